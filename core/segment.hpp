@@ -64,6 +64,9 @@ struct Segment {
     std::uint32_t payload_len = 0;
     // Payload bytes actually present in the capture (<= payload_len).
     std::uint32_t captured_len = 0;
+    // Frame length on the wire (pcap's `len`, link header included), as
+    // tshark counts "bytes" in its conversation tables.
+    std::uint32_t wire_len = 0;
 
     TcpOptions options;
 

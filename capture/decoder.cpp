@@ -1,0 +1,466 @@
+#include "capture/decoder.hpp"
+
+#include <pcap/pcap.h>
+
+#include <algorithm>
+#include <array>
+
+#include "capture/byte_reader.hpp"
+
+namespace tfe::capture {
+
+namespace {
+
+// ---------------------------------------------------------------- names
+
+constexpr std::array<const char*, static_cast<std::size_t>(DecodeError::count)> kErrorNames{
+    "ok",
+    "not_ip",
+    "not_tcp",
+    "non_first_fragment",
+    "unsupported_link_type",
+    "truncated_link_header",
+    "too_many_vlan_tags",
+    "truncated_ip_header",
+    "ip_version_mismatch",
+    "ip_header_length_below_5",
+    "ip_total_length_below_header",
+    "ip_length_beyond_frame",
+    "truncated_ipv6_extension_header",
+    "too_many_ipv6_extension_headers",
+    "ipv6_extension_beyond_payload",
+    "truncated_tcp_header",
+    "tcp_data_offset_below_5",
+    "tcp_header_beyond_capture",
+    "tcp_header_beyond_ip_length",
+};
+
+// ---------------------------------------------------------------- constants
+
+// pcap's LINKTYPE_RAW; libpcap maps it to the platform's DLT_RAW when it
+// reads a file, but a caller may hand us the file value.
+constexpr int kLinktypeRaw = 101;
+
+// IEEE 802 EtherTypes.
+constexpr std::uint16_t kEtherIpv4 = 0x0800;
+constexpr std::uint16_t kEtherIpv6 = 0x86DD;
+constexpr std::uint16_t kEtherVlan = 0x8100;      // IEEE 802.1Q C-tag
+constexpr std::uint16_t kEtherQinQ = 0x88A8;      // IEEE 802.1ad S-tag
+constexpr std::uint16_t kEtherQinQOld = 0x9100;   // pre-standard stacked VLAN
+constexpr int kMaxVlanTags = 8;
+
+// BSD loopback address families (AF_INET6 differs per BSD).
+constexpr std::uint32_t kBsdAfInet = 2;
+constexpr bool is_bsd_af_inet6(std::uint32_t af) { return af == 24 || af == 28 || af == 30; }
+
+// Linux cooked capture packet types (linux/if_packet.h PACKET_*).
+constexpr std::uint16_t kPacketHost = 0, kPacketBroadcast = 1, kPacketMulticast = 2,
+                        kPacketOutgoing = 4;
+
+// IP protocol numbers (IANA).
+constexpr std::uint8_t kProtoTcp = 6;
+constexpr std::uint8_t kIpv6HopByHop = 0, kIpv6Routing = 43, kIpv6Fragment = 44,
+                       kIpv6DestOptions = 60, kIpv6Ah = 51;
+constexpr int kMaxIpv6ExtensionHeaders = 8;
+
+// TCP option kinds (IANA "TCP Option Kind Numbers").
+constexpr std::uint8_t kOptEol = 0, kOptNop = 1, kOptMss = 2, kOptWscale = 3,
+                       kOptSackPermitted = 4, kOptSack = 5, kOptTimestamps = 8,
+                       kOptFastOpen = 34, kOptExperimental = 254;
+constexpr std::uint16_t kFastOpenExperimentalMagic = 0xF989;  // RFC 7413 section 4.1.1
+constexpr std::uint8_t kMaxWindowScale = 14;                 // RFC 7323 section 2.3
+
+enum class NetProto : std::uint8_t { ipv4, ipv6, from_version_nibble, other };
+
+// What the IP layer hands to TCP.
+struct IpPayload {
+    Bytes tcp;                    // captured TCP bytes, trimmed to the IP length
+    std::uint32_t tcp_len = 0;    // TCP header + payload length per the IP header
+    bool length_from_frame = false;  // IP said 0 (TSO or jumbo): length is the frame's
+    bool more_fragments = false;     // first fragment: the checksum covers more
+};
+
+// ---------------------------------------------------------------- link layer
+
+NetProto proto_from_ethertype(std::uint16_t type) {
+    if (type == kEtherIpv4) return NetProto::ipv4;
+    if (type == kEtherIpv6) return NetProto::ipv6;
+    return NetProto::other;
+}
+
+constexpr bool is_vlan_tag(std::uint16_t type) {
+    return type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld;
+}
+
+// Each tag is TCI (2 bytes) followed by the inner EtherType (IEEE 802.1Q).
+DecodeError skip_vlan_tags(ByteReader& r, std::uint16_t& type) {
+    for (int tags = 0; is_vlan_tag(type); ++tags) {
+        if (tags == kMaxVlanTags) return DecodeError::too_many_vlan_tags;
+        if (!r.skip(2) || !r.u16(type)) return DecodeError::truncated_link_header;
+    }
+    return DecodeError::ok;
+}
+
+DecodeError decode_ethernet(ByteReader& r, NetProto& proto) {
+    std::uint16_t type = 0;
+    if (!r.skip(12) || !r.u16(type)) return DecodeError::truncated_link_header;
+    if (auto e = skip_vlan_tags(r, type); e != DecodeError::ok) return e;
+    proto = proto_from_ethertype(type);  // <= 1500 is an 802.3 length: LLC, not IP
+    return DecodeError::ok;
+}
+
+PacketDirection direction_from_packet_type(std::uint16_t type) {
+    switch (type) {
+    case kPacketHost:
+    case kPacketBroadcast:
+    case kPacketMulticast: return PacketDirection::incoming;
+    case kPacketOutgoing: return PacketDirection::outgoing;
+    default: return PacketDirection::unknown;  // 3 = another host's (promiscuous)
+    }
+}
+
+// https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html: packet type,
+// ARPHRD type, address length, 8 address bytes, protocol.
+DecodeError decode_sll(ByteReader& r, NetProto& proto, PacketDirection& dir) {
+    std::uint16_t packet_type = 0, type = 0;
+    if (!r.u16(packet_type) || !r.skip(12) || !r.u16(type))
+        return DecodeError::truncated_link_header;
+    dir = direction_from_packet_type(packet_type);
+    if (auto e = skip_vlan_tags(r, type); e != DecodeError::ok) return e;
+    proto = proto_from_ethertype(type);
+    return DecodeError::ok;
+}
+
+// https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html: protocol,
+// reserved, interface index, ARPHRD type, packet type (1 byte), address
+// length, 8 address bytes.
+DecodeError decode_sll2(ByteReader& r, NetProto& proto, PacketDirection& dir) {
+    std::uint16_t type = 0;
+    std::uint8_t packet_type = 0;
+    if (!r.u16(type) || !r.skip(8) || !r.u8(packet_type) || !r.skip(9))
+        return DecodeError::truncated_link_header;
+    dir = direction_from_packet_type(packet_type);
+    if (auto e = skip_vlan_tags(r, type); e != DecodeError::ok) return e;
+    proto = proto_from_ethertype(type);
+    return DecodeError::ok;
+}
+
+// https://www.tcpdump.org/linktypes/LINKTYPE_NULL.html: a 4-byte address
+// family, in the writing host's byte order for NULL (so either order is
+// accepted), network order for LOOP.
+DecodeError decode_bsd_loopback(ByteReader& r, bool network_order, NetProto& proto) {
+    std::uint32_t af = 0;
+    if (!r.has(4)) return DecodeError::truncated_link_header;
+    if (network_order) {
+        r.u32(af);
+    } else {
+        r.u32_le(af);
+        // A family fits in 16 bits: high bits set means a big-endian writer.
+        if ((af & 0xFFFF0000u) != 0) af = (af >> 24) | ((af >> 8) & 0xFF00u);
+    }
+    proto = af == kBsdAfInet ? NetProto::ipv4
+          : is_bsd_af_inet6(af) ? NetProto::ipv6
+          : NetProto::other;
+    return DecodeError::ok;
+}
+
+DecodeError decode_link(int dlt, ByteReader& r, NetProto& proto, PacketDirection& dir) {
+    switch (dlt) {
+    case DLT_EN10MB: return decode_ethernet(r, proto);
+    case DLT_LINUX_SLL: return decode_sll(r, proto, dir);
+    case DLT_LINUX_SLL2: return decode_sll2(r, proto, dir);
+    case DLT_NULL: return decode_bsd_loopback(r, false, proto);
+    case DLT_LOOP: return decode_bsd_loopback(r, true, proto);
+    case DLT_IPV4: proto = NetProto::ipv4; return DecodeError::ok;
+    case DLT_IPV6: proto = NetProto::ipv6; return DecodeError::ok;
+    case DLT_RAW:
+    case kLinktypeRaw: proto = NetProto::from_version_nibble; return DecodeError::ok;
+    default: return DecodeError::unsupported_link_type;
+    }
+}
+
+// ---------------------------------------------------------------- IPv4
+
+// RFC 791 section 3.1. `wire_avail` is the IP packet's room in the frame on
+// the wire, >= ip.size(); a larger total length than that is malformed, a
+// larger one than ip.size() is snaplen truncation.
+DecodeError decode_ipv4(Bytes ip, std::uint32_t wire_avail, Segment& out, IpPayload& res) {
+    ByteReader r(ip);
+    std::uint8_t ver_ihl = 0, tos = 0, proto = 0;
+    std::uint16_t total = 0, frag = 0, checksum = 0;
+    std::uint32_t src = 0, dst = 0;
+    if (!r.u8(ver_ihl) || !r.u8(tos) || !r.u16(total) || !r.u16(out.ip_id) || !r.u16(frag) ||
+        !r.u8(out.ip_ttl) || !r.u8(proto) || !r.u16(checksum) || !r.u32(src) || !r.u32(dst))
+        return DecodeError::truncated_ip_header;
+    if ((ver_ihl >> 4) != 4) return DecodeError::ip_version_mismatch;
+    const std::uint32_t header_len = (ver_ihl & 0x0Fu) * 4u;
+    if (header_len < 20) return DecodeError::ip_header_length_below_5;
+    if (header_len > ip.size()) return DecodeError::truncated_ip_header;
+    out.src = IpAddr::v4(src);
+    out.dst = IpAddr::v4(dst);
+
+    std::uint32_t ip_len = total;
+    if (total == 0) {
+        // TSO/GSO super-segment handed to the capture before segmentation:
+        // the NIC fills the length in later (STYLE.md pitfall 11).
+        ip_len = wire_avail;
+        res.length_from_frame = true;
+    } else if (total < header_len) {
+        return DecodeError::ip_total_length_below_header;
+    } else if (total > wire_avail) {
+        return DecodeError::ip_length_beyond_frame;
+    }
+    if (proto != kProtoTcp) return DecodeError::not_tcp;
+    if ((frag & 0x1FFFu) != 0) return DecodeError::non_first_fragment;
+    res.more_fragments = (frag & 0x2000u) != 0;
+    res.tcp_len = ip_len - header_len;
+    // Trim Ethernet padding; keep fewer bytes when snaplen cut the frame.
+    res.tcp = ip.subspan(header_len, std::min<std::size_t>(res.tcp_len, ip.size() - header_len));
+    return DecodeError::ok;
+}
+
+// ---------------------------------------------------------------- IPv6
+
+// Walks RFC 8200 section 4 extension headers up to TCP. On return r is at
+// the TCP header and `consumed` counts the extension bytes.
+DecodeError walk_ipv6_extensions(ByteReader& r, std::uint8_t next, std::uint32_t& consumed,
+                                 IpPayload& res) {
+    for (int n = 0; next != kProtoTcp; ++n) {
+        if (n == kMaxIpv6ExtensionHeaders) return DecodeError::too_many_ipv6_extension_headers;
+        const bool is_ah = next == kIpv6Ah;
+        if (!is_ah && next != kIpv6HopByHop && next != kIpv6Routing &&
+            next != kIpv6DestOptions && next != kIpv6Fragment)
+            return DecodeError::not_tcp;  // 59 no next header, ESP, UDP, ICMPv6...
+        if (next == kIpv6Fragment) {
+            // RFC 8200 section 4.5: fixed 8 bytes; offset in 8-byte units.
+            std::uint16_t off_flags = 0;
+            if (!r.u8(next) || !r.skip(1) || !r.u16(off_flags) || !r.skip(4))
+                return DecodeError::truncated_ipv6_extension_header;
+            if ((off_flags >> 3) != 0) return DecodeError::non_first_fragment;
+            res.more_fragments = (off_flags & 1u) != 0;
+            consumed += 8;
+            continue;
+        }
+        std::uint8_t len_field = 0;
+        if (!r.u8(next) || !r.u8(len_field)) return DecodeError::truncated_ipv6_extension_header;
+        // Options/routing: 8-byte units not counting the first 8 (RFC 8200
+        // section 4.3); AH: 4-byte units minus 2 (RFC 4302 section 2.2).
+        const std::size_t header_len = is_ah ? (len_field + 2u) * 4u : (len_field + 1u) * 8u;
+        if (!r.skip(header_len - 2)) return DecodeError::truncated_ipv6_extension_header;
+        consumed += static_cast<std::uint32_t>(header_len);
+    }
+    return DecodeError::ok;
+}
+
+// RFC 8200 section 3.
+DecodeError decode_ipv6(Bytes ip, std::uint32_t wire_avail, Segment& out, IpPayload& res) {
+    ByteReader r(ip);
+    std::uint32_t ver_class_flow = 0;
+    std::uint16_t payload = 0;
+    std::uint8_t next = 0;
+    Bytes src, dst;
+    if (!r.u32(ver_class_flow) || !r.u16(payload) || !r.u8(next) || !r.u8(out.ip_ttl) ||
+        !r.take(16, src) || !r.take(16, dst))
+        return DecodeError::truncated_ip_header;
+    if ((ver_class_flow >> 28) != 6) return DecodeError::ip_version_mismatch;
+    out.src = IpAddr::v6(src.data());
+    out.dst = IpAddr::v6(dst.data());
+
+    std::uint32_t payload_len = payload;
+    const std::uint32_t payload_room = wire_avail - 40;
+    if (payload == 0) {
+        // RFC 2675 jumbogram (or GSO): the length is elsewhere; the frame's is right.
+        payload_len = payload_room;
+        res.length_from_frame = true;
+    } else if (payload_len > payload_room) {
+        return DecodeError::ip_length_beyond_frame;
+    }
+    std::uint32_t ext_len = 0;
+    if (auto e = walk_ipv6_extensions(r, next, ext_len, res); e != DecodeError::ok) return e;
+    if (ext_len > payload_len) return DecodeError::ipv6_extension_beyond_payload;
+    res.tcp_len = payload_len - ext_len;
+    res.tcp = r.rest().first(std::min<std::size_t>(res.tcp_len, r.remaining()));
+    return DecodeError::ok;
+}
+
+// ---------------------------------------------------------------- TCP
+
+void decode_option(std::uint8_t kind, Bytes body, TcpOptions& o) {
+    ByteReader r(body);
+    switch (kind) {
+    case kOptMss:  // RFC 9293 section 3.2
+        o.has_mss = body.size() == 2 && r.u16(o.mss);
+        break;
+    case kOptWscale:  // RFC 7323 section 2.3
+        if (body.size() == 1 && r.u8(o.wscale)) {
+            o.has_wscale = true;
+            o.wscale = std::min(o.wscale, kMaxWindowScale);
+        }
+        break;
+    case kOptSackPermitted:  // RFC 2018 section 2
+        o.sack_permitted = body.empty();
+        break;
+    case kOptSack:  // RFC 2018 section 3: 8 bytes per block
+        o.sack_blocks = static_cast<std::uint8_t>(body.size() / 8);
+        break;
+    case kOptTimestamps:  // RFC 7323 section 3.2
+        o.has_timestamps = body.size() == 8 && r.u32(o.ts_val) && r.u32(o.ts_ecr);
+        break;
+    case kOptFastOpen:  // RFC 7413 section 4.1.1; empty cookie = cookie request
+        o.has_fast_open = true;
+        o.fast_open_cookie_len = static_cast<std::uint8_t>(body.size());
+        break;
+    case kOptExperimental: {  // RFC 6994 experiment id; only TFO's is known
+        std::uint16_t magic = 0;
+        if (r.u16(magic) && magic == kFastOpenExperimentalMagic) {
+            o.has_fast_open = true;
+            o.fast_open_cookie_len = static_cast<std::uint8_t>(body.size() - 2);
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+// RFC 9293 section 3.1: EOL ends the list, NOP is one byte, every other
+// option has a length that counts kind and length. A bad length stops the
+// loop; the segment is still good.
+void decode_options(Bytes options, TcpOptions& o) {
+    ByteReader r(options);
+    std::uint8_t kind = 0, len = 0;
+    while (r.u8(kind) && kind != kOptEol) {
+        if (kind == kOptNop) continue;
+        Bytes body;
+        if (!r.u8(len) || len < 2 || !r.take(len - 2u, body)) break;
+        decode_option(kind, body, o);
+    }
+}
+
+// RFC 9293 section 3.1 header layout.
+DecodeError decode_tcp(const IpPayload& ip, Segment& out) {
+    if (ip.tcp_len < 20) return DecodeError::tcp_header_beyond_ip_length;
+    ByteReader r(ip.tcp);
+    std::uint32_t seq = 0, ack = 0;
+    std::uint8_t offset = 0, flags = 0;
+    std::uint16_t checksum = 0;
+    if (!r.u16(out.sport) || !r.u16(out.dport) || !r.u32(seq) || !r.u32(ack) ||
+        !r.u8(offset) || !r.u8(flags) || !r.u16(out.window) || !r.u16(checksum) ||
+        !r.u16(out.urgent))
+        return DecodeError::truncated_tcp_header;
+    const std::uint32_t header_len = (offset >> 4) * 4u;
+    if (header_len < 20) return DecodeError::tcp_data_offset_below_5;
+    if (header_len > ip.tcp_len) return DecodeError::tcp_header_beyond_ip_length;
+    if (header_len > ip.tcp.size()) return DecodeError::tcp_header_beyond_capture;
+    out.seq = SeqNum(seq);
+    out.ack = SeqNum(ack);
+    out.flags = TcpFlags(flags);
+    out.payload_len = ip.tcp_len - header_len;
+    out.captured_len = static_cast<std::uint32_t>(ip.tcp.size() - header_len);
+    decode_options(ip.tcp.subspan(20, header_len - 20), out.options);
+    if (out.captured_len > 0) out.first_payload_byte = ip.tcp[header_len];
+    return DecodeError::ok;
+}
+
+// ---------------------------------------------------------------- checksum
+
+// RFC 1071 one's-complement sum of 16-bit big-endian words.
+std::uint64_t sum_words(Bytes b, std::uint64_t acc) {
+    std::size_t i = 0;
+    for (; i + 1 < b.size(); i += 2) acc += (std::uint32_t{b[i]} << 8) | b[i + 1];
+    if (i < b.size()) acc += std::uint32_t{b[i]} << 8;  // odd byte, zero padded
+    return acc;
+}
+
+// Pseudo-header: RFC 9293 section 3.1 (IPv4), RFC 8200 section 8.1 (IPv6).
+bool tcp_checksum_ok(const Segment& s, Bytes tcp) {
+    const std::size_t addr_len = s.src.version == 4 ? 4 : 16;
+    std::uint64_t acc = sum_words(Bytes(s.src.bytes).first(addr_len), 0);
+    acc = sum_words(Bytes(s.dst.bytes).first(addr_len), acc);
+    const std::uint64_t len = tcp.size();
+    acc += kProtoTcp + (len >> 16) + (len & 0xFFFFu);
+    acc = sum_words(tcp, acc);
+    while (acc >> 16) acc = (acc & 0xFFFFu) + (acc >> 16);
+    return acc == 0xFFFFu;
+}
+
+std::uint32_t clamp_u32(std::size_t n) {
+    return static_cast<std::uint32_t>(std::min<std::size_t>(n, UINT32_MAX));
+}
+
+DecodeError decode_ip(NetProto proto, Bytes ip, std::uint32_t wire_avail, Segment& out,
+                      IpPayload& res) {
+    if (proto == NetProto::from_version_nibble) {
+        if (ip.empty()) return DecodeError::truncated_ip_header;
+        const int version = ip[0] >> 4;
+        proto = version == 4 ? NetProto::ipv4 : version == 6 ? NetProto::ipv6 : NetProto::other;
+    }
+    switch (proto) {
+    case NetProto::ipv4: return decode_ipv4(ip, wire_avail, out, res);
+    case NetProto::ipv6: return decode_ipv6(ip, wire_avail, out, res);
+    default: return DecodeError::not_ip;
+    }
+}
+
+}  // namespace
+
+const char* to_string(DecodeError e) {
+    const auto i = static_cast<std::size_t>(e);
+    return i < kErrorNames.size() ? kErrorNames[i] : "unknown";
+}
+
+bool is_malformed(DecodeError e) {
+    switch (e) {
+    case DecodeError::ok:
+    case DecodeError::not_ip:
+    case DecodeError::not_tcp:
+    case DecodeError::non_first_fragment:
+    case DecodeError::unsupported_link_type:
+    case DecodeError::count: return false;
+    default: return true;
+    }
+}
+
+bool linktype_supported(int dlt) {
+    switch (dlt) {
+    case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2: case DLT_NULL: case DLT_LOOP:
+    case DLT_IPV4: case DLT_IPV6: case DLT_RAW: case kLinktypeRaw: return true;
+    default: return false;
+    }
+}
+
+std::string linktype_name(int dlt) {
+    if (const char* name = pcap_datalink_val_to_name(dlt)) return name;
+    if (dlt == kLinktypeRaw) return "RAW";
+    return "DLT " + std::to_string(dlt);
+}
+
+DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint32_t wire_len,
+                         bool verify_checksums, Segment& out) {
+    const std::uint64_t frame = out.frame;
+    const TimeNs ts = out.ts;
+    out = Segment{};
+    out.frame = frame;
+    out.ts = ts;
+    out.wire_len = wire_len;
+
+    ByteReader r(bytes);
+    NetProto proto = NetProto::other;
+    if (auto e = decode_link(dlt, r, proto, out.direction); e != DecodeError::ok) return e;
+    // The IP packet's room on the wire: the frame minus the link header.
+    const std::uint32_t wire_avail =
+        clamp_u32(std::max<std::size_t>(wire_len, bytes.size()) - r.position());
+
+    IpPayload ip;
+    if (auto e = decode_ip(proto, r.rest(), wire_avail, out, ip); e != DecodeError::ok) return e;
+    if (auto e = decode_tcp(ip, out); e != DecodeError::ok) return e;
+
+    // A super-segment's or fragment's checksum covers bytes we do not have.
+    if (verify_checksums && !ip.length_from_frame && !ip.more_fragments &&
+        ip.tcp.size() == ip.tcp_len) {
+        out.checksum_checked = true;
+        out.checksum_ok = tcp_checksum_ok(out, ip.tcp);
+    }
+    return DecodeError::ok;
+}
+
+}  // namespace tfe::capture

@@ -1,0 +1,64 @@
+// Link layer + IPv4/IPv6 + TCP decoding of one captured frame into a Segment.
+//
+// Pure function of the bytes: no allocation, no exceptions, no state. Every
+// reason a frame does not become a Segment is a DecodeError value, so the
+// caller can count them (STYLE.md practice 5).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "core/segment.hpp"
+
+namespace tfe::capture {
+
+enum class DecodeError : std::uint8_t {
+    ok,
+    // Not TCP/IP: skipped, not malformed (see is_malformed).
+    not_ip,                  // link layer carries ARP, LLC, an unknown family...
+    not_tcp,                 // IP carrying UDP, ICMP, ESP, no-next-header...
+    non_first_fragment,      // IP fragment with offset != 0: no TCP header in it
+    unsupported_link_type,
+    // Malformed or cut short.
+    truncated_link_header,
+    too_many_vlan_tags,
+    truncated_ip_header,
+    ip_version_mismatch,     // link layer says v4, version nibble says otherwise
+    ip_header_length_below_5,
+    ip_total_length_below_header,
+    ip_length_beyond_frame,  // IP length larger than the frame on the wire
+    truncated_ipv6_extension_header,
+    too_many_ipv6_extension_headers,
+    ipv6_extension_beyond_payload,
+    truncated_tcp_header,    // fewer than 20 TCP header bytes captured
+    tcp_data_offset_below_5,
+    tcp_header_beyond_capture,   // data offset points past the captured bytes
+    tcp_header_beyond_ip_length, // data offset larger than the IP payload
+    count
+};
+
+const char* to_string(DecodeError e);
+
+// False for ok and for reasons that are simply "not a TCP segment we can
+// follow" (not_ip, not_tcp, non_first_fragment): callers count those as
+// skipped. unsupported_link_type is a per-file condition, not malformed.
+bool is_malformed(DecodeError e);
+
+// Link types decode_frame understands (pcap DLT_* values; LINKTYPE_RAW 101
+// is accepted as well as the platform's DLT_RAW).
+bool linktype_supported(int dlt);
+// libpcap's name ("EN10MB", "LINUX_SLL2"), or "DLT <n>" when it has none.
+std::string linktype_name(int dlt);
+
+// Decodes one frame. `bytes` is what was captured, `wire_len` the length on
+// the wire (pcap's len; >= bytes.size() when snaplen cut the frame). Fills
+// every Segment field except `frame` and `ts`, which the caller owns and
+// which are left untouched. On error the other fields are unspecified.
+// With verify_checksums, the TCP checksum is checked when the whole segment
+// was captured (checksum_checked/checksum_ok); a bad checksum never fails
+// decoding (offload: STYLE.md pitfall 11).
+DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint32_t wire_len,
+                         bool verify_checksums, Segment& out);
+
+}  // namespace tfe::capture

@@ -1,0 +1,45 @@
+#include "capture/frames.hpp"
+
+namespace tfe::capture {
+
+SegmentSink::~SegmentSink() = default;
+
+void DecodeStats::record(DecodeError e, const Segment& segment) {
+    if (e == DecodeError::ok) {
+        ++segments_decoded;
+        if (segment.checksum_checked && !segment.checksum_ok) ++bad_checksums;
+        if (segment.captured_len < segment.payload_len) ++truncated_payloads;
+        return;
+    }
+    ReasonCount& r = by_reason[static_cast<std::size_t>(e)];
+    if (r.count++ == 0) r.first_frame = segment.frame;
+    ++(is_malformed(e) ? malformed : skipped_non_tcp);
+}
+
+void process_frame(int dlt, const pcap_pkthdr& header, const u_char* data, bool verify_checksums,
+                   std::int64_t subsec_to_ns, std::uint64_t& frame_counter, Segment& segment,
+                   DecodeStats& stats, SegmentSink& sink) {
+    ++stats.frames_read;
+    segment.frame = ++frame_counter;
+    segment.ts = static_cast<TimeNs>(header.ts.tv_sec) * 1'000'000'000 +
+                 static_cast<TimeNs>(header.ts.tv_usec) * subsec_to_ns;
+    const DecodeError e =
+        decode_frame(dlt, {data, header.caplen}, header.len, verify_checksums, segment);
+    stats.record(e, segment);
+    if (e == DecodeError::ok) sink.on_segment(segment);
+}
+
+void apply_filter(pcap_t* handle, const std::string& expression, const std::string& what) {
+    if (expression.empty()) return;
+    bpf_program program{};
+    if (pcap_compile(handle, &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+        throw CaptureError(what + ": bad capture filter \"" + expression +
+                           "\": " + pcap_geterr(handle));
+    const int rc = pcap_setfilter(handle, &program);
+    pcap_freecode(&program);
+    if (rc != 0)
+        throw CaptureError(what + ": cannot install capture filter \"" + expression +
+                           "\": " + pcap_geterr(handle));
+}
+
+}  // namespace tfe::capture

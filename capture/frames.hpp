@@ -1,0 +1,66 @@
+// What both frame sources (files and interfaces) share: the sink that
+// receives Segments, per-reason decode counters, and the one function that
+// turns a libpcap record into a Segment.
+#pragma once
+
+#include <pcap/pcap.h>
+
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "capture/decoder.hpp"
+#include "core/segment.hpp"
+
+namespace tfe::capture {
+
+// A usage error found before any packet is read (bad BPF filter, interface
+// that cannot be opened). Never thrown per packet.
+class CaptureError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class SegmentSink {
+public:
+    virtual ~SegmentSink();
+    // The Segment is reused for the next frame: copy what you keep.
+    virtual void on_segment(const Segment& segment) = 0;
+};
+
+struct ReasonCount {
+    std::uint64_t count = 0;
+    std::uint64_t first_frame = 0;  // frame number of the first occurrence
+};
+
+struct DecodeStats {
+    std::uint64_t frames_read = 0;
+    std::uint64_t segments_decoded = 0;
+    std::uint64_t skipped_non_tcp = 0;    // reasons where !is_malformed
+    std::uint64_t malformed = 0;          // reasons where is_malformed
+    std::uint64_t bad_checksums = 0;      // only counted with verify_checksums
+    std::uint64_t truncated_payloads = 0; // captured_len < payload_len (snaplen)
+    // Every non-ok reason, skipped or malformed, indexed by DecodeError.
+    std::array<ReasonCount, static_cast<std::size_t>(DecodeError::count)> by_reason{};
+
+    const ReasonCount& reason(DecodeError e) const {
+        return by_reason[static_cast<std::size_t>(e)];
+    }
+    // Counts one decode result for the frame in `segment.frame`.
+    void record(DecodeError e, const Segment& segment);
+};
+
+// Decodes one libpcap record into `segment` (reused, no allocation), counts
+// it, numbers it (++frame_counter) and hands it to the sink when it is a TCP
+// segment. `subsec_to_ns` is 1 for a nanosecond-precision handle, 1000 for
+// microseconds.
+void process_frame(int dlt, const pcap_pkthdr& header, const u_char* data, bool verify_checksums,
+                   std::int64_t subsec_to_ns, std::uint64_t& frame_counter, Segment& segment,
+                   DecodeStats& stats, SegmentSink& sink);
+
+// Compiles and installs a BPF filter (empty = none); throws CaptureError
+// naming `what` (a file or interface) and the expression when it is bad.
+void apply_filter(pcap_t* handle, const std::string& expression, const std::string& what);
+
+}  // namespace tfe::capture

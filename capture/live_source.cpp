@@ -1,0 +1,91 @@
+#include "capture/live_source.hpp"
+
+namespace tfe::capture {
+
+namespace {
+
+std::string pcap_failure(pcap_t* p, const std::string& iface, const char* step) {
+    return iface + ": " + step + ": " + pcap_geterr(p);
+}
+
+// pcap_activate's result: warnings are kept, errors throw.
+void activate(pcap_t* p, const std::string& iface, std::string& warning) {
+    const int rc = pcap_activate(p);
+    if (rc > 0) warning = iface + ": " + pcap_statustostr(rc) + ": " + pcap_geterr(p);
+    if (rc >= 0) return;
+    std::string msg = iface + ": cannot capture: " + pcap_statustostr(rc);
+    if (rc == PCAP_ERROR || rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_NO_SUCH_DEVICE)
+        msg += std::string(" (") + pcap_geterr(p) + ")";
+    throw CaptureError(msg);
+}
+
+}  // namespace
+
+LiveCapture::LiveCapture(const LiveOptions& opts)
+    : interface_(opts.interface), verify_checksums_(opts.verify_checksums) {
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    handle_ = pcap_create(opts.interface.c_str(), errbuf);
+    if (handle_ == nullptr) throw CaptureError(opts.interface + ": " + errbuf);
+    try {
+        pcap_set_snaplen(handle_, opts.snaplen);
+        pcap_set_promisc(handle_, opts.promiscuous ? 1 : 0);
+        pcap_set_immediate_mode(handle_, 1);
+        pcap_set_buffer_size(handle_, opts.buffer_bytes);
+        // Nanoseconds when the platform has them, else microseconds.
+        if (pcap_set_tstamp_precision(handle_, PCAP_TSTAMP_PRECISION_NANO) != 0)
+            subsec_to_ns_ = 1000;
+        activate(handle_, opts.interface, warning_);
+        if (pcap_get_tstamp_precision(handle_) != PCAP_TSTAMP_PRECISION_NANO)
+            subsec_to_ns_ = 1000;
+        dlt_ = pcap_datalink(handle_);
+        if (!linktype_supported(dlt_))
+            throw CaptureError(opts.interface + ": link type " + linktype_name(dlt_) +
+                               " is not supported");
+        apply_filter(handle_, opts.bpf_filter, opts.interface);
+        if (pcap_setnonblock(handle_, 1, errbuf) != 0)
+            throw CaptureError(opts.interface + ": cannot set non-blocking: " + errbuf);
+    } catch (...) {
+        pcap_close(handle_);
+        throw;
+    }
+}
+
+LiveCapture::~LiveCapture() { pcap_close(handle_); }
+
+int LiveCapture::selectable_fd() const { return pcap_get_selectable_fd(handle_); }
+
+void LiveCapture::on_frame(u_char* user, const pcap_pkthdr* header, const u_char* data) {
+    // libpcap's callback hands back the pointer dispatch() passed in.
+    auto* self = reinterpret_cast<LiveCapture*>(user);
+    process_frame(self->dlt_, *header, data, self->verify_checksums_, self->subsec_to_ns_,
+                  *self->frame_counter_, self->segment_, self->stats_, *self->sink_);
+}
+
+std::size_t LiveCapture::dispatch(SegmentSink& sink, std::uint64_t& frame_counter) {
+    sink_ = &sink;
+    frame_counter_ = &frame_counter;
+    const int n = pcap_dispatch(handle_, -1, &LiveCapture::on_frame,
+                                reinterpret_cast<u_char*>(this));
+    sink_ = nullptr;
+    frame_counter_ = nullptr;
+    if (n == PCAP_ERROR) throw CaptureError(pcap_failure(handle_, interface_, "read failed"));
+    return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+LiveStats LiveCapture::stats() const {
+    pcap_stat s{};
+    if (pcap_stats(handle_, &s) != 0) return {};
+    return {s.ps_recv, s.ps_drop, s.ps_ifdrop};
+}
+
+std::vector<std::string> list_interfaces() {
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    pcap_if_t* devices = nullptr;
+    if (pcap_findalldevs(&devices, errbuf) != 0) throw CaptureError(errbuf);
+    std::vector<std::string> names;
+    for (const pcap_if_t* d = devices; d != nullptr; d = d->next) names.emplace_back(d->name);
+    pcap_freealldevs(devices);
+    return names;
+}
+
+}  // namespace tfe::capture

@@ -1,0 +1,70 @@
+// Live capture from an interface, driven by the caller's event loop: wait
+// until selectable_fd() is readable, then dispatch() what is ready.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "capture/frames.hpp"
+
+namespace tfe::capture {
+
+struct LiveOptions {
+    std::string interface;          // "any", "lo", "eth0"...
+    std::string bpf_filter;         // empty = every frame
+    bool verify_checksums = false;  // locally sent segments often fail (offload)
+    bool promiscuous = false;
+    int snaplen = 262144;
+    int buffer_bytes = 64 << 20;    // tcpdump's 2 MB default drops under bursts
+};
+
+struct LiveStats {
+    std::uint64_t received = 0;       // pcap_stats ps_recv
+    std::uint64_t dropped = 0;        // ps_drop: no room in the kernel buffer
+    std::uint64_t if_dropped = 0;     // ps_ifdrop: dropped by the interface
+};
+
+class LiveCapture {
+public:
+    // Opens and activates the interface, non-blocking, immediate mode, with
+    // the filter applied. Throws CaptureError (permission, no such device,
+    // bad filter, unsupported link type).
+    explicit LiveCapture(const LiveOptions& opts);
+    ~LiveCapture();
+    LiveCapture(const LiveCapture&) = delete;
+    LiveCapture& operator=(const LiveCapture&) = delete;
+
+    // Becomes readable when frames are ready (pcap_get_selectable_fd).
+    int selectable_fd() const;
+    // Decodes every frame ready now, numbering them with ++frame_counter.
+    // Returns how many frames were processed (0 when none were ready).
+    // Throws CaptureError if the capture itself fails (interface gone).
+    std::size_t dispatch(SegmentSink& sink, std::uint64_t& frame_counter);
+    LiveStats stats() const;
+    const DecodeStats& decode_stats() const { return stats_; }
+    int link_type() const { return dlt_; }
+    // pcap_activate's warning (e.g. promiscuous mode unsupported), or empty.
+    const std::string& warning() const { return warning_; }
+
+private:
+    static void on_frame(u_char* user, const pcap_pkthdr* header, const u_char* data);
+
+    std::string interface_;
+    pcap_t* handle_ = nullptr;
+    int dlt_ = 0;
+    bool verify_checksums_ = false;
+    std::int64_t subsec_to_ns_ = 1;
+    std::string warning_;
+    Segment segment_;
+    DecodeStats stats_;
+    SegmentSink* sink_ = nullptr;            // valid during dispatch() only
+    std::uint64_t* frame_counter_ = nullptr; // valid during dispatch() only
+};
+
+// Names of the interfaces libpcap can capture on (pcap_findalldevs).
+// Throws CaptureError if it cannot list them.
+std::vector<std::string> list_interfaces();
+
+}  // namespace tfe::capture

@@ -1,0 +1,43 @@
+// Reading capture files (pcap, nanosecond pcap, pcapng) through libpcap.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "capture/frames.hpp"
+
+namespace tfe::capture {
+
+struct ReadOptions {
+    std::string bpf_filter;         // empty = every frame
+    bool verify_checksums = false;
+};
+
+// What reading one file did. Counters (frames_read, segments_decoded,
+// skipped_non_tcp, malformed, by_reason, bad_checksums, truncated_payloads)
+// come from DecodeStats.
+struct FileReport : DecodeStats {
+    std::string path;
+    int link_type = -1;             // pcap DLT value, -1 if the file did not open
+    std::string link_type_name;
+    std::uint64_t first_frame = 0;  // frame numbers this file used (0 = none)
+    std::uint64_t last_frame = 0;
+    // Set when the file could not be opened or a record could not be read;
+    // frames before it were delivered. One line naming the file and offset.
+    std::optional<std::string> fatal_error;
+    // The link type is not one decode_frame understands: nothing was read.
+    bool skipped_link_type = false;
+    std::string skip_message;       // "f.pcap: link type USB_LINUX (189) not supported..."
+};
+
+// Reads `path` ("-" = standard input) and hands every decoded TCP segment to
+// `sink`. frame_counter is shared across files: each delivered frame gets
+// ++frame_counter (1-based). Frames the BPF filter rejects never reach us
+// (libpcap drops them), so they take no number. Timestamps are nanoseconds
+// whatever the file's precision. Throws CaptureError only for a bad filter,
+// before any frame is read; every other problem lands in the report.
+FileReport read_capture_file(const std::string& path, const ReadOptions& opts,
+                             std::uint64_t& frame_counter, SegmentSink& sink);
+
+}  // namespace tfe::capture
