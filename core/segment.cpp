@@ -22,3 +22,22 @@ IpAddr IpAddr::v6(const std::uint8_t* sixteen) {
 }
 
 }  // namespace tfe
+
+#include <arpa/inet.h>
+
+#include "core/flow_key.hpp"
+
+namespace tfe {
+
+std::string to_string(const IpAddr& ip) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    inet_ntop(ip.version == 6 ? AF_INET6 : AF_INET, ip.bytes.data(), buf, sizeof buf);
+    return buf;
+}
+
+std::string to_string(const HostPort& hp) {
+    const std::string ip = to_string(hp.ip);
+    return (hp.ip.version == 6 ? "[" + ip + "]" : ip) + ":" + std::to_string(hp.port);
+}
+
+}  // namespace tfe

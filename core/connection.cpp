@@ -1,0 +1,555 @@
+#include "core/connection.hpp"
+
+#include <algorithm>
+
+namespace tfe {
+
+std::string_view anomaly_name(Anomaly a) {
+    switch (a) {
+        case Anomaly::retransmission: return "retransmission";
+        case Anomaly::syn_retransmission: return "syn_retransmission";
+        case Anomaly::synack_retransmission: return "synack_retransmission";
+        case Anomaly::fin_retransmission: return "fin_retransmission";
+        case Anomaly::keep_alive: return "keep_alive";
+        case Anomaly::out_of_order: return "out_of_order";
+        case Anomaly::previous_segment_not_captured: return "previous_segment_not_captured";
+        case Anomaly::acked_unseen_segment: return "acked_unseen_segment";
+        case Anomaly::duplicate_frame: return "duplicate_frame";
+        case Anomaly::data_after_fin: return "data_after_fin";
+        case Anomaly::data_before_established: return "data_before_established";
+        case Anomaly::rst_out_of_window: return "rst_out_of_window";
+        case Anomaly::rst_not_acking_syn: return "rst_not_acking_syn";
+        case Anomaly::unexpected_segment: return "unexpected_segment";
+        case Anomaly::ack_lost_after_capture: return "ack_lost_after_capture";
+        case Anomaly::odd_flags: return "odd_flags";
+        case Anomaly::bad_checksum: return "bad_checksum";
+        case Anomaly::truncated_payload: return "truncated_payload";
+        case Anomaly::zero_window: return "zero_window";
+        case Anomaly::count_: break;
+    }
+    return "?";
+}
+
+std::string_view end_reason_name(EndReason r) {
+    switch (r) {
+        case EndReason::closed: return "closed";
+        case EndReason::time_wait_expired: return "time_wait_expired";
+        case EndReason::idle: return "idle";
+        case EndReason::superseded: return "superseded";
+        case EndReason::capture_end: return "capture_end";
+    }
+    return "?";
+}
+
+namespace {
+
+bool is_pure_syn(TcpFlags f) { return f.syn() && !f.ack(); }
+bool is_syn_ack(TcpFlags f) { return f.syn() && f.ack(); }
+
+// Roles without a SYN: the well-known port is the server's; between two
+// unprivileged ports the lower one is (ephemeral ports are allocated high);
+// on a tie the first segment's destination is.
+bool destination_looks_like_server(const Segment& s) {
+    const bool src_priv = s.sport < 1024, dst_priv = s.dport < 1024;
+    if (src_priv != dst_priv) return dst_priv;
+    if (s.sport != s.dport) return s.dport < s.sport;
+    return true;
+}
+
+}  // namespace
+
+Connection::InFlight Connection::in_flight_of(const Segment& seg) {
+    InFlight f;
+    f.active = true;
+    f.frame = seg.frame;
+    f.ts = seg.ts;
+    f.seq = seg.seq;
+    f.seq_len = seg.seq_len();
+    f.end = seg.seq_end();
+    f.ack = seg.ack;
+    f.flags = seg.flags;
+    return f;
+}
+
+Connection::Connection(std::uint64_t id, const FlowKey& key, const Segment& first, bool forward,
+                       const TrackerConfig* config)
+    : config_(config), id_(id), key_(key) {
+    first_ts_ = last_ts_ = first.ts;
+    first_frame_ = last_frame_ = first.frame;
+    assign_roles(first, forward);
+    infer_initial_states(first, sender_of(forward));
+}
+
+void Connection::assign_roles(const Segment& first, bool forward) {
+    bool sender_is_client;
+    if (is_pure_syn(first.flags)) {
+        sender_is_client = true;
+    } else if (is_syn_ack(first.flags)) {
+        sender_is_client = false;
+    } else {
+        roles_inferred_ = true;
+        sender_is_client = destination_looks_like_server(first);
+    }
+    // The sender of `first` is key.a when forward.
+    client_is_a_ = (sender_is_client == forward);
+    ep(Side::client).addr = client_is_a_ ? key_.a : key_.b;
+    ep(Side::server).addr = client_is_a_ ? key_.b : key_.a;
+}
+
+void Connection::infer_initial_states(const Segment& first, Side sender) {
+    Endpoint& s = ep(sender);
+    Endpoint& r = ep(other(sender));
+    if (is_pure_syn(first.flags)) {
+        return;  // both CLOSED; the server becomes LISTEN when it answers
+    }
+    if (is_syn_ack(first.flags)) {
+        // The SYN was not captured: the client must be waiting in SYN_SENT.
+        r.state = r.initial_state = State::SYN_SENT;
+        r.state_inferred = s.state_inferred = true;
+        r.isn = first.ack - 1;
+        r.isn_known = r.syn_sent = true;
+        return;
+    }
+    // Mid-stream: both were synchronized before the capture began.
+    s.state = s.initial_state = State::ESTABLISHED;
+    r.state = r.initial_state = State::ESTABLISHED;
+    s.state_inferred = r.state_inferred = true;
+    if (first.flags.ack()) {
+        r.isn = first.ack - 1;  // so that its first byte counts as 1
+        r.isn_inferred = true;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The pipeline
+// ---------------------------------------------------------------------------
+
+void Connection::on_segment(const Segment& seg, bool forward) {
+    const Side sender = sender_of(forward);
+    last_ts_ = std::max(last_ts_, seg.ts);
+    last_frame_ = seg.frame;
+
+    Endpoint& e = ep(sender);
+    e.packets++;
+    e.payload_bytes += seg.payload_len;
+    if (is_duplicate(seg, e)) {
+        note(Anomaly::duplicate_frame, sender, seg);
+        return;  // the same frame captured twice carries no new fact
+    }
+    const bool first_from_sender = !e.seq_known;
+    track_stream(seg, sender);
+    record_ack_facts(seg, sender);
+    if (first_from_sender && is_syn_ack(seg.flags) && e.state == State::CLOSED &&
+        in_flight_[static_cast<int>(sender)].active &&
+        is_pure_syn(in_flight_[static_cast<int>(sender)].flags)) {
+        // It answers the SYN: it was listening (passive open).
+        e.state = e.initial_state = State::LISTEN;
+    }
+    confirm_or_contradict(seg, sender);
+    push_in_flight(seg, sender);
+    apply_sender_input(seg, sender);
+    receive_now_or_hold(seg, sender);
+}
+
+bool Connection::is_duplicate(const Segment& seg, const Endpoint& e) const {
+    const auto& l = e.last;
+    if (!l.valid || seg.ts - l.ts > config_->duplicate_window) return false;
+    const bool same = l.seq == seg.seq && l.ack == seg.ack && l.flags == seg.flags &&
+                      l.payload_len == seg.payload_len && l.window == seg.window &&
+                      l.ip_id == seg.ip_id && l.ts_val == seg.options.ts_val;
+    if (!same) return false;
+    // Linux cooked captures say which copy went out and which came in; a
+    // real retransmission is sent (outgoing) both times.
+    if (l.direction != PacketDirection::unknown && seg.direction != PacketDirection::unknown)
+        return l.direction != seg.direction;
+    return true;
+}
+
+// Classifies the segment against its sender's stream (Wireshark's order:
+// keep-alive before retransmission) and updates the stream's facts.
+void Connection::track_stream(const Segment& seg, Side sender) {
+    Endpoint& e = ep(sender);
+    Endpoint& r = ep(other(sender));
+    const std::uint32_t len = seg.seq_len();
+    seg_was_new_ = true;
+
+    if (seg.checksum_checked && !seg.checksum_ok) note(Anomaly::bad_checksum, sender, seg);
+    if (seg.captured_len < seg.payload_len) note(Anomaly::truncated_payload, sender, seg, seg.payload_len - seg.captured_len);
+    if (seg.flags.oddity()) note(Anomaly::odd_flags, sender, seg, seg.flags.bits);
+
+    if (!e.seq_known) {
+        e.seq_known = true;
+        if (seg.flags.syn()) {
+            e.isn = seg.seq;
+            e.isn_known = true;
+        } else if (!e.isn_known && !e.isn_inferred) {
+            // No SYN: count from the first byte seen, as Wireshark does.
+            e.isn = seg.seq - 1;
+            e.isn_inferred = true;
+        }
+        e.snd_nxt = seg.seq_end();
+    } else {
+        const std::int32_t gap = distance(e.snd_nxt, seg.seq);  // > 0: bytes missing
+        const bool control = seg.flags.syn() || seg.flags.fin() || seg.flags.rst();
+        if (seg.flags.syn()) {
+            const bool same_isn = e.isn_known && seg.seq == e.isn;
+            const bool same_kind = e.last.valid && e.last.flags.syn() && e.last.flags.ack() == seg.flags.ack();
+            if (same_isn && same_kind) {
+                note(seg.flags.ack() ? Anomaly::synack_retransmission : Anomaly::syn_retransmission, sender, seg);
+                seg_was_new_ = false;
+            }
+        } else if (!control && seg.payload_len <= 1 && gap == -1) {
+            note(Anomaly::keep_alive, sender, seg);
+            seg_was_new_ = false;
+        } else if (len > 0 && gap > 0) {
+            note(Anomaly::previous_segment_not_captured, sender, seg, static_cast<std::uint32_t>(gap));
+            e.hole_start = e.snd_nxt;
+            e.hole_end = seg.seq;
+            e.has_hole = true;
+        } else if (len > 0 && gap < 0) {
+            seg_was_new_ = false;
+            if (e.has_hole && in_window(seg.seq, e.hole_start, static_cast<std::uint32_t>(distance(e.hole_start, e.hole_end)))) {
+                note(Anomaly::out_of_order, sender, seg);
+                if (!before(seg.seq_end(), e.hole_end)) e.has_hole = false;
+                else e.hole_start = seg.seq_end();
+            } else if (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq) {
+                note(Anomaly::fin_retransmission, sender, seg);
+            } else {
+                note(Anomaly::retransmission, sender, seg);
+            }
+        }
+        e.snd_nxt = max_seq(e.snd_nxt, seg.seq_end());
+    }
+
+    if (seg.flags.syn()) {
+        if (!e.syn_sent) {
+            e.syn_sent = true;
+            e.syn_frame = seg.frame;
+            e.syn_ts = seg.ts;
+            e.syn_options = seg.options;
+            e.syn_options_seen = true;
+        }
+        e.syn_count++;
+    }
+    if (seg.flags.fin()) {
+        const SeqNum fin_at = seg.seq + seg.payload_len;
+        if (!e.fin_sent) {
+            e.fin_sent = true;
+            e.fin_seq = fin_at;
+            e.fin_frame = seg.frame;
+            e.fin_ts = seg.ts;
+        }
+        e.fin_count++;
+    }
+    if (e.fin_sent && seg.payload_len > 0 && after(seg.seq_end(), e.fin_seq + 1))
+        note(Anomaly::data_after_fin, sender, seg, e.fin_seq.raw());
+    if (seg.flags.ack()) {
+        if (r.seq_known && after(seg.ack, r.snd_nxt))
+            note(Anomaly::acked_unseen_segment, sender, seg, r.snd_nxt.raw());
+        e.max_ack = e.ack_sent ? max_seq(e.max_ack, seg.ack) : seg.ack;
+        e.ack_sent = true;
+    }
+    if (seg.window == 0 && !seg.flags.syn() && !seg.flags.rst() && !seg.flags.fin())
+        note(Anomaly::zero_window, sender, seg);
+    e.last_window = seg.window;
+    e.window_seen = true;
+
+    auto& l = e.last;
+    l = {seg.ts, seg.seq, seg.ack, seg.payload_len, seg.options.ts_val, seg.window, seg.ip_id,
+         seg.flags, seg.direction, true};
+}
+
+// Observer-level facts about the handshake and the FINs: who acknowledged
+// what first. They do not depend on delivery.
+void Connection::record_ack_facts(const Segment& seg, Side sender) {
+    const Side peer = other(sender);
+    FinFacts& pf = fin_[static_cast<int>(peer)];
+    if (seg.flags.ack() && pf.sent && !pf.acked && after_eq(seg.ack, pf.seq + 1)) {
+        pf.acked = true;
+        pf.acked_by_frame = seg.frame;
+        pf.acked_ts = seg.ts;
+        pf.acked_by_fin = seg.flags.fin();
+    }
+    FinFacts& mf = fin_[static_cast<int>(sender)];
+    if (seg.flags.fin() && !mf.sent) {
+        mf.sent = true;
+        mf.frame = seg.frame;
+        mf.ts = seg.ts;
+        mf.seq = seg.seq + seg.payload_len;
+        mf.acked_peer_fin = seg.flags.ack() && pf.sent && after_eq(seg.ack, pf.seq + 1);
+    }
+
+    HandshakeFacts& h = handshake_;
+    const Endpoint& r = ep(peer);
+    if (is_pure_syn(seg.flags)) {
+        if (sender == Side::client) {
+            if (!h.syn_frame) { h.syn_frame = seg.frame; h.syn_ts = seg.ts; }
+            h.syn_count++;
+            if (seg.payload_len > 0) { h.syn_data = true; h.syn_payload = seg.payload_len; }
+        } else {
+            h.simultaneous_open = true;
+        }
+    } else if (is_syn_ack(seg.flags)) {
+        if (!h.synack_frame) { h.synack_frame = seg.frame; h.synack_ts = seg.ts; }
+        h.synack_count++;
+    } else if (sender == Side::client && h.synack_frame && !h.ack_frame && seg.flags.ack() &&
+               !seg.flags.rst() && r.isn_known && after_eq(seg.ack, r.isn + 1)) {
+        h.ack_frame = seg.frame;
+        h.ack_ts = seg.ts;
+    }
+    if (seg.flags.rst() && sender == Side::server && !h.synack_frame && h.syn_frame && !h.refused &&
+        seg.flags.ack() && ep(Side::client).isn_known && seg.ack == ep(Side::client).isn + 1) {
+        h.refused = true;
+        h.refused_frame = seg.frame;
+    }
+}
+
+// Step 1: does this segment show that something in flight *to its sender*
+// has arrived (its ACK covers it) or not yet (it does not)?
+void Connection::confirm_or_contradict(const Segment& seg, Side sender) {
+    InFlight& f = in_flight_[static_cast<int>(sender)];
+    if (!f.active) return;
+    if (f.seq_len > 0) {
+        // A SYN-bearing reply to a held SYN+ACK was sent before that SYN+ACK
+        // arrived (simultaneous open): both share one sequence number, so
+        // the ACK alone cannot tell.
+        const bool syn_crossing = f.flags.syn() && f.flags.ack() && seg.flags.syn();
+        if (seg.flags.ack() && after_eq(seg.ack, f.end) && !syn_crossing) {
+            deliver_pending(sender, f.crossed ? Delivery::acknowledged : Delivery::on_arrival,
+                            seg.frame, seg.ts, seg.frame);
+        } else {
+            f.crossed = true;
+        }
+        return;
+    }
+    // A held bare ACK of this endpoint's SYN or FIN: a retransmission of
+    // that SYN or FIN proves the ACK never reached it.
+    const Endpoint& e = ep(sender);
+    const bool resent_control =
+        (seg.flags.syn() && !seg_was_new_) ||
+        (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq && !seg_was_new_);
+    if (resent_control) {
+        note(Anomaly::ack_lost_after_capture, sender, f.ts, f.frame, f.seq, f.ack, f.ack.raw());
+        f.active = false;
+    } else {
+        deliver_pending(sender, Delivery::on_arrival, seg.frame, seg.ts, seg.frame);
+    }
+}
+
+// Step 2: a new segment from the sender pushes its own earlier held segment
+// ahead of it (segments of one direction arrive in order).
+void Connection::push_in_flight(const Segment& seg, Side sender) {
+    const Side receiver = other(sender);
+    InFlight& g = in_flight_[static_cast<int>(receiver)];
+    if (!g.active || !seg_was_new_) return;
+    deliver_pending(receiver, g.crossed ? Delivery::followed : Delivery::on_arrival, seg.frame,
+                    seg.ts, seg.frame);
+}
+
+bool Connection::rst_acceptable(Side receiver, const InFlight& f) const {
+    const Endpoint& r = ep(receiver);
+    const Endpoint& s = ep(other(receiver));
+    if (r.state == State::SYN_SENT) {
+        // RFC 9293 3.10.7.3: in SYN-SENT an RST counts only if it
+        // acknowledges the SYN.
+        return f.flags.ack() && r.isn_known && f.ack == r.isn + 1;
+    }
+    // Where the receiver expects the next byte: what it acknowledged, or
+    // else what the sender had sent before the RST.
+    const SeqNum rcv_nxt = r.ack_sent ? r.max_ack : f.seq;
+    if (!r.window_seen || !s.seq_known) return true;
+    std::uint32_t wnd = r.last_window;
+    const bool scaled = r.syn_options_seen && s.syn_options_seen && r.syn_options.has_wscale &&
+                        s.syn_options.has_wscale;
+    if (scaled) wnd <<= r.syn_options.wscale;
+    return in_window(f.seq, rcv_nxt, std::max<std::uint32_t>(wnd, 1));
+}
+
+// Step 3: what sending this segment did to its sender.
+void Connection::apply_sender_input(const Segment& seg, Side sender) {
+    const InFlight f = in_flight_of(seg);
+    const Side receiver = other(sender);
+    if (seg.flags.rst()) {
+        const bool syn_sent_state = ep(receiver).state == State::SYN_SENT;
+        if (!rst_acceptable(receiver, f)) {
+            reset_.ignored++;
+            note(syn_sent_state ? Anomaly::rst_not_acking_syn : Anomaly::rst_out_of_window, sender,
+                 seg, ep(receiver).ack_sent ? ep(receiver).max_ack.raw() : 0);
+            return;
+        }
+        if (!reset_.seen) {
+            reset_ = {true, seg.frame, seg.ts, sender, ep(sender).state, ep(receiver).state, reset_.ignored};
+        }
+        apply(sender, Input::snd_rst, f, Delivery::sent, seg.frame, seg.ts, 0);
+        // An RST is never held: it ends the receiver at once.
+        apply(receiver, Input::rcv_rst, f, Delivery::on_arrival, seg.frame, seg.ts, 0);
+        return;
+    }
+    if (seg.flags.syn()) {
+        apply(sender, seg.flags.ack() ? Input::snd_syn_ack : Input::snd_syn, f, Delivery::sent,
+              seg.frame, seg.ts, 0);
+    }
+    if (seg.flags.fin()) apply(sender, Input::snd_fin, f, Delivery::sent, seg.frame, seg.ts, 0);
+}
+
+// Step 4: deliver to the receiver now, or hold it until proof arrives.
+void Connection::receive_now_or_hold(const Segment& seg, Side sender) {
+    if (seg.flags.rst()) return;
+    const Side receiver = other(sender);
+    InFlight& held = in_flight_[static_cast<int>(receiver)];
+    const InFlight f = in_flight_of(seg);
+    if (held.active) {
+        // Still holding the earlier copy of this very segment (a
+        // retransmission): keep the first, which carries the first arrival.
+        if (!seg_was_new_) return;
+        deliver_pending(receiver, held.crossed ? Delivery::followed : Delivery::on_arrival,
+                        seg.frame, seg.ts, seg.frame);
+    }
+    Input inputs[2];
+    const int n = receive_inputs(receiver, f, inputs);
+    bool moves = seg.flags.syn() || seg.flags.fin();
+    for (int i = 0; i < n && !moves; ++i) moves = changes_state(ep(receiver).state, inputs[i]);
+    if (moves) {
+        held = f;
+    } else {
+        for (int i = 0; i < n; ++i)
+            apply(receiver, inputs[i], f, Delivery::on_arrival, seg.frame, seg.ts, 0);
+    }
+}
+
+int Connection::receive_inputs(Side receiver, const InFlight& f, Input out[2]) const {
+    const Endpoint& r = ep(receiver);
+    if (f.flags.syn()) {
+        if (!f.flags.ack()) {
+            out[0] = Input::rcv_syn;
+            return 1;
+        }
+        if (r.syn_sent && r.isn_known && f.ack == r.isn + 1) {
+            out[0] = Input::rcv_syn_ack;
+            return 1;
+        }
+        return 0;  // a SYN+ACK for some other SYN: the ACK check fails
+    }
+    int n = 0;
+    const bool acks_syn = f.flags.ack() && r.state == State::SYN_RECEIVED && r.syn_sent &&
+                          after_eq(f.ack, r.isn + 1);
+    const bool acks_fin = f.flags.ack() && r.fin_sent && after_eq(f.ack, r.fin_seq + 1);
+    if (acks_syn) out[n++] = Input::rcv_ack_of_syn;
+    if (f.flags.fin()) out[n++] = acks_fin ? Input::rcv_fin_acking_fin : Input::rcv_fin;
+    else if (acks_fin) out[n++] = Input::rcv_ack_of_fin;
+    return n;
+}
+
+void Connection::deliver_pending(Side receiver, Delivery how, std::uint64_t frame, TimeNs ts,
+                                 std::uint64_t evidence_frame) {
+    InFlight& slot = in_flight_[static_cast<int>(receiver)];
+    if (!slot.active) return;
+    const InFlight f = slot;
+    slot.active = false;
+    deliver(receiver, f, how, frame, ts, evidence_frame);
+}
+
+void Connection::deliver(Side receiver, const InFlight& f, Delivery how, std::uint64_t frame,
+                         TimeNs ts, std::uint64_t evidence_frame) {
+    // Not contradicted: it took effect when it was seen. Otherwise it took
+    // effect no earlier than the frame that proved it.
+    const bool at_arrival = !f.crossed && how != Delivery::end_of_capture;
+    const std::uint64_t at_frame = (at_arrival || (how == Delivery::end_of_capture && !f.crossed)) ? f.frame : frame;
+    const TimeNs at_ts = (at_frame == f.frame) ? f.ts : ts;
+    Input inputs[2];
+    const int n = receive_inputs(receiver, f, inputs);
+    for (int i = 0; i < n; ++i) apply(receiver, inputs[i], f, how, at_frame, at_ts, evidence_frame);
+}
+
+void Connection::apply(Side who, Input input, const InFlight& cause, Delivery how,
+                       std::uint64_t frame, TimeNs ts, std::uint64_t evidence_frame) {
+    Endpoint& e = ep(who);
+    const Cell c = transition(e.state, input);
+    if (c.outcome == Outcome::invalid) {
+        note(Anomaly::unexpected_segment, how == Delivery::sent ? who : other(who), cause.ts,
+             cause.frame, cause.seq, cause.ack, 0, e.state, input);
+        return;
+    }
+    if (c.outcome == Outcome::stay) return;
+    Transition t;
+    t.ts = ts;
+    t.frame = frame;
+    t.cause_frame = cause.frame;
+    t.evidence_frame = evidence_frame;
+    t.seq = cause.seq;
+    t.ack = cause.ack;
+    t.seq_len = cause.seq_len;
+    t.flags = cause.flags;
+    t.endpoint = who;
+    t.from = e.state;
+    t.to = c.next;
+    t.input = input;
+    t.delivery = how;
+    transitions_.push_back(t);
+    e.state = c.next;
+    if (c.next == State::TIME_WAIT && input != Input::timer_2msl)
+        time_wait_deadline_ = std::max(time_wait_deadline_, ts + 2 * config_->msl);
+}
+
+void Connection::note(Anomaly a, Side who, const Segment& seg, std::uint32_t value) {
+    note(a, who, seg.ts, seg.frame, seg.seq, seg.ack, value);
+}
+
+void Connection::note(Anomaly a, Side who, TimeNs ts, std::uint64_t frame, SeqNum seq, SeqNum ack,
+                      std::uint32_t value, State st, Input in) {
+    anomaly_counts_[static_cast<int>(a)]++;
+    if (anomaly_events_.size() >= config_->max_anomaly_events) return;
+    AnomalyEvent ev;
+    ev.ts = ts;
+    ev.frame = frame;
+    ev.seq = seq;
+    ev.ack = ack;
+    ev.value = value;
+    ev.endpoint = who;
+    ev.kind = a;
+    ev.state = st;
+    ev.input = in;
+    anomaly_events_.push_back(ev);
+}
+
+// ---------------------------------------------------------------------------
+// Lifetime
+// ---------------------------------------------------------------------------
+
+bool Connection::is_new_connection(const Segment& seg, bool forward) const {
+    if (!is_pure_syn(seg.flags)) return false;
+    const Endpoint& e = ep_[static_cast<int>(sender_of(forward))];
+    const auto over = [](State s) { return s == State::CLOSED || s == State::TIME_WAIT; };
+    const bool same_isn = e.isn_known && seg.seq == e.isn;
+    if (over(ep_[0].state) && over(ep_[1].state)) return !same_isn;
+    if (!e.seq_known) return false;  // its first SYN: a simultaneous open
+    return !same_isn;
+}
+
+bool Connection::fully_closed() const {
+    return ep_[0].state == State::CLOSED && ep_[1].state == State::CLOSED &&
+           !in_flight_[0].active && !in_flight_[1].active;
+}
+
+void Connection::finish(EndReason why, TimeNs now) {
+    if (finished_) return;
+    // What is still in flight is assumed delivered, oldest first.
+    const int first = (in_flight_[0].active && in_flight_[1].active &&
+                       in_flight_[1].frame < in_flight_[0].frame) ? 1 : 0;
+    for (int k = 0; k < 2; ++k) {
+        const Side receiver = static_cast<Side>((first + k) % 2);
+        deliver_pending(receiver, Delivery::end_of_capture, last_frame_, last_ts_, 0);
+    }
+    final_state_[0] = ep_[0].state;
+    final_state_[1] = ep_[1].state;
+    end_reason_ = why;
+    if (time_wait_deadline_ != 0 && now >= time_wait_deadline_) {
+        InFlight none;
+        for (Side s : {Side::client, Side::server})
+            if (ep(s).state == State::TIME_WAIT)
+                apply(s, Input::timer_2msl, none, Delivery::timer, 0, time_wait_deadline_, 0);
+    }
+    finished_ = true;
+}
+
+}  // namespace tfe

@@ -1,0 +1,241 @@
+// One TCP connection as seen from the capture point: two endpoints, each
+// with its own RFC 9293 state, moved segment by segment.
+//
+// The capture is an observer standing between the endpoints. A segment seen
+// on the wire was sent by one endpoint (its sender-side input applies at
+// once) and will be received by the other. Receipt is the subtle part: a
+// FIN seen first may still be in flight when the peer sends its own FIN
+// (seed case 4, simultaneous close). So a segment whose delivery would
+// change the receiver's state is held "in flight" until the receiver's own
+// segments show it arrived (their ACK covers it), a later segment of the
+// same sender pushes it (per-direction FIFO), or the connection ends. A
+// receiver segment whose ACK does not cover it proves it had not arrived
+// yet. Decisions come from sequence and acknowledgment numbers, never from
+// the order frames happen to appear in.
+#pragma once
+
+#include <boost/container/small_vector.hpp>
+#include <cstdint>
+#include <optional>
+
+#include "core/events.hpp"
+#include "core/flow_key.hpp"
+#include "core/segment.hpp"
+#include "core/state.hpp"
+
+namespace tfe {
+
+struct TrackerConfig {
+    TimeNs msl = 30'000'000'000;       // RFC 9293 MSL; Linux's TIME_WAIT is 60 s = 2*30
+    TimeNs duplicate_window = 10'000'000;  // same frame twice within 10 ms
+    std::size_t max_anomaly_events = 16;   // per connection; all are counted
+};
+
+// What one endpoint sent, as far as the capture shows.
+struct Endpoint {
+    HostPort addr;
+    State state = State::CLOSED;
+    State initial_state = State::CLOSED;
+    bool state_inferred = false;  // no SYN seen: initial state is a guess
+
+    // Its byte stream.
+    bool seq_known = false;       // any segment seen from it
+    bool isn_known = false;       // its SYN seen
+    bool isn_inferred = false;    // no SYN: isn counts from the first byte seen
+    SeqNum isn;                   // ISN, or first seq - 1 when no SYN was seen
+    SeqNum snd_nxt;               // highest sequence end it sent
+    bool syn_sent = false;
+    bool fin_sent = false;
+    SeqNum fin_seq;
+    std::uint64_t syn_frame = 0, fin_frame = 0;
+    TimeNs syn_ts = 0, fin_ts = 0;
+    std::uint32_t syn_count = 0;  // SYN or SYN+ACK segments (retransmissions + 1)
+    std::uint32_t fin_count = 0;
+
+    // One gap in its stream (previous segment not captured), so a late
+    // segment filling it is called out-of-order, not a retransmission.
+    bool has_hole = false;
+    SeqNum hole_start, hole_end;
+
+    // What it acknowledged of the peer.
+    bool ack_sent = false;
+    SeqNum max_ack;
+
+    // Options it offered (SYN / SYN+ACK) and its receive window.
+    TcpOptions syn_options;
+    bool syn_options_seen = false;
+    std::uint16_t last_window = 0;
+    bool window_seen = false;
+
+    // Counters.
+    std::uint64_t packets = 0;
+    std::uint64_t payload_bytes = 0;   // sequence-space payload, retransmissions included
+    std::uint64_t wire_bytes = 0;
+
+    // Last segment, to recognise the same frame captured twice.
+    struct Last {
+        TimeNs ts = 0;
+        SeqNum seq, ack;
+        std::uint32_t payload_len = 0;
+        std::uint32_t ts_val = 0;
+        std::uint16_t window = 0, ip_id = 0;
+        TcpFlags flags;
+        PacketDirection direction = PacketDirection::unknown;
+        bool valid = false;
+    } last;
+};
+
+// The first FIN of each side and who acknowledged it first: enough for the
+// analyzer to call a close four-way, three-way or simultaneous.
+struct FinFacts {
+    bool sent = false;
+    std::uint64_t frame = 0;
+    TimeNs ts = 0;
+    SeqNum seq;
+    bool acked_peer_fin = false;   // its ACK already covered the peer's FIN
+    bool acked = false;            // some segment of the peer covered it
+    std::uint64_t acked_by_frame = 0;
+    TimeNs acked_ts = 0;
+    bool acked_by_fin = false;     // ...and that segment carried the peer's FIN
+};
+
+struct HandshakeFacts {
+    std::uint64_t syn_frame = 0, synack_frame = 0, ack_frame = 0;  // first of each
+    TimeNs syn_ts = 0, synack_ts = 0, ack_ts = 0;
+    std::uint32_t syn_count = 0, synack_count = 0;
+    bool simultaneous_open = false;     // both sides sent SYN without ACK
+    bool refused = false;               // the SYN was answered by an RST
+    std::uint64_t refused_frame = 0;
+    bool syn_data = false;              // data in the SYN (TCP Fast Open)
+    std::uint32_t syn_payload = 0;
+};
+
+struct ResetFacts {
+    bool seen = false;            // an accepted RST
+    std::uint64_t frame = 0;
+    TimeNs ts = 0;
+    Side sender = Side::client;
+    State sender_state = State::CLOSED;    // before the RST
+    State receiver_state = State::CLOSED;  // before the RST
+    std::uint32_t ignored = 0;    // RSTs outside the window
+};
+
+enum class EndReason : std::uint8_t {
+    closed,          // both endpoints reached CLOSED
+    time_wait_expired,  // 2*MSL passed in TIME_WAIT (capture time)
+    idle,            // no segment for the idle timeout
+    superseded,      // a new SYN started another connection on the 4-tuple
+    capture_end,     // the capture ended
+};
+std::string_view end_reason_name(EndReason r);
+
+class Connection {
+public:
+    Connection(std::uint64_t id, const FlowKey& key, const Segment& first, bool forward,
+               const TrackerConfig* config);
+
+    // The core pipeline: one segment, travelling a->b when `forward`.
+    void on_segment(const Segment& seg, bool forward);
+
+    // Would this segment start a new connection on the same 4-tuple (port
+    // reuse)? A SYN without ACK after this one is over, or with a new ISN.
+    bool is_new_connection(const Segment& seg, bool forward) const;
+
+    // Ends the connection: delivers what is still in flight (assumed),
+    // freezes the final states, and, if TIME_WAIT's 2*MSL has passed by
+    // `now`, records that timer.
+    void finish(EndReason why, TimeNs now);
+
+    // Both endpoints CLOSED (nothing more can happen but strays).
+    bool fully_closed() const;
+    // Earliest capture time at which TIME_WAIT may expire (0: none).
+    TimeNs time_wait_deadline() const { return time_wait_deadline_; }
+
+    // Accessors for the analyzer.
+    std::uint64_t id() const { return id_; }
+    const FlowKey& key() const { return key_; }
+    const Endpoint& endpoint(Side s) const { return ep_[static_cast<int>(s)]; }
+    bool roles_inferred() const { return roles_inferred_; }
+    TimeNs first_ts() const { return first_ts_; }
+    TimeNs last_ts() const { return last_ts_; }
+    std::uint64_t first_frame() const { return first_frame_; }
+    std::uint64_t last_frame() const { return last_frame_; }
+    const auto& transitions() const { return transitions_; }
+    const auto& anomaly_events() const { return anomaly_events_; }
+    std::uint32_t anomaly_count(Anomaly a) const { return anomaly_counts_[static_cast<int>(a)]; }
+    const HandshakeFacts& handshake() const { return handshake_; }
+    const FinFacts& fin(Side s) const { return fin_[static_cast<int>(s)]; }
+    const ResetFacts& reset() const { return reset_; }
+    // States right after the last captured segment (before any timer).
+    State final_state(Side s) const { return final_state_[static_cast<int>(s)]; }
+    EndReason end_reason() const { return end_reason_; }
+    bool finished() const { return finished_; }
+
+private:
+    // A segment whose delivery would move the receiver, waiting for proof.
+    struct InFlight {
+        bool active = false;
+        bool crossed = false;     // the receiver sent something not covering it
+        std::uint64_t frame = 0;
+        TimeNs ts = 0;
+        SeqNum seq, end, ack;
+        std::uint32_t seq_len = 0;
+        TcpFlags flags;
+    };
+
+    Endpoint& ep(Side s) { return ep_[static_cast<int>(s)]; }
+    const Endpoint& ep(Side s) const { return ep_[static_cast<int>(s)]; }
+    Side sender_of(bool forward) const { return (forward == client_is_a_) ? Side::client : Side::server; }
+
+    void assign_roles(const Segment& first, bool forward);
+    void infer_initial_states(const Segment& first, Side sender);
+    void track_stream(const Segment& seg, Side sender);
+    bool is_duplicate(const Segment& seg, const Endpoint& e) const;
+    void record_ack_facts(const Segment& seg, Side sender);
+    void confirm_or_contradict(const Segment& seg, Side sender);
+    void push_in_flight(const Segment& seg, Side sender);
+    void apply_sender_input(const Segment& seg, Side sender);
+    void receive_now_or_hold(const Segment& seg, Side sender);
+    void deliver(Side receiver, const InFlight& f, Delivery how, std::uint64_t frame, TimeNs ts,
+                 std::uint64_t evidence_frame);
+    void deliver_pending(Side receiver, Delivery how, std::uint64_t frame, TimeNs ts,
+                         std::uint64_t evidence_frame);
+    // The inputs a delivered segment means to `receiver`, in RFC order.
+    int receive_inputs(Side receiver, const InFlight& f, Input out[2]) const;
+    bool rst_acceptable(Side receiver, const InFlight& f) const;
+    bool segment_is_new(const Segment& seg, const Endpoint& e) const;
+
+    void apply(Side who, Input input, const InFlight& cause, Delivery how, std::uint64_t frame,
+               TimeNs ts, std::uint64_t evidence_frame);
+    void note(Anomaly a, Side who, const Segment& seg, std::uint32_t value = 0);
+    void note(Anomaly a, Side who, TimeNs ts, std::uint64_t frame, SeqNum seq, SeqNum ack,
+              std::uint32_t value, State st = State::CLOSED, Input in = Input::snd_syn);
+
+    static InFlight in_flight_of(const Segment& seg);
+
+    const TrackerConfig* config_;
+    std::uint64_t id_;
+    FlowKey key_;
+    bool client_is_a_ = true;
+    bool roles_inferred_ = false;
+    Endpoint ep_[2];
+    InFlight in_flight_[2];  // indexed by receiver
+    TimeNs first_ts_ = 0, last_ts_ = 0;
+    std::uint64_t first_frame_ = 0, last_frame_ = 0;
+    TimeNs time_wait_deadline_ = 0;
+    HandshakeFacts handshake_;
+    FinFacts fin_[2];
+    ResetFacts reset_;
+    State final_state_[2] = {State::CLOSED, State::CLOSED};
+    EndReason end_reason_ = EndReason::capture_end;
+    bool finished_ = false;
+    // Whether the segment being processed advances its sender's stream (not
+    // a retransmission, keep-alive or out-of-order copy). Set by track_stream.
+    bool seg_was_new_ = true;
+
+    boost::container::small_vector<Transition, 8> transitions_;
+    boost::container::small_vector<AnomalyEvent, 2> anomaly_events_;
+    std::uint32_t anomaly_counts_[kAnomalyCount] = {};
+};
+
+}  // namespace tfe

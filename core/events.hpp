@@ -1,0 +1,95 @@
+// What the core records about a connection, for the analyzer to narrate.
+// Every record carries the facts it was decided from (frames, numbers), so
+// the reporter never has to look at a packet again.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/flags.hpp"
+#include "core/segment.hpp"
+#include "core/seq.hpp"
+#include "core/state.hpp"
+
+namespace tfe {
+
+enum class Side : std::uint8_t { client = 0, server = 1 };
+constexpr Side other(Side s) { return s == Side::client ? Side::server : Side::client; }
+constexpr std::string_view side_name(Side s) { return s == Side::client ? "client" : "server"; }
+
+// How the observer knows a segment reached the endpoint whose state it moved.
+enum class Delivery : std::uint8_t {
+    sent,             // the endpoint sent the segment itself
+    on_arrival,       // nothing contradicted delivery when the segment was seen
+    acknowledged,     // the receiver's later ACK covered it (it had crossed one
+                      // of the receiver's own segments)
+    followed,         // a later segment from the same sender arrived after it
+    end_of_capture,   // never acknowledged in the capture; assumed delivered
+    timer,            // no segment: a timer expired in capture time
+};
+
+constexpr std::string_view delivery_name(Delivery d) {
+    switch (d) {
+        case Delivery::sent: return "sent";
+        case Delivery::on_arrival: return "on_arrival";
+        case Delivery::acknowledged: return "acknowledged";
+        case Delivery::followed: return "followed";
+        case Delivery::end_of_capture: return "end_of_capture";
+        case Delivery::timer: return "timer";
+    }
+    return "?";
+}
+
+struct Transition {
+    TimeNs ts = 0;               // when the observer places the change
+    std::uint64_t frame = 0;     // the frame it is placed at (0: timer)
+    std::uint64_t cause_frame = 0;  // the segment that caused it (0: timer)
+    std::uint64_t evidence_frame = 0;  // the frame that proved delivery, if any
+    SeqNum seq, ack;             // the causing segment's numbers (absolute)
+    std::uint32_t seq_len = 0;   // its length in sequence space
+    TcpFlags flags;              // its flags
+    Side endpoint = Side::client;
+    State from = State::CLOSED, to = State::CLOSED;
+    Input input = Input::snd_syn;
+    Delivery delivery = Delivery::sent;
+};
+
+// Anomalies, named so a person can read them (after Zeek's weird names).
+enum class Anomaly : std::uint8_t {
+    retransmission,
+    syn_retransmission,
+    synack_retransmission,
+    fin_retransmission,
+    keep_alive,
+    out_of_order,
+    previous_segment_not_captured,
+    acked_unseen_segment,
+    duplicate_frame,
+    data_after_fin,
+    data_before_established,
+    rst_out_of_window,
+    rst_not_acking_syn,
+    unexpected_segment,     // an `invalid` cell of the transition table
+    ack_lost_after_capture, // a retransmission proved an ACK never arrived
+    odd_flags,
+    bad_checksum,
+    truncated_payload,
+    zero_window,
+    count_
+};
+inline constexpr std::size_t kAnomalyCount = static_cast<std::size_t>(Anomaly::count_);
+
+std::string_view anomaly_name(Anomaly a);
+
+struct AnomalyEvent {
+    TimeNs ts = 0;
+    std::uint64_t frame = 0;
+    SeqNum seq, ack;
+    std::uint32_t value = 0;     // the number the anomaly is about (expected seq, window...)
+    Side endpoint = Side::client;  // who sent the segment
+    Anomaly kind = Anomaly::retransmission;
+    State state = State::CLOSED;   // the sender's state, for unexpected_segment
+    Input input = Input::snd_syn;  // the refused input, for unexpected_segment
+};
+
+}  // namespace tfe

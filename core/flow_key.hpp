@@ -1,0 +1,65 @@
+// The unordered 4-tuple that names a connection, in canonical order (the
+// lower address:port first), and a seeded hash over it.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "core/segment.hpp"
+
+namespace tfe {
+
+struct HostPort {
+    IpAddr ip;
+    std::uint16_t port = 0;
+    bool operator==(const HostPort&) const = default;
+    auto operator<=>(const HostPort&) const = default;
+};
+
+std::string to_string(const IpAddr& ip);
+// "10.0.0.1:80" or "[::1]:80".
+std::string to_string(const HostPort& hp);
+
+struct FlowKey {
+    HostPort a, b;  // a < b
+
+    // Builds the canonical key of a segment; `forward` tells whether the
+    // segment travels a -> b.
+    static FlowKey of(const Segment& s, bool& forward) {
+        HostPort src{s.src, s.sport}, dst{s.dst, s.dport};
+        forward = !(dst < src);
+        return forward ? FlowKey{src, dst} : FlowKey{dst, src};
+    }
+    bool operator==(const FlowKey&) const = default;
+};
+
+// A keyed hash (64-bit multiply-xorshift rounds over the key's words). The
+// key is random per run, so crafted 4-tuples cannot aim at one bucket of
+// the open-addressing FlowTable.
+class FlowHasher {
+public:
+    explicit FlowHasher(std::uint64_t seed) : seed_(seed) {}
+    std::uint64_t operator()(const FlowKey& k) const {
+        std::uint64_t words[5];
+        std::memcpy(&words[0], k.a.ip.bytes.data(), 16);
+        std::memcpy(&words[2], k.b.ip.bytes.data(), 16);
+        words[4] = (std::uint64_t{k.a.port} << 32) | (std::uint64_t{k.b.port} << 16) |
+                   (std::uint64_t{k.a.ip.version} << 8) | k.b.ip.version;
+        std::uint64_t h = seed_;
+        for (std::uint64_t w : words) h = mix(h ^ w);
+        return h;
+    }
+
+private:
+    static std::uint64_t mix(std::uint64_t x) {
+        // splitmix64's finaliser: full avalanche in three rounds.
+        x += 0x9e3779b97f4a7c15ull;
+        x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+        x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+        return x ^ (x >> 31);
+    }
+    std::uint64_t seed_;
+};
+
+}  // namespace tfe
