@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <fmt/core.h>
 
 #include "core/flags.hpp"
@@ -51,12 +52,13 @@ struct Options {
     std::uint32_t concurrency = 2000;
     std::uint64_t seed = 1;
     double ipv6_share = 0.25;
-    double payload_bytes = 200;        // mean payload of a data segment
+    double payload_bytes = 365;        // mean payload of a data segment
     double duration_s = 2.0;           // mean life of a connection
     double open_share = 0.005;         // connections still open at the end
     std::uint64_t concurrent_open = 0; // mode: N connections, all ESTABLISHED
     std::string out = "capture.pcap";
     std::string truth;
+    std::string truth_lines;
 };
 
 void usage() {
@@ -64,11 +66,13 @@ void usage() {
         "usage: tfe_gen_capture [options]\n"
         "  --out FILE                   pcap to write (default capture.pcap)\n"
         "  --truth FILE.json            expected counts for check_truth.py\n"
+        "  --truth-lines FILE.jsonl     expected values per connection (one line each)\n"
         "  --connections N              connections to write (default 100000)\n"
         "  --concurrency C              connections open at once (default 2000)\n"
         "  --seed S                     random seed (default 1)\n"
         "  --ipv6-share F               share of IPv6 connections (default 0.25)\n"
-        "  --payload-bytes B            mean payload per data segment (default 200)\n"
+        "  --payload-bytes B            mean payload per data segment (default 365:\n"
+        "                               100 000 connections make ~274 MB)\n"
         "  --duration-per-connection S  mean seconds a connection lives (default 2)\n"
         "  --open-share F               share left open at capture end (default 0.005)\n"
         "  --concurrent-open N          instead: N three-way handshakes, all left\n"
@@ -87,6 +91,7 @@ bool parse_options(int argc, char** argv, Options& o) {
         const char* v = argv[++i];
         if (arg == "--out") o.out = v;
         else if (arg == "--truth") o.truth = v;
+        else if (arg == "--truth-lines") o.truth_lines = v;
         else if (arg == "--connections") o.connections = std::strtoull(v, nullptr, 10);
         else if (arg == "--concurrency") o.concurrency = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10));
         else if (arg == "--seed") o.seed = std::strtoull(v, nullptr, 10);
@@ -546,7 +551,8 @@ private:
 
     // Request/response turns, client first, spread until `end`.
     void exchange(Micros end) {
-        const int turns = 1 + static_cast<int>(rng_.below(3));
+        // 1-4 turns, 2.3 on average: about 13 packets per connection.
+        const int turns = 1 + static_cast<int>(rng_.below(3)) + (rng_.chance(0.3) ? 1 : 0);
         Endpoint* speaker = &c_;
         Endpoint* listener = &s_;
         for (int i = 0; i < turns; ++i) {
@@ -684,9 +690,9 @@ void set_stack(Rng& rng, Endpoint& e, bool is_server) {
     e.ip_id = static_cast<std::uint16_t>(rng.u32());
     e.ts_base = rng.u32();
     e.ts_recent = 0;
-    // Random ISNs anywhere in 2^32; 1 in 100 starts within a few KB of the
+    // Random ISNs anywhere in 2^32; 1 in 100 starts within 600 bytes of the
     // top so that sequence numbers wrap inside the connection.
-    e.isn = SeqNum(rng.chance(0.01) ? 0u - static_cast<std::uint32_t>(rng.between(1, 4000)) : rng.u32());
+    e.isn = SeqNum(rng.chance(0.01) ? 0u - static_cast<std::uint32_t>(rng.between(1, 600)) : rng.u32());
     e.snd_nxt = e.isn;
     e.rcv_nxt = SeqNum(0);
 }
@@ -799,11 +805,50 @@ struct Truth {
     }
 };
 
+// One JSON line per connection, in start order: what the tool must say
+// about it. For diagnosing a count mismatch.
+class TruthLines {
+public:
+    explicit TruthLines(const std::string& path) {
+        if (path.empty()) return;
+        file_ = std::fopen(path.c_str(), "w");
+        if (!file_) {
+            fmt::print(stderr, "cannot write {}\n", path);
+            std::exit(1);
+        }
+    }
+    ~TruthLines() { if (file_) std::fclose(file_); }
+    TruthLines(const TruthLines&) = delete;
+    TruthLines& operator=(const TruthLines&) = delete;
+
+    void add(const Endpoint& client, const Endpoint& server, const Scenario& sc) {
+        if (!file_) return;
+        auto quoted = [](const char* state) { return state ? fmt::format("\"{}\"", state) : std::string("null"); };
+        const auto initiator = kSideNames[static_cast<std::size_t>(sc.initiator)];
+        fmt::print(file_,
+                   "{{\"client\": \"{}\", \"server\": \"{}\", \"handshake\": \"{}\", \"close\": \"{}\", "
+                   "\"close_initiator\": {}, \"final_state\": {{\"client\": {}, \"server\": {}}}}}\n",
+                   text(client), text(server), kHandshakeNames[static_cast<std::size_t>(sc.handshake)],
+                   kCloseNames[static_cast<std::size_t>(sc.close)],
+                   sc.initiator == Side::none ? std::string("null") : fmt::format("\"{}\"", initiator),
+                   quoted(sc.client_final), quoted(sc.server_final));
+    }
+
+private:
+    static std::string text(const Endpoint& e) {
+        char buf[INET6_ADDRSTRLEN];
+        inet_ntop(e.addr.v6 ? AF_INET6 : AF_INET, e.addr.bytes.data(), buf, sizeof buf);
+        return e.addr.v6 ? fmt::format("[{}]:{}", buf, e.port) : fmt::format("{}:{}", buf, e.port);
+    }
+    std::FILE* file_ = nullptr;
+};
+
 // ---------------------------------------------------------------- modes
 
 // C slots run connections back to back; a min-heap on each slot's next packet
 // time merges them, so the file is in time order.
-void generate_mixed(const Options& o, Rng& rng, const PayloadPool& pool, PcapWriter& out, Truth& truth) {
+void generate_mixed(const Options& o, Rng& rng, const PayloadPool& pool, PcapWriter& out, Truth& truth,
+                    TruthLines& lines) {
     std::vector<Script> slots(std::min<std::uint64_t>(o.concurrency, std::max<std::uint64_t>(o.connections, 1)));
     const auto open_count = std::min<std::uint64_t>(
         o.connections, static_cast<std::uint64_t>(std::llround(static_cast<double>(o.connections) * o.open_share)));
@@ -819,6 +864,7 @@ void generate_mixed(const Options& o, Rng& rng, const PayloadPool& pool, PcapWri
         make_server(rng, v6, sc.handshake == Handshake::simultaneous_open, server);
         set_stack(rng, client, false);
         set_stack(rng, server, true);
+        lines.add(client, server, sc);
         slot.clear();
         ConnectionWriter(rng, pool, o, slot, client, server, t).write(sc);
         ++truth.per_scenario[kind];
@@ -849,7 +895,8 @@ void generate_mixed(const Options& o, Rng& rng, const PayloadPool& pool, PcapWri
 }
 
 // N three-way handshakes, each left ESTABLISHED; one every 10 us.
-void generate_concurrent_open(const Options& o, Rng& rng, const PayloadPool& pool, PcapWriter& out, Truth& truth) {
+void generate_concurrent_open(const Options& o, Rng& rng, const PayloadPool& pool, PcapWriter& out, Truth& truth,
+                              TruthLines& lines) {
     Script slot;
     for (std::uint64_t index = 0; index < o.concurrent_open; ++index) {
         const bool v6 = rng.chance(o.ipv6_share);
@@ -858,6 +905,7 @@ void generate_concurrent_open(const Options& o, Rng& rng, const PayloadPool& poo
         make_server(rng, v6, false, server);
         set_stack(rng, client, false);
         set_stack(rng, server, true);
+        lines.add(client, server, kScenarios[kOpenScenario]);
         slot.clear();
         const Micros start = kCaptureStart + static_cast<Micros>(index) * 10;
         ConnectionWriter(rng, pool, o, slot, client, server, start).write_handshake_only();
@@ -891,8 +939,9 @@ int main(int argc, char** argv) {
     std::uint64_t bytes = 0;
     {
         PcapWriter out(o.out);
-        if (o.concurrent_open) generate_concurrent_open(o, rng, pool, out, truth);
-        else generate_mixed(o, rng, pool, out, truth);
+        TruthLines lines(o.truth_lines);
+        if (o.concurrent_open) generate_concurrent_open(o, rng, pool, out, truth, lines);
+        else generate_mixed(o, rng, pool, out, truth, lines);
         bytes = out.bytes();
     }
     if (!o.truth.empty()) truth.write(o.truth, o);
