@@ -1,0 +1,1043 @@
+#!/usr/bin/python3
+"""Real captures from the Linux TCP stack on loopback, with the kernel's view.
+
+For every scenario: start tcpdump on lo (or -i any, or dumpcap) filtered to
+the scenario's server port, wait for it to listen, run a real server and
+client (Python sockets), take `ss -tanH` right after the traffic -- before
+closing anything the scenario leaves open -- and write it as kernel.json,
+then stop the capture (SIGINT) and close what is left.
+
+Usage (as root, with Debian's python, which has scapy):
+  /usr/bin/python3 samples/lab.py                 # all scenarios into samples/
+  /usr/bin/python3 samples/lab.py --only half-close --only refused
+  /usr/bin/python3 samples/lab.py --check-live    # into a temp dir, JSON summary
+  /usr/bin/python3 samples/lab.py --list
+
+Only loopback addresses are used; every wait is bounded.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCENARIO_TIMEOUT = 40          # seconds, hard limit per scenario
+TCP_FASTOPEN = getattr(socket, "TCP_FASTOPEN", 23)
+TCP_SYNCNT = getattr(socket, "TCP_SYNCNT", 7)
+
+_live_procs = []               # capture processes still running (killed at exit)
+
+
+class LabError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------
+# Capture control
+
+class Capture:
+    """tcpdump (or dumpcap) running until stop(); started only once it says it
+    is listening."""
+
+    def __init__(self, path, port_filter, iface="lo", tool="tcpdump", snaplen=None):
+        self.path = path
+        if tool == "tcpdump":
+            self.cmd = ["tcpdump", "-i", iface, "-B", "65536", "--immediate-mode", "-U",
+                        "-w", path]
+            if snaplen:
+                self.cmd += ["-s", str(snaplen)]
+            self.cmd.append(port_filter)
+            self.ready_words = ("listening on",)
+        elif tool == "dumpcap":
+            self.cmd = ["dumpcap", "-i", iface, "-B", "64", "-f", port_filter, "-w", path]
+            self.ready_words = ("Capturing on",)
+        else:
+            raise ValueError(tool)
+        self.tool = tool
+        self.iface = iface
+        self.filter = port_filter
+        self.snaplen = snaplen
+        self.proc = None
+        self.stderr_lines = []
+
+    def describe(self):
+        """The command line, with the output file named relative to the
+        sample directory."""
+        cmd = [os.path.basename(c) if c == self.path else c for c in self.cmd]
+        return " ".join(c if " " not in c else "'%s'" % c for c in cmd)
+
+    def start(self, timeout=10):
+        try:
+            self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                         text=True)
+        except FileNotFoundError:
+            raise LabError("%s is not installed (needed for the captures)" % self.tool)
+        _live_procs.append(self.proc)
+        ready = threading.Event()
+
+        def reader():
+            for line in self.proc.stderr:
+                self.stderr_lines.append(line.rstrip())
+                if any(w in line for w in self.ready_words):
+                    ready.set()
+        threading.Thread(target=reader, daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while not ready.is_set():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise LabError("%s could not start capturing (%s): %s" % (
+                    self.tool, self.describe(), " | ".join(self.stderr_lines) or "no output"))
+            ready.wait(0.05)
+        time.sleep(0.1)
+
+    def stop(self):
+        if not self.proc:
+            return
+        if self.proc.poll() is None:
+            time.sleep(0.2)                       # let the last packets through
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if self.proc in _live_procs:
+            _live_procs.remove(self.proc)
+        if os.path.exists(self.path):
+            os.chmod(self.path, 0o644)      # dumpcap writes 0600
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def _kill_leftovers():
+    for p in list(_live_procs):
+        if p.poll() is None:
+            p.kill()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+# ---------------------------------------------------------------------------
+# The kernel's view
+
+def fmt_addr(sockaddr):
+    host, port = sockaddr[0], sockaddr[1]
+    return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
+
+
+def ss_sockets(pairs):
+    """Sockets of `ss -tanH` whose (local, peer) is one of the given
+    (client, server) address pairs, in either orientation."""
+    out = subprocess.run(["ss", "-tanH"], capture_output=True, text=True, timeout=10)
+    if out.returncode != 0:
+        raise LabError("ss failed: " + out.stderr)
+    wanted = {}
+    for client, server in pairs:
+        wanted[(client, server)] = "client"
+        wanted[(server, client)] = "server"
+    found = []
+    for line in out.stdout.splitlines():
+        cols = line.split()
+        if len(cols) < 5:
+            continue
+        state, local, peer = cols[0], cols[3], cols[4]
+        side = wanted.get((local, peer))
+        if side:
+            found.append({"local": local, "peer": peer, "state": state, "side": side})
+    found.sort(key=lambda s: (s["side"], s["local"]))
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Reading captures back (scapy), for the scenario checks
+
+def segments(path):
+    from scapy.all import rdpcap, IP, IPv6, TCP
+    segs = []
+    for pkt in rdpcap(path):
+        if TCP not in pkt:
+            continue
+        tcp = pkt[TCP]
+        if IP in pkt:
+            ip = pkt[IP]
+            src, dst = ip.src, ip.dst
+            paylen = ip.len - ip.ihl * 4 - tcp.dataofs * 4
+        else:
+            ip = pkt[IPv6]
+            src, dst = ip.src, ip.dst
+            paylen = ip.plen - tcp.dataofs * 4
+        segs.append({"t": float(pkt.time), "src": (src, tcp.sport), "dst": (dst, tcp.dport),
+                     "flags": str(tcp.flags), "seq": tcp.seq, "ack": tcp.ack, "len": paylen,
+                     "opts": [o[0] for o in tcp.options]})
+    return segs
+
+
+def covers(ack, seq):
+    """True if acknowledgment number `ack` covers the byte/flag at `seq`."""
+    return ((ack - seq - 1) & 0xFFFFFFFF) < 0x80000000
+
+
+def fin_analysis(segs, client, server):
+    """For a connection with one FIN each way: who sent FIN first and whether
+    each FIN's ack covers the other side's FIN."""
+    fins = {}
+    for s in segs:
+        if "F" in s["flags"] and s["src"] not in fins:
+            fins[s["src"]] = s
+    if len(fins) < 2:
+        return None
+    a, b = sorted(fins.values(), key=lambda s: s["t"])
+    a_fin_seq = (a["seq"] + a["len"]) & 0xFFFFFFFF
+    b_fin_seq = (b["seq"] + b["len"]) & 0xFFFFFFFF
+    acked_before_b = any(s["src"] == b["src"] and "A" in s["flags"] and covers(s["ack"], a_fin_seq)
+                         and s["t"] <= b["t"] and s is not b for s in segs)
+    return {"first": "client" if a["src"] == client else "server",
+            "second_fin_acks_first": covers(b["ack"], a_fin_seq),
+            "first_fin_acks_second": covers(a["ack"], b_fin_seq),
+            "first_fin_acked_before_second_fin": acked_before_b}
+
+
+# ---------------------------------------------------------------------------
+# A run of one scenario
+
+class Run:
+    def __init__(self, name, outdir, port, description):
+        self.name = name
+        self.dir = os.path.join(outdir, name)
+        self.port = port
+        self.description = description
+        self.capture = None
+        self.kernel = None
+        self.checks = []
+        os.makedirs(self.dir, exist_ok=True)
+
+    def pcap_path(self, ext="pcap"):
+        return os.path.join(self.dir, "capture." + ext)
+
+    def start_capture(self, iface="lo", tool="tcpdump", snaplen=None, port_filter=None):
+        ext = "pcapng" if tool == "dumpcap" else "pcap"
+        for old in ("capture.pcap", "capture.pcapng"):
+            if os.path.exists(os.path.join(self.dir, old)):
+                os.remove(os.path.join(self.dir, old))
+        self.capture = Capture(self.pcap_path(ext), port_filter or "tcp port %d" % self.port,
+                               iface=iface, tool=tool, snaplen=snaplen)
+        self.capture.start()
+        return self.capture
+
+    def snapshot(self, client, server, others=(), settle=0.2):
+        """Record the kernel's view of (client, server) [and other pairs]."""
+        time.sleep(settle)
+        pairs = [(client, server)] + list(others)
+        self.kernel = {
+            "scenario": self.name,
+            "description": self.description,
+            "client": client,
+            "server": server,
+            "other_connections": [{"client": c, "server": s} for c, s in others],
+            "sockets": ss_sockets(pairs),
+            "taken": "ss -tanH right after the traffic, before the capture stopped and "
+                     "before anything left open was closed; LISTEN sockets omitted; a "
+                     "side missing from 'sockets' has no socket any more (CLOSED)",
+            "capture": self.capture.describe() if self.capture else None,
+            "kernel_release": os.uname().release,
+        }
+        return self.kernel
+
+    def states(self):
+        return {s["side"] + " " + s["local"]: s["state"] for s in self.kernel["sockets"]}
+
+    def state_of(self, side):
+        return sorted(s["state"] for s in self.kernel["sockets"] if s["side"] == side)
+
+    def check(self, ok, what):
+        self.checks.append({"ok": bool(ok), "what": what})
+        return ok
+
+    def finish(self):
+        if self.capture:
+            self.capture.stop()
+        with open(os.path.join(self.dir, "kernel.json"), "w") as f:
+            json.dump(self.kernel, f, indent=2)
+            f.write("\n")
+
+
+def listener(host, port, backlog=8, family=socket.AF_INET):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, port))
+    s.listen(backlog)
+    s.settimeout(5)
+    return s
+
+
+def client_socket(family=socket.AF_INET, bind=None):
+    c = socket.socket(family, socket.SOCK_STREAM)
+    c.settimeout(5)
+    if bind:
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        c.bind(bind)
+    return c
+
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def recv_until_eof(s, limit=1 << 24):
+    buf = b""
+    while len(buf) < limit:
+        chunk = s.recv(65536)
+        if not chunk:
+            return buf
+        buf += chunk
+    raise LabError("no EOF")
+
+
+REQUEST = b"GET /hello HTTP/1.0\r\nHost: lab\r\n\r\n"
+ANSWER = b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+
+
+def linger_rst(s):
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+
+
+# ---------------------------------------------------------------------------
+# Scenarios.  Each takes a Run, produces the capture and the snapshot, and
+# adds checks (are the packets and the kernel what the scenario is about?).
+
+def _four_way(run, host="127.0.0.1", family=socket.AF_INET, **capture_args):
+    lst = listener(host, run.port, family=family)
+    cli = srv = None
+    try:
+        run.start_capture(**capture_args)
+        cli = client_socket(family)
+        cli.connect((host, run.port))
+        srv, _ = lst.accept()
+        srv.settimeout(5)
+        cli.sendall(REQUEST)
+        recv_exact(srv, len(REQUEST))
+        srv.sendall(ANSWER)
+        recv_exact(cli, len(ANSWER))
+        client, server = fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname())
+        cli.close()
+        cli = None
+        recv_until_eof(srv)
+        time.sleep(0.2)
+        srv.close()
+        srv = None
+        run.snapshot(client, server)
+    finally:
+        for s in (cli, srv, lst):
+            if s:
+                s.close()
+    run.check(run.state_of("client") == ["TIME-WAIT"], "client in TIME-WAIT")
+    run.check(run.state_of("server") == [], "server socket gone (CLOSED)")
+    run.finish()
+    segs = segments(run.capture.path)
+    fa = fin_analysis(segs, _parse_addr(client), _parse_addr(server))
+    run.check(fa and fa["first"] == "client" and fa["first_fin_acked_before_second_fin"],
+              "four-way: client FIN first, ACKed before the server's FIN")
+
+
+def _parse_addr(text):
+    host, _, port = text.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def sc_four_way_client_first(run):
+    _four_way(run)
+
+
+def sc_ipv6_four_way(run):
+    _four_way(run, host="::1", family=socket.AF_INET6)
+
+
+def sc_any_cooked(run):
+    _four_way(run, iface="any")
+
+
+def sc_pcapng(run):
+    _four_way(run, tool="dumpcap")
+
+
+def sc_three_way_server_first(run):
+    lst = listener("127.0.0.1", run.port)
+    cli = srv = None
+    try:
+        run.start_capture()
+        cli = client_socket()
+        cli.connect(("127.0.0.1", run.port))
+        srv, _ = lst.accept()
+        cli.sendall(REQUEST)
+        recv_exact(srv, len(REQUEST))
+        srv.sendall(ANSWER)
+        srv.close()                     # answer and close at once
+        srv = None
+        recv_until_eof(cli)
+        client, server = fmt_addr(cli.getsockname()), "127.0.0.1:%d" % run.port
+        cli.close()                     # close immediately on EOF
+        cli = None
+        run.snapshot(client, server)
+    finally:
+        for s in (cli, srv, lst):
+            if s:
+                s.close()
+    run.check(run.state_of("server") == ["TIME-WAIT"], "server in TIME-WAIT")
+    run.check(run.state_of("client") == [], "client socket gone (CLOSED)")
+    run.finish()
+    fa = fin_analysis(segments(run.capture.path), _parse_addr(client), _parse_addr(server))
+    run.check(fa and fa["first"] == "server" and fa["second_fin_acks_first"]
+              and not fa["first_fin_acked_before_second_fin"],
+              "merged close: the client's FIN is the first segment to ACK the server's FIN")
+
+
+def sc_half_close(run):
+    lst = listener("127.0.0.1", run.port)
+    cli = srv = None
+    try:
+        run.start_capture()
+        cli = client_socket()
+        cli.connect(("127.0.0.1", run.port))
+        srv, _ = lst.accept()
+        cli.sendall(REQUEST)
+        cli.shutdown(socket.SHUT_WR)
+        recv_until_eof(srv)
+        for i in range(3):
+            srv.sendall(b"message %d after the client's FIN\n" % i)
+            time.sleep(0.05)
+        got = recv_exact(cli, 3 * len(b"message 0 after the client's FIN\n"))
+        run.check(len(got) == 3 * 33, "client read the 3 messages after its FIN")
+        run.snapshot(fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname()))
+    finally:
+        run.capture and run.capture.stop()
+        for s in (cli, srv, lst):
+            if s:
+                s.close()
+    run.check(run.state_of("client") == ["FIN-WAIT-2"], "client in FIN-WAIT-2")
+    run.check(run.state_of("server") == ["CLOSE-WAIT"], "server in CLOSE-WAIT")
+    run.finish()
+
+
+def sc_both_open(run):
+    lst = listener("127.0.0.1", run.port)
+    cli = srv = None
+    try:
+        run.start_capture()
+        cli = client_socket()
+        cli.connect(("127.0.0.1", run.port))
+        srv, _ = lst.accept()
+        for _ in range(3):
+            cli.sendall(REQUEST)
+            recv_exact(srv, len(REQUEST))
+            srv.sendall(ANSWER)
+            recv_exact(cli, len(ANSWER))
+        run.snapshot(fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname()))
+    finally:
+        run.capture and run.capture.stop()
+        for s in (cli, srv, lst):
+            if s:
+                s.close()
+    run.check(run.state_of("client") == ["ESTAB"], "client ESTAB")
+    run.check(run.state_of("server") == ["ESTAB"], "server ESTAB")
+    run.finish()
+
+
+def _abort(run, aborter):
+    lst = listener("127.0.0.1", run.port)
+    cli = srv = None
+    try:
+        run.start_capture()
+        cli = client_socket()
+        cli.connect(("127.0.0.1", run.port))
+        srv, _ = lst.accept()
+        cli.sendall(REQUEST)
+        recv_exact(srv, len(REQUEST))
+        srv.sendall(ANSWER)
+        recv_exact(cli, len(ANSWER))
+        client, server = fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname())
+        if aborter == "client":
+            linger_rst(cli)
+            cli = None
+        else:
+            linger_rst(srv)
+            srv = None
+        run.snapshot(client, server)
+    finally:
+        run.capture and run.capture.stop()
+        for s in (cli, srv, lst):
+            if s:
+                s.close()
+    run.check(run.kernel["sockets"] == [], "both sockets gone after the RST")
+    run.finish()
+    segs = segments(run.capture.path)
+    rst = [s for s in segs if "R" in s["flags"]]
+    run.check(len(rst) == 1 and rst[0]["src"] == _parse_addr(client if aborter == "client" else server),
+              "one RST, from the %s" % aborter)
+
+
+def sc_abort_client(run):
+    _abort(run, "client")
+
+
+def sc_abort_server(run):
+    _abort(run, "server")
+
+
+def sc_refused(run):
+    cli = None
+    try:
+        run.start_capture()
+        cli = client_socket()
+        err = cli.connect_ex(("127.0.0.1", run.port))
+        run.check(err == 111, "connect refused (errno %s)" % err)
+        client = fmt_addr(cli.getsockname())
+        run.snapshot(client, "127.0.0.1:%d" % run.port)
+    finally:
+        run.capture and run.capture.stop()
+        if cli:
+            cli.close()
+    run.finish()
+    segs = segments(run.capture.path)
+    run.check([s["flags"] for s in segs] == ["S", "RA"], "SYN answered by RST+ACK")
+
+
+def sc_unanswered(run):
+    lst = listener("127.0.0.1", run.port, backlog=0)
+    fill = cli = None
+    try:
+        run.start_capture()
+        fill = client_socket()
+        fill.connect(("127.0.0.1", run.port))       # fills the accept queue (never accepted)
+        time.sleep(0.1)
+        cli = client_socket()
+        cli.setsockopt(socket.IPPROTO_TCP, TCP_SYNCNT, 2)
+        cli.setblocking(False)
+        err = cli.connect_ex(("127.0.0.1", run.port))
+        run.check(err == 115, "connect in progress (EINPROGRESS)")
+        time.sleep(3.5)                              # SYN at 0 s, 1 s, 3 s
+        server = "127.0.0.1:%d" % run.port
+        run.snapshot(fmt_addr(cli.getsockname()), server,
+                     others=[(fmt_addr(fill.getsockname()), server)], settle=0)
+    finally:
+        run.capture and run.capture.stop()
+        for s in (cli, fill, lst):
+            if s:
+                s.close()
+    run.check(run.state_of("client") == ["ESTAB", "SYN-SENT"],
+              "the waiting client in SYN-SENT (the queued one ESTAB)")
+    run.finish()
+    port = _parse_addr(run.kernel["client"])[1]
+    syns = [s for s in segments(run.capture.path) if s["src"][1] == port]
+    run.check(len(syns) >= 3 and all(s["flags"] == "S" for s in syns)
+              and len({s["seq"] for s in syns}) == 1,
+              "the SYN sent %d times with one ISN, never answered" % len(syns))
+
+
+def _sim_child(sock, cpu, me, other, head_start_us, result, idx):
+    try:
+        os.sched_setaffinity(0, {cpu})
+    except OSError:
+        pass
+    me.value = 1
+    deadline = time.monotonic() + 5
+    while other.value == 0:
+        if time.monotonic() > deadline:
+            os._exit(3)
+    if head_start_us:
+        t_end = time.perf_counter_ns() + head_start_us * 1000
+        while time.perf_counter_ns() < t_end:
+            pass
+    sock.shutdown(socket.SHUT_WR)
+    sock.settimeout(3)
+    try:
+        recv_until_eof(sock)
+    except Exception:
+        os._exit(4)
+    sock.close()
+    os._exit(0)
+
+
+def sim_close_attempt(port, head_start):
+    """One connection whose two ends call shutdown(SHUT_WR) at the same
+    moment from two processes on two CPUs.  Returns (client, server)."""
+    ctx = multiprocessing.get_context("fork")
+    lst = listener("127.0.0.1", port)
+    cli = client_socket()
+    cli.connect(("127.0.0.1", port))
+    srv, _ = lst.accept()
+    cli.sendall(REQUEST)
+    recv_exact(srv, len(REQUEST))
+    srv.sendall(ANSWER)
+    recv_exact(cli, len(ANSWER))
+    time.sleep(0.05)
+    client, server = fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname())
+    ready_c, ready_s = ctx.RawValue("i", 0), ctx.RawValue("i", 0)
+    hs_c, hs_s = (head_start, 0) if random.random() < 0.5 else (0, head_start)
+    pc = ctx.Process(target=_sim_child, args=(cli, 0, ready_c, ready_s, hs_c, None, 0))
+    ps = ctx.Process(target=_sim_child, args=(srv, 1, ready_s, ready_c, hs_s, None, 1))
+    pc.start()
+    ps.start()
+    cli.close()
+    srv.close()
+    lst.close()
+    for p in (pc, ps):
+        p.join(8)
+        if p.is_alive():
+            p.kill()
+            p.join(2)
+    return client, server
+
+
+def sc_simultaneous_close(run, outdir, port_base, keep_good=2, attempts=40):
+    """Many attempts, each on its own server port, under one capture; keeps
+    up to `keep_good` true simultaneous closes and one merged close."""
+    capdir = tempfile.mkdtemp(prefix="simclose-")
+    raw = os.path.join(capdir, "all.pcap")
+    cap = Capture(raw, "tcp portrange %d-%d" % (port_base, port_base + attempts - 1))
+    results = []
+    try:
+        cap.start()
+        for i in range(attempts):
+            port = port_base + i
+            client, server = sim_close_attempt(port, random.randint(0, 40))
+            time.sleep(0.05)
+            socks = ss_sockets([(client, server)])
+            results.append((port, client, server, socks))
+            good = [r for r in results if [s["state"] for s in r[3]] == ["TIME-WAIT", "TIME-WAIT"]]
+            merged = [r for r in results if sorted(s["state"] for s in r[3]) == ["TIME-WAIT"]]
+            if len(good) >= keep_good + 3 and merged:
+                break
+    finally:
+        cap.stop()
+    from scapy.all import rdpcap, wrpcap  # noqa: F401
+    kept = {"simultaneous": [], "merged": []}
+    names = ["simultaneous-close", "simultaneous-close-2"][:keep_good]
+    summary = []
+    for port, client, server, socks in results:
+        sub = os.path.join(capdir, "%d.pcap" % port)
+        subprocess.run(["tcpdump", "-r", raw, "-w", sub, "tcp port %d" % port],
+                       capture_output=True, timeout=30)
+        fa = fin_analysis(segments(sub), _parse_addr(client), _parse_addr(server))
+        states = sorted(s["state"] for s in socks)
+        crossing = fa and not fa["second_fin_acks_first"] and not fa["first_fin_acks_second"]
+        merged = fa and states == ["TIME-WAIT"] and fa["second_fin_acks_first"] \
+            and not fa["first_fin_acked_before_second_fin"]
+        summary.append({"port": port, "states": states, "crossing_fins": bool(crossing)})
+        if states == ["TIME-WAIT", "TIME-WAIT"] and crossing and len(kept["simultaneous"]) < keep_good:
+            kept["simultaneous"].append((names[len(kept["simultaneous"])], port, client, server, socks, sub, fa))
+        elif merged and not kept["merged"]:
+            kept["merged"].append(("race-merged-close", port, client, server, socks, sub, fa))
+    runs = []
+    for name, port, client, server, socks, sub, fa in kept["simultaneous"] + kept["merged"]:
+        r = Run(name, outdir, port, DESCRIPTIONS[name])
+        os.replace(sub, r.pcap_path())
+        r.kernel = {
+            "scenario": name, "description": DESCRIPTIONS[name], "client": client,
+            "server": server, "other_connections": [], "sockets": socks,
+            "taken": "ss -tanH right after both processes had shut down and read EOF "
+                     "(attempt %d of %d of a race between two CPUs); LISTEN sockets "
+                     "omitted; a side missing from 'sockets' has no socket (CLOSED)"
+                     % (results.index(next(x for x in results if x[0] == port)) + 1, len(results)),
+            "capture": cap.describe() + "  (then tcpdump -r ... -w capture.pcap 'tcp port %d')" % port,
+            "kernel_release": os.uname().release,
+            "fins": fa,
+        }
+        r.check(True, "kept from %d attempts" % len(results))
+        r.finish()
+        runs.append(r)
+    for f in os.listdir(capdir):
+        os.remove(os.path.join(capdir, f))
+    os.rmdir(capdir)
+    n_sim = sum(1 for s in summary if s["states"] == ["TIME-WAIT", "TIME-WAIT"] and s["crossing_fins"])
+    run.check(len(kept["simultaneous"]) > 0,
+              "%d of %d attempts were true simultaneous closes" % (n_sim, len(results)))
+    return runs, summary
+
+
+def sc_large_transfer(run):
+    lst = listener("127.0.0.1", run.port)
+    cli = srv = None
+    size = 3 * 1024 * 1024
+    try:
+        run.start_capture(snaplen=96)
+        cli = client_socket()
+        cli.connect(("127.0.0.1", run.port))
+        srv, _ = lst.accept()
+        srv.settimeout(10)
+        done = {}
+
+        def reader():
+            done["n"] = len(recv_exact(srv, size))
+            srv.sendall(b"got it")
+        t = threading.Thread(target=reader)
+        t.start()
+        cli.sendall(bytes(size))
+        run.check(recv_exact(cli, 6) == b"got it", "server read %s bytes" % size)
+        t.join(10)
+        client, server = fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname())
+        cli.close()
+        cli = None
+        recv_until_eof(srv)
+        time.sleep(0.1)
+        srv.close()
+        srv = None
+        run.snapshot(client, server)
+    finally:
+        run.capture and run.capture.stop()
+        for s in (cli, srv, lst):
+            if s:
+                s.close()
+    run.check(run.state_of("client") == ["TIME-WAIT"], "client in TIME-WAIT")
+    run.finish()
+    segs = segments(run.capture.path)
+    up = [s for s in segs if s["src"] == _parse_addr(client)]
+    isn = up[0]["seq"]
+    top = max((s["seq"] - isn - 1 + s["len"]) & 0xFFFFFFFF for s in up if s["len"])
+    sent = sum(s["len"] for s in up)
+    run.check(top == size, "IP lengths reach byte %d of the client stream (want %d); %d bytes "
+              "sent in all, %d of them again" % (top, size, sent, sent - top))
+    run.check("WScale" in segs[0]["opts"], "window scaling offered")
+
+
+def sc_keepalive(run):
+    lst = listener("127.0.0.1", run.port)
+    cli = srv = None
+    try:
+        run.start_capture()
+        cli = client_socket()
+        cli.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        cli.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+        cli.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+        cli.connect(("127.0.0.1", run.port))
+        srv, _ = lst.accept()
+        cli.sendall(REQUEST)
+        recv_exact(srv, len(REQUEST))
+        srv.sendall(ANSWER)
+        recv_exact(cli, len(ANSWER))
+        time.sleep(3.5)
+        client, server = fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname())
+        cli.close()
+        cli = None
+        recv_until_eof(srv)
+        time.sleep(0.1)
+        srv.close()
+        srv = None
+        run.snapshot(client, server)
+    finally:
+        run.capture and run.capture.stop()
+        for s in (cli, srv, lst):
+            if s:
+                s.close()
+    run.check(run.state_of("client") == ["TIME-WAIT"], "client in TIME-WAIT")
+    run.finish()
+    c = _parse_addr(client)
+    probes = []
+    nxt = None
+    for s in segments(run.capture.path):
+        if s["src"] == c:
+            if nxt is not None and s["len"] == 0 and s["seq"] == (nxt - 1) & 0xFFFFFFFF:
+                probes.append(s)
+            end = (s["seq"] + s["len"] + ("S" in s["flags"]) + ("F" in s["flags"])) & 0xFFFFFFFF
+            nxt = end if nxt is None or covers(end, nxt) or end == nxt else nxt
+    run.check(len(probes) >= 2, "%d keep-alive probes (seq = next - 1)" % len(probes))
+
+
+def sc_port_reuse(run, client_port):
+    lst = listener("127.0.0.1", run.port)
+    socks = []
+    try:
+        run.start_capture()
+        for i in range(2):
+            cli = client_socket(bind=("127.0.0.1", client_port))
+            socks.append(cli)
+            cli.connect(("127.0.0.1", run.port))
+            srv, _ = lst.accept()
+            socks.append(srv)
+            cli.sendall(REQUEST)
+            recv_exact(srv, len(REQUEST))
+            srv.sendall(ANSWER)
+            srv.close()                              # the server closes first ...
+            recv_until_eof(cli)
+            cli.close()                              # ... so the client never waits
+            time.sleep(0.2)
+        run.snapshot("127.0.0.1:%d" % client_port, "127.0.0.1:%d" % run.port)
+    finally:
+        run.capture and run.capture.stop()
+        for s in socks + [lst]:
+            s.close()
+    run.check(run.state_of("server") == ["TIME-WAIT"], "server in TIME-WAIT (second connection)")
+    run.check(run.state_of("client") == [], "client socket gone")
+    run.finish()
+    syns = [s for s in segments(run.capture.path) if s["flags"] == "S"]
+    run.check(len(syns) == 2 and syns[0]["seq"] != syns[1]["seq"]
+              and syns[0]["src"] == syns[1]["src"],
+              "two SYNs from one client port with different ISNs")
+
+
+def sc_fast_open(run):
+    path = "/proc/sys/net/ipv4/tcp_fastopen"
+    try:
+        old = open(path).read().strip()
+    except OSError:
+        run.check(False, "skipped: no %s" % path)
+        return "skipped"
+    lst = None
+    socks = []
+    try:
+        with open(path, "w") as f:
+            f.write("3")
+        subprocess.run(["ip", "tcp_metrics", "delete", "127.0.0.1"], capture_output=True, timeout=5)
+        lst = socket.socket()
+        lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        lst.setsockopt(socket.IPPROTO_TCP, TCP_FASTOPEN, 5)
+        lst.bind(("127.0.0.1", run.port))
+        lst.listen(8)
+        lst.settimeout(5)
+        run.start_capture()
+        clients = []
+        for i in range(2):
+            cli = socket.socket()
+            socks.append(cli)
+            # Blocking: without a cookie sendto() waits for the handshake
+            # (a non-blocking one returns EINPROGRESS and sends nothing).
+            cli.sendto(REQUEST, socket.MSG_FASTOPEN, ("127.0.0.1", run.port))
+            cli.settimeout(5)
+            srv, _ = lst.accept()
+            srv.settimeout(5)
+            socks.append(srv)
+            recv_exact(srv, len(REQUEST))
+            srv.sendall(ANSWER)
+            recv_exact(cli, len(ANSWER))
+            clients.append(fmt_addr(cli.getsockname()))
+            cli.close()
+            recv_until_eof(srv)
+            time.sleep(0.1)
+            srv.close()
+            time.sleep(0.1)
+        server = "127.0.0.1:%d" % run.port
+        run.snapshot(clients[1], server, others=[(clients[0], server)])
+    except OSError as e:
+        run.check(False, "skipped: fast open not usable: %s" % e)
+        return "skipped"
+    finally:
+        run.capture and run.capture.stop()
+        for s in socks + ([lst] if lst else []):
+            s.close()
+        with open(path, "w") as f:
+            f.write(old)
+    run.finish()
+    syns = [s for s in segments(run.capture.path) if s["flags"] == "S"]
+    run.check(len(syns) == 2 and syns[0]["len"] == 0 and syns[1]["len"] == len(REQUEST),
+              "first SYN asks for a cookie, second carries %d bytes" % len(REQUEST))
+    run.check(run.state_of("client") == ["TIME-WAIT", "TIME-WAIT"], "both clients in TIME-WAIT")
+
+
+DESCRIPTIONS = {
+    "four-way-client-first": "HTTP-like request and answer; the client closes first, the server "
+                             "closes 0.2 s after reading EOF: four-way close (FIN, ACK, FIN, ACK). "
+                             "Client ends in TIME-WAIT, server CLOSED.",
+    "three-way-server-first": "The server sends its answer and closes at once; the client closes "
+                              "as soon as recv() returns EOF, so its FIN also acknowledges the "
+                              "server's FIN: merged three-segment close (FIN, FIN+ACK, ACK). "
+                              "Server ends in TIME-WAIT, client CLOSED.",
+    "half-close": "The client sends a request and shutdown(SHUT_WR); the server keeps sending "
+                  "3 messages and leaves its socket open. Client FIN-WAIT-2, server CLOSE-WAIT.",
+    "both-open": "Three request/answer rounds, both sockets left open: ESTAB / ESTAB.",
+    "abort-client": "After one exchange the client closes with SO_LINGER {1,0}: a RST from "
+                    "the client, both sockets gone.",
+    "abort-server": "After one exchange the server closes with SO_LINGER {1,0}: a RST from "
+                    "the server, both sockets gone.",
+    "refused": "connect() to a port nobody listens on: SYN answered by RST+ACK.",
+    "unanswered": "A listener with backlog 0 whose accept queue is filled by one connection "
+                  "it never accepts; the next client's SYNs are dropped and retransmitted "
+                  "(TCP_SYNCNT=2: 0 s, 1 s, 3 s); the kernel's view is taken at 3.5 s with "
+                  "the client still in SYN-SENT. The queued connection stays ESTAB.",
+    "simultaneous-close": "Two processes on two CPUs meet at a spin barrier and both call "
+                          "shutdown(SHUT_WR): each FIN is sent before the other's is ACKed "
+                          "(each FIN's ack does not cover the other FIN). Both end in TIME-WAIT.",
+    "simultaneous-close-2": "A second true simultaneous close from the same race (see "
+                            "simultaneous-close). Both end in TIME-WAIT.",
+    "race-merged-close": "An attempt of the simultaneous-close race in which one FIN arrived "
+                         "first and the other side's FIN also acknowledged it: merged close; "
+                         "only the first closer ends in TIME-WAIT.",
+    "large-transfer": "3 MiB client->server with window scaling, answer 'got it', client "
+                      "closes first. Captured with -s 96: payload truncated, headers kept "
+                      "(sequence space comes from the IP length).",
+    "keepalive": "SO_KEEPALIVE with TCP_KEEPIDLE=1, TCP_KEEPINTVL=1 on the client; 3.5 s idle "
+                 "(keep-alive probes with seq = next - 1, each ACKed), then the client closes "
+                 "and the server closes after EOF.",
+    "port-reuse": "Two connections in a row from the same client port (SO_REUSEADDR + bind) to "
+                  "the same server; the server closes each first so the client is never in "
+                  "TIME-WAIT. Two complete connections on one 4-tuple, different ISNs.",
+    "fast-open": "TCP Fast Open (net.ipv4.tcp_fastopen=3 during the run, restored after): the "
+                 "first connection's SYN asks for a cookie, the second's SYN carries the "
+                 "request. Each connection: client closes first.",
+    "ipv6-four-way": "As four-way-client-first, over ::1.",
+    "any-cooked": "As four-way-client-first, captured with tcpdump -i any (Linux cooked v2). "
+                  "Each loopback frame may appear twice (once outgoing, once incoming): kept "
+                  "as is on purpose.",
+    "pcapng": "As four-way-client-first, captured with dumpcap into pcapng.",
+}
+
+# name -> (function, port offset).  The simultaneous-close race uses its own
+# block of ports (offset 100 onwards).
+SCENARIOS = [
+    ("four-way-client-first", sc_four_way_client_first, 1),
+    ("three-way-server-first", sc_three_way_server_first, 2),
+    ("half-close", sc_half_close, 3),
+    ("both-open", sc_both_open, 4),
+    ("abort-client", sc_abort_client, 5),
+    ("abort-server", sc_abort_server, 6),
+    ("refused", sc_refused, 7),
+    ("unanswered", sc_unanswered, 8),
+    ("simultaneous-close", None, 100),
+    ("large-transfer", sc_large_transfer, 9),
+    ("keepalive", sc_keepalive, 10),
+    ("port-reuse", None, 11),
+    ("fast-open", sc_fast_open, 12),
+    ("ipv6-four-way", sc_ipv6_four_way, 13),
+    ("any-cooked", sc_any_cooked, 14),
+    ("pcapng", sc_pcapng, 15),
+]
+
+
+def _alarm(signum, frame):
+    raise TimeoutError("scenario took longer than %d s" % SCENARIO_TIMEOUT)
+
+
+def run_one(name, fn, offset, outdir, port_base):
+    port = port_base + offset
+    run = Run(name, outdir, port, DESCRIPTIONS[name])
+    extra_runs = []
+    status = "ok"
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(SCENARIO_TIMEOUT)
+    try:
+        if name == "simultaneous-close":
+            os.rmdir(run.dir) if not os.listdir(run.dir) else None
+            extra_runs, summary = sc_simultaneous_close(run, outdir, port)
+            run.checks.append({"ok": True, "what": "attempts: " + json.dumps(summary)})
+        elif name == "port-reuse":
+            status = sc_port_reuse(run, client_port=port_base + 500 + offset) or "ok"
+        else:
+            status = fn(run) or "ok"
+    except LabError:
+        raise
+    except Exception as e:  # one scenario failing does not stop the others
+        status = "error: %s: %s" % (type(e).__name__, e)
+    finally:
+        signal.alarm(0)
+        if run.capture:
+            run.capture.stop()
+        _kill_leftovers()
+    if status == "skipped" and os.path.isdir(run.dir):
+        for f in os.listdir(run.dir):
+            os.remove(os.path.join(run.dir, f))
+        os.rmdir(run.dir)
+    results = []
+    if name == "simultaneous-close":
+        for r in extra_runs:
+            results.append(_result(r, "ok"))
+        if not extra_runs:
+            results.append(_result(run, "error: no true simultaneous close in the attempts"))
+        else:
+            results[0]["checks"] += run.checks
+    else:
+        results.append(_result(run, status))
+    return results
+
+
+def _result(run, status):
+    ok = status == "ok" and all(c["ok"] for c in run.checks)
+    return {"name": run.name, "status": status if status != "ok" or ok else "checks failed",
+            "dir": run.dir,
+            "capture": run.capture.path if run.capture else os.path.join(run.dir, "capture.pcap"),
+            "kernel": {s["side"] + " " + s["local"]: s["state"]
+                       for s in (run.kernel or {}).get("sockets", [])},
+            "checks": run.checks}
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Real loopback captures with the kernel's view.")
+    ap.add_argument("--only", action="append", help="scenario name (repeatable)")
+    ap.add_argument("--out", default=HERE)
+    ap.add_argument("--port-base", type=int, default=None,
+                    help="server port = base + offset (default 41000; 45000 with --check-live)")
+    ap.add_argument("--check-live", action="store_true",
+                    help="run into a fresh temp dir and print a JSON summary")
+    ap.add_argument("--list", action="store_true")
+    args = ap.parse_args()
+    if args.list:
+        for name, _, _ in SCENARIOS:
+            print(name)
+        return 0
+    if os.geteuid() != 0:
+        print("lab.py: needs root (live capture and ss)", file=sys.stderr)
+        return 2
+    names = [n for n, _, _ in SCENARIOS]
+    for o in args.only or []:
+        if o not in names:
+            print("lab.py: unknown scenario %r (see --list)" % o, file=sys.stderr)
+            return 2
+    outdir = args.out
+    if args.check_live:
+        outdir = tempfile.mkdtemp(prefix="tcpflow-live-")
+    port_base = args.port_base or (45000 if args.check_live else 41000)
+    random.seed()
+    results = []
+    try:
+        for name, fn, offset in SCENARIOS:
+            if args.only and name not in args.only:
+                continue
+            t0 = time.monotonic()
+            res = run_one(name, fn, offset, outdir, port_base)
+            for r in res:
+                r["seconds"] = round(time.monotonic() - t0, 1)
+                results.append(r)
+                if not args.check_live:
+                    print("%-24s %-14s %s" % (r["name"], r["status"],
+                                              ", ".join("%s=%s" % kv for kv in r["kernel"].items())
+                                              or "(no sockets)"))
+                    for c in r["checks"]:
+                        if not c["ok"]:
+                            print("    FAILED CHECK: " + c["what"])
+    except LabError as e:
+        print("lab.py: " + str(e), file=sys.stderr)
+        return 2
+    finally:
+        _kill_leftovers()
+    failed = [r for r in results if r["status"] not in ("ok", "skipped")]
+    if args.check_live:
+        print(json.dumps({"dir": outdir, "port_base": port_base,
+                          "kernel_release": os.uname().release,
+                          "ok": not failed, "scenarios": results}, indent=2))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
