@@ -417,7 +417,10 @@ public:
     }
 
     // Only SYN, SYN+ACK, ACK: the connection stays ESTABLISHED.
-    void write_handshake_only() { three_way(); }
+    void write_handshake_only() {
+        rtt_ = 3;
+        three_way();
+    }
 
 private:
     // Gap before `from` speaks: the client is an RTT away from the capture

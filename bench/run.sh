@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# One command from a clean clone: build in Release, generate the benchmark
+# captures into bench/data/ (gitignored), time tcpflow-explain against a bare
+# libpcap loop, tcptrace and tshark, check its counts against the generator's
+# truth, and measure flow-table memory per open connection.
+#
+# Environment (all optional):
+#   BUILD_DIR=build-release   BENCH_CONNECTIONS=100000  BENCH_CONCURRENCY=2000
+#   BENCH_OPEN=1000000        BENCH_SEED=1              BENCH_RUNS=1 (best of N)
+#   TSHARK_TIMEOUT=120        SKIP_BUILD=1              TFE_ARGS="" (extra tool
+#   arguments; the tool's own default is --msl 30)
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+BUILD_DIR=${BUILD_DIR:-build-release}
+CONNECTIONS=${BENCH_CONNECTIONS:-100000}
+CONCURRENCY=${BENCH_CONCURRENCY:-2000}
+OPEN=${BENCH_OPEN:-1000000}
+SEED=${BENCH_SEED:-1}
+RUNS=${BENCH_RUNS:-1}
+TSHARK_TIMEOUT=${TSHARK_TIMEOUT:-120}
+read -r -a TFE_EXTRA <<<"${TFE_ARGS:-}"
+DATA=bench/data
+TOOL=$BUILD_DIR/apps/tcpflow-explain
+status=0
+
+say() { printf '== %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- build
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+    say "configuring $BUILD_DIR (Release)"
+    cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DTFE_BUILD_TESTS=OFF >/dev/null ||
+        { say "cmake configure failed"; exit 1; }
+    say "building benchmark tools"
+    cmake --build "$BUILD_DIR" -j"$(nproc)" --target tfe_gen_capture tfe_pcap_read_loop >/dev/null ||
+        { say "building bench/ failed"; exit 1; }
+    say "building everything else (tcpflow-explain)"
+    cmake --build "$BUILD_DIR" -j"$(nproc)" >"$BUILD_DIR/bench-build.log" 2>&1 ||
+        say "full build failed (see $BUILD_DIR/bench-build.log); continuing with what exists"
+fi
+GEN=$BUILD_DIR/bench/tfe_gen_capture
+LOOP=$BUILD_DIR/bench/tfe_pcap_read_loop
+[[ -x $GEN && -x $LOOP ]] || { say "missing $GEN or $LOOP"; exit 1; }
+HAVE_TOOL=0
+if [[ -x $TOOL ]]; then HAVE_TOOL=1; else say "NOTE: $TOOL does not exist yet: its rows are n/a"; fi
+
+if [[ ! -x /usr/bin/time ]]; then
+    say "installing GNU time"
+    apt-get install -y time >/dev/null 2>&1 || { say "need /usr/bin/time (apt-get install time)"; exit 1; }
+fi
+
+# ---------------------------------------------------------------- captures
+mkdir -p "$DATA"
+MIXED=$DATA/mixed-${CONNECTIONS}x${CONCURRENCY}.pcap
+OPENCAP=$DATA/open-${OPEN}.pcap
+TINY=$DATA/tiny.pcap
+say "generating captures into $DATA"
+"$GEN" --connections "$CONNECTIONS" --concurrency "$CONCURRENCY" --seed "$SEED" \
+    --out "$MIXED" --truth "${MIXED%.pcap}.truth.json" --truth-lines "${MIXED%.pcap}.truth.jsonl" || exit 1
+"$GEN" --concurrent-open "$OPEN" --seed "$SEED" --out "$OPENCAP" --truth "${OPENCAP%.pcap}.truth.json" || exit 1
+"$GEN" --concurrent-open 10 --seed "$SEED" --out "$TINY" --truth "${TINY%.pcap}.truth.json" 2>/dev/null || exit 1
+
+packets_of() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["packets"])' "$1"; }
+MIXED_PACKETS=$(packets_of "${MIXED%.pcap}.truth.json")
+
+# ---------------------------------------------------------------- measuring
+# measure NAME TIMEOUT CMD... : runs CMD (stdout to /dev/null) RUNS times and
+# keeps the fastest; sets WALL (s, ns resolution), RSS (KiB), RC.
+measure() {
+    local timeout=$1; shift
+    local best_wall="" best_rss="" tmp
+    tmp=$(mktemp)
+    RC=0
+    for ((run = 0; run < RUNS; run++)); do
+        local t0 t1
+        t0=$(date +%s%N)
+        timeout "$timeout" /usr/bin/time -f '%e %M' -o "$tmp" "$@" >/dev/null 2>"$tmp.err"
+        RC=$?
+        t1=$(date +%s%N)
+        [[ $RC == 0 ]] || break
+        local wall rss
+        wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+        rss=$(awk 'END { print $2 }' "$tmp")
+        if [[ -z $best_wall ]] || awk -v a="$wall" -v b="$best_wall" 'BEGIN { exit !(a < b) }'; then
+            best_wall=$wall
+            best_rss=$rss
+        fi
+    done
+    WALL=$best_wall
+    RSS=$best_rss
+    rm -f "$tmp" "$tmp.err"
+}
+
+ROWS=()
+add_row() {  # label wall rss note
+    ROWS+=("$1|$2|$3|$4")
+}
+
+cat "$MIXED" >/dev/null  # every contender reads from the page cache
+
+say "bare libpcap read loop"
+measure 600 "$LOOP" "$MIXED"
+add_row "bare libpcap read loop" "$WALL" "$RSS" ""
+
+JSON_WALL=""
+if ((HAVE_TOOL)); then
+    say "tcpflow-explain --format json"
+    measure 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$MIXED"
+    if [[ $RC == 0 ]]; then JSON_WALL=$WALL; JSON_RSS=$RSS; add_row "tcpflow-explain --format json" "$WALL" "$RSS" ""
+    else add_row "tcpflow-explain --format json" "" "" "failed (exit $RC)"; status=1; fi
+    say "tcpflow-explain (text)"
+    measure 600 "$TOOL" "${TFE_EXTRA[@]}" "$MIXED"
+    if [[ $RC == 0 ]]; then add_row "tcpflow-explain (text)" "$WALL" "$RSS" ""
+    else add_row "tcpflow-explain (text)" "" "" "failed (exit $RC)"; status=1; fi
+else
+    add_row "tcpflow-explain --format json" "" "" "not built"
+    add_row "tcpflow-explain (text)" "" "" "not built"
+fi
+
+if command -v tcptrace >/dev/null; then
+    say "tcptrace -n"
+    measure 600 tcptrace -n "$MIXED"
+    if [[ $RC == 0 ]]; then add_row "tcptrace -n" "$WALL" "$RSS" ""
+    else add_row "tcptrace -n" "" "" "failed (exit $RC)"; fi
+else
+    add_row "tcptrace -n" "" "" "not installed"
+fi
+
+if command -v tshark >/dev/null; then
+    say "tshark -q -z conv,tcp (up to ${TSHARK_TIMEOUT} s)"
+    measure "$TSHARK_TIMEOUT" tshark -q -z conv,tcp -r "$MIXED"
+    if [[ $RC == 0 ]]; then add_row "tshark -q -z conv,tcp" "$WALL" "$RSS" ""
+    elif [[ $RC == 124 ]]; then add_row "tshark -q -z conv,tcp" "" "" "skipped: over ${TSHARK_TIMEOUT} s"
+    else add_row "tshark -q -z conv,tcp" "" "" "failed (exit $RC)"; fi
+else
+    add_row "tshark -q -z conv,tcp" "" "" "not installed"
+fi
+
+# ---------------------------------------------------------------- report
+echo
+printf '%s: %s packets, %s connections (%s open at once), %s MB\n' "$MIXED" "$MIXED_PACKETS" \
+    "$CONNECTIONS" "$CONCURRENCY" "$(( $(stat -c %s "$MIXED") / 1000000 ))"
+printf '%-32s %10s %14s %14s %12s\n' "" "wall s" "packets/s" "peak RSS MiB" "x JSON time"
+for row in "${ROWS[@]}"; do
+    IFS='|' read -r label wall rss note <<<"$row"
+    if [[ -z $wall ]]; then
+        printf '%-32s %10s %14s %14s %12s  %s\n' "$label" "-" "-" "-" "-" "$note"
+        continue
+    fi
+    awk -v l="$label" -v w="$wall" -v r="$rss" -v p="$MIXED_PACKETS" -v j="$JSON_WALL" 'BEGIN {
+        ratio = (j == "" || j == 0) ? "n/a" : sprintf("%.2f", w / j)
+        printf "%-32s %10.3f %14.0f %14.1f %12s\n", l, w, p / w, r / 1024, ratio }'
+done
+
+if [[ -n $JSON_WALL ]]; then
+    awk -v w="$JSON_WALL" -v r="$JSON_RSS" -v p="$MIXED_PACKETS" 'BEGIN {
+        pps = p / w; mib = r / 1024
+        printf "targets: JSON mode >= 5 M packets/s: %s (%.2f M); peak RSS <= 64 MiB: %s (%.1f MiB)\n",
+            pps >= 5e6 ? "PASS" : "FAIL", pps / 1e6, mib <= 64 ? "PASS" : "FAIL", mib }'
+fi
+
+echo
+if ((HAVE_TOOL)); then
+    say "count check on $MIXED"
+    OUT=${MIXED%.pcap}.out.jsonl
+    if "$TOOL" "${TFE_EXTRA[@]}" --format json "$MIXED" >"$OUT"; then
+        /usr/bin/python3 bench/check_truth.py "${MIXED%.pcap}.truth.json" "$OUT" || status=1
+    else
+        echo "count check: tcpflow-explain failed"; status=1
+    fi
+
+    say "flow-table memory: $OPENCAP ($OPEN connections left ESTABLISHED)"
+    measure 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$TINY"
+    TINY_RSS=$RSS
+    measure 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$OPENCAP"
+    if [[ $RC == 0 && -n $TINY_RSS ]]; then
+        awk -v big="$RSS" -v tiny="$TINY_RSS" -v n="$OPEN" -v w="$WALL" 'BEGIN {
+            printf "open connections: %d; peak RSS %.1f MiB (tiny capture %.1f MiB); %.0f bytes per open connection; %.3f s\n",
+                n, big / 1024, tiny / 1024, (big - tiny) * 1024 / n, w }'
+    else
+        echo "open-connections run failed (exit $RC)"; status=1
+    fi
+else
+    echo "count check and open-connection memory: skipped, $TOOL does not exist yet"
+fi
+exit $status
