@@ -6,7 +6,8 @@
 #
 # Environment (all optional):
 #   BUILD_DIR=build-release   BENCH_CONNECTIONS=100000  BENCH_CONCURRENCY=2000
-#   BENCH_OPEN=1000000        BENCH_SEED=1              BENCH_RUNS=1 (best of N)
+#   BENCH_OPEN=1000000        BENCH_SEED=1              BENCH_RUNS=3 (best of N
+#   for the libpcap loop and tcpflow-explain; tcptrace and tshark run once)
 #   TSHARK_TIMEOUT=120        SKIP_BUILD=1              TFE_ARGS="" (extra tool
 #   arguments; the tool's own default is --msl 30)
 set -uo pipefail
@@ -18,7 +19,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-100000}
 CONCURRENCY=${BENCH_CONCURRENCY:-2000}
 OPEN=${BENCH_OPEN:-1000000}
 SEED=${BENCH_SEED:-1}
-RUNS=${BENCH_RUNS:-1}
+RUNS=${BENCH_RUNS:-3}
 TSHARK_TIMEOUT=${TSHARK_TIMEOUT:-120}
 read -r -a TFE_EXTRA <<<"${TFE_ARGS:-}"
 DATA=bench/data
@@ -65,14 +66,14 @@ packets_of() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.ar
 MIXED_PACKETS=$(packets_of "${MIXED%.pcap}.truth.json")
 
 # ---------------------------------------------------------------- measuring
-# measure NAME TIMEOUT CMD... : runs CMD (stdout to /dev/null) RUNS times and
+# measure RUNS TIMEOUT CMD... : runs CMD (stdout to /dev/null) RUNS times and
 # keeps the fastest; sets WALL (s, ns resolution), RSS (KiB), RC.
 measure() {
-    local timeout=$1; shift
+    local runs=$1 timeout=$2; shift 2
     local best_wall="" best_rss="" tmp
     tmp=$(mktemp)
     RC=0
-    for ((run = 0; run < RUNS; run++)); do
+    for ((run = 0; run < runs; run++)); do
         local t0 t1
         t0=$(date +%s%N)
         timeout "$timeout" /usr/bin/time -f '%e %M' -o "$tmp" "$@" >/dev/null 2>"$tmp.err"
@@ -100,17 +101,17 @@ add_row() {  # label wall rss note
 cat "$MIXED" >/dev/null  # every contender reads from the page cache
 
 say "bare libpcap read loop"
-measure 600 "$LOOP" "$MIXED"
+measure "$RUNS" 600 "$LOOP" "$MIXED"
 add_row "bare libpcap read loop" "$WALL" "$RSS" ""
 
 JSON_WALL=""
 if ((HAVE_TOOL)); then
     say "tcpflow-explain --format json"
-    measure 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$MIXED"
+    measure "$RUNS" 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$MIXED"
     if [[ $RC == 0 ]]; then JSON_WALL=$WALL; JSON_RSS=$RSS; add_row "tcpflow-explain --format json" "$WALL" "$RSS" ""
     else add_row "tcpflow-explain --format json" "" "" "failed (exit $RC)"; status=1; fi
     say "tcpflow-explain (text)"
-    measure 600 "$TOOL" "${TFE_EXTRA[@]}" "$MIXED"
+    measure "$RUNS" 600 "$TOOL" "${TFE_EXTRA[@]}" "$MIXED"
     if [[ $RC == 0 ]]; then add_row "tcpflow-explain (text)" "$WALL" "$RSS" ""
     else add_row "tcpflow-explain (text)" "" "" "failed (exit $RC)"; status=1; fi
 else
@@ -120,7 +121,7 @@ fi
 
 if command -v tcptrace >/dev/null; then
     say "tcptrace -n"
-    measure 600 tcptrace -n "$MIXED"
+    measure 1 600 tcptrace -n "$MIXED"
     if [[ $RC == 0 ]]; then add_row "tcptrace -n" "$WALL" "$RSS" ""
     else add_row "tcptrace -n" "" "" "failed (exit $RC)"; fi
 else
@@ -129,7 +130,7 @@ fi
 
 if command -v tshark >/dev/null; then
     say "tshark -q -z conv,tcp (up to ${TSHARK_TIMEOUT} s)"
-    measure "$TSHARK_TIMEOUT" tshark -q -z conv,tcp -r "$MIXED"
+    measure 1 "$TSHARK_TIMEOUT" tshark -q -z conv,tcp -r "$MIXED"
     if [[ $RC == 0 ]]; then add_row "tshark -q -z conv,tcp" "$WALL" "$RSS" ""
     elif [[ $RC == 124 ]]; then add_row "tshark -q -z conv,tcp" "" "" "skipped: over ${TSHARK_TIMEOUT} s"
     else add_row "tshark -q -z conv,tcp" "" "" "failed (exit $RC)"; fi
@@ -157,7 +158,7 @@ if [[ -n $JSON_WALL ]]; then
     awk -v w="$JSON_WALL" -v r="$JSON_RSS" -v p="$MIXED_PACKETS" 'BEGIN {
         pps = p / w; mib = r / 1024
         printf "targets: JSON mode >= 5 M packets/s: %s (%.2f M); peak RSS <= 64 MiB: %s (%.1f MiB)\n",
-            pps >= 5e6 ? "PASS" : "FAIL", pps / 1e6, mib <= 64 ? "PASS" : "FAIL", mib }'
+            (pps >= 5e6 ? "PASS" : "FAIL"), pps / 1e6, (mib <= 64 ? "PASS" : "FAIL"), mib }'
 fi
 
 echo
@@ -171,9 +172,9 @@ if ((HAVE_TOOL)); then
     fi
 
     say "flow-table memory: $OPENCAP ($OPEN connections left ESTABLISHED)"
-    measure 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$TINY"
+    measure 1 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$TINY"
     TINY_RSS=$RSS
-    measure 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$OPENCAP"
+    measure 1 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$OPENCAP"
     if [[ $RC == 0 && -n $TINY_RSS ]]; then
         awk -v big="$RSS" -v tiny="$TINY_RSS" -v n="$OPEN" -v w="$WALL" 'BEGIN {
             printf "open connections: %d; peak RSS %.1f MiB (tiny capture %.1f MiB); %.0f bytes per open connection; %.3f s\n",
