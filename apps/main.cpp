@@ -1,0 +1,253 @@
+// tcpflow-explain: explains every TCP connection in captures or on a live
+// interface — how it opened, how it closed, and each endpoint's RFC 9293
+// state after every segment.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+
+#include "analyzer/checks.hpp"
+#include "apps/exit_codes.hpp"
+#include "apps/live.hpp"
+#include "apps/report_sink.hpp"
+#include "capture/pcap_source.hpp"
+#include "core/flow_table.hpp"
+
+namespace tfe::app {
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes:\n"
+    "  0  success (and every --expect / --fail-on check passed)\n"
+    "  1  check failed: --expect found differences or a --fail-on rule matched\n"
+    "  2  usage error: bad option, BPF filter or expectation file\n"
+    "  3  input error: a capture could not be read completely; what was read\n"
+    "     before the fault is still reported\n";
+
+struct Options {
+    std::vector<std::string> files;
+    std::string format = "text";
+    std::string filter;
+    int port = 0;
+    bool verbose = false, quiet = false;
+    bool verify_checksums = false;
+    double msl = 30;
+    double idle_timeout = -1;
+    bool absolute = false;
+    std::string color = "auto";
+    bool all_segments = false;
+    std::string expect;
+    bool update_expect = false;
+    std::string fail_on;
+    std::string interface;
+    bool list_interfaces = false;
+    double duration = 0;
+};
+
+std::string build_filter(const Options& o) {
+    std::string f = o.filter;
+    if (o.port > 0) {
+        const std::string p = "tcp port " + std::to_string(o.port);
+        f = f.empty() ? p : "(" + f + ") and " + p;
+    }
+    return f;
+}
+
+void setup_logging(const Options& o) {
+    auto logger = spdlog::stderr_color_mt("tcpflow-explain");
+    logger->set_pattern("tcpflow-explain: %^%l%$: %v");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(o.quiet ? spdlog::level::err : o.verbose ? spdlog::level::debug : spdlog::level::warn);
+}
+
+void report_file(const capture::FileReport& r) {
+    if (r.skipped_link_type) {
+        spdlog::error("{}", r.skip_message);
+        return;
+    }
+    spdlog::info("{}: {} frames, {} TCP segments, link type {}", r.path, r.frames_read, r.segments_decoded,
+                 r.link_type_name);
+    if (r.skipped_non_tcp) spdlog::info("{}: {} non-TCP frames skipped", r.path, r.skipped_non_tcp);
+    if (r.malformed) {
+        for (std::size_t i = 0; i < r.by_reason.size(); ++i) {
+            const auto e = static_cast<capture::DecodeError>(i);
+            const auto& rc = r.by_reason[i];
+            if (rc.count && capture::is_malformed(e))
+                spdlog::warn("{}: {} malformed frame(s): {} (first: frame {})", r.path, rc.count,
+                             capture::to_string(e), rc.first_frame);
+        }
+    }
+    if (r.bad_checksums)
+        spdlog::warn("{}: {} segment(s) with a bad TCP checksum (normal on the sending host with checksum offload)",
+                     r.path, r.bad_checksums);
+    if (r.truncated_payloads)
+        spdlog::info("{}: {} segment(s) captured shorter than sent (snaplen); sequence space uses the IP length",
+                     r.path, r.truncated_payloads);
+    if (r.fatal_error) spdlog::error("{}", *r.fatal_error);
+}
+
+int run(const Options& o) {
+    ReportOptions ro;
+    ro.format = o.format == "json" ? Format::json : Format::text;
+    ro.text.numbers.absolute = o.absolute;
+    ro.text.color = o.color == "always" || (o.color == "auto" && ::isatty(STDOUT_FILENO));
+    ro.text.all_segments = o.all_segments;
+    ro.text.msl = static_cast<TimeNs>(o.msl * 1e9);
+    const bool checking = !o.expect.empty();
+    ro.keep_json = checking;
+    ro.quiet_report = checking;
+    try {
+        ro.fail_rules = analyzer::FailRules::parse(o.fail_on);
+    } catch (const std::invalid_argument& e) {
+        spdlog::error("{}", e.what());
+        return kUsage;
+    }
+    std::vector<nlohmann::json> expected;
+    if (checking && !o.update_expect) {
+        try {
+            expected = analyzer::load_json_lines(o.expect);
+        } catch (const std::exception& e) {
+            spdlog::error("{}", e.what());
+            return kUsage;
+        }
+    }
+
+    FlowTableConfig fc;
+    fc.tracker.msl = static_cast<TimeNs>(o.msl * 1e9);
+    const bool live = !o.interface.empty();
+    const double idle = o.idle_timeout >= 0 ? o.idle_timeout : (live ? 300 : 0);
+    fc.idle_timeout = static_cast<TimeNs>(idle * 1e9);
+    ReportSink sink(ro, stdout);
+    FlowTable table(fc, sink);
+    sink.attach(&table);
+
+    int status = kOk;
+    const std::string filter = build_filter(o);
+    if (live) {
+        capture::LiveOptions lo;
+        lo.interface = o.interface;
+        lo.bpf_filter = filter;
+        lo.verify_checksums = o.verify_checksums;
+        try {
+            status = run_live(lo, table, sink, o.duration);
+        } catch (const capture::CaptureError& e) {
+            spdlog::error("{}", e.what());
+            return kUsage;
+        }
+    } else {
+        capture::ReadOptions ropt;
+        ropt.bpf_filter = filter;
+        ropt.verify_checksums = o.verify_checksums;
+        std::uint64_t frames = 0;
+        for (const std::string& f : o.files) {
+            capture::FileReport r;
+            try {
+                r = capture::read_capture_file(f, ropt, frames, sink);
+            } catch (const capture::CaptureError& e) {
+                spdlog::error("{}", e.what());
+                return kUsage;
+            }
+            report_file(r);
+            if (r.fatal_error || r.skipped_link_type) status = kInputError;
+        }
+    }
+    table.flush();
+    sink.finish();
+
+    if (checking && o.update_expect) {
+        std::ofstream out(o.expect);
+        for (const auto& j : sink.kept()) out << j.dump() << '\n';
+        if (!out) {
+            spdlog::error("{}: cannot write", o.expect);
+            return kUsage;
+        }
+        std::fprintf(stderr, "tcpflow-explain: wrote %zu connection(s) to %s\n", sink.kept().size(), o.expect.c_str());
+    } else if (checking) {
+        const auto diffs = analyzer::compare_expectations(expected, sink.kept());
+        if (!diffs.empty()) {
+            std::fprintf(stdout, "%s", analyzer::format_differences(diffs).c_str());
+            std::fprintf(stdout, "FAIL: %zu difference(s) from %s\n", diffs.size(), o.expect.c_str());
+            if (status == kOk) status = kCheckFailed;
+        } else {
+            std::fprintf(stdout, "OK: %zu connection(s) match %s\n", sink.kept().size(), o.expect.c_str());
+        }
+    }
+    if (!sink.violations().empty()) {
+        for (const auto& v : sink.violations()) std::fprintf(stderr, "tcpflow-explain: --fail-on: %s\n", v.c_str());
+        if (status == kOk) status = kCheckFailed;
+    }
+    return status;
+}
+
+}  // namespace
+}  // namespace tfe::app
+
+int main(int argc, char** argv) {
+    using namespace tfe::app;
+    Options o;
+    CLI::App app{
+        "tcpflow-explain: explains every TCP connection in a capture — how it opened, how it\n"
+        "closed, and each endpoint's RFC 9293 state after every segment.\n\n"
+        "  tcpflow-explain capture.pcap                 narrative + ladder per connection\n"
+        "  tcpflow-explain --format json capture.pcap   JSON Lines, one object per connection\n"
+        "  tcpflow-explain --port 443 a.pcap b.pcapng   like tcpdump's 'tcp port 443'\n"
+        "  tcpflow-explain -i lo --port 8080            live, Ctrl-C to stop\n"
+        "  tcpflow-explain --expect exp.jsonl cap.pcap  CI check against expectations\n",
+        "tcpflow-explain"};
+    app.footer(kExitCodes);
+    app.add_option("files", o.files, "Capture files (pcap, pcapng; '-' = standard input)");
+    app.add_option("-f,--format", o.format, "Output: text (default) or json (JSON Lines)")
+        ->check(CLI::IsMember({"text", "json"}));
+    app.add_option("--filter", o.filter, "BPF filter expression, as in tcpdump (e.g. 'host 10.0.0.1')");
+    app.add_option("-p,--port", o.port, "Only connections on this TCP port (adds 'tcp port N' to the filter)")
+        ->check(CLI::Range(1, 65535));
+    app.add_flag("-v,--verbose", o.verbose, "More diagnostics on stderr");
+    app.add_flag("-q,--quiet", o.quiet, "Only errors on stderr");
+    app.add_flag("--verify-checksums", o.verify_checksums,
+                 "Check TCP checksums and flag bad ones (off by default: offload makes locally sent segments look bad)");
+    app.add_option("--msl", o.msl, "Maximum segment lifetime in seconds; TIME_WAIT lasts 2*MSL (default 30, as Linux)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--idle-timeout", o.idle_timeout,
+                   "Report a connection after this many seconds without a segment (default: never for files, 300 live)");
+    app.add_flag("-S,--absolute-seq", o.absolute, "Absolute sequence numbers (default: relative, the SYN is 0)");
+    app.add_option("--color", o.color, "Colour: auto (on a terminal), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+    app.add_flag("--all-segments", o.all_segments, "Ladder diagrams show every recorded segment");
+    app.add_option("--expect", o.expect, "Compare with expectations (JSON Lines; fields left out are not checked)");
+    app.add_flag("--update-expect", o.update_expect, "Write the current result to the --expect file instead");
+    app.add_option("--fail-on", o.fail_on,
+                   "Exit 1 if a connection matches, e.g. reset,refused,unanswered,half-closed,CLOSE_WAIT");
+    app.add_option("-i,--interface", o.interface, "Capture live on this interface (needs root or CAP_NET_RAW)");
+    app.add_flag("--list-interfaces", o.list_interfaces, "List interfaces for -i and exit");
+    app.add_option("--duration", o.duration, "Live: stop after this many seconds (default: until Ctrl-C)");
+    app.set_version_flag("--version", std::string("tcpflow-explain 0.1.0"));
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Error& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? kOk : kUsage;
+    }
+    setup_logging(o);
+    if (o.list_interfaces) {
+        try {
+            for (const auto& i : tfe::capture::list_interfaces()) std::printf("%s\n", i.c_str());
+        } catch (const std::exception& e) {
+            spdlog::error("{}", e.what());
+            return kUsage;
+        }
+        return kOk;
+    }
+    if (o.files.empty() && o.interface.empty()) {
+        std::fprintf(stderr, "tcpflow-explain: no capture file given (use '-' for standard input, -i for live)\n%s",
+                     app.help().c_str());
+        return kUsage;
+    }
+    if (o.update_expect && o.expect.empty()) {
+        spdlog::error("--update-expect needs --expect FILE");
+        return kUsage;
+    }
+    return run(o);
+}

@@ -1,0 +1,40 @@
+#include "apps/report_sink.hpp"
+
+namespace tfe::app {
+
+ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts), out_(out) {}
+
+ReportSink::~ReportSink() { flush(); }
+
+void ReportSink::on_connection(const Connection& c) {
+    const analyzer::Summary s = analyzer::summarize(c);
+    summary_.add(c, s);
+    if (opts_.keep_json || opts_.format == Format::json) {
+        scratch_.clear();
+        analyzer::write_json(scratch_, c, s, opts_.text.numbers);
+        if (opts_.keep_json) kept_.push_back(nlohmann::json::parse(scratch_.begin(), scratch_.end()));
+        if (!opts_.quiet_report && opts_.format == Format::json) buf_.append(scratch_);
+    }
+    if (!opts_.quiet_report && opts_.format == Format::text) analyzer::write_text(buf_, c, s, opts_.text);
+    if (!opts_.fail_rules.empty()) {
+        const std::string why = opts_.fail_rules.violation(c, s);
+        if (!why.empty())
+            violations_.push_back(fmt::format("connection {} ({} -> {}): {}", c.id(),
+                                              to_string(c.endpoint(Side::client).addr),
+                                              to_string(c.endpoint(Side::server).addr), why));
+    }
+    if (buf_.size() > (1u << 16)) flush();
+}
+
+void ReportSink::finish() {
+    if (!opts_.quiet_report && opts_.format == Format::text) summary_.write(buf_, opts_.text.color);
+    flush();
+}
+
+void ReportSink::flush() {
+    if (buf_.size()) std::fwrite(buf_.data(), 1, buf_.size(), out_);
+    buf_.clear();
+    std::fflush(out_);
+}
+
+}  // namespace tfe::app
