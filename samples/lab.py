@@ -27,6 +27,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 
@@ -277,6 +278,33 @@ class Run:
         with open(os.path.join(self.dir, "kernel.json"), "w") as f:
             json.dump(self.kernel, f, indent=2)
             f.write("\n")
+        self.write_notes()
+
+    def write_notes(self):
+        k = self.kernel
+        view = "\n".join("  %-6s %-22s -> %-22s %s" % (s["side"], s["local"], s["peer"], s["state"])
+                         for s in k["sockets"]) or "  (no socket left on either side)"
+        missing = [side for side in ("client", "server")
+                   if not any(s["side"] == side for s in k["sockets"])]
+        with open(os.path.join(self.dir, "notes.txt"), "w") as f:
+            f.write("%s: real capture of the Linux TCP stack on loopback, made by "
+                    "samples/lab.py.\n\n" % self.name)
+            f.write(textwrap.fill(k["description"], 76) + "\n\n")
+            f.write("Client %s, server %s.\n" % (k["client"], k["server"]))
+            for o in k["other_connections"]:
+                f.write("Also in the capture: client %s -> server %s.\n" % (o["client"], o["server"]))
+            f.write("\nThe kernel's view (kernel.json, `ss -tanH` taken before the capture "
+                    "stopped):\n%s\n" % view)
+            if missing:
+                f.write("No socket for the %s: CLOSED.\n" % " nor the ".join(missing))
+            f.write("\nCapture: %s (%d packets)\nKernel: %s\n" % (
+                k["capture"], len(segments(self.capture_file())), k["kernel_release"]))
+
+    def capture_file(self):
+        for ext in ("pcap", "pcapng"):
+            if os.path.exists(self.pcap_path(ext)):
+                return self.pcap_path(ext)
+        return None
 
 
 def listener(host, port, backlog=8, family=socket.AF_INET):
@@ -875,8 +903,10 @@ DESCRIPTIONS = {
     "refused": "connect() to a port nobody listens on: SYN answered by RST+ACK.",
     "unanswered": "A listener with backlog 0 whose accept queue is filled by one connection "
                   "it never accepts; the next client's SYNs are dropped and retransmitted "
-                  "(TCP_SYNCNT=2: 0 s, 1 s, 3 s); the kernel's view is taken at 3.5 s with "
-                  "the client still in SYN-SENT. The queued connection stays ESTAB.",
+                  "with the same ISN (TCP_SYNCNT=2 bounds it; this kernel, with "
+                  "net.ipv4.tcp_syn_linear_timeouts=4, retransmits every 1 s: SYNs at 0, 1, "
+                  "2, 3 s; older kernels back off 1 s, 3 s); the kernel's view is taken at "
+                  "3.5 s with the client still in SYN-SENT. The queued connection stays ESTAB.",
     "simultaneous-close": "Two processes on two CPUs meet at a spin barrier and both call "
                           "shutdown(SHUT_WR): each FIN is sent before the other's is ACKed "
                           "(each FIN's ack does not cover the other FIN). Both end in TIME-WAIT.",
@@ -898,9 +928,10 @@ DESCRIPTIONS = {
                  "first connection's SYN asks for a cookie, the second's SYN carries the "
                  "request. Each connection: client closes first.",
     "ipv6-four-way": "As four-way-client-first, over ::1.",
-    "any-cooked": "As four-way-client-first, captured with tcpdump -i any (Linux cooked v2). "
-                  "Each loopback frame may appear twice (once outgoing, once incoming): kept "
-                  "as is on purpose.",
+    "any-cooked": "As four-way-client-first, captured with tcpdump -i any (Linux cooked v2, "
+                  "LINKTYPE_LINUX_SLL2). -i any on loopback may show a frame twice (outgoing "
+                  "and incoming); on this kernel each frame appears once, packet type 0 "
+                  "(host), interface index 1 (lo). Kept as captured.",
     "pcapng": "As four-way-client-first, captured with dumpcap into pcapng.",
 }
 
