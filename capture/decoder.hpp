@@ -57,7 +57,9 @@ std::string linktype_name(int dlt);
 // which are left untouched. On error the other fields are unspecified.
 // With verify_checksums, the TCP checksum is checked when the whole segment
 // was captured (checksum_checked/checksum_ok); a bad checksum never fails
-// decoding (offload: STYLE.md pitfall 11).
+// decoding (offload: STYLE.md pitfall 11). A first IPv4/IPv6 fragment (MF
+// set, offset 0) decodes, but its payload_len counts only that fragment's
+// bytes and its checksum is not checked; later fragments are skipped.
 DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint32_t wire_len,
                          bool verify_checksums, Segment& out);
 

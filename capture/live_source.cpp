@@ -13,9 +13,10 @@ void activate(pcap_t* p, const std::string& iface, std::string& warning) {
     const int rc = pcap_activate(p);
     if (rc > 0) warning = iface + ": " + pcap_statustostr(rc) + ": " + pcap_geterr(p);
     if (rc >= 0) return;
-    std::string msg = iface + ": cannot capture: " + pcap_statustostr(rc);
-    if (rc == PCAP_ERROR || rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_NO_SUCH_DEVICE)
-        msg += std::string(" (") + pcap_geterr(p) + ")";
+    // pcap_geterr has the detail when libpcap filled it in, else the status says it.
+    const std::string status = pcap_statustostr(rc), detail = pcap_geterr(p);
+    std::string msg = iface + ": cannot capture: " + status;
+    if (!detail.empty() && detail != status) msg += " (" + detail + ")";
     throw CaptureError(msg);
 }
 

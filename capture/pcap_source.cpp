@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string_view>
 
@@ -15,19 +17,27 @@ struct PcapCloser {
 };
 using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
 
+// Opens `path` ("-" = a duplicate of stdin, since pcap_close fcloses it).
+std::FILE* open_file(const std::string& path, char* errbuf) {
+    std::FILE* in = nullptr;
+    if (path == "-") {
+        const int fd = dup(STDIN_FILENO);
+        in = fd >= 0 ? fdopen(fd, "rb") : nullptr;
+        if (in == nullptr && fd >= 0) close(fd);
+    } else {
+        in = std::fopen(path.c_str(), "rb");
+    }
+    if (in == nullptr) std::snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s", std::strerror(errno));
+    // An explicit seek makes glibc cache the file offset, so the ftell per
+    // record below costs no lseek system call (it fails harmlessly on pipes).
+    if (in != nullptr) std::fseek(in, 0, SEEK_SET);
+    return in;
+}
+
 // Nanosecond precision: libpcap scales micro- and nanosecond files alike.
 PcapHandle open_offline(const std::string& path, char* errbuf) {
-    if (path != "-")
-        return PcapHandle(pcap_open_offline_with_tstamp_precision(
-            path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf));
-    // pcap_close fcloses its FILE: give it a duplicate so stdin stays open.
-    const int fd = dup(STDIN_FILENO);
-    std::FILE* in = fd >= 0 ? fdopen(fd, "rb") : nullptr;
-    if (in == nullptr) {
-        if (fd >= 0) close(fd);
-        std::snprintf(errbuf, PCAP_ERRBUF_SIZE, "cannot duplicate standard input");
-        return nullptr;
-    }
+    std::FILE* in = open_file(path, errbuf);
+    if (in == nullptr) return nullptr;
     PcapHandle p(pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, errbuf));
     if (!p) std::fclose(in);
     return p;
@@ -50,6 +60,8 @@ void read_frames(pcap_t* p, const std::string& path, bool verify_checksums,
                  std::uint64_t& frame_counter, SegmentSink& sink, FileReport& report) {
     const int dlt = pcap_datalink(p);
     std::FILE* file = pcap_file(p);
+    // Pipes have no offsets: stop asking after the first failure.
+    if (file != nullptr && std::ftell(file) < 0) file = nullptr;
     Segment segment;
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;

@@ -136,6 +136,11 @@ TEST_CASE("Decoded loopback captures agree with tshark per 4-tuple and direction
     for (const auto& [dir, t] : sink.by_direction) nonempty += t.frames > 0;
     CHECK(nonempty == directions_seen);  // no conversation tshark did not list
 
+    std::ifstream bad_file(path + ".badcksum.txt");
+    std::uint64_t tshark_bad = 0;
+    REQUIRE(bad_file >> tshark_bad);
+    CHECK(report.bad_checksums == tshark_bad);
+
     std::map<Direction, Tally> ours;
     for (const auto& [dir, t] : sink.by_direction)
         if (t.frames > 0) ours[dir] = t;

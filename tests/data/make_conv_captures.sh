@@ -11,6 +11,7 @@
 #   conv_lo.pcapng      dumpcap -i lo          (pcapng)
 #   *.conv.txt          tshark -q -z conv,tcp  on each
 #   *.fields.txt        tshark per-frame 4-tuple and frame length, for exact bytes
+#   *.badcksum.txt      how many TCP checksums tshark finds bad
 set -euo pipefail
 cd "$(dirname "$0")"
 OUT=$PWD
@@ -76,5 +77,8 @@ for f in conv_lo.pcap conv_any.pcap conv_lo.pcapng; do
     tshark -r "$OUT/$f" -T fields -E separator=' ' \
         -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport -e frame.len \
         > "$OUT/$f.fields.txt" 2>/dev/null
+    # Loopback frames carry partial (offloaded) checksums: count tshark's bad ones.
+    tshark -r "$OUT/$f" -o tcp.check_checksum:TRUE -Y 'tcp.checksum.status == 0' 2>/dev/null \
+        | wc -l > "$OUT/$f.badcksum.txt"
     echo "$f: $(stat -c %s "$OUT/$f") bytes"
 done
