@@ -222,6 +222,12 @@ void Connection::track_stream(const Segment& seg, Side sender) {
     }
 
     if (seg.flags.syn()) {
+        if (!e.isn_known) {
+            // A SYN fixes the ISN even if other segments came first (e.g.
+            // a stray RST before the real SYN+ACK).
+            e.isn = seg.seq;
+            e.isn_known = true;
+        }
         if (!e.syn_sent) {
             e.syn_sent = true;
             e.syn_frame = seg.frame;

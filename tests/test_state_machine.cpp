@@ -1,0 +1,421 @@
+// The core's state machine, one behaviour per test case (after smoltcp's
+// test names), each replayed at ISNs around the 2^32 wrap.
+#include <catch2/catch.hpp>
+
+#include "analyzer/summary.hpp"
+#include "scenario.hpp"
+
+using namespace tfe;
+using namespace tfe::test;
+using analyzer::CloseKind;
+using analyzer::HandshakeKind;
+using analyzer::Initiator;
+using Lines = std::vector<std::string>;
+
+namespace {
+
+Replay replay_at_generated_isns() {
+    const std::uint32_t isn = GENERATE(0u, 1u, 0x7fffffffu, 0xfffffffeu, 0xffffffffu);
+    Replay r;
+    r.client_isn = isn;
+    r.server_isn = isn - 1000;  // a different ISN, wrapping for small values
+    r.config.hash_seed = 42;
+    return r;
+}
+
+const std::vector<Step> kHandshake = {
+    {'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', ".", 1, 1},
+};
+
+std::vector<Step> with_handshake(std::vector<Step> rest) {
+    std::vector<Step> all = kHandshake;
+    all.insert(all.end(), rest.begin(), rest.end());
+    return all;
+}
+
+const Lines kHandshakeTransitions = {
+    "1 client CLOSED>SYN_SENT", "1 server LISTEN>SYN_RECEIVED",
+    "2 client SYN_SENT>ESTABLISHED", "3 server SYN_RECEIVED>ESTABLISHED",
+};
+
+Lines plus(Lines a, const Lines& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+}  // namespace
+
+TEST_CASE("three-way handshake then four-way close, client first", "[handshake][close]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "P.", 1, 1, 100}, {'s', ".", 1, 101}, {'s', "P.", 1, 101, 200}, {'c', ".", 101, 201},
+        {'c', "F.", 101, 201}, {'s', ".", 201, 102}, {'s', "F.", 201, 102}, {'c', ".", 102, 202},
+    }));
+    REQUIRE(conns.size() == 1);
+    const Connection& c = conns[0];
+    CHECK(transitions(c) == plus(kHandshakeTransitions, {
+        "8 client ESTABLISHED>FIN_WAIT_1", "8 server ESTABLISHED>CLOSE_WAIT",
+        "9 client FIN_WAIT_1>FIN_WAIT_2", "10 server CLOSE_WAIT>LAST_ACK",
+        "10 client FIN_WAIT_2>TIME_WAIT", "11 server LAST_ACK>CLOSED",
+    }));
+    const auto s = analyzer::summarize(c);
+    CHECK(s.handshake == HandshakeKind::three_way);
+    CHECK(s.close == CloseKind::four_way);
+    CHECK(s.initiator == Initiator::client);
+    CHECK(c.final_state(Side::client) == State::TIME_WAIT);
+    CHECK(c.final_state(Side::server) == State::CLOSED);
+    CHECK(c.endpoint(Side::client).payload_bytes == 100);
+    CHECK(c.endpoint(Side::server).payload_bytes == 200);
+}
+
+TEST_CASE("four-way close, server first", "[close]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'s', "F.", 1, 1}, {'c', ".", 1, 2}, {'c', "F.", 1, 2}, {'s', ".", 2, 2},
+    }));
+    REQUIRE(conns.size() == 1);
+    CHECK(transitions(conns[0]) == plus(kHandshakeTransitions, {
+        "4 server ESTABLISHED>FIN_WAIT_1", "4 client ESTABLISHED>CLOSE_WAIT",
+        "5 server FIN_WAIT_1>FIN_WAIT_2", "6 client CLOSE_WAIT>LAST_ACK",
+        "6 server FIN_WAIT_2>TIME_WAIT", "7 client LAST_ACK>CLOSED",
+    }));
+    const auto s = analyzer::summarize(conns[0]);
+    CHECK(s.close == CloseKind::four_way);
+    CHECK(s.initiator == Initiator::server);
+}
+
+TEST_CASE("merged close: the server's FIN acknowledges the client's FIN (seed 1)", "[close]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "P.", 1, 1, 142}, {'s', ".", 1, 143}, {'s', "P.", 1, 143, 267}, {'c', ".", 143, 268},
+        {'c', "F.", 143, 268}, {'s', "F.", 268, 144}, {'c', ".", 144, 269},
+    }));
+    REQUIRE(conns.size() == 1);
+    CHECK(transitions(conns[0]) == plus(kHandshakeTransitions, {
+        "8 client ESTABLISHED>FIN_WAIT_1", "8 server ESTABLISHED>CLOSE_WAIT",
+        "9 server CLOSE_WAIT>LAST_ACK", "9 client FIN_WAIT_1>TIME_WAIT",
+        "10 server LAST_ACK>CLOSED",
+    }));
+    const auto s = analyzer::summarize(conns[0]);
+    CHECK(s.close == CloseKind::three_way);
+    CHECK(s.initiator == Initiator::client);
+}
+
+TEST_CASE("merged close, server first, with a data ACK that does not cover the FIN (seed 2)", "[close]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "P.", 1, 1, 3}, {'s', ".", 1, 4}, {'s', "P.", 1, 4, 6}, {'s', "F.", 7, 4},
+        {'c', ".", 4, 7}, {'c', "F.", 4, 8}, {'s', ".", 8, 5},
+    }));
+    REQUIRE(conns.size() == 1);
+    CHECK(transitions(conns[0]) == plus(kHandshakeTransitions, {
+        "7 server ESTABLISHED>FIN_WAIT_1",
+        // The client's ACK in frame 8 (ack 7) shows the FIN had not arrived yet.
+        "9 client ESTABLISHED>CLOSE_WAIT", "9 client CLOSE_WAIT>LAST_ACK",
+        "9 server FIN_WAIT_1>TIME_WAIT", "10 client LAST_ACK>CLOSED",
+    }));
+    const auto s = analyzer::summarize(conns[0]);
+    CHECK(s.close == CloseKind::three_way);
+    CHECK(s.initiator == Initiator::server);
+    CHECK(conns[0].final_state(Side::server) == State::TIME_WAIT);
+    CHECK(conns[0].final_state(Side::client) == State::CLOSED);
+}
+
+TEST_CASE("simultaneous close mid-stream goes through CLOSING on both sides (seed 4)", "[close][midstream]") {
+    Replay r = replay_at_generated_isns();
+    r.server_port = 443;
+    r.client_port = 46556;
+    const auto conns = r.run({
+        {'s', "F.", 1, 1}, {'c', "F.", 1, 1}, {'s', ".", 2, 2}, {'c', ".", 2, 2},
+    });
+    REQUIRE(conns.size() == 1);
+    const Connection& c = conns[0];
+    CHECK(c.roles_inferred());
+    CHECK(c.endpoint(Side::server).addr.port == 443);
+    CHECK(transitions(c) == Lines{
+        "1 server ESTABLISHED>FIN_WAIT_1", "2 client ESTABLISHED>FIN_WAIT_1",
+        "2 server FIN_WAIT_1>CLOSING", "3 client FIN_WAIT_1>CLOSING",
+        "3 client CLOSING>TIME_WAIT", "4 server CLOSING>TIME_WAIT",
+    });
+    const auto s = analyzer::summarize(c);
+    CHECK(s.handshake == HandshakeKind::not_seen);
+    CHECK(s.close == CloseKind::simultaneous);
+    CHECK(s.initiator == Initiator::both);
+}
+
+TEST_CASE("simultaneous open: SYNs cross, both pass SYN_RECEIVED", "[handshake]") {
+    const auto conns = replay_at_generated_isns().run({
+        {'c', "S", 0, 0}, {'s', "S", 0, 0}, {'c', "S.", 0, 1}, {'s', "S.", 0, 1},
+        {'c', ".", 1, 1}, {'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2},
+    });
+    REQUIRE(conns.size() == 1);
+    CHECK(transitions(conns[0]) == Lines{
+        "1 client CLOSED>SYN_SENT", "2 server CLOSED>SYN_SENT",
+        "2 client SYN_SENT>SYN_RECEIVED", "3 server SYN_SENT>SYN_RECEIVED",
+        "4 client SYN_RECEIVED>ESTABLISHED", "5 server SYN_RECEIVED>ESTABLISHED",
+        "6 client ESTABLISHED>FIN_WAIT_1", "6 server ESTABLISHED>CLOSE_WAIT",
+        "7 server CLOSE_WAIT>LAST_ACK", "7 client FIN_WAIT_1>TIME_WAIT", "8 server LAST_ACK>CLOSED",
+    });
+    CHECK(analyzer::summarize(conns[0]).handshake == HandshakeKind::simultaneous_open);
+}
+
+TEST_CASE("SYN retransmitted with the same ISN is the same connection", "[handshake][retransmission]") {
+    const auto conns = replay_at_generated_isns().run({
+        {'c', "S", 0, 0, 0, 0.0}, {'c', "S", 0, 0, 0, 1.0}, {'s', "S.", 0, 1, 0, 1.001}, {'c', ".", 1, 1},
+    });
+    REQUIRE(conns.size() == 1);
+    const auto s = analyzer::summarize(conns[0]);
+    CHECK(s.handshake == HandshakeKind::three_way);
+    CHECK(s.syn_retransmissions == 1);
+    CHECK(conns[0].anomaly_count(Anomaly::syn_retransmission) == 1);
+    CHECK(conns[0].final_state(Side::server) == State::ESTABLISHED);
+}
+
+TEST_CASE("SYN+ACK retransmitted: the handshake ACK was lost after the capture point", "[handshake][retransmission]") {
+    const auto conns = replay_at_generated_isns().run({
+        {'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}, {'s', "S.", 0, 1, 0, 1.0}, {'c', ".", 1, 1},
+        {'c', "P.", 1, 1, 10},
+    });
+    REQUIRE(conns.size() == 1);
+    const Connection& c = conns[0];
+    CHECK(c.anomaly_count(Anomaly::synack_retransmission) == 1);
+    CHECK(c.anomaly_count(Anomaly::ack_lost_after_capture) == 1);
+    // The server left SYN_RECEIVED only on the second ACK.
+    CHECK(transitions(c) == Lines{
+        "1 client CLOSED>SYN_SENT", "1 server LISTEN>SYN_RECEIVED",
+        "2 client SYN_SENT>ESTABLISHED", "5 server SYN_RECEIVED>ESTABLISHED",
+    });
+    CHECK(analyzer::summarize(c).synack_retransmissions == 1);
+}
+
+TEST_CASE("refused: SYN answered by RST+ACK", "[handshake][rst]") {
+    const auto conns = replay_at_generated_isns().run({{'c', "S", 0, 0}, {'s', "R.", 0, 1}});
+    REQUIRE(conns.size() == 1);
+    CHECK(transitions(conns[0]) == Lines{"1 client CLOSED>SYN_SENT", "2 client SYN_SENT>CLOSED"});
+    const auto s = analyzer::summarize(conns[0]);
+    CHECK(s.handshake == HandshakeKind::refused);
+    CHECK(s.close == CloseKind::none);
+    CHECK(s.initiator == Initiator::none);
+    CHECK(conns[0].final_state(Side::server) == State::CLOSED);
+}
+
+TEST_CASE("unanswered SYNs", "[handshake]") {
+    const auto conns = replay_at_generated_isns().run({
+        {'c', "S", 0, 0, 0, 0}, {'c', "S", 0, 0, 0, 1}, {'c', "S", 0, 0, 0, 3},
+    });
+    REQUIRE(conns.size() == 1);
+    const auto s = analyzer::summarize(conns[0]);
+    CHECK(s.handshake == HandshakeKind::unanswered);
+    CHECK(s.syn_retransmissions == 2);
+    CHECK(s.close == CloseKind::none);
+    CHECK(conns[0].final_state(Side::client) == State::SYN_SENT);
+    CHECK(conns[0].final_state(Side::server) == State::CLOSED);
+}
+
+TEST_CASE("an RST in SYN_SENT that does not acknowledge the SYN is ignored", "[handshake][rst]") {
+    const auto conns = replay_at_generated_isns().run({
+        {'c', "S", 0, 0}, {'s', "R.", 0, 77}, {'s', "S.", 0, 1}, {'c', ".", 1, 1},
+    });
+    REQUIRE(conns.size() == 1);
+    CHECK(conns[0].anomaly_count(Anomaly::rst_not_acking_syn) == 1);
+    CHECK(analyzer::summarize(conns[0]).handshake == HandshakeKind::three_way);
+    CHECK(conns[0].final_state(Side::client) == State::ESTABLISHED);
+}
+
+TEST_CASE("half-close: data flows after the first FIN; CLOSE_WAIT and FIN_WAIT_2 remain", "[close]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'s', "P.", 1, 2, 500}, {'c', ".", 2, 501},
+        {'s', "P.", 501, 2, 500}, {'c', ".", 2, 1001},
+    }));
+    REQUIRE(conns.size() == 1);
+    const auto s = analyzer::summarize(conns[0]);
+    CHECK(s.close == CloseKind::half_closed);
+    CHECK(s.initiator == Initiator::client);
+    CHECK(conns[0].final_state(Side::client) == State::FIN_WAIT_2);
+    CHECK(conns[0].final_state(Side::server) == State::CLOSE_WAIT);
+    CHECK(conns[0].anomaly_count(Anomaly::data_after_fin) == 0);
+}
+
+TEST_CASE("RST mid-connection closes both endpoints", "[rst]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "P.", 1, 1, 10}, {'s', ".", 1, 11}, {'c', "R.", 11, 1},
+    }));
+    REQUIRE(conns.size() == 1);
+    CHECK(transitions(conns[0]) == plus(kHandshakeTransitions, {
+        "6 client ESTABLISHED>CLOSED", "6 server ESTABLISHED>CLOSED",
+    }));
+    const auto s = analyzer::summarize(conns[0]);
+    CHECK(s.close == CloseKind::reset);
+    CHECK(s.initiator == Initiator::client);
+}
+
+TEST_CASE("RST in FIN_WAIT_2 and in CLOSE_WAIT", "[rst][close]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'s', "R.", 1, 2},
+    }));
+    REQUIRE(conns.size() == 1);
+    CHECK(transitions(conns[0]) == plus(kHandshakeTransitions, {
+        "4 client ESTABLISHED>FIN_WAIT_1", "4 server ESTABLISHED>CLOSE_WAIT",
+        "5 client FIN_WAIT_1>FIN_WAIT_2", "6 server CLOSE_WAIT>CLOSED", "6 client FIN_WAIT_2>CLOSED",
+    }));
+    CHECK(analyzer::summarize(conns[0]).close == CloseKind::reset);
+    CHECK(analyzer::summarize(conns[0]).initiator == Initiator::server);
+}
+
+TEST_CASE("an RST outside the window is noted and does not end the connection", "[rst]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'s', "R.", 0x40000000, 1}, {'c', "P.", 1, 1, 10}, {'s', ".", 1, 11},
+        {'c', "F.", 11, 1}, {'s', "F.", 1, 12}, {'c', ".", 12, 2},
+    }));
+    REQUIRE(conns.size() == 1);
+    CHECK(conns[0].anomaly_count(Anomaly::rst_out_of_window) == 1);
+    const auto s = analyzer::summarize(conns[0]);
+    CHECK(s.close == CloseKind::three_way);
+    CHECK(conns[0].final_state(Side::client) == State::TIME_WAIT);
+}
+
+TEST_CASE("FIN retransmitted before it is acknowledged", "[close][retransmission]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "F.", 1, 1, 0, 1.0}, {'c', "F.", 1, 1, 0, 1.2}, {'s', ".", 1, 2}, {'s', "F.", 1, 2}, {'c', ".", 2, 2},
+    }));
+    REQUIRE(conns.size() == 1);
+    CHECK(conns[0].anomaly_count(Anomaly::fin_retransmission) == 1);
+    CHECK(analyzer::summarize(conns[0]).close == CloseKind::four_way);
+    CHECK(transitions(conns[0]) == plus(kHandshakeTransitions, {
+        "4 client ESTABLISHED>FIN_WAIT_1", "4 server ESTABLISHED>CLOSE_WAIT",
+        "6 client FIN_WAIT_1>FIN_WAIT_2", "7 server CLOSE_WAIT>LAST_ACK",
+        "7 client FIN_WAIT_2>TIME_WAIT", "8 server LAST_ACK>CLOSED",
+    }));
+}
+
+TEST_CASE("FIN retransmitted into TIME_WAIT: the last ACK was lost, TIME_WAIT restarts", "[close][time_wait]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "F.", 1, 1, 0, 1.0}, {'s', "F.", 1, 2, 0, 1.001}, {'c', ".", 2, 2, 0, 1.002},
+        {'s', "F.", 1, 2, 0, 1.2}, {'c', ".", 2, 2, 0, 1.201},
+    }));
+    REQUIRE(conns.size() == 1);
+    const Connection& c = conns[0];
+    CHECK(c.anomaly_count(Anomaly::fin_retransmission) == 1);
+    CHECK(c.anomaly_count(Anomaly::ack_lost_after_capture) == 1);
+    CHECK(transitions(c) == plus(kHandshakeTransitions, {
+        "4 client ESTABLISHED>FIN_WAIT_1", "4 server ESTABLISHED>CLOSE_WAIT",
+        "5 server CLOSE_WAIT>LAST_ACK", "5 client FIN_WAIT_1>TIME_WAIT",
+        "7 client TIME_WAIT>TIME_WAIT", "8 server LAST_ACK>CLOSED",
+    }));
+    CHECK(c.final_state(Side::client) == State::TIME_WAIT);
+    CHECK(c.final_state(Side::server) == State::CLOSED);
+}
+
+TEST_CASE("keep-alive probes change no state", "[keepalive]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', ".", 0, 1, 0, 2.0}, {'s', ".", 1, 1, 0, 2.001},
+        {'c', ".", 0, 1, 1, 4.0}, {'s', ".", 1, 1, 0, 4.001},
+    }));
+    REQUIRE(conns.size() == 1);
+    CHECK(conns[0].anomaly_count(Anomaly::keep_alive) == 2);
+    CHECK(transitions(conns[0]) == kHandshakeTransitions);
+    CHECK(analyzer::summarize(conns[0]).close == CloseKind::open);
+}
+
+TEST_CASE("data after a FIN is an anomaly", "[anomaly]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "F.", 1, 1}, {'c', "P.", 2, 1, 10}, {'s', ".", 1, 2},
+    }));
+    REQUIRE(conns.size() == 1);
+    CHECK(conns[0].anomaly_count(Anomaly::data_after_fin) == 1);
+}
+
+TEST_CASE("a new SYN on a 4-tuple in TIME_WAIT starts a new connection", "[port_reuse]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "F.", 1, 1, 0, 1}, {'s', "F.", 1, 2, 0, 1.001}, {'c', ".", 2, 2, 0, 1.002},
+        {'c', "S", 100000, 0, 0, 2}, {'s', "S.", 200000, 100001, 0, 2.001}, {'c', ".", 100001, 200001, 0, 2.002},
+    }));
+    REQUIRE(conns.size() == 2);
+    CHECK(conns[0].id() == 1);
+    CHECK(conns[0].end_reason() == EndReason::superseded);
+    CHECK(conns[0].final_state(Side::client) == State::TIME_WAIT);
+    CHECK(conns[1].id() == 2);
+    CHECK(analyzer::summarize(conns[1]).handshake == HandshakeKind::three_way);
+    CHECK(conns[1].final_state(Side::server) == State::ESTABLISHED);
+}
+
+TEST_CASE("TIME_WAIT ends in CLOSED after 2*MSL of capture time", "[time_wait]") {
+    Replay r = replay_at_generated_isns();
+    r.config.tracker.msl = 30'000'000'000;
+    Collect sink;
+    FlowTable table(r.config, sink);
+    std::uint64_t frame = 0;
+    for (const Step& st : with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}})) {
+        ++frame;
+        table.on_segment(r.segment(st, frame, 0.001 * static_cast<double>(frame)));
+    }
+    CHECK(table.open_connections() == 1);
+    // Another connection's segment 59 s later: still in TIME_WAIT.
+    Replay other = r;
+    other.client_port = 40001;
+    table.on_segment(other.segment({'c', "S", 0, 0}, ++frame, 59.0));
+    CHECK(sink.done.empty());
+    table.on_segment(other.segment({'c', "S", 0, 0}, ++frame, 61.0));
+    REQUIRE(sink.done.size() == 1);
+    const Connection& c = sink.done[0];
+    CHECK(c.end_reason() == EndReason::time_wait_expired);
+    CHECK(c.final_state(Side::client) == State::TIME_WAIT);
+    CHECK(transitions(c).back() == "0 client TIME_WAIT>CLOSED");
+    CHECK(c.transitions().back().delivery == Delivery::timer);
+}
+
+TEST_CASE("capture starting mid-connection infers roles and states", "[midstream]") {
+    Replay r = replay_at_generated_isns();
+    r.client_port = 51000;
+    r.server_port = 8080;
+    const auto conns = r.run({
+        {'s', "P.", 1, 1, 100}, {'c', ".", 1, 101}, {'c', "F.", 1, 101}, {'s', ".", 101, 2},
+        {'s', "F.", 101, 2}, {'c', ".", 2, 102},
+    });
+    REQUIRE(conns.size() == 1);
+    const Connection& c = conns[0];
+    CHECK(c.roles_inferred());
+    CHECK(c.endpoint(Side::server).addr.port == 8080);
+    CHECK(c.endpoint(Side::client).state_inferred);
+    CHECK(c.endpoint(Side::client).initial_state == State::ESTABLISHED);
+    const auto s = analyzer::summarize(c);
+    CHECK(s.handshake == HandshakeKind::not_seen);
+    CHECK(s.close == CloseKind::four_way);
+    CHECK(c.final_state(Side::client) == State::TIME_WAIT);
+}
+
+TEST_CASE("a FIN seen before the last data takes effect at its sequence position", "[close][reorder]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'s', "P.", 1, 1, 100}, {'s', "F.", 201, 1}, {'c', ".", 1, 101}, {'s', "P.", 101, 1, 100},
+        {'c', ".", 1, 202}, {'c', "F.", 1, 202}, {'s', ".", 202, 2},
+    }));
+    REQUIRE(conns.size() == 1);
+    const Connection& c = conns[0];
+    CHECK(c.anomaly_count(Anomaly::previous_segment_not_captured) == 1);
+    CHECK(c.anomaly_count(Anomaly::out_of_order) == 1);
+    // The client's ACK of 101 (frame 6) did not cover the FIN: it reached
+    // CLOSE_WAIT only when its ACK covered the FIN (frame 8).
+    CHECK(transitions(c) == plus(kHandshakeTransitions, {
+        "5 server ESTABLISHED>FIN_WAIT_1", "8 client ESTABLISHED>CLOSE_WAIT",
+        "8 server FIN_WAIT_1>FIN_WAIT_2", "9 client CLOSE_WAIT>LAST_ACK",
+        "9 server FIN_WAIT_2>TIME_WAIT", "10 client LAST_ACK>CLOSED",
+    }));
+    CHECK(analyzer::summarize(c).close == CloseKind::four_way);
+}
+
+TEST_CASE("duplicate frames (same frame captured twice) are not retransmissions", "[anomaly]") {
+    Replay r = replay_at_generated_isns();
+    Collect sink;
+    FlowTable table(r.config, sink);
+    std::uint64_t frame = 0;
+    for (const Step& st : kHandshake) {
+        ++frame;
+        Segment s = r.segment(st, frame, 0.001 * static_cast<double>(frame));
+        s.direction = PacketDirection::outgoing;
+        table.on_segment(s);
+        s.frame = ++frame;
+        s.direction = PacketDirection::incoming;
+        table.on_segment(s);
+    }
+    table.flush();
+    REQUIRE(sink.done.size() == 1);
+    CHECK(sink.done[0].anomaly_count(Anomaly::duplicate_frame) == 3);
+    CHECK(sink.done[0].anomaly_count(Anomaly::syn_retransmission) == 0);
+    CHECK(analyzer::summarize(sink.done[0]).handshake == HandshakeKind::three_way);
+}
