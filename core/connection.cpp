@@ -43,6 +43,12 @@ std::string_view end_reason_name(EndReason r) {
 
 namespace {
 
+// RFC 9293 3.10.7.3: an ACK of our SYN is acceptable when
+// ISS < SEG.ACK <= SND.NXT (SND.NXT is past the SYN's data with Fast Open).
+bool acknowledges_syn(const Endpoint& e, SeqNum ack) {
+    return e.syn_sent && e.isn_known && after(ack, e.isn) && before_eq(ack, e.snd_nxt);
+}
+
 bool is_pure_syn(TcpFlags f) { return f.syn() && !f.ack(); }
 bool is_syn_ack(TcpFlags f) { return f.syn() && f.ack(); }
 
@@ -177,7 +183,11 @@ void Connection::track_stream(const Segment& seg, Side sender) {
     if (seg.captured_len < seg.payload_len) note(Anomaly::truncated_payload, sender, seg, seg.payload_len - seg.captured_len);
     if (seg.flags.oddity()) note(Anomaly::odd_flags, sender, seg, seg.flags.bits);
 
-    if (!e.seq_known) {
+    if (seg.flags.rst()) {
+        // An RST occupies no sequence space and may be stale or forged: it
+        // neither starts nor advances the stream (its window check is
+        // rst_acceptable's job).
+    } else if (!e.seq_known || (seg.flags.syn() && !e.isn_known)) {
         e.seq_known = true;
         if (seg.flags.syn()) {
             e.isn = seg.seq;
@@ -304,7 +314,7 @@ void Connection::record_ack_facts(const Segment& seg, Side sender) {
         h.ack_ts = seg.ts;
     }
     if (seg.flags.rst() && sender == Side::server && !h.synack_frame && h.syn_frame && !h.refused &&
-        seg.flags.ack() && ep(Side::client).isn_known && seg.ack == ep(Side::client).isn + 1) {
+        seg.flags.ack() && acknowledges_syn(ep(Side::client), seg.ack)) {
         h.refused = true;
         h.refused_frame = seg.frame;
     }
@@ -358,7 +368,7 @@ bool Connection::rst_acceptable(Side receiver, const InFlight& f) const {
     if (r.state == State::SYN_SENT) {
         // RFC 9293 3.10.7.3: in SYN-SENT an RST counts only if it
         // acknowledges the SYN.
-        return f.flags.ack() && r.isn_known && f.ack == r.isn + 1;
+        return f.flags.ack() && acknowledges_syn(r, f.ack);
     }
     // Where the receiver expects the next byte: what it acknowledged, or
     // else what the sender had sent before the RST.
@@ -430,7 +440,7 @@ int Connection::receive_inputs(Side receiver, const InFlight& f, Input out[2]) c
             out[0] = Input::rcv_syn;
             return 1;
         }
-        if (r.syn_sent && r.isn_known && f.ack == r.isn + 1) {
+        if (acknowledges_syn(r, f.ack)) {
             out[0] = Input::rcv_syn_ack;
             return 1;
         }
