@@ -35,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCENARIO_TIMEOUT = 40          # seconds, hard limit per scenario
 TCP_FASTOPEN = getattr(socket, "TCP_FASTOPEN", 23)
 TCP_SYNCNT = getattr(socket, "TCP_SYNCNT", 7)
+HEAD_START_MAX_NS = int(os.environ.get("LAB_HEAD_START_MAX_NS", "10000"))
 
 _live_procs = []               # capture processes still running (killed at exit)
 
@@ -295,6 +296,12 @@ class Run:
                 f.write("Also in the capture: client %s -> server %s.\n" % (o["client"], o["server"]))
             f.write("\nThe kernel's view (kernel.json, `ss -tanH` taken before the capture "
                     "stopped):\n%s\n" % view)
+            if k.get("fins"):
+                fa = k["fins"]
+                f.write("First FIN from the %s; the second FIN's ack %s the first FIN; the "
+                        "first FIN's ack %s the second.\n" % (
+                            fa["first"], "covers" if fa["second_fin_acks_first"] else "does not cover",
+                            "covers" if fa["first_fin_acks_second"] else "does not cover"))
             if missing:
                 f.write("No socket for the %s: CLOSED.\n" % " nor the ".join(missing))
             f.write("\nCapture: %s (%d packets)\nKernel: %s\n" % (
@@ -586,7 +593,10 @@ def sc_unanswered(run):
               "the SYN sent %d times with one ISN, never answered" % len(syns))
 
 
-def _sim_child(sock, cpu, me, other, head_start_us, result, idx):
+def _sim_child(sock, cpu, me, other, go_ns, head_start_ns):
+    """Pinned to one CPU: wait until the other process is ready too, spin
+    until the common start time (CLOCK_MONOTONIC is one clock for all CPUs)
+    plus this side's head start, then shutdown(SHUT_WR)."""
     try:
         os.sched_setaffinity(0, {cpu})
     except OSError:
@@ -596,10 +606,9 @@ def _sim_child(sock, cpu, me, other, head_start_us, result, idx):
     while other.value == 0:
         if time.monotonic() > deadline:
             os._exit(3)
-    if head_start_us:
-        t_end = time.perf_counter_ns() + head_start_us * 1000
-        while time.perf_counter_ns() < t_end:
-            pass
+    t_go = go_ns.value + head_start_ns
+    while time.monotonic_ns() < t_go:
+        pass
     sock.shutdown(socket.SHUT_WR)
     sock.settimeout(3)
     try:
@@ -610,9 +619,10 @@ def _sim_child(sock, cpu, me, other, head_start_us, result, idx):
     os._exit(0)
 
 
-def sim_close_attempt(port, head_start):
+def sim_close_attempt(port, head_start_ns):
     """One connection whose two ends call shutdown(SHUT_WR) at the same
-    moment from two processes on two CPUs.  Returns (client, server)."""
+    moment from two processes on two CPUs; one side (at random) waits
+    head_start_ns longer.  Returns (client, server)."""
     ctx = multiprocessing.get_context("fork")
     lst = listener("127.0.0.1", port)
     cli = client_socket()
@@ -622,12 +632,12 @@ def sim_close_attempt(port, head_start):
     recv_exact(srv, len(REQUEST))
     srv.sendall(ANSWER)
     recv_exact(cli, len(ANSWER))
-    time.sleep(0.05)
     client, server = fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname())
     ready_c, ready_s = ctx.RawValue("i", 0), ctx.RawValue("i", 0)
-    hs_c, hs_s = (head_start, 0) if random.random() < 0.5 else (0, head_start)
-    pc = ctx.Process(target=_sim_child, args=(cli, 0, ready_c, ready_s, hs_c, None, 0))
-    ps = ctx.Process(target=_sim_child, args=(srv, 1, ready_s, ready_c, hs_s, None, 1))
+    go = ctx.RawValue("q", time.monotonic_ns() + 50_000_000)   # 50 ms from now
+    hs_c, hs_s = (head_start_ns, 0) if random.random() < 0.5 else (0, head_start_ns)
+    pc = ctx.Process(target=_sim_child, args=(cli, 0, ready_c, ready_s, go, hs_c))
+    ps = ctx.Process(target=_sim_child, args=(srv, 1, ready_s, ready_c, go, hs_s))
     pc.start()
     ps.start()
     cli.close()
@@ -641,7 +651,7 @@ def sim_close_attempt(port, head_start):
     return client, server
 
 
-def sc_simultaneous_close(run, outdir, port_base, keep_good=2, attempts=40):
+def sc_simultaneous_close(run, outdir, port_base, keep_good=2, attempts=80):
     """Many attempts, each on its own server port, under one capture; keeps
     up to `keep_good` true simultaneous closes and one merged close."""
     capdir = tempfile.mkdtemp(prefix="simclose-")
@@ -652,13 +662,15 @@ def sc_simultaneous_close(run, outdir, port_base, keep_good=2, attempts=40):
         cap.start()
         for i in range(attempts):
             port = port_base + i
-            client, server = sim_close_attempt(port, random.randint(0, 40))
+            # A small random head start: FIN delivery on lo takes a few us,
+            # so this mixes crossing FINs and merged closes.
+            client, server = sim_close_attempt(port, random.randint(0, HEAD_START_MAX_NS))
             time.sleep(0.05)
             socks = ss_sockets([(client, server)])
             results.append((port, client, server, socks))
             good = [r for r in results if [s["state"] for s in r[3]] == ["TIME-WAIT", "TIME-WAIT"]]
             merged = [r for r in results if sorted(s["state"] for s in r[3]) == ["TIME-WAIT"]]
-            if len(good) >= keep_good + 3 and merged:
+            if len(good) >= keep_good and merged:
                 break
     finally:
         cap.stop()
@@ -907,8 +919,9 @@ DESCRIPTIONS = {
                   "net.ipv4.tcp_syn_linear_timeouts=4, retransmits every 1 s: SYNs at 0, 1, "
                   "2, 3 s; older kernels back off 1 s, 3 s); the kernel's view is taken at "
                   "3.5 s with the client still in SYN-SENT. The queued connection stays ESTAB.",
-    "simultaneous-close": "Two processes on two CPUs meet at a spin barrier and both call "
-                          "shutdown(SHUT_WR): each FIN is sent before the other's is ACKed "
+    "simultaneous-close": "Two processes pinned to two CPUs meet at a spin barrier, spin until "
+                          "a common start time on CLOCK_MONOTONIC (one of them 0-10 us later, "
+                          "at random) and both call shutdown(SHUT_WR): each FIN is sent before the other's is ACKed "
                           "(each FIN's ack does not cover the other FIN). Both end in TIME-WAIT.",
     "simultaneous-close-2": "A second true simultaneous close from the same race (see "
                             "simultaneous-close). Both end in TIME-WAIT.",
@@ -958,7 +971,7 @@ SCENARIOS = [
 
 
 def _alarm(signum, frame):
-    raise TimeoutError("scenario took longer than %d s" % SCENARIO_TIMEOUT)
+    raise TimeoutError("scenario took too long (limit %d s, 3x for the race)" % SCENARIO_TIMEOUT)
 
 
 def run_one(name, fn, offset, outdir, port_base):
@@ -967,7 +980,7 @@ def run_one(name, fn, offset, outdir, port_base):
     extra_runs = []
     status = "ok"
     signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(SCENARIO_TIMEOUT)
+    signal.alarm(SCENARIO_TIMEOUT * (3 if name == "simultaneous-close" else 1))
     try:
         if name == "simultaneous-close":
             os.rmdir(run.dir) if not os.listdir(run.dir) else None
