@@ -1,0 +1,39 @@
+// The human report: per connection, a header, a narrative built from the
+// core's facts (how it opened, how it closed and why, what each side's final
+// state means, anomalies) and a ladder diagram with each side's state beside
+// the arrows. Reads core records only, never packets, and never re-derives a
+// state: every state it prints comes from a Transition.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <string>
+#include <string_view>
+
+#include "analyzer/describe.hpp"
+#include "analyzer/summary.hpp"
+#include "core/connection.hpp"
+
+namespace tfe::analyzer {
+
+struct TextOptions {
+    NumberStyle numbers;
+    bool color = false;         // ANSI: states cyan, anomalies yellow, RST red
+    // Ladder lines for every segment. Not available: the core keeps only
+    // the segments that moved a state or raised an anomaly, and the ladder
+    // summarises the rest in one line. Accepted and ignored for now.
+    bool all_segments = false;
+    TimeNs msl = 30'000'000'000;  // RFC 9293 MSL; TIME_WAIT lasts 2*MSL
+};
+
+void write_text(fmt::memory_buffer& out, const Connection& c, const Summary& s, const TextOptions& o);
+
+// Shared with the run summary.
+// "three-wave close (FIN, FIN+ACK, ACK)", "four-way close (four waves: ...)".
+std::string_view close_words(CloseKind k);
+// "three-way handshake", "refused (RST to the SYN)", ...
+std::string_view handshake_words(HandshakeKind k);
+// "3 retransmissions", "1 bad checksum (normal for packets captured on ...)".
+std::string anomaly_phrase(Anomaly a, std::uint64_t n);
+
+}  // namespace tfe::analyzer

@@ -1,0 +1,432 @@
+// analyzer/text_report and run_summary: the seed captures replayed through
+// the real core, then key sentences and ladder lines of the text checked
+// (not the whole text byte for byte).
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/run_summary.hpp"
+#include "analyzer/summary.hpp"
+#include "analyzer/text_report.hpp"
+#include "core/connection.hpp"
+
+using namespace tfe;
+using namespace tfe::analyzer;
+
+namespace {
+
+// One segment of a scenario, as tcpdump shows it with relative numbers.
+struct Pkt {
+    Side from;
+    std::string_view flags;  // tcpdump letters: "S", "S.", ".", "P.", "F.", "R."
+    std::uint32_t seq = 0;   // relative to the sender's ISN
+    std::uint32_t ack = 0;   // relative to the receiver's ISN
+    std::uint32_t len = 0;
+    double t = 0;            // seconds from the start
+    bool bad_checksum = false;
+};
+
+TcpFlags flags_of(std::string_view s) {
+    std::uint8_t b = 0;
+    for (char ch : s) {
+        switch (ch) {
+            case 'S': b |= TcpFlags::SYN; break;
+            case 'F': b |= TcpFlags::FIN; break;
+            case 'P': b |= TcpFlags::PSH; break;
+            case 'R': b |= TcpFlags::RST; break;
+            case '.': b |= TcpFlags::ACK; break;
+            default: break;
+        }
+    }
+    return TcpFlags(b);
+}
+
+struct Endpoints {
+    std::uint32_t client_ip, server_ip;
+    std::uint16_t client_port, server_port;
+    std::uint32_t client_isn, server_isn;
+};
+
+// Replays packets through a real Connection (the core's pipeline) and
+// finishes it at the end of the capture.
+class Replay {
+public:
+    Replay(const Endpoints& e, const std::vector<Pkt>& pkts, bool with_options = false) : e_(e) {
+        config_.msl = 30'000'000'000;
+        std::uint64_t frame = 0;
+        for (const Pkt& p : pkts) {
+            const Segment s = segment(p, ++frame, with_options);
+            bool forward = false;
+            const FlowKey key = FlowKey::of(s, forward);
+            if (!conn_) conn_ = std::make_unique<Connection>(1, key, s, forward, &config_);
+            conn_->on_segment(s, forward);
+            last_ts_ = s.ts;
+        }
+        conn_->finish(EndReason::capture_end, last_ts_);
+    }
+
+    const Connection& conn() const { return *conn_; }
+    Summary summary() const { return summarize(*conn_); }
+
+    std::string text(bool absolute = false, bool color = false) const {
+        TextOptions o;
+        o.numbers.absolute = absolute;
+        o.color = color;
+        fmt::memory_buffer b;
+        write_text(b, *conn_, summary(), o);
+        return fmt::to_string(b);
+    }
+
+private:
+    Segment segment(const Pkt& p, std::uint64_t frame, bool with_options) const {
+        const bool c = p.from == Side::client;
+        Segment s;
+        s.frame = frame;
+        s.ts = kStart + static_cast<TimeNs>(p.t * 1e9 + 0.5);
+        s.src = IpAddr::v4(c ? e_.client_ip : e_.server_ip);
+        s.dst = IpAddr::v4(c ? e_.server_ip : e_.client_ip);
+        s.sport = c ? e_.client_port : e_.server_port;
+        s.dport = c ? e_.server_port : e_.client_port;
+        s.flags = flags_of(p.flags);
+        s.seq = SeqNum((c ? e_.client_isn : e_.server_isn) + p.seq);
+        s.ack = s.flags.ack() ? SeqNum((c ? e_.server_isn : e_.client_isn) + p.ack) : SeqNum(0);
+        s.payload_len = s.captured_len = p.len;
+        s.window = 229;
+        s.ip_id = static_cast<std::uint16_t>(frame);
+        s.checksum_checked = true;
+        s.checksum_ok = !p.bad_checksum;
+        if (with_options && s.flags.syn()) {
+            s.options.has_mss = true;
+            s.options.mss = 1460;
+            s.options.has_wscale = true;
+            s.options.wscale = 7;
+            s.options.sack_permitted = true;
+            s.options.has_timestamps = true;
+        }
+        return s;
+    }
+
+    static constexpr TimeNs kStart = 1'592'218'150'094'025'000;  // 2020-06-15 10:49:10.094025 UTC
+    Endpoints e_;
+    TrackerConfig config_;
+    std::unique_ptr<Connection> conn_;
+    TimeNs last_ts_ = 0;
+};
+
+constexpr Side C = Side::client;
+constexpr Side S = Side::server;
+
+// Seed case 1: HTTP request, client closes first, merged FIN+ACK (three-wave).
+// Client packets carry bad checksums (captured on the client with offload).
+Replay seed1() {
+    const Endpoints e{0xC0A86501, 0xC0A86505, 57290, 8080, 250118291u, 2336326088u};
+    return Replay(e,
+                  {
+                      {C, "S", 0, 0, 0, 0.000000, true},
+                      {S, "S.", 0, 1, 0, 0.000115},
+                      {C, ".", 1, 1, 0, 0.000147, true},
+                      {C, "P.", 1, 1, 142, 0.001013, true},
+                      {S, ".", 1, 143, 0, 0.001109},
+                      {S, "P.", 1, 143, 267, 0.003342},
+                      {C, ".", 143, 268, 0, 0.003356, true},
+                      {C, "F.", 143, 268, 0, 0.003946, true},
+                      {S, "F.", 268, 144, 0, 0.004450},
+                      {C, ".", 144, 269, 0, 0.004462, true},
+                  },
+                  true);
+}
+
+// Seed case 2: server closes first; the client ACKs the data (ack 7, not
+// covering the FIN), then its FIN carries ack 8.
+Replay seed2() {
+    const Endpoints e{0xAC10C48E, 0xAC10C491, 41334, 60000, 3255498564u, 4195434198u};
+    return Replay(e, {
+                         {C, "S", 0, 0, 0, 0.000000},
+                         {S, "S.", 0, 1, 0, 0.000028},
+                         {C, ".", 1, 1, 0, 0.000264},
+                         {C, "P.", 1, 1, 3, 0.000308},
+                         {S, ".", 1, 4, 0, 0.000318},
+                         {S, "P.", 1, 4, 6, 0.000542},
+                         {S, "F.", 7, 4, 0, 0.000582},
+                         {C, ".", 4, 7, 0, 0.000683},
+                         {C, "F.", 4, 8, 0, 0.000764},
+                         {S, ".", 8, 5, 0, 0.000777},
+                     });
+}
+
+// Seed case 3: the same pair with a pause: a true four-way close.
+Replay seed3() {
+    const Endpoints e{0xAC10C48E, 0xAC10C491, 41424, 60000, 3935290883u, 3178165011u};
+    return Replay(e, {
+                         {C, "S", 0, 0, 0, 0.000000},
+                         {S, "S.", 0, 1, 0, 0.000043},
+                         {C, ".", 1, 1, 0, 0.000265},
+                         {C, "P.", 1, 1, 3, 0.000308},
+                         {S, ".", 1, 4, 0, 0.000332},
+                         {S, "P.", 1, 4, 6, 0.000518},
+                         {C, ".", 4, 7, 0, 0.000637},
+                         {C, "F.", 4, 7, 0, 0.000755},
+                         {S, ".", 7, 5, 0, 0.040415},
+                         {S, "F.", 7, 5, 0, 0.100786},
+                         {C, ".", 5, 8, 0, 0.101015},
+                     });
+}
+
+// Seed case 4: simultaneous close seen mid-stream on an HTTPS server. The
+// server (port 443) sends the first packet; no SYN, so relative numbers
+// count from the first byte seen (seq 1).
+Replay seed4() {
+    const Endpoints e{0x0A1989E6, 0x0A1D408E, 46556, 443, 1764274712u, 3633446993u};
+    return Replay(e, {
+                         {S, "F.", 1, 1, 0, 0.000000},
+                         {C, "F.", 1, 1, 0, 0.000869},
+                         {S, ".", 2, 2, 0, 0.000891},
+                         {C, ".", 2, 2, 0, 0.001179},
+                     });
+}
+
+// Connection refused: SYN answered by RST+ACK.
+Replay refused() {
+    const Endpoints e{0x0A000001, 0x0A000002, 51000, 8081, 7000u, 0u};
+    return Replay(e, {
+                         {C, "S", 0, 0, 0, 0.0},
+                         {S, "R.", 0, 1, 0, 0.0001},
+                     });
+}
+
+// The ladder line of `frame` (the line whose frame column holds it).
+std::string ladder_line(const std::string& text, std::uint64_t frame) {
+    const std::string needle = fmt::format(" {} ", frame);
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::size_t end = text.find('\n', pos);
+        const std::string line = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+        pos = end == std::string::npos ? text.size() : end + 1;
+        // Ladder lines: a 14-column state cell after two spaces, then the frame.
+        if (line.size() > 18 && line.compare(0, 2, "  ") == 0) {
+            const std::size_t f = line.find_first_not_of(' ', 16);
+            if (f != std::string::npos && line.compare(f - 1, needle.size(), needle) == 0 &&
+                (line.find("──") != std::string::npos || line.find("·") != std::string::npos))
+                return line;
+        }
+    }
+    return {};
+}
+
+// The state in the client column of a ladder line.
+std::string left_state(const std::string& line) {
+    const std::size_t b = line.find_first_not_of(' ', 2);
+    if (b == std::string::npos || b >= 16) return {};
+    return line.substr(b, line.find(' ', b) - b);
+}
+
+// Narrative paragraphs are word-wrapped: sentences are matched with each
+// line break and the indentation after it read as one space.
+std::string unwrapped(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            while (i + 1 < text.size() && text[i + 1] == ' ') ++i;
+            out += ' ';
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+bool contains(const std::string& hay, std::string_view needle) {
+    return hay.find(needle) != std::string::npos || unwrapped(hay).find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("seed 1: merged close, client first, is a three-wave close", "[text][seed1]") {
+    const Replay r = seed1();
+    const std::string t = r.text();
+    INFO(t);
+    CHECK(r.summary().close == CloseKind::three_way);
+    CHECK(contains(t, "Connection #1  192.168.101.1:57290 (client) ⇄ 192.168.101.5:8080 (server)"));
+    CHECK(contains(t, "started 2020-06-15 10:49:10.094025 UTC"));
+    CHECK(contains(t, "client → server: 6 packets, 142 bytes of payload"));
+    CHECK(contains(t, "server → client: 4 packets, 267 bytes of payload"));
+    CHECK(contains(t, "three-wave close (FIN, FIN+ACK, ACK)"));
+    CHECK(contains(t, "three-way close"));
+    CHECK(contains(t, "ISN 250118291"));
+    CHECK(contains(t, "ISN 2336326088"));
+    CHECK(contains(t, "MSS 1460"));
+    CHECK(contains(t, "window scaling (client windows ×128, server windows ×128)"));
+    CHECK(contains(t, "(ack 144 = FIN seq 143 + 1), so its ACK and FIN travelled in one segment: three segments "
+                      "instead of four"));
+    CHECK(contains(t, "The client ends in TIME_WAIT"));
+    CHECK(contains(t, "2*MSL = 60.000 s"));
+    CHECK(contains(t, "so it waits until 2020-06-15 10:50:10.098475 UTC"));
+    CHECK(contains(t, "The server ends in CLOSED"));
+    CHECK(contains(t, "6 bad checksums (normal for packets captured on the sending host with checksum offload"));
+
+    // Ladder.
+    CHECK(contains(ladder_line(t, 1), "──[S] seq 0──"));
+    CHECK(contains(ladder_line(t, 1), "▶"));
+    CHECK(left_state(ladder_line(t, 1)) == "SYN_SENT");
+    CHECK(contains(ladder_line(t, 1), "SYN_RECEIVED"));
+    CHECK(contains(ladder_line(t, 2), "◀──[S.] seq 0 ack 1"));
+    CHECK(left_state(ladder_line(t, 2)) == "ESTABLISHED");
+    CHECK(contains(ladder_line(t, 3), "ESTABLISHED"));
+    CHECK(left_state(ladder_line(t, 3)).empty());
+    CHECK(contains(t, "··· 4 more segments, 409 bytes of data ···"));
+    CHECK(left_state(ladder_line(t, 8)) == "FIN_WAIT_1");
+    CHECK(contains(ladder_line(t, 8), "[F.] seq 143 ack 268"));
+    CHECK(contains(ladder_line(t, 8), "CLOSE_WAIT"));
+    CHECK(left_state(ladder_line(t, 9)) == "TIME_WAIT");
+    CHECK(contains(ladder_line(t, 9), "◀──[F.] seq 268 ack 144"));
+    CHECK(contains(ladder_line(t, 9), "LAST_ACK"));
+    CHECK(contains(ladder_line(t, 10), "[.] seq 144 ack 269"));
+    CHECK(contains(ladder_line(t, 10), "CLOSED"));
+    // Data segments changed no state: no line of their own.
+    CHECK(ladder_line(t, 4).empty());
+    CHECK(ladder_line(t, 6).empty());
+}
+
+TEST_CASE("seed 1: -S prints absolute numbers", "[text][seed1]") {
+    const std::string t = seed1().text(true);
+    INFO(t);
+    CHECK(contains(ladder_line(t, 2), "[S.] seq 2336326088 ack 250118292"));
+    CHECK(contains(t, "ack 250118435 = FIN seq 250118434 + 1"));
+}
+
+TEST_CASE("seed 2: server first, the client's data ACK did not cover the FIN", "[text][seed2]") {
+    const Replay r = seed2();
+    const std::string t = r.text();
+    INFO(t);
+    CHECK(r.summary().close == CloseKind::three_way);
+    CHECK(contains(t, "initiated by the server"));
+    CHECK(contains(t, "The client first sent a segment whose ack did not cover that FIN"));
+    CHECK(contains(t, "The client's FIN (packet 9) also acknowledged the server's FIN (ack 8 = FIN seq 7 + 1)"));
+    CHECK(contains(t, "The server ends in TIME_WAIT"));
+    CHECK(left_state(ladder_line(t, 9)) == "CLOSE_WAIT¹");
+    CHECK(contains(t, "¹ client ESTABLISHED → CLOSE_WAIT at packet 9: packet 7 (FIN) was still in flight; packet 9's ACK shows it "
+                      "arrived"));
+}
+
+TEST_CASE("seed 3: a true four-way close, client first", "[text][seed3]") {
+    const Replay r = seed3();
+    const std::string t = r.text();
+    INFO(t);
+    CHECK(r.summary().close == CloseKind::four_way);
+    CHECK(contains(t, "four-way close (four waves: FIN, ACK, FIN, ACK)"));
+    CHECK(contains(t, "The server acknowledged it on its own (packet 9, ack 5 = FIN seq 4 + 1)"));
+    CHECK(contains(t, "later the server sent its own FIN (packet 10, seq 7)"));
+    CHECK(contains(t, "The client's ACK (packet 11, ack 8) acknowledged it."));
+    CHECK(contains(t, "The client ends in TIME_WAIT"));
+    CHECK(contains(t, "It closed second (passive close)"));
+    CHECK(left_state(ladder_line(t, 8)) == "FIN_WAIT_1");
+    CHECK(contains(ladder_line(t, 8), "CLOSE_WAIT"));
+    CHECK(left_state(ladder_line(t, 9)) == "FIN_WAIT_2");
+    CHECK(contains(ladder_line(t, 10), "LAST_ACK"));
+    CHECK(left_state(ladder_line(t, 10)) == "TIME_WAIT");
+    CHECK(contains(ladder_line(t, 11), "CLOSED"));
+}
+
+TEST_CASE("seed 4: simultaneous close mid-stream, roles inferred", "[text][seed4]") {
+    const Replay r = seed4();
+    const std::string t = r.text();
+    INFO(t);
+    CHECK(r.summary().close == CloseKind::simultaneous);
+    CHECK(contains(t, "roles inferred: no SYN seen — server is the side on port 443 (well-known port)"));
+    CHECK(contains(t, "The capture starts mid-connection (packet 1)"));
+    CHECK(contains(t, "assumed ESTABLISHED"));
+    CHECK(contains(t, "simultaneous close (both FINs crossed; both sides went through CLOSING)"));
+    CHECK(contains(t, "packet 2's ack 1 did not cover packet 1's FIN (which occupies seq 1): each side sent its FIN "
+                      "before it saw the other's"));
+    CHECK(contains(t, "went to CLOSING"));
+    CHECK(contains(t, "Both sides end in TIME_WAIT."));
+    CHECK(contains(t, "the client's own FIN (packet 2)"));
+    // The server's FIN reached the client only after the client's own FIN
+    // left: the client's CLOSING is placed at packet 3 (the proof).
+    CHECK(contains(ladder_line(t, 1), "◀──[F.] seq 1 ack 1"));
+    CHECK(contains(ladder_line(t, 1), "FIN_WAIT_1"));
+    CHECK(left_state(ladder_line(t, 2)) == "FIN_WAIT_1");
+    CHECK(contains(ladder_line(t, 2), "CLOSING"));
+    CHECK(left_state(ladder_line(t, 3)) == "CLOSING¹");
+    CHECK(contains(t, "TIME_WAIT"));
+}
+
+TEST_CASE("refused: RST answers the SYN", "[text][refused]") {
+    const Replay r = refused();
+    const std::string t = r.text();
+    INFO(t);
+    CHECK(r.summary().handshake == HandshakeKind::refused);
+    CHECK(contains(t, "the server answered the SYN (packet 1) with RST (packet 2): nothing listens on port 8081"));
+    CHECK(contains(t, "Its connection attempt was refused."));
+    CHECK(left_state(ladder_line(t, 1)) == "SYN_SENT");
+    CHECK(left_state(ladder_line(t, 2)) == "CLOSED");
+    CHECK(contains(ladder_line(t, 2), "◀──[R.] seq 0 ack 1"));
+}
+
+TEST_CASE("colour only on demand", "[text]") {
+    CHECK_FALSE(contains(seed1().text(false, false), "\x1b["));
+    const std::string t = seed1().text(false, true);
+    CHECK(contains(t, "\x1b[36mTIME_WAIT\x1b[0m"));
+    CHECK(contains(refused().text(false, true), "\x1b[31m◀──[R.]"));
+}
+
+TEST_CASE("ladder lines keep fixed columns", "[text]") {
+    const std::string t = seed3().text();
+    // Every arrow starts in the same column.
+    std::size_t col = std::string::npos;
+    std::size_t pos = 0;
+    while (pos < t.size()) {
+        const std::size_t end = t.find('\n', pos);
+        const std::string line = t.substr(pos, end - pos);
+        pos = end + 1;
+        std::size_t a = line.find("──[");
+        if (a == std::string::npos) continue;
+        if (line.compare(a >= 3 ? a - 3 : 0, 3, "◀") == 0) a -= 3;
+        // Count columns before the arrow.
+        std::size_t cols = 0;
+        for (std::size_t i = 0; i < a; ++i)
+            if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) ++cols;
+        if (col == std::string::npos) col = cols;
+        CHECK(cols == col);
+    }
+    CHECK(col != std::string::npos);
+}
+
+TEST_CASE("run summary counts kinds, initiators, final states, anomalies", "[text][summary]") {
+    RunSummary rs;
+    for (const Replay& r : {seed1(), seed2(), seed3(), seed4(), refused()}) rs.add(r.conn(), r.summary());
+    fmt::memory_buffer b;
+    rs.write(b, false);
+    const std::string t = fmt::to_string(b);
+    INFO(t);
+    CHECK(rs.connections() == 5);
+    CHECK(rs.closes(CloseKind::three_way) == 2);
+    CHECK(rs.closes(CloseKind::four_way) == 1);
+    CHECK(rs.closes(CloseKind::simultaneous) == 1);
+    CHECK(rs.handshakes(HandshakeKind::refused) == 1);
+    CHECK(contains(t, "Summary: 5 connections"));
+    CHECK(contains(t, "2 three-wave close (FIN, FIN+ACK, ACK)"));
+    CHECK(contains(t, "1 refused (RST to the SYN)"));
+    CHECK(contains(t, "client 2"));
+    CHECK(contains(t, "server 1"));
+    CHECK(contains(t, "both at once 1"));
+    CHECK(contains(t, "client ends in"));
+    CHECK(contains(t, "TIME_WAIT 3"));
+    CHECK(contains(t, "6 bad checksums"));
+}
+
+// Not run by default: `tfe_text_report_tests "[.dump]"` prints every seed's text.
+TEST_CASE("dump the seed texts", "[.dump]") {
+    RunSummary rs;
+    for (const Replay& r : {seed1(), seed2(), seed3(), seed4(), refused()}) {
+        fmt::print("{}", r.text());
+        rs.add(r.conn(), r.summary());
+    }
+    fmt::memory_buffer b;
+    rs.write(b, false);
+    fmt::print("{}", fmt::to_string(b));
+}
