@@ -1,0 +1,67 @@
+// Runs a capture file through the real pipeline (capture -> core ->
+// analyzer) in-process, for the golden and kernel-truth tests.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "analyzer/json_report.hpp"
+#include "analyzer/summary.hpp"
+#include "capture/pcap_source.hpp"
+#include "core/flow_table.hpp"
+
+namespace tfe::test {
+
+struct PipelineResult {
+    std::vector<nlohmann::json> connections;  // JSON objects, in report order
+    capture::FileReport report;
+};
+
+class JsonCollector final : public ConnectionSink, public capture::SegmentSink {
+public:
+    explicit JsonCollector(FlowTable*& table) : table_(table) {}
+    void on_segment(const Segment& s) override { table_->on_segment(s); }
+    void on_connection(const Connection& c) override {
+        fmt::memory_buffer b;
+        analyzer::write_json(b, c, analyzer::summarize(c), analyzer::NumberStyle{});
+        out.push_back(nlohmann::json::parse(b.begin(), b.end()));
+    }
+    std::vector<nlohmann::json> out;
+
+private:
+    FlowTable*& table_;
+};
+
+inline PipelineResult run_pipeline(const std::string& path) {
+    FlowTable* table = nullptr;
+    JsonCollector sink(table);
+    FlowTableConfig config;
+    config.hash_seed = 1;
+    FlowTable t(config, sink);
+    table = &t;
+    std::uint64_t frames = 0;
+    PipelineResult r;
+    r.report = capture::read_capture_file(path, capture::ReadOptions{}, frames, sink);
+    t.flush();
+    r.connections = std::move(sink.out);
+    return r;
+}
+
+// The capture in a sample directory (capture.pcap or capture.pcapng).
+inline std::string capture_in(const std::filesystem::path& dir) {
+    for (const char* name : {"capture.pcap", "capture.pcapng"})
+        if (std::filesystem::exists(dir / name)) return (dir / name).string();
+    return {};
+}
+
+inline std::vector<std::filesystem::path> sample_dirs(const std::string& root) {
+    std::vector<std::filesystem::path> dirs;
+    for (const auto& e : std::filesystem::directory_iterator(root))
+        if (e.is_directory() && !capture_in(e.path()).empty()) dirs.push_back(e.path());
+    std::sort(dirs.begin(), dirs.end());
+    return dirs;
+}
+
+}  // namespace tfe::test

@@ -1,0 +1,129 @@
+// The command line as a user (or a CI job) runs it: exit codes, partial
+// output on bad input, --expect, --fail-on, standard input, filters.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+const std::string kTool = TFE_TOOL_PATH;
+const std::string kSamples = TFE_SAMPLES_DIR;
+
+struct Run {
+    int status = -1;
+    std::string out;  // stdout and stderr, in order
+};
+
+Run run(const std::string& args) {
+    Run r;
+    const std::string cmd = kTool + " --color never " + args + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::array<char, 4096> buf{};
+    std::size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    const int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+std::string sample(const std::string& name) { return kSamples + "/" + name + "/capture.pcap"; }
+
+std::filesystem::path temp_file(const std::string& name) {
+    return std::filesystem::temp_directory_path() / ("tfe-cli-" + std::to_string(::getpid()) + "-" + name);
+}
+
+}  // namespace
+
+TEST_CASE("--help names the exit codes", "[cli]") {
+    const Run r = run("--help");
+    CHECK(r.status == 0);
+    CHECK(r.out.find("Exit codes") != std::string::npos);
+    CHECK(r.out.find("--fail-on") != std::string::npos);
+}
+
+TEST_CASE("usage errors exit 2", "[cli]") {
+    CHECK(run("").status == 2);
+    CHECK(run("--format xml " + sample("refused")).status == 2);
+    const Run bad_filter = run("--filter 'tcp port' " + sample("refused"));
+    CHECK(bad_filter.status == 2);
+    CHECK(bad_filter.out.find("tcp port") != std::string::npos);
+    const Run ambiguous = run("--fail-on three-way " + sample("refused"));
+    CHECK(ambiguous.status == 2);
+    CHECK(ambiguous.out.find("close:three-way") != std::string::npos);
+}
+
+TEST_CASE("a missing file is an input error, other files are still analysed", "[cli]") {
+    const Run r = run("--format json /nonexistent.pcap " + sample("refused"));
+    CHECK(r.status == 3);
+    CHECK(r.out.find("/nonexistent.pcap") != std::string::npos);
+    CHECK(r.out.find("\"handshake\":\"refused\"") != std::string::npos);
+}
+
+TEST_CASE("a truncated capture reports what was read and names the offset", "[cli]") {
+    const std::string src = sample("four-way-client-first");
+    const auto size = std::filesystem::file_size(src);
+    const auto cut = temp_file("truncated.pcap");
+    std::filesystem::copy_file(src, cut, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::resize_file(cut, size - 7);
+    const Run r = run("--format json " + cut.string());
+    std::filesystem::remove(cut);
+    CHECK(r.status == 3);
+    CHECK(r.out.find(cut.filename().string()) != std::string::npos);
+    CHECK(r.out.find("offset") != std::string::npos);
+    CHECK(r.out.find("\"handshake\":\"three-way\"") != std::string::npos);
+}
+
+TEST_CASE("standard input and several files in one run", "[cli]") {
+    const Run in = run("--format json - < " + sample("refused"));
+    CHECK(in.status == 0);
+    CHECK(in.out.find("\"handshake\":\"refused\"") != std::string::npos);
+    const Run two = run("--format json " + sample("refused") + " " + sample("half-close"));
+    CHECK(two.status == 0);
+    CHECK(two.out.find("\"close\":\"half-closed\"") != std::string::npos);
+    CHECK(two.out.find("\"id\":2") != std::string::npos);
+}
+
+TEST_CASE("--port keeps only that port", "[cli]") {
+    const Run none = run("--format json --port 9 " + sample("half-close"));
+    CHECK(none.status == 0);
+    CHECK(none.out.find("\"id\"") == std::string::npos);
+}
+
+TEST_CASE("--expect passes on a matching expectation and fails with a diff otherwise", "[cli][expect]") {
+    const auto exp = temp_file("expect.jsonl");
+    {
+        std::ofstream o(exp);
+        o << R"({"close":"half-closed","final_state":{"client":"FIN_WAIT_2","server":"CLOSE_WAIT"}})" << "\n";
+    }
+    const Run ok = run("--expect " + exp.string() + " " + sample("half-close"));
+    CHECK(ok.status == 0);
+    CHECK(ok.out.find("OK") != std::string::npos);
+    {
+        std::ofstream o(exp);
+        o << R"({"close":"four-way","final_state":{"client":"TIME_WAIT"}})" << "\n";
+    }
+    const Run bad = run("--expect " + exp.string() + " " + sample("half-close"));
+    CHECK(bad.status == 1);
+    CHECK(bad.out.find("close: expected \"four-way\", got \"half-closed\"") != std::string::npos);
+    CHECK(bad.out.find("final_state.client: expected \"TIME_WAIT\", got \"FIN_WAIT_2\"") != std::string::npos);
+    // --update-expect writes what the capture shows; it then passes.
+    CHECK(run("--expect " + exp.string() + " --update-expect " + sample("half-close")).status == 0);
+    CHECK(run("--expect " + exp.string() + " " + sample("half-close")).status == 0);
+    std::filesystem::remove(exp);
+}
+
+TEST_CASE("--fail-on lists offending connections and exits 1", "[cli][fail-on]") {
+    const Run bad = run("--format json --fail-on reset,refused " + sample("abort-client"));
+    CHECK(bad.status == 1);
+    CHECK(bad.out.find("--fail-on: connection 1") != std::string::npos);
+    CHECK(bad.out.find("close reset") != std::string::npos);
+    CHECK(run("--format json --fail-on reset,refused,unanswered " + sample("four-way-client-first")).status == 0);
+    CHECK(run("--format json --fail-on CLOSE_WAIT " + sample("half-close")).status == 1);
+}

@@ -1,0 +1,121 @@
+// Golden regression tests over samples/: every capture's JSON must equal
+// its committed expected.jsonl, field by field; a few text narratives must
+// equal expected.txt; and where the kernel was asked (kernel.json, written
+// by samples/lab.py from `ss -tan`), each endpoint's final state must be
+// the kernel's.
+//
+// TFE_SAMPLES_DIR overrides the directory: the live kernel-truth test
+// points it at captures the lab has just made.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "analyzer/checks.hpp"
+#include "sample_pipeline.hpp"
+
+using namespace tfe;
+using namespace tfe::test;
+using nlohmann::json;
+
+namespace {
+
+std::string samples_root() {
+    const char* env = std::getenv("TFE_SAMPLES_DIR");
+    return env && *env ? env : TFE_SAMPLES_DIR;
+}
+
+// ss's state names -> ours. A socket that is gone is CLOSED.
+std::string from_ss(const std::string& s) {
+    static const std::map<std::string, std::string> names = {
+        {"ESTAB", "ESTABLISHED"}, {"SYN-SENT", "SYN_SENT"}, {"SYN-RECV", "SYN_RECEIVED"},
+        {"FIN-WAIT-1", "FIN_WAIT_1"}, {"FIN-WAIT-2", "FIN_WAIT_2"}, {"CLOSE-WAIT", "CLOSE_WAIT"},
+        {"CLOSING", "CLOSING"}, {"LAST-ACK", "LAST_ACK"}, {"TIME-WAIT", "TIME_WAIT"},
+        {"CLOSED", "CLOSED"}, {"UNCONN", "CLOSED"},
+    };
+    const auto it = names.find(s);
+    return it == names.end() ? s : it->second;
+}
+
+std::string hostport(const json& ep) {
+    const std::string ip = ep.at("ip").get<std::string>();
+    const bool v6 = ip.find(':') != std::string::npos;
+    return (v6 ? "[" + ip + "]" : ip) + ":" + std::to_string(ep.at("port").get<int>());
+}
+
+// ss writes IPv6 as [::1]:port too, but may write IPv4-mapped forms.
+std::string normal_hostport(std::string s) {
+    if (s.rfind("[::ffff:", 0) == 0) {
+        const auto close = s.find(']');
+        s = s.substr(8, close - 8) + s.substr(close + 1);
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("every sample matches its expected JSON", "[golden]") {
+    int checked = 0;
+    for (const auto& dir : sample_dirs(samples_root())) {
+        const auto expected_path = dir / "expected.jsonl";
+        if (!std::filesystem::exists(expected_path)) continue;
+        SECTION(dir.filename().string()) {
+            const PipelineResult r = run_pipeline(capture_in(dir));
+            const auto expected = analyzer::load_json_lines(expected_path.string());
+            const auto diffs = analyzer::compare_expectations(expected, r.connections);
+            INFO(dir.filename().string() << ":\n" << analyzer::format_differences(diffs)
+                 << "(regenerate with: build/apps/tcpflow-explain --expect " << expected_path.string()
+                 << " --update-expect " << capture_in(dir) << ")");
+            CHECK(diffs.empty());
+            // Equal in both directions: no field was added without a golden update.
+            for (std::size_t i = 0; i < std::min(expected.size(), r.connections.size()); ++i) {
+                std::vector<std::string> missing;
+                for (const auto& [k, v] : r.connections[i].items())
+                    if (!expected[i].contains(k)) missing.push_back(k);
+                INFO("fields not in the golden: " << fmt::format("{}", fmt::join(missing, ", ")));
+                CHECK(missing.empty());
+            }
+        }
+        ++checked;
+    }
+    if (!std::getenv("TFE_SAMPLES_DIR")) CHECK(checked >= 15);
+}
+
+TEST_CASE("final states agree with what the kernel reported (ss)", "[kernel]") {
+    int checked = 0;
+    for (const auto& dir : sample_dirs(samples_root())) {
+        const auto kernel_path = dir / "kernel.json";
+        if (!std::filesystem::exists(kernel_path)) continue;
+        std::ifstream in(kernel_path);
+        const json kernel = json::parse(in);
+        const PipelineResult r = run_pipeline(capture_in(dir));
+        REQUIRE_FALSE(r.connections.empty());
+        // The kernel knows only the latest connection on each 4-tuple.
+        std::map<std::pair<std::string, std::string>, const json*> latest;
+        for (const json& c : r.connections) latest[{hostport(c["client"]), hostport(c["server"])}] = &c;
+        for (const auto& [tuple, conn] : latest) {
+            const auto& [client, server] = tuple;
+            std::string kernel_client = "CLOSED", kernel_server = "CLOSED";
+            for (const json& s : kernel["sockets"]) {
+                const std::string local = normal_hostport(s["local"]), peer = normal_hostport(s["peer"]);
+                if (local == client && peer == server) kernel_client = from_ss(s["state"]);
+                if (local == server && peer == client) kernel_server = from_ss(s["state"]);
+            }
+            INFO("scenario " << dir.filename().string() << ", connection " << client << " -> " << server
+                 << " (close " << (*conn)["close"].dump() << ")");
+            CHECK((*conn)["final_state"]["client"].get<std::string>() == kernel_client);
+            CHECK((*conn)["final_state"]["server"].get<std::string>() == kernel_server);
+            ++checked;
+        }
+        // The close kind the lab meant, where it says (simultaneous-close
+        // attempts were kept only when the packets showed crossing FINs).
+        if (kernel.contains("expected_close")) {
+            const json& main = *latest[{normal_hostport(kernel["client"]), normal_hostport(kernel["server"])}];
+            INFO("scenario " << dir.filename().string());
+            CHECK(main["close"] == kernel["expected_close"]);
+        }
+    }
+    CHECK(checked >= 10);
+}
