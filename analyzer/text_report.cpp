@@ -380,7 +380,8 @@ std::string Narrator::opening() const {
     }
     if (s.handshake == HandshakeKind::three_way || s.handshake == HandshakeKind::simultaneous_open) {
         if (const std::string op = options(); !op.empty()) out += " " + op;
-        if (const std::string tm = timing(); !tm.empty()) out += " " + tm;
+        if (s.handshake == HandshakeKind::three_way)
+            if (const std::string tm = timing(); !tm.empty()) out += " " + tm;
         if (!o.numbers.absolute)
             out += " Sequence numbers below are relative to each side's ISN (the SYN is seq 0, the first data byte "
                    "seq 1), as Wireshark shows them.";
@@ -653,6 +654,29 @@ std::vector<std::string> Narrator::on_the_wire() const {
 // The ladder
 // ---------------------------------------------------------------------------
 
+std::string_view anomaly_short(Anomaly a) {
+    switch (a) {
+        case Anomaly::retransmission: return "retransmission";
+        case Anomaly::syn_retransmission: return "SYN again";
+        case Anomaly::synack_retransmission: return "SYN+ACK again";
+        case Anomaly::fin_retransmission: return "FIN again";
+        case Anomaly::keep_alive: return "keep-alive";
+        case Anomaly::out_of_order: return "out of order";
+        case Anomaly::previous_segment_not_captured: return "after a gap";
+        case Anomaly::acked_unseen_segment: return "acks unseen data";
+        case Anomaly::duplicate_frame: return "duplicate frame";
+        case Anomaly::data_after_fin: return "data after FIN";
+        case Anomaly::data_before_established: return "early data";
+        case Anomaly::rst_out_of_window: return "RST out of window, ignored";
+        case Anomaly::rst_not_acking_syn: return "RST not acking SYN, ignored";
+        case Anomaly::unexpected_segment: return "unexpected";
+        case Anomaly::ack_lost_after_capture: return "ACK lost later";
+        case Anomaly::odd_flags: return "odd flags";
+        case Anomaly::zero_window: return "zero window";
+        default: return anomaly_name(a);
+    }
+}
+
 // Capture artefacts, not TCP events: they get no ladder line of their own.
 bool ladder_worthy(Anomaly a) { return a != Anomaly::bad_checksum && a != Anomaly::truncated_payload; }
 
@@ -733,7 +757,9 @@ void Ladder::collect() {
 std::string Ladder::label(const Row& r) const {
     if (r.full) return segment_label(c_, *r.sender, r.flags, r.seq, r.ack, r.payload, o_.numbers);
     if (r.numbers) {
-        std::string out = fmt::format("seq {}", rel_seq(c_, *r.sender, r.seq, o_.numbers));
+        // No flags kept for it: named by its anomaly instead.
+        std::string out = fmt::format("({}) seq {}", r.tags.empty() ? "?" : anomaly_short(r.tags.front()),
+                                      rel_seq(c_, *r.sender, r.seq, o_.numbers));
         if (r.ack.raw() != 0) out += fmt::format(" ack {}", rel_seq(c_, other(*r.sender), r.ack, o_.numbers));
         return out;
     }
@@ -749,6 +775,7 @@ std::string Ladder::arrow(const Row& r) const {
                                                  : "◀──" + text + repeat("─", fill);
     const bool rst = r.full && r.flags.rst();
     if (rst) return paint(o_.color, kRed, line);
+    if (!r.full) return paint(o_.color, kYellow, line);
     return line;
 }
 
@@ -821,7 +848,8 @@ void Ladder::write(Buf& b) {
         const auto& cl = row.placed[0];
         const auto& sv = row.placed[1];
         std::string tail;
-        for (Anomaly a : row.tags) tail += "  " + paint(o_.color, kYellow, fmt::format("⚠ {}", anomaly_name(a)));
+        for (std::size_t i = row.full ? 0 : 1; i < row.tags.size(); ++i)
+            tail += "  " + paint(o_.color, kYellow, fmt::format("⚠ {}", anomaly_short(row.tags[i])));
         const std::size_t lines = std::max<std::size_t>({1, cl.size(), sv.size()});
         for (std::size_t i = 0; i < lines; ++i) {
             const std::string left = state_cell(i < cl.size() ? cl[i] : nullptr, kStateWidth);

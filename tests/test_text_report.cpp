@@ -367,6 +367,48 @@ TEST_CASE("refused: RST answers the SYN", "[text][refused]") {
     CHECK(contains(ladder_line(t, 2), "◀──[R.] seq 0 ack 1"));
 }
 
+TEST_CASE("half-closed: the server never closes, stuck in CLOSE_WAIT", "[text][half]") {
+    const Endpoints e{0x0A000001, 0x0A000002, 51001, 80, 100u, 900u};
+    const Replay r(e, {
+                          {C, "S", 0, 0, 0, 0.0},
+                          {S, "S.", 0, 1, 0, 0.001},
+                          {C, ".", 1, 1, 0, 0.002},
+                          {C, "P.", 1, 1, 10, 0.003},
+                          {S, ".", 1, 11, 0, 0.004},
+                          {C, "F.", 11, 1, 0, 0.005},
+                          {S, ".", 1, 12, 0, 0.006},
+                          {S, ".", 1, 12, 0, 0.007},  // a later segment: pushes the held ACK
+                      });
+    const std::string t = r.text();
+    INFO(t);
+    CHECK(r.summary().close == CloseKind::half_closed);
+    CHECK(contains(t, "the client closed its direction (FIN, packet 6, seq 11"));
+    CHECK(contains(t, "the server never sent FIN — it is still in CLOSE_WAIT: its application has not called "
+                      "close()"));
+    CHECK(contains(t, "The server ends in CLOSE_WAIT"));
+    CHECK(contains(t, "The client ends in FIN_WAIT_2"));
+    CHECK(left_state(ladder_line(t, 6)) == "FIN_WAIT_1");
+    CHECK(contains(ladder_line(t, 6), "CLOSE_WAIT"));
+    CHECK(left_state(ladder_line(t, 7)) == "FIN_WAIT_2");
+}
+
+TEST_CASE("unanswered SYNs", "[text][unanswered]") {
+    const Endpoints e{0x0A000001, 0x0A000002, 51002, 443, 555u, 0u};
+    const Replay r(e, {
+                          {C, "S", 0, 0, 0, 0.0},
+                          {C, "S", 0, 0, 0, 1.0},
+                          {C, "S", 0, 0, 0, 3.0},
+                      });
+    const std::string t = r.text();
+    INFO(t);
+    CHECK(r.summary().handshake == HandshakeKind::unanswered);
+    CHECK(contains(t, "Unanswered: 3 SYNs, no answer"));
+    CHECK(contains(t, "The client ends in SYN_SENT"));
+    CHECK(left_state(ladder_line(t, 1)) == "SYN_SENT");
+    CHECK(contains(ladder_line(t, 2), "(SYN again) seq 0"));
+    CHECK(contains(t, "2 SYN retransmissions"));
+}
+
 TEST_CASE("colour only on demand", "[text]") {
     CHECK_FALSE(contains(seed1().text(false, false), "\x1b["));
     const std::string t = seed1().text(false, true);
