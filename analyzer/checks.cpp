@@ -9,7 +9,7 @@
 
 namespace tfe::analyzer {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 std::vector<json> load_json_lines(const std::string& path) {
     std::ifstream in(path);

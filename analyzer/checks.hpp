@@ -19,15 +19,15 @@ struct Difference {
 };
 
 // Loads JSON Lines; throws std::runtime_error naming the file and line.
-std::vector<nlohmann::json> load_json_lines(const std::string& path);
+std::vector<nlohmann::ordered_json> load_json_lines(const std::string& path);
 
 // Each expected object is matched to an actual connection by "id" when it
 // has one, else by client and server endpoints in order of appearance.
 // Every field present in the expectation must be equal in the actual
 // object (objects compared field by field, arrays element by element and
 // by length). Actual connections that no expectation names are reported.
-std::vector<Difference> compare_expectations(const std::vector<nlohmann::json>& expected,
-                                             const std::vector<nlohmann::json>& actual);
+std::vector<Difference> compare_expectations(const std::vector<nlohmann::ordered_json>& expected,
+                                             const std::vector<nlohmann::ordered_json>& actual);
 
 std::string format_differences(const std::vector<Difference>& diffs);
 

@@ -105,7 +105,7 @@ int run(const Options& o) {
         spdlog::error("{}", e.what());
         return kUsage;
     }
-    std::vector<nlohmann::json> expected;
+    std::vector<nlohmann::ordered_json> expected;
     if (checking && !o.update_expect) {
         try {
             expected = analyzer::load_json_lines(o.expect);

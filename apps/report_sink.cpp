@@ -12,7 +12,7 @@ void ReportSink::on_connection(const Connection& c) {
     if (opts_.keep_json || opts_.format == Format::json) {
         scratch_.clear();
         analyzer::write_json(scratch_, c, s, opts_.text.numbers);
-        if (opts_.keep_json) kept_.push_back(nlohmann::json::parse(scratch_.begin(), scratch_.end()));
+        if (opts_.keep_json) kept_.push_back(nlohmann::ordered_json::parse(scratch_.begin(), scratch_.end()));
         if (!opts_.quiet_report && opts_.format == Format::json) buf_.append(scratch_);
     }
     if (!opts_.quiet_report && opts_.format == Format::text) analyzer::write_text(buf_, c, s, opts_.text);

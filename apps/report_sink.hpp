@@ -42,7 +42,7 @@ public:
     void finish();
     void flush();
 
-    const std::vector<nlohmann::json>& kept() const { return kept_; }
+    const std::vector<nlohmann::ordered_json>& kept() const { return kept_; }
     const std::vector<std::string>& violations() const { return violations_; }
 
 private:
@@ -52,7 +52,7 @@ private:
     fmt::memory_buffer buf_;
     fmt::memory_buffer scratch_;
     analyzer::RunSummary summary_;
-    std::vector<nlohmann::json> kept_;
+    std::vector<nlohmann::ordered_json> kept_;
     std::vector<std::string> violations_;
 };
 

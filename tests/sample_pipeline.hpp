@@ -15,7 +15,7 @@
 namespace tfe::test {
 
 struct PipelineResult {
-    std::vector<nlohmann::json> connections;  // JSON objects, in report order
+    std::vector<nlohmann::ordered_json> connections;  // JSON objects, in report order
     capture::FileReport report;
 };
 
@@ -26,9 +26,9 @@ public:
     void on_connection(const Connection& c) override {
         fmt::memory_buffer b;
         analyzer::write_json(b, c, analyzer::summarize(c), analyzer::NumberStyle{});
-        out.push_back(nlohmann::json::parse(b.begin(), b.end()));
+        out.push_back(nlohmann::ordered_json::parse(b.begin(), b.end()));
     }
-    std::vector<nlohmann::json> out;
+    std::vector<nlohmann::ordered_json> out;
 
 private:
     FlowTable*& table_;

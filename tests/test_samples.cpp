@@ -18,7 +18,7 @@
 
 using namespace tfe;
 using namespace tfe::test;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 
