@@ -7,7 +7,9 @@
 namespace tfe::analyzer {
 
 std::uint32_t rel_seq(const Connection& c, Side sender, SeqNum s, const NumberStyle& st) {
-    if (st.absolute) return s.raw();
+    const Endpoint& e = c.endpoint(sender);
+    // No SYN and nothing sent but an RST: no base to count from.
+    if (st.absolute || (!e.isn_known && !e.isn_inferred)) return s.raw();
     return static_cast<std::uint32_t>(distance(c.endpoint(sender).isn, s));
 }
 

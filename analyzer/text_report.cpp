@@ -612,7 +612,10 @@ std::string Narrator::final_state(Side side) const {
 
 // What crossed the cause segment on the wire: the receiver's own FIN when
 // it lies between the cause and the proof and did not acknowledge it.
-std::string crossing_segment(const Connection& c, const Transition& t) {
+std::string crossing_segment(const Connection& c, const Transition& t, const NumberStyle& numbers) {
+    if (t.crossed_frame != 0 && !(c.fin(t.endpoint).sent && c.fin(t.endpoint).frame == t.crossed_frame))
+        return fmt::format("the {}'s packet {} (ack {}, not covering it)", side_name(t.endpoint), t.crossed_frame,
+                           rel_seq(c, cause_sender(t), t.crossed_ack, numbers));
     const FinFacts& own = c.fin(t.endpoint);
     if (own.sent && own.frame > t.cause_frame && own.frame <= t.frame &&
         !(own.acked_peer_fin && t.flags.fin()))
@@ -627,11 +630,11 @@ std::string Narrator::delivery_note(const Transition& t) const {
         case Delivery::acknowledged:
             return fmt::format("{} crossed {} on the wire: that segment did not yet acknowledge it; packet {}'s ack "
                                "covered it, so the {}'s {} is placed at packet {}.",
-                               what, crossing_segment(c, t), t.evidence_frame, who(t.endpoint), state_name(t.to), t.frame);
+                               what, crossing_segment(c, t, o.numbers), t.evidence_frame, who(t.endpoint), state_name(t.to), t.frame);
         case Delivery::followed:
             return fmt::format("{} crossed {} on the wire; packet {}, sent by the {} after it, shows it had arrived "
                                "(one direction delivers in order), so the {}'s {} is placed at packet {}.",
-                               what, crossing_segment(c, t), t.evidence_frame, who(sender), who(t.endpoint),
+                               what, crossing_segment(c, t, o.numbers), t.evidence_frame, who(sender), who(t.endpoint),
                                state_name(t.to), t.frame);
         case Delivery::end_of_capture:
             return fmt::format("Nothing in the capture confirms that {} arrived; it is assumed delivered: the {}'s {} "
@@ -731,6 +734,15 @@ void Ladder::collect() {
         cause.payload = payload_of(t);
         Row& at = rows_[t.frame];
         at.frame = t.frame;
+        if (!at.full && t.evidence.frame == t.frame) {
+            // The segment that proved delivery: the core kept its numbers.
+            at.sender = t.evidence.sender;
+            at.full = true;
+            at.flags = t.evidence.flags;
+            at.seq = t.evidence.seq;
+            at.ack = t.evidence.ack;
+            at.payload = t.evidence.payload_len;
+        }
         if (!at.sender) {
             // The proof of delivery: a segment from the receiver (its ACK)
             // or a later one from the sender.
@@ -748,6 +760,11 @@ void Ladder::collect() {
             r.numbers = true;
             r.seq = ev.seq;
             r.ack = ev.ack;
+            if (ev.flags.bits != 0) {
+                r.full = true;
+                r.flags = ev.flags;
+                r.payload = ev.payload_len;
+            }
         }
         if (std::find(r.tags.begin(), r.tags.end(), ev.kind) == r.tags.end()) r.tags.push_back(ev.kind);
     }

@@ -331,10 +331,11 @@ void Connection::confirm_or_contradict(const Segment& seg, Side sender) {
         // the ACK alone cannot tell.
         const bool syn_crossing = f.flags.syn() && f.flags.ack() && seg.flags.syn();
         if (seg.flags.ack() && after_eq(seg.ack, f.end) && !syn_crossing) {
-            deliver_pending(sender, f.crossed ? Delivery::acknowledged : Delivery::on_arrival,
-                            seg.frame, seg.ts, seg.frame);
-        } else {
+            deliver_pending(sender, f.crossed ? Delivery::acknowledged : Delivery::on_arrival, &seg);
+        } else if (!f.crossed) {
             f.crossed = true;
+            f.crossed_frame = seg.frame;
+            f.crossed_ack = seg.ack;
         }
         return;
     }
@@ -348,7 +349,7 @@ void Connection::confirm_or_contradict(const Segment& seg, Side sender) {
         note(Anomaly::ack_lost_after_capture, sender, f.ts, f.frame, f.seq, f.ack, f.ack.raw());
         f.active = false;
     } else {
-        deliver_pending(sender, Delivery::on_arrival, seg.frame, seg.ts, seg.frame);
+        deliver_pending(sender, Delivery::on_arrival, &seg);
     }
 }
 
@@ -358,8 +359,7 @@ void Connection::push_in_flight(const Segment& seg, Side sender) {
     const Side receiver = other(sender);
     InFlight& g = in_flight_[static_cast<int>(receiver)];
     if (!g.active || !seg_was_new_) return;
-    deliver_pending(receiver, g.crossed ? Delivery::followed : Delivery::on_arrival, seg.frame,
-                    seg.ts, seg.frame);
+    deliver_pending(receiver, g.crossed ? Delivery::followed : Delivery::on_arrival, &seg);
 }
 
 bool Connection::rst_acceptable(Side receiver, const InFlight& f) const {
@@ -396,16 +396,17 @@ void Connection::apply_sender_input(const Segment& seg, Side sender) {
         if (!reset_.seen) {
             reset_ = {true, seg.frame, seg.ts, sender, ep(sender).state, ep(receiver).state, reset_.ignored};
         }
-        apply(sender, Input::snd_rst, f, Delivery::sent, seg.frame, seg.ts, 0);
+        const Placement here{seg.frame, seg.ts, nullptr};
+        apply(sender, Input::snd_rst, f, Delivery::sent, here);
         // An RST is never held: it ends the receiver at once.
-        apply(receiver, Input::rcv_rst, f, Delivery::on_arrival, seg.frame, seg.ts, 0);
+        apply(receiver, Input::rcv_rst, f, Delivery::on_arrival, here);
         return;
     }
     if (seg.flags.syn()) {
         apply(sender, seg.flags.ack() ? Input::snd_syn_ack : Input::snd_syn, f, Delivery::sent,
-              seg.frame, seg.ts, 0);
+              {seg.frame, seg.ts, nullptr});
     }
-    if (seg.flags.fin()) apply(sender, Input::snd_fin, f, Delivery::sent, seg.frame, seg.ts, 0);
+    if (seg.flags.fin()) apply(sender, Input::snd_fin, f, Delivery::sent, {seg.frame, seg.ts, nullptr});
 }
 
 // Step 4: deliver to the receiver now, or hold it until proof arrives.
@@ -418,8 +419,7 @@ void Connection::receive_now_or_hold(const Segment& seg, Side sender) {
         // Still holding the earlier copy of this very segment (a
         // retransmission): keep the first, which carries the first arrival.
         if (!seg_was_new_) return;
-        deliver_pending(receiver, held.crossed ? Delivery::followed : Delivery::on_arrival,
-                        seg.frame, seg.ts, seg.frame);
+        deliver_pending(receiver, held.crossed ? Delivery::followed : Delivery::on_arrival, &seg);
     }
     Input inputs[2];
     const int n = receive_inputs(receiver, f, inputs);
@@ -429,7 +429,7 @@ void Connection::receive_now_or_hold(const Segment& seg, Side sender) {
         held = f;
     } else {
         for (int i = 0; i < n; ++i)
-            apply(receiver, inputs[i], f, Delivery::on_arrival, seg.frame, seg.ts, 0);
+            apply(receiver, inputs[i], f, Delivery::on_arrival, {seg.frame, seg.ts, nullptr});
     }
 }
 
@@ -456,29 +456,28 @@ int Connection::receive_inputs(Side receiver, const InFlight& f, Input out[2]) c
     return n;
 }
 
-void Connection::deliver_pending(Side receiver, Delivery how, std::uint64_t frame, TimeNs ts,
-                                 std::uint64_t evidence_frame) {
+void Connection::deliver_pending(Side receiver, Delivery how, const Segment* proof) {
     InFlight& slot = in_flight_[static_cast<int>(receiver)];
     if (!slot.active) return;
     const InFlight f = slot;
     slot.active = false;
-    deliver(receiver, f, how, frame, ts, evidence_frame);
+    deliver(receiver, f, how, proof);
 }
 
-void Connection::deliver(Side receiver, const InFlight& f, Delivery how, std::uint64_t frame,
-                         TimeNs ts, std::uint64_t evidence_frame) {
+void Connection::deliver(Side receiver, const InFlight& f, Delivery how, const Segment* proof) {
     // Not contradicted: it took effect when it was seen. Otherwise it took
-    // effect no earlier than the frame that proved it.
-    const bool at_arrival = !f.crossed && how != Delivery::end_of_capture;
-    const std::uint64_t at_frame = (at_arrival || (how == Delivery::end_of_capture && !f.crossed)) ? f.frame : frame;
-    const TimeNs at_ts = (at_frame == f.frame) ? f.ts : ts;
+    // effect no earlier than the frame that proved it (or the last frame).
+    Placement at{f.frame, f.ts, proof};
+    if (f.crossed) {
+        at.frame = proof ? proof->frame : last_frame_;
+        at.ts = proof ? proof->ts : last_ts_;
+    }
     Input inputs[2];
     const int n = receive_inputs(receiver, f, inputs);
-    for (int i = 0; i < n; ++i) apply(receiver, inputs[i], f, how, at_frame, at_ts, evidence_frame);
+    for (int i = 0; i < n; ++i) apply(receiver, inputs[i], f, how, at);
 }
 
-void Connection::apply(Side who, Input input, const InFlight& cause, Delivery how,
-                       std::uint64_t frame, TimeNs ts, std::uint64_t evidence_frame) {
+void Connection::apply(Side who, Input input, const InFlight& cause, Delivery how, const Placement& at) {
     Endpoint& e = ep(who);
     const Cell c = transition(e.state, input);
     if (c.outcome == Outcome::invalid) {
@@ -488,10 +487,9 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
     }
     if (c.outcome == Outcome::stay) return;
     Transition t;
-    t.ts = ts;
-    t.frame = frame;
+    t.ts = at.ts;
+    t.frame = at.frame;
     t.cause_frame = cause.frame;
-    t.evidence_frame = evidence_frame;
     t.seq = cause.seq;
     t.ack = cause.ack;
     t.seq_len = cause.seq_len;
@@ -501,14 +499,26 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
     t.to = c.next;
     t.input = input;
     t.delivery = how;
+    if (at.proof) {
+        const Segment& p = *at.proof;
+        t.evidence_frame = p.frame;
+        const bool forward = HostPort{p.src, p.sport} == key_.a;
+        t.evidence = {p.frame, p.seq, p.ack, p.payload_len, p.flags, sender_of(forward)};
+    }
+    t.crossed_frame = cause.crossed_frame;
+    t.crossed_ack = cause.crossed_ack;
     transitions_.push_back(t);
     e.state = c.next;
     if (c.next == State::TIME_WAIT && input != Input::timer_2msl)
-        time_wait_deadline_ = std::max(time_wait_deadline_, ts + 2 * config_->msl);
+        time_wait_deadline_ = std::max(time_wait_deadline_, at.ts + 2 * config_->msl);
 }
 
 void Connection::note(Anomaly a, Side who, const Segment& seg, std::uint32_t value) {
     note(a, who, seg.ts, seg.frame, seg.seq, seg.ack, value);
+    if (!anomaly_events_.empty() && anomaly_events_.back().frame == seg.frame && anomaly_events_.back().kind == a) {
+        anomaly_events_.back().flags = seg.flags;
+        anomaly_events_.back().payload_len = seg.payload_len;
+    }
 }
 
 void Connection::note(Anomaly a, Side who, TimeNs ts, std::uint64_t frame, SeqNum seq, SeqNum ack,
@@ -554,7 +564,7 @@ void Connection::finish(EndReason why, TimeNs now) {
                        in_flight_[1].frame < in_flight_[0].frame) ? 1 : 0;
     for (int k = 0; k < 2; ++k) {
         const Side receiver = static_cast<Side>((first + k) % 2);
-        deliver_pending(receiver, Delivery::end_of_capture, last_frame_, last_ts_, 0);
+        deliver_pending(receiver, Delivery::end_of_capture, nullptr);
     }
     final_state_[0] = ep_[0].state;
     final_state_[1] = ep_[1].state;
@@ -563,7 +573,7 @@ void Connection::finish(EndReason why, TimeNs now) {
         InFlight none;
         for (Side s : {Side::client, Side::server})
             if (ep(s).state == State::TIME_WAIT)
-                apply(s, Input::timer_2msl, none, Delivery::timer, 0, time_wait_deadline_, 0);
+                apply(s, Input::timer_2msl, none, Delivery::timer, {0, time_wait_deadline_, nullptr});
     }
     finished_ = true;
 }

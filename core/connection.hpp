@@ -176,6 +176,8 @@ private:
     struct InFlight {
         bool active = false;
         bool crossed = false;     // the receiver sent something not covering it
+        std::uint64_t crossed_frame = 0;  // the first such segment
+        SeqNum crossed_ack;
         std::uint64_t frame = 0;
         TimeNs ts = 0;
         SeqNum seq, end, ack;
@@ -196,17 +198,21 @@ private:
     void push_in_flight(const Segment& seg, Side sender);
     void apply_sender_input(const Segment& seg, Side sender);
     void receive_now_or_hold(const Segment& seg, Side sender);
-    void deliver(Side receiver, const InFlight& f, Delivery how, std::uint64_t frame, TimeNs ts,
-                 std::uint64_t evidence_frame);
-    void deliver_pending(Side receiver, Delivery how, std::uint64_t frame, TimeNs ts,
-                         std::uint64_t evidence_frame);
+    // Delivers `f` to `receiver`; `proof` is the segment that showed it
+    // arrived (nullptr at the end of the connection).
+    void deliver(Side receiver, const InFlight& f, Delivery how, const Segment* proof);
+    void deliver_pending(Side receiver, Delivery how, const Segment* proof);
     // The inputs a delivered segment means to `receiver`, in RFC order.
     int receive_inputs(Side receiver, const InFlight& f, Input out[2]) const;
     bool rst_acceptable(Side receiver, const InFlight& f) const;
     bool segment_is_new(const Segment& seg, const Endpoint& e) const;
 
-    void apply(Side who, Input input, const InFlight& cause, Delivery how, std::uint64_t frame,
-               TimeNs ts, std::uint64_t evidence_frame);
+    struct Placement {
+        std::uint64_t frame = 0;
+        TimeNs ts = 0;
+        const Segment* proof = nullptr;
+    };
+    void apply(Side who, Input input, const InFlight& cause, Delivery how, const Placement& at);
     void note(Anomaly a, Side who, const Segment& seg, std::uint32_t value = 0);
     void note(Anomaly a, Side who, TimeNs ts, std::uint64_t frame, SeqNum seq, SeqNum ack,
               std::uint32_t value, State st = State::CLOSED, Input in = Input::snd_syn);

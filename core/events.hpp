@@ -40,11 +40,25 @@ constexpr std::string_view delivery_name(Delivery d) {
     return "?";
 }
 
+// Enough of one segment to label it (in a ladder line, in a sentence).
+struct SegmentFacts {
+    std::uint64_t frame = 0;     // 0: none
+    SeqNum seq, ack;
+    std::uint32_t payload_len = 0;
+    TcpFlags flags;
+    Side sender = Side::client;
+};
+
 struct Transition {
     TimeNs ts = 0;               // when the observer places the change
     std::uint64_t frame = 0;     // the frame it is placed at (0: timer)
     std::uint64_t cause_frame = 0;  // the segment that caused it (0: timer)
     std::uint64_t evidence_frame = 0;  // the frame that proved delivery, if any
+    SegmentFacts evidence;       // that frame's segment (frame 0: none)
+    // The receiver's first segment that did not acknowledge the cause: it
+    // was sent before the cause arrived (frame 0: none crossed it).
+    std::uint64_t crossed_frame = 0;
+    SeqNum crossed_ack;
     SeqNum seq, ack;             // the causing segment's numbers (absolute)
     std::uint32_t seq_len = 0;   // its length in sequence space
     TcpFlags flags;              // its flags
@@ -86,6 +100,8 @@ struct AnomalyEvent {
     std::uint64_t frame = 0;
     SeqNum seq, ack;
     std::uint32_t value = 0;     // the number the anomaly is about (expected seq, window...)
+    std::uint32_t payload_len = 0;
+    TcpFlags flags;
     Side endpoint = Side::client;  // who sent the segment
     Anomaly kind = Anomaly::retransmission;
     State state = State::CLOSED;   // the sender's state, for unexpected_segment

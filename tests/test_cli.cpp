@@ -41,7 +41,7 @@ std::filesystem::path temp_file(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("--help names the exit codes", "[cli]") {
+TEST_CASE("help names the exit codes", "[cli]") {
     const Run r = run("--help");
     CHECK(r.status == 0);
     CHECK(r.out.find("Exit codes") != std::string::npos);
@@ -90,13 +90,13 @@ TEST_CASE("standard input and several files in one run", "[cli]") {
     CHECK(two.out.find("\"id\":2") != std::string::npos);
 }
 
-TEST_CASE("--port keeps only that port", "[cli]") {
+TEST_CASE("the port option keeps only that port", "[cli]") {
     const Run none = run("--format json --port 9 " + sample("half-close"));
     CHECK(none.status == 0);
     CHECK(none.out.find("\"id\"") == std::string::npos);
 }
 
-TEST_CASE("--expect passes on a matching expectation and fails with a diff otherwise", "[cli][expect]") {
+TEST_CASE("expectations pass on a matching expectation and fails with a diff otherwise", "[cli][expect]") {
     const auto exp = temp_file("expect.jsonl");
     {
         std::ofstream o(exp);
@@ -119,7 +119,7 @@ TEST_CASE("--expect passes on a matching expectation and fails with a diff other
     std::filesystem::remove(exp);
 }
 
-TEST_CASE("--fail-on lists offending connections and exits 1", "[cli][fail-on]") {
+TEST_CASE("fail-on rules list offending connections and exits 1", "[cli][fail-on]") {
     const Run bad = run("--format json --fail-on reset,refused " + sample("abort-client"));
     CHECK(bad.status == 1);
     CHECK(bad.out.find("--fail-on: connection 1") != std::string::npos);

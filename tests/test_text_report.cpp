@@ -405,7 +405,8 @@ TEST_CASE("unanswered SYNs", "[text][unanswered]") {
     CHECK(contains(t, "Unanswered: 3 SYNs, no answer"));
     CHECK(contains(t, "The client ends in SYN_SENT"));
     CHECK(left_state(ladder_line(t, 1)) == "SYN_SENT");
-    CHECK(contains(ladder_line(t, 2), "(SYN again) seq 0"));
+    CHECK(contains(ladder_line(t, 2), "[S] seq 0"));
+    CHECK(contains(ladder_line(t, 2), "SYN again"));
     CHECK(contains(t, "2 SYN retransmissions"));
 }
 
