@@ -188,8 +188,9 @@ constexpr std::array<Scenario, 14> kScenarios = {{
     {Handshake::refused, Close::none, Side::none, 200, "CLOSED", "CLOSED"},
     {Handshake::unanswered, Close::none, Side::none, 100, "SYN_SENT", "CLOSED"},
     // The client's state is unknowable (did the SYN+ACK reach it?), so
-    // incomplete connections are left out of the final_state truth.
-    {Handshake::incomplete, Close::none, Side::none, 100, nullptr, nullptr},
+    // incomplete connections are left out of the final_state truth. Their
+    // close is "open": "none" is only for unanswered or refused handshakes.
+    {Handshake::incomplete, Close::open, Side::none, 100, nullptr, nullptr},
     {Handshake::three_way, Close::open, Side::none, 0, "ESTABLISHED", "ESTABLISHED"},
 }};
 constexpr std::size_t kOpenScenario = kScenarios.size() - 1;
