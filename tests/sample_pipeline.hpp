@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "analyzer/json_report.hpp"
+#include "analyzer/run_summary.hpp"
+#include "analyzer/text_report.hpp"
 #include "analyzer/summary.hpp"
 #include "capture/pcap_source.hpp"
 #include "core/flow_table.hpp"
@@ -16,6 +18,7 @@ namespace tfe::test {
 
 struct PipelineResult {
     std::vector<nlohmann::ordered_json> connections;  // JSON objects, in report order
+    std::string text;                                   // the text report
     capture::FileReport report;
 };
 
@@ -24,11 +27,17 @@ public:
     explicit JsonCollector(FlowTable*& table) : table_(table) {}
     void on_segment(const Segment& s) override { table_->on_segment(s); }
     void on_connection(const Connection& c) override {
+        const analyzer::Summary s = analyzer::summarize(c);
         fmt::memory_buffer b;
-        analyzer::write_json(b, c, analyzer::summarize(c), analyzer::NumberStyle{});
+        analyzer::write_json(b, c, s, analyzer::NumberStyle{});
         out.push_back(nlohmann::ordered_json::parse(b.begin(), b.end()));
+        // The text exactly as `tcpflow-explain --color never` prints it.
+        analyzer::write_text(text, c, s, analyzer::TextOptions{});
+        summary.add(c, s);
     }
     std::vector<nlohmann::ordered_json> out;
+    fmt::memory_buffer text;
+    analyzer::RunSummary summary;
 
 private:
     FlowTable*& table_;
@@ -46,6 +55,8 @@ inline PipelineResult run_pipeline(const std::string& path) {
     r.report = capture::read_capture_file(path, capture::ReadOptions{}, frames, sink);
     t.flush();
     r.connections = std::move(sink.out);
+    sink.summary.write(sink.text, false);
+    r.text = fmt::to_string(sink.text);
     return r;
 }
 

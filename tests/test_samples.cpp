@@ -83,6 +83,24 @@ TEST_CASE("every sample matches its expected JSON", "[golden]") {
     if (!std::getenv("TFE_SAMPLES_DIR")) CHECK(checked >= 15);
 }
 
+TEST_CASE("a handful of narratives match their expected text", "[golden][text]") {
+    int checked = 0;
+    for (const auto& dir : sample_dirs(samples_root())) {
+        const auto expected_path = dir / "expected.txt";
+        if (!std::filesystem::exists(expected_path)) continue;
+        std::ifstream in(expected_path);
+        std::stringstream expected;
+        expected << in.rdbuf();
+        const PipelineResult r = run_pipeline(capture_in(dir));
+        INFO(dir.filename().string() << ": the text differs from " << expected_path.string()
+             << " (regenerate with: build/apps/tcpflow-explain --color never " << capture_in(dir) << " > "
+             << expected_path.string() << ")");
+        CHECK(r.text == expected.str());
+        ++checked;
+    }
+    if (!std::getenv("TFE_SAMPLES_DIR")) CHECK(checked >= 5);
+}
+
 TEST_CASE("final states agree with what the kernel reported (ss)", "[kernel]") {
     int checked = 0;
     for (const auto& dir : sample_dirs(samples_root())) {
