@@ -39,3 +39,32 @@ TEST_CASE("FlowKey is the same in both directions", "[flowkey]") {
     CHECK(FlowHasher(8)(k1) != h(k1));
     CHECK(to_string(k1.a) == "10.0.0.1:40000");
 }
+
+TEST_CASE("IPv6 flows group by their 4-tuple and never mix with IPv4", "[flowkey][ipv6]") {
+    std::uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8};
+    std::uint8_t b6[16] = {0x20, 0x01, 0x0d, 0xb8};
+    a6[15] = 1;
+    b6[15] = 2;
+    Segment s;
+    s.src = IpAddr::v6(a6);
+    s.dst = IpAddr::v6(b6);
+    s.sport = 40000;
+    s.dport = 443;
+    bool fwd = false, back = false;
+    const FlowKey k = FlowKey::of(s, fwd);
+    std::swap(s.src, s.dst);
+    std::swap(s.sport, s.dport);
+    CHECK(FlowKey::of(s, back) == k);
+    CHECK(fwd != back);
+    CHECK(to_string(k.a) == "[2001:db8::1]:40000");
+    // ::1.0.0.0 style bytes that equal an IPv4 address's first bytes must not collide with it.
+    std::uint8_t v4like[16] = {10, 0, 0, 1};
+    Segment t;
+    t.src = IpAddr::v6(v4like);
+    t.dst = IpAddr::v4(0x0a000002);
+    Segment u;
+    u.src = IpAddr::v4(0x0a000001);
+    u.dst = IpAddr::v4(0x0a000002);
+    bool f1 = false, f2 = false;
+    CHECK(!(FlowKey::of(t, f1) == FlowKey::of(u, f2)));
+}
