@@ -1,6 +1,9 @@
 #include "analyzer/describe.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
+
+#include <iterator>
 
 #include <ctime>
 
@@ -13,12 +16,38 @@ std::uint32_t rel_seq(const Connection& c, Side sender, SeqNum s, const NumberSt
     return static_cast<std::uint32_t>(distance(c.endpoint(sender).isn, s));
 }
 
+namespace {
+
+void put(fmt::memory_buffer& b, std::string_view s) { b.append(s.data(), s.data() + s.size()); }
+
+void put_uint(fmt::memory_buffer& b, std::uint64_t v) {
+    const fmt::format_int digits(v);
+    b.append(digits.data(), digits.data() + digits.size());
+}
+
+}  // namespace
+
+void append_segment_label(fmt::memory_buffer& out, const Connection& c, Side sender, TcpFlags flags,
+                          SeqNum seq, SeqNum ack, std::uint32_t payload_len, const NumberStyle& st) {
+    out.push_back('[');
+    put(out, flags.tcpdump());
+    put(out, "] seq ");
+    put_uint(out, rel_seq(c, sender, seq, st));
+    if (flags.ack()) {
+        put(out, " ack ");
+        put_uint(out, rel_seq(c, other(sender), ack, st));
+    }
+    if (payload_len) {
+        put(out, " len ");
+        put_uint(out, payload_len);
+    }
+}
+
 std::string segment_label(const Connection& c, Side sender, TcpFlags flags, SeqNum seq, SeqNum ack,
                           std::uint32_t payload_len, const NumberStyle& st) {
-    std::string out = fmt::format("[{}] seq {}", flags.tcpdump(), rel_seq(c, sender, seq, st));
-    if (flags.ack()) out += fmt::format(" ack {}", rel_seq(c, other(sender), ack, st));
-    if (payload_len) out += fmt::format(" len {}", payload_len);
-    return out;
+    fmt::memory_buffer out;
+    append_segment_label(out, c, sender, flags, seq, ack, payload_len, st);
+    return fmt::to_string(out);
 }
 
 namespace {
@@ -37,26 +66,43 @@ std::string_view delivery_phrase(Delivery d) {
 
 }  // namespace
 
-std::string transition_cause(const Connection& c, const Transition& t, const NumberStyle& st) {
+void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const Transition& t,
+                             const NumberStyle& st) {
     const Cell cell = transition(t.from, t.input);
-    if (t.delivery == Delivery::timer) return std::string(cell.why);
-    const Side sender = cause_sender(t);
-    std::string out = fmt::format("{}: {} packet {} {}", cell.why,
-                                  t.delivery == Delivery::sent ? "sent" : "received", t.cause_frame,
-                                  segment_label(c, sender, t.flags, t.seq, t.ack,
-                                                t.seq_len - (t.flags.syn() ? 1u : 0u) - (t.flags.fin() ? 1u : 0u), st));
+    put(out, cell.why);
+    if (t.delivery == Delivery::timer) return;
+    put(out, t.delivery == Delivery::sent ? ": sent packet " : ": received packet ");
+    put_uint(out, t.cause_frame);
+    out.push_back(' ');
+    append_segment_label(out, c, cause_sender(t), t.flags, t.seq, t.ack,
+                         t.seq_len - (t.flags.syn() ? 1u : 0u) - (t.flags.fin() ? 1u : 0u), st);
     const std::string_view how = delivery_phrase(t.delivery);
     if (!how.empty() && t.delivery != Delivery::on_arrival) {
-        out += fmt::format(" ({}", how);
-        if (t.evidence_frame) out += fmt::format(", packet {}", t.evidence_frame);
-        out += ")";
+        put(out, " (");
+        put(out, how);
+        if (t.evidence_frame) {
+            put(out, ", packet ");
+            put_uint(out, t.evidence_frame);
+        }
+        out.push_back(')');
     }
-    return out;
+}
+
+std::string transition_cause(const Connection& c, const Transition& t, const NumberStyle& st) {
+    fmt::memory_buffer out;
+    append_transition_cause(out, c, t, st);
+    return fmt::to_string(out);
+}
+
+void append_epoch(fmt::memory_buffer& out, TimeNs ts) {
+    const TimeNs us = ts / 1000;
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
 }
 
 std::string format_epoch(TimeNs ts) {
-    const TimeNs us = ts / 1000;
-    return fmt::format("{}.{:06}", us / 1'000'000, us % 1'000'000);
+    fmt::memory_buffer out;
+    append_epoch(out, ts);
+    return fmt::to_string(out);
 }
 
 std::string format_time(TimeNs ts) {

@@ -1,5 +1,9 @@
 #include "analyzer/json_report.hpp"
 
+#include <fmt/compile.h>
+
+#include <arpa/inet.h>
+
 #include <iterator>
 
 namespace tfe::analyzer {
@@ -10,6 +14,17 @@ using Buf = fmt::memory_buffer;
 
 void put(Buf& b, std::string_view s) { b.append(s.data(), s.data() + s.size()); }
 
+void put_uint(Buf& b, std::uint64_t v) {
+    const fmt::format_int digits(v);
+    b.append(digits.data(), digits.data() + digits.size());
+}
+
+void put_bool(Buf& b, bool v) { put(b, v ? "true" : "false"); }
+
+bool needs_escape(char ch) {
+    return ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20;
+}
+
 void put_string(Buf& b, std::string_view s) {
     b.push_back('"');
     for (char ch : s) {
@@ -18,7 +33,7 @@ void put_string(Buf& b, std::string_view s) {
             b.push_back('\\');
             b.push_back(ch);
         } else if (u < 0x20) {
-            fmt::format_to(std::back_inserter(b), "\\u{:04x}", u);
+            fmt::format_to(std::back_inserter(b), FMT_COMPILE("\\u{:04x}"), u);
         } else {
             b.push_back(ch);
         }
@@ -26,10 +41,32 @@ void put_string(Buf& b, std::string_view s) {
     b.push_back('"');
 }
 
+// A transition's cause as a JSON string, written in place; the rare text
+// that needs escaping is copied out and written again, escaped.
+void put_cause(Buf& b, const Connection& c, const Transition& t, const NumberStyle& st) {
+    const std::size_t start = b.size();
+    b.push_back('"');
+    append_transition_cause(b, c, t, st);
+    for (std::size_t i = start + 1; i < b.size(); ++i) {
+        if (needs_escape(b[i])) {
+            const std::string text(b.data() + start + 1, b.size() - start - 1);
+            b.resize(start);
+            put_string(b, text);
+            return;
+        }
+    }
+    b.push_back('"');
+}
+
+// Addresses print as digits, dots and colons: no escaping needed.
 void put_endpoint(Buf& b, const HostPort& hp) {
-    put(b, "{\"ip\":");
-    put_string(b, to_string(hp.ip));
-    fmt::format_to(std::back_inserter(b), ",\"port\":{}}}", hp.port);
+    char ip[INET6_ADDRSTRLEN] = {};
+    inet_ntop(hp.ip.version == 6 ? AF_INET6 : AF_INET, hp.ip.bytes.data(), ip, sizeof ip);
+    put(b, "{\"ip\":\"");
+    put(b, ip);
+    put(b, "\",\"port\":");
+    put_uint(b, hp.port);
+    b.push_back('}');
 }
 
 void put_options(Buf& b, const Endpoint& e) {
@@ -39,20 +76,25 @@ void put_options(Buf& b, const Endpoint& e) {
     }
     const TcpOptions& o = e.syn_options;
     put(b, "{\"mss\":");
-    if (o.has_mss) fmt::format_to(std::back_inserter(b), "{}", o.mss); else put(b, "null");
+    if (o.has_mss) put_uint(b, o.mss); else put(b, "null");
     put(b, ",\"wscale\":");
-    if (o.has_wscale) fmt::format_to(std::back_inserter(b), "{}", o.wscale); else put(b, "null");
-    fmt::format_to(std::back_inserter(b), ",\"sack_permitted\":{},\"timestamps\":{},\"fast_open\":{}}}",
-                   o.sack_permitted, o.has_timestamps, o.has_fast_open);
+    if (o.has_wscale) put_uint(b, o.wscale); else put(b, "null");
+    put(b, ",\"sack_permitted\":");
+    put_bool(b, o.sack_permitted);
+    put(b, ",\"timestamps\":");
+    put_bool(b, o.has_timestamps);
+    put(b, ",\"fast_open\":");
+    put_bool(b, o.has_fast_open);
+    b.push_back('}');
 }
 
 void put_isn(Buf& b, const Endpoint& e) {
-    if (e.isn_known) fmt::format_to(std::back_inserter(b), "{}", e.isn.raw());
+    if (e.isn_known) put_uint(b, e.isn.raw());
     else put(b, "null");
 }
 
 void put_ms(Buf& b, TimeNs d) {
-    if (d > 0) fmt::format_to(std::back_inserter(b), "{:.3f}", static_cast<double>(d) / 1e6);
+    if (d > 0) fmt::format_to(std::back_inserter(b), FMT_COMPILE("{:.3f}"), static_cast<double>(d) / 1e6);
     else put(b, "null");
 }
 
@@ -63,9 +105,9 @@ void put_transitions(Buf& b, const Connection& c, const NumberStyle& st) {
         if (!first) b.push_back(',');
         first = false;
         put(b, "{\"ts\":");
-        put(b, format_epoch(t.ts));
+        append_epoch(b, t.ts);
         put(b, ",\"packet\":");
-        if (t.frame) fmt::format_to(std::back_inserter(b), "{}", t.frame); else put(b, "null");
+        if (t.frame) put_uint(b, t.frame); else put(b, "null");
         put(b, ",\"endpoint\":\"");
         put(b, side_name(t.endpoint));
         put(b, "\",\"from\":\"");
@@ -73,13 +115,13 @@ void put_transitions(Buf& b, const Connection& c, const NumberStyle& st) {
         put(b, "\",\"to\":\"");
         put(b, state_name(t.to));
         put(b, "\",\"cause\":");
-        put_string(b, transition_cause(c, t, st));
+        put_cause(b, c, t, st);
         put(b, ",\"input\":\"");
         put(b, input_name(t.input));
         put(b, "\",\"delivery\":\"");
         put(b, delivery_name(t.delivery));
         put(b, "\",\"cause_packet\":");
-        if (t.cause_frame) fmt::format_to(std::back_inserter(b), "{}", t.cause_frame); else put(b, "null");
+        if (t.cause_frame) put_uint(b, t.cause_frame); else put(b, "null");
         put(b, "}");
     }
     put(b, "]");
@@ -93,7 +135,10 @@ void put_anomalies(Buf& b, const Connection& c) {
         if (const auto n = c.anomaly_count(a)) {
             if (!first) b.push_back(',');
             first = false;
-            fmt::format_to(std::back_inserter(b), "\"{}\":{}", anomaly_name(a), n);
+            b.push_back('"');
+            put(b, anomaly_name(a));
+            put(b, "\":");
+            put_uint(b, n);
         }
     }
     put(b, "}");
@@ -104,18 +149,36 @@ void put_anomalies(Buf& b, const Connection& c) {
 void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle& st) {
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
-    auto out = std::back_inserter(b);
-    fmt::format_to(out, "{{\"id\":{},\"client\":", c.id());
+    put(b, "{\"id\":");
+    put_uint(b, c.id());
+    put(b, ",\"client\":");
     put_endpoint(b, cl.addr);
     put(b, ",\"server\":");
     put_endpoint(b, sv.addr);
-    fmt::format_to(out, ",\"roles_inferred\":{},\"start\":{},\"end\":{}", c.roles_inferred(),
-                   format_epoch(c.first_ts()), format_epoch(c.last_ts()));
-    fmt::format_to(out, ",\"first_packet\":{},\"last_packet\":{}", c.first_frame(), c.last_frame());
-    fmt::format_to(out, ",\"packets\":{{\"client\":{},\"server\":{}}}", cl.packets, sv.packets);
-    fmt::format_to(out, ",\"payload_bytes\":{{\"client\":{},\"server\":{}}}", cl.payload_bytes, sv.payload_bytes);
-    fmt::format_to(out, ",\"handshake\":\"{}\",\"syn_retransmissions\":{},\"synack_retransmissions\":{}",
-                   handshake_name(s.handshake), s.syn_retransmissions, s.synack_retransmissions);
+    put(b, ",\"roles_inferred\":");
+    put_bool(b, c.roles_inferred());
+    put(b, ",\"start\":");
+    append_epoch(b, c.first_ts());
+    put(b, ",\"end\":");
+    append_epoch(b, c.last_ts());
+    put(b, ",\"first_packet\":");
+    put_uint(b, c.first_frame());
+    put(b, ",\"last_packet\":");
+    put_uint(b, c.last_frame());
+    put(b, ",\"packets\":{\"client\":");
+    put_uint(b, cl.packets);
+    put(b, ",\"server\":");
+    put_uint(b, sv.packets);
+    put(b, "},\"payload_bytes\":{\"client\":");
+    put_uint(b, cl.payload_bytes);
+    put(b, ",\"server\":");
+    put_uint(b, sv.payload_bytes);
+    put(b, "},\"handshake\":\"");
+    put(b, handshake_name(s.handshake));
+    put(b, "\",\"syn_retransmissions\":");
+    put_uint(b, s.syn_retransmissions);
+    put(b, ",\"synack_retransmissions\":");
+    put_uint(b, s.synack_retransmissions);
     put(b, ",\"isn\":{\"client\":");
     put_isn(b, cl);
     put(b, ",\"server\":");
@@ -128,15 +191,29 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     put_ms(b, s.syn_to_synack);
     put(b, ",\"synack_to_ack\":");
     put_ms(b, s.synack_to_ack);
-    fmt::format_to(out, "}},\"close\":\"{}\",\"close_initiator\":", close_name(s.close));
-    if (s.initiator == Initiator::none) put(b, "null");
-    else fmt::format_to(out, "\"{}\"", initiator_name(s.initiator));
-    fmt::format_to(out, ",\"final_state\":{{\"client\":\"{}\",\"server\":\"{}\"}}",
-                   state_name(c.final_state(Side::client)), state_name(c.final_state(Side::server)));
-    fmt::format_to(out, ",\"initial_state\":{{\"client\":\"{}\",\"server\":\"{}\"}},\"states_inferred\":{}",
-                   state_name(cl.initial_state), state_name(sv.initial_state),
-                   cl.state_inferred || sv.state_inferred);
-    fmt::format_to(out, ",\"end_reason\":\"{}\",\"transitions\":", end_reason_name(c.end_reason()));
+    put(b, "},\"close\":\"");
+    put(b, close_name(s.close));
+    put(b, "\",\"close_initiator\":");
+    if (s.initiator == Initiator::none) {
+        put(b, "null");
+    } else {
+        b.push_back('"');
+        put(b, initiator_name(s.initiator));
+        b.push_back('"');
+    }
+    put(b, ",\"final_state\":{\"client\":\"");
+    put(b, state_name(c.final_state(Side::client)));
+    put(b, "\",\"server\":\"");
+    put(b, state_name(c.final_state(Side::server)));
+    put(b, "\"},\"initial_state\":{\"client\":\"");
+    put(b, state_name(cl.initial_state));
+    put(b, "\",\"server\":\"");
+    put(b, state_name(sv.initial_state));
+    put(b, "\"},\"states_inferred\":");
+    put_bool(b, cl.state_inferred || sv.state_inferred);
+    put(b, ",\"end_reason\":\"");
+    put(b, end_reason_name(c.end_reason()));
+    put(b, "\",\"transitions\":");
     put_transitions(b, c, st);
     put(b, ",\"anomalies\":");
     put_anomalies(b, c);

@@ -9,7 +9,10 @@ ReportSink::~ReportSink() { flush(); }
 void ReportSink::on_connection(const Connection& c) {
     const analyzer::Summary s = analyzer::summarize(c);
     summary_.add(c, s);
-    if (opts_.keep_json || opts_.format == Format::json) {
+    const bool print_json = !opts_.quiet_report && opts_.format == Format::json;
+    if (print_json && !opts_.keep_json) {
+        analyzer::write_json(buf_, c, s, opts_.text.numbers);  // straight to the output buffer
+    } else if (opts_.keep_json || opts_.format == Format::json) {
         scratch_.clear();
         analyzer::write_json(scratch_, c, s, opts_.text.numbers);
         if (opts_.keep_json) kept_.push_back(nlohmann::ordered_json::parse(scratch_.begin(), scratch_.end()));

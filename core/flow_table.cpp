@@ -1,6 +1,7 @@
 #include "core/flow_table.hpp"
 
 #include <algorithm>
+#include <new>
 #include <random>
 
 namespace tfe {
@@ -19,7 +20,16 @@ FlowTable::FlowTable(const FlowTableConfig& config, ConnectionSink& sink)
     mask_ = slots_.size() - 1;
 }
 
-FlowTable::~FlowTable() = default;
+FlowTable::~FlowTable() {
+    for (Entry& e : slab_)
+        if (e.conn) e.conn->~Connection();
+}
+
+void* FlowTable::storage_of(std::uint32_t idx) {
+    if (idx / kPoolChunk >= pool_.size())
+        pool_.push_back(std::make_unique_for_overwrite<ConnectionStorage[]>(kPoolChunk));
+    return pool_[idx / kPoolChunk][idx % kPoolChunk].bytes;
+}
 
 std::uint32_t FlowTable::find(const FlowKey& key, std::uint64_t hash) const {
     const auto tag = static_cast<std::uint32_t>(hash >> 32);
@@ -82,7 +92,7 @@ std::uint32_t FlowTable::create(const FlowKey& key, const Segment& seg, bool for
         idx = static_cast<std::uint32_t>(slab_.size());
         slab_.emplace_back();
     }
-    slab_[idx].conn = std::make_unique<Connection>(next_id_++, key, seg, forward, &config_.tracker);
+    slab_[idx].conn = new (storage_of(idx)) Connection(next_id_++, key, seg, forward, &config_.tracker);
     slab_[idx].deadline = 0;
     insert_index(idx, hasher_(key));
     lru_push_back(idx);
@@ -99,7 +109,8 @@ void FlowTable::end(std::uint32_t idx, EndReason why) {
     sink_.on_connection(*e.conn);
     erase_index(e.conn->key(), hasher_(e.conn->key()));
     lru_unlink(idx);
-    e.conn.reset();
+    e.conn->~Connection();
+    e.conn = nullptr;
     e.generation++;
     e.deadline = 0;
     free_.push_back(idx);
@@ -185,7 +196,8 @@ void FlowTable::flush() {
 
 std::size_t FlowTable::memory_bytes() const {
     return slots_.capacity() * sizeof(Slot) + slab_.capacity() * sizeof(Entry) +
-           live_ * sizeof(Connection) + free_.capacity() * sizeof(std::uint32_t);
+           pool_.size() * kPoolChunk * sizeof(ConnectionStorage) +
+           free_.capacity() * sizeof(std::uint32_t);
 }
 
 }  // namespace tfe

@@ -4,12 +4,14 @@
 //
 // The index is an open-addressing table (linear probing, backward-shift
 // deletion) keyed by a seeded hash of the 4-tuple. Connections live in a
-// slab whose freed slots are reused. Expiry runs on capture time: an LRU
+// slab whose freed slots are reused; their storage comes in fixed chunks
+// that never move, so a steady state allocates nothing. Expiry runs on capture time: an LRU
 // list for idleness and a min-heap of deadlines for TIME_WAIT's 2*MSL and
 // for closed connections' short linger (which absorbs stray segments after
 // an RST instead of opening a bogus new connection).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <queue>
@@ -70,7 +72,7 @@ private:
         std::uint32_t tag = 0;          // low hash bits, to skip most key compares
     };
     struct Entry {                      // one slab entry
-        std::unique_ptr<Connection> conn;
+        Connection* conn = nullptr;     // in pool_, constructed in place; null: free
         std::uint32_t lru_prev = kNone, lru_next = kNone;
         std::uint32_t generation = 0;   // bumped on free: stale heap entries skip
         TimeNs deadline = 0;
@@ -91,6 +93,7 @@ private:
     void lru_unlink(std::uint32_t idx);
     void lru_push_back(std::uint32_t idx);
     void schedule(std::uint32_t idx);
+    void* storage_of(std::uint32_t idx);
 
     FlowTableConfig config_;
     ConnectionSink& sink_;
@@ -98,6 +101,12 @@ private:
     std::vector<Slot> slots_;
     std::size_t mask_ = 0;
     std::vector<Entry> slab_;
+    // Storage for slab_[i].conn: chunk i / kPoolChunk, place i % kPoolChunk.
+    static constexpr std::size_t kPoolChunk = 1024;
+    struct alignas(Connection) ConnectionStorage {
+        std::byte bytes[sizeof(Connection)];
+    };
+    std::vector<std::unique_ptr<ConnectionStorage[]>> pool_;
     std::vector<std::uint32_t> free_;
     std::uint32_t lru_head_ = kNone, lru_tail_ = kNone;
     std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> deadlines_;
