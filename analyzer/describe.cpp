@@ -80,9 +80,9 @@ void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const
     if (!how.empty() && t.delivery != Delivery::on_arrival) {
         put(out, " (");
         put(out, how);
-        if (t.evidence_frame) {
+        if (t.evidence.frame) {
             put(out, ", packet ");
-            put_uint(out, t.evidence_frame);
+            put_uint(out, t.evidence.frame);
         }
         out.push_back(')');
     }

@@ -152,9 +152,9 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     put(b, "{\"id\":");
     put_uint(b, c.id());
     put(b, ",\"client\":");
-    put_endpoint(b, cl.addr);
+    put_endpoint(b, c.addr(Side::client));
     put(b, ",\"server\":");
-    put_endpoint(b, sv.addr);
+    put_endpoint(b, c.addr(Side::server));
     put(b, ",\"roles_inferred\":");
     put_bool(b, c.roles_inferred());
     put(b, ",\"start\":");

@@ -245,9 +245,7 @@ struct Narrator {
 };
 
 std::string Narrator::roles() const {
-    const Endpoint& cl = c.endpoint(Side::client);
-    const Endpoint& sv = c.endpoint(Side::server);
-    const std::uint16_t sp = sv.addr.port, cp = cl.addr.port;
+    const std::uint16_t sp = c.addr(Side::server).port, cp = c.addr(Side::client).port;
     std::string why;
     if ((sp < 1024) != (cp < 1024)) why = fmt::format("the side on port {} (well-known port)", sp);
     else if (sp != cp) why = fmt::format("the side on the lower port, {} (ephemeral ports are allocated high)", sp);
@@ -343,7 +341,7 @@ std::string Narrator::opening() const {
             out = fmt::format(
                 "Refused: the server answered the SYN (packet {}{}) with RST (packet {}): nothing listens on port {} "
                 "(or a firewall rejects the connection). The client's connect() fails with \"connection refused\".",
-                h.syn_frame, retx(s.syn_retransmissions, "SYN"), h.refused_frame, sv.addr.port);
+                h.syn_frame, retx(s.syn_retransmissions, "SYN"), h.refused_frame, c.addr(Side::server).port);
             break;
         case HandshakeKind::unanswered:
             out = fmt::format(
@@ -630,11 +628,11 @@ std::string Narrator::delivery_note(const Transition& t) const {
         case Delivery::acknowledged:
             return fmt::format("{} crossed {} on the wire: that segment did not yet acknowledge it; packet {}'s ack "
                                "covered it, so the {}'s {} is placed at packet {}.",
-                               what, crossing_segment(c, t, o.numbers), t.evidence_frame, who(t.endpoint), state_name(t.to), t.frame);
+                               what, crossing_segment(c, t, o.numbers), t.evidence.frame, who(t.endpoint), state_name(t.to), t.frame);
         case Delivery::followed:
             return fmt::format("{} crossed {} on the wire; packet {}, sent by the {} after it, shows it had arrived "
                                "(one direction delivers in order), so the {}'s {} is placed at packet {}.",
-                               what, crossing_segment(c, t, o.numbers), t.evidence_frame, who(sender), who(t.endpoint),
+                               what, crossing_segment(c, t, o.numbers), t.evidence.frame, who(sender), who(t.endpoint),
                                state_name(t.to), t.frame);
         case Delivery::end_of_capture:
             return fmt::format("Nothing in the capture confirms that {} arrived; it is assumed delivered: the {}'s {} "
@@ -802,8 +800,8 @@ std::string Ladder::state_cell(const Transition* t, std::size_t width) {
     if (t->frame != t->cause_frame) {
         std::string proof;
         switch (t->delivery) {
-            case Delivery::acknowledged: proof = fmt::format("packet {}'s ACK shows it arrived", t->evidence_frame); break;
-            case Delivery::followed: proof = fmt::format("packet {}, sent after it, shows it arrived", t->evidence_frame); break;
+            case Delivery::acknowledged: proof = fmt::format("packet {}'s ACK shows it arrived", t->evidence.frame); break;
+            case Delivery::followed: proof = fmt::format("packet {}, sent after it, shows it arrived", t->evidence.frame); break;
             case Delivery::end_of_capture: proof = "assumed delivered at the end of the capture"; break;
             default: proof = std::string(delivery_name(t->delivery)); break;
         }
@@ -913,8 +911,8 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
 
     // 1. Header.
     put(b, "{}\n", paint(o.color, kBold,
-                         fmt::format("Connection #{}  {} (client) ⇄ {} (server)", c.id(), to_string(cl.addr),
-                                     to_string(sv.addr))));
+                         fmt::format("Connection #{}  {} (client) ⇄ {} (server)", c.id(), to_string(c.addr(Side::client)),
+                                     to_string(c.addr(Side::server)))));
     put(b, "  started {} UTC, lasted {}, packets {}–{}; ended: {}\n", format_time(c.first_ts()),
         format_duration(c.last_ts() - c.first_ts()), c.first_frame(), c.last_frame(),
         [&] {

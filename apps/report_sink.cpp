@@ -23,8 +23,8 @@ void ReportSink::on_connection(const Connection& c) {
         const std::string why = opts_.fail_rules.violation(c, s);
         if (!why.empty())
             violations_.push_back(fmt::format("connection {} ({} -> {}): {}", c.id(),
-                                              to_string(c.endpoint(Side::client).addr),
-                                              to_string(c.endpoint(Side::server).addr), why));
+                                              to_string(c.addr(Side::client)),
+                                              to_string(c.addr(Side::server)), why));
     }
     if (buf_.size() > (1u << 16)) flush();
 }

@@ -98,8 +98,6 @@ void Connection::assign_roles(const Segment& first, bool forward) {
     }
     // The sender of `first` is key.a when forward.
     client_is_a_ = (sender_is_client == forward);
-    ep(Side::client).addr = client_is_a_ ? key_.a : key_.b;
-    ep(Side::server).addr = client_is_a_ ? key_.b : key_.a;
 }
 
 void Connection::infer_initial_states(const Segment& first, Side sender) {
@@ -394,7 +392,9 @@ void Connection::apply_sender_input(const Segment& seg, Side sender) {
             return;
         }
         if (!reset_.seen) {
-            reset_ = {true, seg.frame, seg.ts, sender, ep(sender).state, ep(receiver).state, reset_.ignored};
+            reset_ = {.frame = seg.frame, .ts = seg.ts, .ignored = reset_.ignored, .seen = true,
+                      .sender = sender, .sender_state = ep(sender).state,
+                      .receiver_state = ep(receiver).state};
         }
         const Placement here{seg.frame, seg.ts, nullptr};
         apply(sender, Input::snd_rst, f, Delivery::sent, here);
@@ -501,12 +501,14 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
     t.delivery = how;
     if (at.proof) {
         const Segment& p = *at.proof;
-        t.evidence_frame = p.frame;
         const bool forward = HostPort{p.src, p.sport} == key_.a;
         t.evidence = {p.frame, p.seq, p.ack, p.payload_len, p.flags, sender_of(forward)};
     }
     t.crossed_frame = cause.crossed_frame;
     t.crossed_ack = cause.crossed_ack;
+    // Four transitions fit inline (an open connection's handshake); a closed
+    // one makes about eleven: spill once, to room for twelve.
+    if (transitions_.size() == transitions_.capacity()) transitions_.reserve(std::max<std::size_t>(12, 2 * transitions_.size()));
     transitions_.push_back(t);
     e.state = c.next;
     if (c.next == State::TIME_WAIT && input != Input::timer_2msl)

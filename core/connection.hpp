@@ -31,46 +31,18 @@ struct TrackerConfig {
     std::size_t max_anomaly_events = 16;   // per connection; all are counted
 };
 
-// What one endpoint sent, as far as the capture shows.
+// What one endpoint sent, as far as the capture shows. Its address is the
+// connection's (Connection::addr): the flow key already holds both.
+// Fields are grouped by topic, wide ones first within the struct, so that
+// two endpoints take 2 x 160 bytes rather than 2 x 192.
 struct Endpoint {
-    HostPort addr;
-    State state = State::CLOSED;
-    State initial_state = State::CLOSED;
-    bool state_inferred = false;  // no SYN seen: initial state is a guess
-
-    // Its byte stream.
-    bool seq_known = false;       // any segment seen from it
-    bool isn_known = false;       // its SYN seen
-    bool isn_inferred = false;    // no SYN: isn counts from the first byte seen
-    SeqNum isn;                   // ISN, or first seq - 1 when no SYN was seen
-    SeqNum snd_nxt;               // highest sequence end it sent
-    bool syn_sent = false;
-    bool fin_sent = false;
-    SeqNum fin_seq;
+    // Its SYN and FIN (first of each).
     std::uint64_t syn_frame = 0, fin_frame = 0;
     TimeNs syn_ts = 0, fin_ts = 0;
-    std::uint32_t syn_count = 0;  // SYN or SYN+ACK segments (retransmissions + 1)
-    std::uint32_t fin_count = 0;
-
-    // One gap in its stream (previous segment not captured), so a late
-    // segment filling it is called out-of-order, not a retransmission.
-    bool has_hole = false;
-    SeqNum hole_start, hole_end;
-
-    // What it acknowledged of the peer.
-    bool ack_sent = false;
-    SeqNum max_ack;
-
-    // Options it offered (SYN / SYN+ACK) and its receive window.
-    TcpOptions syn_options;
-    bool syn_options_seen = false;
-    std::uint16_t last_window = 0;
-    bool window_seen = false;
 
     // Counters.
     std::uint64_t packets = 0;
     std::uint64_t payload_bytes = 0;   // sequence-space payload, retransmissions included
-    std::uint64_t wire_bytes = 0;
 
     // Last segment, to recognise the same frame captured twice.
     struct Last {
@@ -83,41 +55,71 @@ struct Endpoint {
         PacketDirection direction = PacketDirection::unknown;
         bool valid = false;
     } last;
+
+    // Options it offered (SYN / SYN+ACK).
+    TcpOptions syn_options;
+
+    // Its byte stream.
+    SeqNum isn;                   // ISN, or first seq - 1 when no SYN was seen
+    SeqNum snd_nxt;               // highest sequence end it sent
+    SeqNum fin_seq;
+    std::uint32_t syn_count = 0;  // SYN or SYN+ACK segments (retransmissions + 1)
+    std::uint32_t fin_count = 0;
+    // One gap in its stream (previous segment not captured), so a late
+    // segment filling it is called out-of-order, not a retransmission.
+    SeqNum hole_start, hole_end;
+    // What it acknowledged of the peer.
+    SeqNum max_ack;
+    // Its receive window.
+    std::uint16_t last_window = 0;
+
+    State state = State::CLOSED;
+    State initial_state = State::CLOSED;
+    bool state_inferred = false;  // no SYN seen: initial state is a guess
+    bool seq_known = false;       // any segment seen from it
+    bool isn_known = false;       // its SYN seen
+    bool isn_inferred = false;    // no SYN: isn counts from the first byte seen
+    bool syn_sent = false;
+    bool fin_sent = false;
+    bool has_hole = false;
+    bool ack_sent = false;
+    bool syn_options_seen = false;
+    bool window_seen = false;
 };
 
 // The first FIN of each side and who acknowledged it first: enough for the
 // analyzer to call a close four-way, three-way or simultaneous.
 struct FinFacts {
-    bool sent = false;
     std::uint64_t frame = 0;
     TimeNs ts = 0;
-    SeqNum seq;
-    bool acked_peer_fin = false;   // its ACK already covered the peer's FIN
-    bool acked = false;            // some segment of the peer covered it
     std::uint64_t acked_by_frame = 0;
     TimeNs acked_ts = 0;
+    SeqNum seq;
+    bool sent = false;
+    bool acked_peer_fin = false;   // its ACK already covered the peer's FIN
+    bool acked = false;            // some segment of the peer covered it
     bool acked_by_fin = false;     // ...and that segment carried the peer's FIN
 };
 
 struct HandshakeFacts {
     std::uint64_t syn_frame = 0, synack_frame = 0, ack_frame = 0;  // first of each
     TimeNs syn_ts = 0, synack_ts = 0, ack_ts = 0;
+    std::uint64_t refused_frame = 0;
     std::uint32_t syn_count = 0, synack_count = 0;
+    std::uint32_t syn_payload = 0;
     bool simultaneous_open = false;     // both sides sent SYN without ACK
     bool refused = false;               // the SYN was answered by an RST
-    std::uint64_t refused_frame = 0;
     bool syn_data = false;              // data in the SYN (TCP Fast Open)
-    std::uint32_t syn_payload = 0;
 };
 
 struct ResetFacts {
-    bool seen = false;            // an accepted RST
     std::uint64_t frame = 0;
     TimeNs ts = 0;
+    std::uint32_t ignored = 0;    // RSTs outside the window
+    bool seen = false;            // an accepted RST
     Side sender = Side::client;
     State sender_state = State::CLOSED;    // before the RST
     State receiver_state = State::CLOSED;  // before the RST
-    std::uint32_t ignored = 0;    // RSTs outside the window
 };
 
 enum class EndReason : std::uint8_t {
@@ -155,6 +157,8 @@ public:
     std::uint64_t id() const { return id_; }
     const FlowKey& key() const { return key_; }
     const Endpoint& endpoint(Side s) const { return ep_[static_cast<int>(s)]; }
+    // The endpoint's address and port (one side of the flow key).
+    const HostPort& addr(Side s) const { return (s == Side::client) == client_is_a_ ? key_.a : key_.b; }
     bool roles_inferred() const { return roles_inferred_; }
     TimeNs first_ts() const { return first_ts_; }
     TimeNs last_ts() const { return last_ts_; }
@@ -174,15 +178,15 @@ public:
 private:
     // A segment whose delivery would move the receiver, waiting for proof.
     struct InFlight {
-        bool active = false;
-        bool crossed = false;     // the receiver sent something not covering it
-        std::uint64_t crossed_frame = 0;  // the first such segment
-        SeqNum crossed_ack;
         std::uint64_t frame = 0;
         TimeNs ts = 0;
+        std::uint64_t crossed_frame = 0;  // the first segment of the receiver not covering it
+        SeqNum crossed_ack;
         SeqNum seq, end, ack;
         std::uint32_t seq_len = 0;
         TcpFlags flags;
+        bool active = false;
+        bool crossed = false;     // the receiver sent something not covering it
     };
 
     Endpoint& ep(Side s) { return ep_[static_cast<int>(s)]; }
@@ -222,8 +226,6 @@ private:
     const TrackerConfig* config_;
     std::uint64_t id_;
     FlowKey key_;
-    bool client_is_a_ = true;
-    bool roles_inferred_ = false;
     Endpoint ep_[2];
     InFlight in_flight_[2];  // indexed by receiver
     TimeNs first_ts_ = 0, last_ts_ = 0;
@@ -234,13 +236,15 @@ private:
     ResetFacts reset_;
     State final_state_[2] = {State::CLOSED, State::CLOSED};
     EndReason end_reason_ = EndReason::capture_end;
+    bool client_is_a_ = true;
+    bool roles_inferred_ = false;
     bool finished_ = false;
     // Whether the segment being processed advances its sender's stream (not
     // a retransmission, keep-alive or out-of-order copy). Set by track_stream.
     bool seg_was_new_ = true;
 
-    boost::container::small_vector<Transition, 8> transitions_;
-    boost::container::small_vector<AnomalyEvent, 2> anomaly_events_;
+    boost::container::small_vector<Transition, 4> transitions_;
+    boost::container::small_vector<AnomalyEvent, 1> anomaly_events_;
     std::uint32_t anomaly_counts_[kAnomalyCount] = {};
 };
 

@@ -53,8 +53,7 @@ struct Transition {
     TimeNs ts = 0;               // when the observer places the change
     std::uint64_t frame = 0;     // the frame it is placed at (0: timer)
     std::uint64_t cause_frame = 0;  // the segment that caused it (0: timer)
-    std::uint64_t evidence_frame = 0;  // the frame that proved delivery, if any
-    SegmentFacts evidence;       // that frame's segment (frame 0: none)
+    SegmentFacts evidence;       // the frame that proved delivery, if any (frame 0: none)
     // The receiver's first segment that did not acknowledge the cause: it
     // was sent before the cause arrived (frame 0: none crossed it).
     std::uint64_t crossed_frame = 0;

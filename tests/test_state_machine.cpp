@@ -127,7 +127,7 @@ TEST_CASE("simultaneous close mid-stream goes through CLOSING on both sides (see
     REQUIRE(conns.size() == 1);
     const Connection& c = conns[0];
     CHECK(c.roles_inferred());
-    CHECK(c.endpoint(Side::server).addr.port == 443);
+    CHECK(c.addr(Side::server).port == 443);
     CHECK(transitions(c) == Lines{
         "1 server ESTABLISHED>FIN_WAIT_1", "2 client ESTABLISHED>FIN_WAIT_1",
         "2 server FIN_WAIT_1>CLOSING", "3 client FIN_WAIT_1>CLOSING",
@@ -371,7 +371,7 @@ TEST_CASE("capture starting mid-connection infers roles and states", "[midstream
     REQUIRE(conns.size() == 1);
     const Connection& c = conns[0];
     CHECK(c.roles_inferred());
-    CHECK(c.endpoint(Side::server).addr.port == 8080);
+    CHECK(c.addr(Side::server).port == 8080);
     CHECK(c.endpoint(Side::client).state_inferred);
     CHECK(c.endpoint(Side::client).initial_state == State::ESTABLISHED);
     const auto s = analyzer::summarize(c);
