@@ -31,7 +31,19 @@ struct FlowKey {
         forward = !(dst < src);
         return forward ? FlowKey{src, dst} : FlowKey{dst, src};
     }
-    bool operator==(const FlowKey&) const = default;
+    // Member-wise equality, with each address compared as two 64-bit words
+    // (the hot path compares a key per segment).
+    bool operator==(const FlowKey& o) const {
+        return a.port == o.a.port && b.port == o.b.port && same_ip(a.ip, o.a.ip) && same_ip(b.ip, o.b.ip);
+    }
+
+private:
+    static bool same_ip(const IpAddr& x, const IpAddr& y) {
+        std::uint64_t xw[2], yw[2];
+        std::memcpy(xw, x.bytes.data(), 16);
+        std::memcpy(yw, y.bytes.data(), 16);
+        return ((xw[0] ^ yw[0]) | (xw[1] ^ yw[1])) == 0 && x.version == y.version;
+    }
 };
 
 // A keyed hash (64-bit multiply-xorshift rounds over the key's words). The

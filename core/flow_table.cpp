@@ -117,7 +117,10 @@ void FlowTable::end(std::uint32_t idx, EndReason why) {
     --live_;
 }
 
+// The LRU list only serves idle expiry: without an idle timeout it is not
+// kept (two fewer random slab accesses per segment).
 void FlowTable::lru_unlink(std::uint32_t idx) {
+    if (config_.idle_timeout <= 0) return;
     Entry& e = slab_[idx];
     (e.lru_prev == kNone ? lru_head_ : slab_[e.lru_prev].lru_next) = e.lru_next;
     (e.lru_next == kNone ? lru_tail_ : slab_[e.lru_next].lru_prev) = e.lru_prev;
@@ -125,6 +128,7 @@ void FlowTable::lru_unlink(std::uint32_t idx) {
 }
 
 void FlowTable::lru_push_back(std::uint32_t idx) {
+    if (config_.idle_timeout <= 0) return;
     Entry& e = slab_[idx];
     e.lru_prev = lru_tail_;
     e.lru_next = kNone;
@@ -176,7 +180,7 @@ void FlowTable::on_segment(const Segment& seg) {
     }
     if (idx == kNone) {
         idx = create(key, seg, forward);
-    } else {
+    } else if (lru_tail_ != idx) {
         lru_unlink(idx);
         lru_push_back(idx);
     }
