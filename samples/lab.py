@@ -197,9 +197,16 @@ def covers(ack, seq):
     return ((ack - seq - 1) & 0xFFFFFFFF) < 0x80000000
 
 
+def _parse_addr(text):
+    host, _, port = text.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
 def fin_analysis(segs, client, server):
-    """For a connection with one FIN each way: who sent FIN first and whether
-    each FIN's ack covers the other side's FIN."""
+    """For a connection with one FIN each way (client and server as `ss`
+    prints them): who sent FIN first and whether each FIN's ack covers the
+    other side's FIN."""
+    client = _parse_addr(client)
     fins = {}
     for s in segs:
         if "F" in s["flags"] and s["src"] not in fins:
@@ -273,18 +280,27 @@ class Run:
         self.checks.append({"ok": bool(ok), "what": what})
         return ok
 
+    def expect(self, side, states, what=None):
+        """Check the states `ss` showed for one side: a state, or the sorted
+        list of them ([] = no socket)."""
+        states = [states] if isinstance(states, str) else states
+        return self.check(self.state_of(side) == states, what or "%s in %s" % (side, states[0]))
+
     def finish(self):
+        """Stop the capture, write kernel.json and notes.txt; returns the
+        captured segments (for the checks on the packets)."""
         if self.capture:
             self.capture.stop()
         with open(os.path.join(self.dir, "kernel.json"), "w") as f:
             json.dump(self.kernel, f, indent=2)
             f.write("\n")
-        self.write_notes()
+        return self.write_notes()
 
     def write_notes(self):
         k = self.kernel
         view = "\n".join("  %-6s %-22s -> %-22s %s" % (s["side"], s["local"], s["peer"], s["state"])
                          for s in k["sockets"]) or "  (no socket left on either side)"
+        segs = segments(self.capture_file())
         missing = [side for side in ("client", "server")
                    if not any(s["side"] == side for s in k["sockets"])]
         with open(os.path.join(self.dir, "notes.txt"), "w") as f:
@@ -305,7 +321,8 @@ class Run:
             if missing:
                 f.write("No socket for the %s: CLOSED.\n" % " nor the ".join(missing))
             f.write("\nCapture: %s (%d packets)\nKernel: %s\n" % (
-                k["capture"], len(segments(self.capture_file())), k["kernel_release"]))
+                k["capture"], len(segs), k["kernel_release"]))
+        return segs
 
     def capture_file(self):
         for ext in ("pcap", "pcapng"):
@@ -314,21 +331,25 @@ class Run:
         return None
 
 
-def listener(host, port, backlog=8, family=socket.AF_INET):
+def listener(host, port, backlog=8, family=socket.AF_INET, opts=()):
     s = socket.socket(family, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    for level, name, value in opts:
+        s.setsockopt(level, name, value)
     s.bind((host, port))
     s.listen(backlog)
     s.settimeout(5)
     return s
 
 
-def client_socket(family=socket.AF_INET, bind=None):
+def client_socket(family=socket.AF_INET, bind=None, opts=()):
     c = socket.socket(family, socket.SOCK_STREAM)
     c.settimeout(5)
     if bind:
         c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         c.bind(bind)
+    for level, name, value in opts:
+        c.setsockopt(level, name, value)
     return c
 
 
@@ -361,47 +382,107 @@ def linger_rst(s):
     s.close()
 
 
+class Conn:
+    """One connection: the client's and the server's socket, and their
+    addresses as `ss` prints them."""
+
+    def __init__(self, cli, srv):
+        self.cli, self.srv = cli, srv
+        self.client = fmt_addr(cli.getsockname())
+        self.server = fmt_addr(srv.getsockname())
+
+    def exchange(self, request_sent=False, read_answer=True):
+        """REQUEST from the client (unless already sent), ANSWER from the
+        server (read by the client unless read_answer is false)."""
+        if not request_sent:
+            self.cli.sendall(REQUEST)
+        recv_exact(self.srv, len(REQUEST))
+        self.srv.sendall(ANSWER)
+        if read_answer:
+            recv_exact(self.cli, len(ANSWER))
+
+    def close_client_first(self, pause):
+        """The client closes; the server reads EOF, waits `pause` s, closes."""
+        self.cli.close()
+        recv_until_eof(self.srv)
+        time.sleep(pause)
+        self.srv.close()
+
+    def close_server_first(self):
+        """The server closes at once; the client closes as soon as it reads EOF."""
+        self.srv.close()
+        recv_until_eof(self.cli)
+        self.cli.close()
+
+
+class Stage:
+    """A scenario's listener (on the run's port), capture and sockets.  As a
+    context manager: the capture runs inside the `with`; on leaving it the
+    capture is stopped first -- closing what the scenario left open is not
+    captured -- and then every socket still open is closed, the listener last."""
+
+    def __init__(self, run, host="127.0.0.1", family=socket.AF_INET, listen=True,
+                 backlog=8, listen_opts=(), **capture_args):
+        self.run = run
+        self.family = family
+        self.address = (host, run.port)
+        self.capture_args = capture_args
+        self.socks = []
+        self.lst = listener(host, run.port, backlog, family, listen_opts) if listen else None
+
+    def __enter__(self):
+        try:
+            self.run.start_capture(**self.capture_args)
+        except BaseException:
+            self.close_all()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        if self.run.capture:
+            self.run.capture.stop()
+        self.close_all()
+
+    def close_all(self):
+        for s in self.socks + ([self.lst] if self.lst else []):
+            s.close()
+
+    def keep(self, sock):
+        """Close `sock` on leaving the stage (if it is still open)."""
+        self.socks.append(sock)
+        return sock
+
+    def client(self, bind=None, opts=()):
+        return self.keep(client_socket(self.family, bind, opts))
+
+    def accept(self, timeout=None):
+        srv = self.keep(self.lst.accept()[0])
+        if timeout:
+            srv.settimeout(timeout)
+        return srv
+
+    def connect(self, bind=None, opts=(), srv_timeout=None):
+        """A new client (socket options `opts`), connected and accepted."""
+        cli = self.client(bind, opts)
+        cli.connect(self.address)
+        return Conn(cli, self.accept(srv_timeout))
+
+
 # ---------------------------------------------------------------------------
 # Scenarios.  Each takes a Run, produces the capture and the snapshot, and
 # adds checks (are the packets and the kernel what the scenario is about?).
 
 def _four_way(run, host="127.0.0.1", family=socket.AF_INET, **capture_args):
-    lst = listener(host, run.port, family=family)
-    cli = srv = None
-    try:
-        run.start_capture(**capture_args)
-        cli = client_socket(family)
-        cli.connect((host, run.port))
-        srv, _ = lst.accept()
-        srv.settimeout(5)
-        cli.sendall(REQUEST)
-        recv_exact(srv, len(REQUEST))
-        srv.sendall(ANSWER)
-        recv_exact(cli, len(ANSWER))
-        client, server = fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname())
-        cli.close()
-        cli = None
-        recv_until_eof(srv)
-        time.sleep(0.2)
-        srv.close()
-        srv = None
-        run.snapshot(client, server)
-    finally:
-        for s in (cli, srv, lst):
-            if s:
-                s.close()
-    run.check(run.state_of("client") == ["TIME-WAIT"], "client in TIME-WAIT")
-    run.check(run.state_of("server") == [], "server socket gone (CLOSED)")
-    run.finish()
-    segs = segments(run.capture.path)
-    fa = fin_analysis(segs, _parse_addr(client), _parse_addr(server))
+    with Stage(run, host, family, **capture_args) as st:
+        conn = st.connect(srv_timeout=5)
+        conn.exchange()
+        conn.close_client_first(pause=0.2)
+        run.snapshot(conn.client, conn.server)
+    run.expect("client", "TIME-WAIT")
+    run.expect("server", [], "server socket gone (CLOSED)")
+    fa = fin_analysis(run.finish(), conn.client, conn.server)
     run.check(fa and fa["first"] == "client" and fa["first_fin_acked_before_second_fin"],
               "four-way: client FIN first, ACKed before the server's FIN")
-
-
-def _parse_addr(text):
-    host, _, port = text.rpartition(":")
-    return host.strip("[]"), int(port)
 
 
 def sc_four_way_client_first(run):
@@ -421,117 +502,56 @@ def sc_pcapng(run):
 
 
 def sc_three_way_server_first(run):
-    lst = listener("127.0.0.1", run.port)
-    cli = srv = None
-    try:
-        run.start_capture()
-        cli = client_socket()
-        cli.connect(("127.0.0.1", run.port))
-        srv, _ = lst.accept()
-        cli.sendall(REQUEST)
-        recv_exact(srv, len(REQUEST))
-        srv.sendall(ANSWER)
-        srv.close()                     # answer and close at once
-        srv = None
-        recv_until_eof(cli)
-        client, server = fmt_addr(cli.getsockname()), "127.0.0.1:%d" % run.port
-        cli.close()                     # close immediately on EOF
-        cli = None
-        run.snapshot(client, server)
-    finally:
-        for s in (cli, srv, lst):
-            if s:
-                s.close()
-    run.check(run.state_of("server") == ["TIME-WAIT"], "server in TIME-WAIT")
-    run.check(run.state_of("client") == [], "client socket gone (CLOSED)")
-    run.finish()
-    fa = fin_analysis(segments(run.capture.path), _parse_addr(client), _parse_addr(server))
+    with Stage(run) as st:
+        conn = st.connect()
+        conn.exchange(read_answer=False)
+        conn.close_server_first()       # answer and close at once; the client on EOF
+        run.snapshot(conn.client, conn.server)
+    run.expect("server", "TIME-WAIT")
+    run.expect("client", [], "client socket gone (CLOSED)")
+    fa = fin_analysis(run.finish(), conn.client, conn.server)
     run.check(fa and fa["first"] == "server" and fa["second_fin_acks_first"]
               and not fa["first_fin_acked_before_second_fin"],
               "merged close: the client's FIN is the first segment to ACK the server's FIN")
 
 
 def sc_half_close(run):
-    lst = listener("127.0.0.1", run.port)
-    cli = srv = None
-    try:
-        run.start_capture()
-        cli = client_socket()
-        cli.connect(("127.0.0.1", run.port))
-        srv, _ = lst.accept()
-        cli.sendall(REQUEST)
-        cli.shutdown(socket.SHUT_WR)
-        recv_until_eof(srv)
+    with Stage(run) as st:
+        conn = st.connect()
+        conn.cli.sendall(REQUEST)
+        conn.cli.shutdown(socket.SHUT_WR)
+        recv_until_eof(conn.srv)
         for i in range(3):
-            srv.sendall(b"message %d after the client's FIN\n" % i)
+            conn.srv.sendall(b"message %d after the client's FIN\n" % i)
             time.sleep(0.05)
-        got = recv_exact(cli, 3 * len(b"message 0 after the client's FIN\n"))
+        got = recv_exact(conn.cli, 3 * len(b"message 0 after the client's FIN\n"))
         run.check(len(got) == 3 * 33, "client read the 3 messages after its FIN")
-        run.snapshot(fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname()))
-    finally:
-        run.capture and run.capture.stop()
-        for s in (cli, srv, lst):
-            if s:
-                s.close()
-    run.check(run.state_of("client") == ["FIN-WAIT-2"], "client in FIN-WAIT-2")
-    run.check(run.state_of("server") == ["CLOSE-WAIT"], "server in CLOSE-WAIT")
+        run.snapshot(conn.client, conn.server)
+    run.expect("client", "FIN-WAIT-2")
+    run.expect("server", "CLOSE-WAIT")
     run.finish()
 
 
 def sc_both_open(run):
-    lst = listener("127.0.0.1", run.port)
-    cli = srv = None
-    try:
-        run.start_capture()
-        cli = client_socket()
-        cli.connect(("127.0.0.1", run.port))
-        srv, _ = lst.accept()
+    with Stage(run) as st:
+        conn = st.connect()
         for _ in range(3):
-            cli.sendall(REQUEST)
-            recv_exact(srv, len(REQUEST))
-            srv.sendall(ANSWER)
-            recv_exact(cli, len(ANSWER))
-        run.snapshot(fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname()))
-    finally:
-        run.capture and run.capture.stop()
-        for s in (cli, srv, lst):
-            if s:
-                s.close()
-    run.check(run.state_of("client") == ["ESTAB"], "client ESTAB")
-    run.check(run.state_of("server") == ["ESTAB"], "server ESTAB")
+            conn.exchange()
+        run.snapshot(conn.client, conn.server)
+    run.expect("client", "ESTAB", "client ESTAB")
+    run.expect("server", "ESTAB", "server ESTAB")
     run.finish()
 
 
 def _abort(run, aborter):
-    lst = listener("127.0.0.1", run.port)
-    cli = srv = None
-    try:
-        run.start_capture()
-        cli = client_socket()
-        cli.connect(("127.0.0.1", run.port))
-        srv, _ = lst.accept()
-        cli.sendall(REQUEST)
-        recv_exact(srv, len(REQUEST))
-        srv.sendall(ANSWER)
-        recv_exact(cli, len(ANSWER))
-        client, server = fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname())
-        if aborter == "client":
-            linger_rst(cli)
-            cli = None
-        else:
-            linger_rst(srv)
-            srv = None
-        run.snapshot(client, server)
-    finally:
-        run.capture and run.capture.stop()
-        for s in (cli, srv, lst):
-            if s:
-                s.close()
+    with Stage(run) as st:
+        conn = st.connect()
+        conn.exchange()
+        linger_rst(conn.cli if aborter == "client" else conn.srv)
+        run.snapshot(conn.client, conn.server)
     run.check(run.kernel["sockets"] == [], "both sockets gone after the RST")
-    run.finish()
-    segs = segments(run.capture.path)
-    rst = [s for s in segs if "R" in s["flags"]]
-    run.check(len(rst) == 1 and rst[0]["src"] == _parse_addr(client if aborter == "client" else server),
+    rst = [s for s in run.finish() if "R" in s["flags"]]
+    run.check(len(rst) == 1 and rst[0]["src"] == _parse_addr(getattr(conn, aborter)),
               "one RST, from the %s" % aborter)
 
 
@@ -544,50 +564,31 @@ def sc_abort_server(run):
 
 
 def sc_refused(run):
-    cli = None
-    try:
-        run.start_capture()
-        cli = client_socket()
-        err = cli.connect_ex(("127.0.0.1", run.port))
+    with Stage(run, listen=False) as st:
+        cli = st.client()
+        err = cli.connect_ex(st.address)
         run.check(err == 111, "connect refused (errno %s)" % err)
-        client = fmt_addr(cli.getsockname())
-        run.snapshot(client, "127.0.0.1:%d" % run.port)
-    finally:
-        run.capture and run.capture.stop()
-        if cli:
-            cli.close()
-    run.finish()
-    segs = segments(run.capture.path)
-    run.check([s["flags"] for s in segs] == ["S", "RA"], "SYN answered by RST+ACK")
+        run.snapshot(fmt_addr(cli.getsockname()), "127.0.0.1:%d" % run.port)
+    run.check([s["flags"] for s in run.finish()] == ["S", "RA"], "SYN answered by RST+ACK")
 
 
 def sc_unanswered(run):
-    lst = listener("127.0.0.1", run.port, backlog=0)
-    fill = cli = None
-    try:
-        run.start_capture()
-        fill = client_socket()
-        fill.connect(("127.0.0.1", run.port))       # fills the accept queue (never accepted)
+    with Stage(run, backlog=0) as st:
+        fill = st.client()
+        fill.connect(st.address)                     # fills the accept queue (never accepted)
         time.sleep(0.1)
-        cli = client_socket()
-        cli.setsockopt(socket.IPPROTO_TCP, TCP_SYNCNT, 2)
+        cli = st.client(opts=[(socket.IPPROTO_TCP, TCP_SYNCNT, 2)])
         cli.setblocking(False)
-        err = cli.connect_ex(("127.0.0.1", run.port))
+        err = cli.connect_ex(st.address)
         run.check(err == 115, "connect in progress (EINPROGRESS)")
         time.sleep(3.5)                              # SYN at 0 s, 1 s, 3 s
         server = "127.0.0.1:%d" % run.port
         run.snapshot(fmt_addr(cli.getsockname()), server,
                      others=[(fmt_addr(fill.getsockname()), server)], settle=0)
-    finally:
-        run.capture and run.capture.stop()
-        for s in (cli, fill, lst):
-            if s:
-                s.close()
-    run.check(run.state_of("client") == ["ESTAB", "SYN-SENT"],
-              "the waiting client in SYN-SENT (the queued one ESTAB)")
-    run.finish()
+    run.expect("client", ["ESTAB", "SYN-SENT"],
+               "the waiting client in SYN-SENT (the queued one ESTAB)")
     port = _parse_addr(run.kernel["client"])[1]
-    syns = [s for s in segments(run.capture.path) if s["src"][1] == port]
+    syns = [s for s in run.finish() if s["src"][1] == port]
     run.check(len(syns) >= 3 and all(s["flags"] == "S" for s in syns)
               and len({s["seq"] for s in syns}) == 1,
               "the SYN sent %d times with one ISN, never answered" % len(syns))
@@ -627,12 +628,9 @@ def sim_close_attempt(port, head_start_ns):
     lst = listener("127.0.0.1", port)
     cli = client_socket()
     cli.connect(("127.0.0.1", port))
-    srv, _ = lst.accept()
-    cli.sendall(REQUEST)
-    recv_exact(srv, len(REQUEST))
-    srv.sendall(ANSWER)
-    recv_exact(cli, len(ANSWER))
-    client, server = fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname())
+    conn = Conn(cli, lst.accept()[0])
+    conn.exchange()
+    srv = conn.srv
     ready_c, ready_s = ctx.RawValue("i", 0), ctx.RawValue("i", 0)
     go = ctx.RawValue("q", time.monotonic_ns() + 50_000_000)   # 50 ms from now
     hs_c, hs_s = (head_start_ns, 0) if random.random() < 0.5 else (0, head_start_ns)
@@ -648,7 +646,7 @@ def sim_close_attempt(port, head_start_ns):
         if p.is_alive():
             p.kill()
             p.join(2)
-    return client, server
+    return conn.client, conn.server
 
 
 def sc_simultaneous_close(run, outdir, port_base, keep_good=2, attempts=80):
@@ -682,7 +680,7 @@ def sc_simultaneous_close(run, outdir, port_base, keep_good=2, attempts=80):
         sub = os.path.join(capdir, "%d.pcap" % port)
         subprocess.run(["tcpdump", "-r", raw, "-w", sub, "tcp port %d" % port],
                        capture_output=True, timeout=30)
-        fa = fin_analysis(segments(sub), _parse_addr(client), _parse_addr(server))
+        fa = fin_analysis(segments(sub), client, server)
         states = sorted(s["state"] for s in socks)
         crossing = fa and not fa["second_fin_acks_first"] and not fa["first_fin_acks_second"]
         merged = fa and states == ["TIME-WAIT"] and fa["second_fin_acks_first"] \
@@ -720,42 +718,24 @@ def sc_simultaneous_close(run, outdir, port_base, keep_good=2, attempts=80):
 
 
 def sc_large_transfer(run):
-    lst = listener("127.0.0.1", run.port)
-    cli = srv = None
     size = 3 * 1024 * 1024
-    try:
-        run.start_capture(snaplen=96)
-        cli = client_socket()
-        cli.connect(("127.0.0.1", run.port))
-        srv, _ = lst.accept()
-        srv.settimeout(10)
+    with Stage(run, snaplen=96) as st:
+        conn = st.connect(srv_timeout=10)
         done = {}
 
         def reader():
-            done["n"] = len(recv_exact(srv, size))
-            srv.sendall(b"got it")
+            done["n"] = len(recv_exact(conn.srv, size))
+            conn.srv.sendall(b"got it")
         t = threading.Thread(target=reader)
         t.start()
-        cli.sendall(bytes(size))
-        run.check(recv_exact(cli, 6) == b"got it", "server read %s bytes" % size)
+        conn.cli.sendall(bytes(size))
+        run.check(recv_exact(conn.cli, 6) == b"got it", "server read %s bytes" % size)
         t.join(10)
-        client, server = fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname())
-        cli.close()
-        cli = None
-        recv_until_eof(srv)
-        time.sleep(0.1)
-        srv.close()
-        srv = None
-        run.snapshot(client, server)
-    finally:
-        run.capture and run.capture.stop()
-        for s in (cli, srv, lst):
-            if s:
-                s.close()
-    run.check(run.state_of("client") == ["TIME-WAIT"], "client in TIME-WAIT")
-    run.finish()
-    segs = segments(run.capture.path)
-    up = [s for s in segs if s["src"] == _parse_addr(client)]
+        conn.close_client_first(pause=0.1)
+        run.snapshot(conn.client, conn.server)
+    run.expect("client", "TIME-WAIT")
+    segs = run.finish()
+    up = [s for s in segs if s["src"] == _parse_addr(conn.client)]
     isn = up[0]["seq"]
     top = max((s["seq"] - isn - 1 + s["len"]) & 0xFFFFFFFF for s in up if s["len"])
     sent = sum(s["len"] for s in up)
@@ -764,41 +744,23 @@ def sc_large_transfer(run):
     run.check("WScale" in segs[0]["opts"], "window scaling offered")
 
 
+KEEPALIVE_OPTS = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
+                  (socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1),
+                  (socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)]
+
+
 def sc_keepalive(run):
-    lst = listener("127.0.0.1", run.port)
-    cli = srv = None
-    try:
-        run.start_capture()
-        cli = client_socket()
-        cli.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        cli.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
-        cli.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
-        cli.connect(("127.0.0.1", run.port))
-        srv, _ = lst.accept()
-        cli.sendall(REQUEST)
-        recv_exact(srv, len(REQUEST))
-        srv.sendall(ANSWER)
-        recv_exact(cli, len(ANSWER))
+    with Stage(run) as st:
+        conn = st.connect(opts=KEEPALIVE_OPTS)
+        conn.exchange()
         time.sleep(3.5)
-        client, server = fmt_addr(cli.getsockname()), fmt_addr(srv.getsockname())
-        cli.close()
-        cli = None
-        recv_until_eof(srv)
-        time.sleep(0.1)
-        srv.close()
-        srv = None
-        run.snapshot(client, server)
-    finally:
-        run.capture and run.capture.stop()
-        for s in (cli, srv, lst):
-            if s:
-                s.close()
-    run.check(run.state_of("client") == ["TIME-WAIT"], "client in TIME-WAIT")
-    run.finish()
-    c = _parse_addr(client)
+        conn.close_client_first(pause=0.1)
+        run.snapshot(conn.client, conn.server)
+    run.expect("client", "TIME-WAIT")
+    c = _parse_addr(conn.client)
     probes = []
     nxt = None
-    for s in segments(run.capture.path):
+    for s in run.finish():
         if s["src"] == c:
             if nxt is not None and s["len"] == 0 and s["seq"] == (nxt - 1) & 0xFFFFFFFF:
                 probes.append(s)
@@ -808,32 +770,16 @@ def sc_keepalive(run):
 
 
 def sc_port_reuse(run, client_port):
-    lst = listener("127.0.0.1", run.port)
-    socks = []
-    try:
-        run.start_capture()
+    with Stage(run) as st:
         for i in range(2):
-            cli = client_socket(bind=("127.0.0.1", client_port))
-            socks.append(cli)
-            cli.connect(("127.0.0.1", run.port))
-            srv, _ = lst.accept()
-            socks.append(srv)
-            cli.sendall(REQUEST)
-            recv_exact(srv, len(REQUEST))
-            srv.sendall(ANSWER)
-            srv.close()                              # the server closes first ...
-            recv_until_eof(cli)
-            cli.close()                              # ... so the client never waits
+            conn = st.connect(bind=("127.0.0.1", client_port))
+            conn.exchange(read_answer=False)
+            conn.close_server_first()                # so the client never waits
             time.sleep(0.2)
         run.snapshot("127.0.0.1:%d" % client_port, "127.0.0.1:%d" % run.port)
-    finally:
-        run.capture and run.capture.stop()
-        for s in socks + [lst]:
-            s.close()
-    run.check(run.state_of("server") == ["TIME-WAIT"], "server in TIME-WAIT (second connection)")
-    run.check(run.state_of("client") == [], "client socket gone")
-    run.finish()
-    syns = [s for s in segments(run.capture.path) if s["flags"] == "S"]
+    run.expect("server", "TIME-WAIT", "server in TIME-WAIT (second connection)")
+    run.expect("client", [], "client socket gone")
+    syns = [s for s in run.finish() if s["flags"] == "S"]
     run.check(len(syns) == 2 and syns[0]["seq"] != syns[1]["seq"]
               and syns[0]["src"] == syns[1]["src"],
               "two SYNs from one client port with different ISNs")
@@ -846,55 +792,35 @@ def sc_fast_open(run):
     except OSError:
         run.check(False, "skipped: no %s" % path)
         return "skipped"
-    lst = None
-    socks = []
     try:
         with open(path, "w") as f:
             f.write("3")
         subprocess.run(["ip", "tcp_metrics", "delete", "127.0.0.1"], capture_output=True, timeout=5)
-        lst = socket.socket()
-        lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        lst.setsockopt(socket.IPPROTO_TCP, TCP_FASTOPEN, 5)
-        lst.bind(("127.0.0.1", run.port))
-        lst.listen(8)
-        lst.settimeout(5)
-        run.start_capture()
-        clients = []
-        for i in range(2):
-            cli = socket.socket()
-            socks.append(cli)
-            # Blocking: without a cookie sendto() waits for the handshake
-            # (a non-blocking one returns EINPROGRESS and sends nothing).
-            cli.sendto(REQUEST, socket.MSG_FASTOPEN, ("127.0.0.1", run.port))
-            cli.settimeout(5)
-            srv, _ = lst.accept()
-            srv.settimeout(5)
-            socks.append(srv)
-            recv_exact(srv, len(REQUEST))
-            srv.sendall(ANSWER)
-            recv_exact(cli, len(ANSWER))
-            clients.append(fmt_addr(cli.getsockname()))
-            cli.close()
-            recv_until_eof(srv)
-            time.sleep(0.1)
-            srv.close()
-            time.sleep(0.1)
-        server = "127.0.0.1:%d" % run.port
-        run.snapshot(clients[1], server, others=[(clients[0], server)])
+        with Stage(run, listen_opts=[(socket.IPPROTO_TCP, TCP_FASTOPEN, 5)]) as st:
+            clients = []
+            for i in range(2):
+                cli = st.keep(socket.socket())
+                # Blocking: without a cookie sendto() waits for the handshake
+                # (a non-blocking one returns EINPROGRESS and sends nothing).
+                cli.sendto(REQUEST, socket.MSG_FASTOPEN, st.address)
+                cli.settimeout(5)
+                conn = Conn(cli, st.accept(timeout=5))
+                conn.exchange(request_sent=True)
+                clients.append(conn.client)
+                conn.close_client_first(pause=0.1)
+                time.sleep(0.1)
+            server = "127.0.0.1:%d" % run.port
+            run.snapshot(clients[1], server, others=[(clients[0], server)])
     except OSError as e:
         run.check(False, "skipped: fast open not usable: %s" % e)
         return "skipped"
     finally:
-        run.capture and run.capture.stop()
-        for s in socks + ([lst] if lst else []):
-            s.close()
         with open(path, "w") as f:
             f.write(old)
-    run.finish()
-    syns = [s for s in segments(run.capture.path) if s["flags"] == "S"]
+    syns = [s for s in run.finish() if s["flags"] == "S"]
     run.check(len(syns) == 2 and syns[0]["len"] == 0 and syns[1]["len"] == len(REQUEST),
               "first SYN asks for a cookie, second carries %d bytes" % len(REQUEST))
-    run.check(run.state_of("client") == ["TIME-WAIT", "TIME-WAIT"], "both clients in TIME-WAIT")
+    run.expect("client", ["TIME-WAIT", "TIME-WAIT"], "both clients in TIME-WAIT")
 
 
 DESCRIPTIONS = {
