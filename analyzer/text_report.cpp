@@ -720,6 +720,17 @@ private:
 };
 
 void Ladder::collect() {
+    // --all-segments: every segment the core kept gets a line of its own.
+    for (const SegmentFacts& sf : c_.segments()) {
+        Row& r = rows_[sf.frame];
+        r.frame = sf.frame;
+        r.sender = sf.sender;
+        r.full = true;
+        r.flags = sf.flags;
+        r.seq = sf.seq;
+        r.ack = sf.ack;
+        r.payload = sf.payload_len;
+    }
     for (const Transition& t : c_.transitions()) {
         if (t.delivery == Delivery::timer) continue;
         Row& cause = rows_[t.cause_frame];
@@ -897,9 +908,9 @@ void Ladder::write(Buf& b) {
         put(b, "  ··· {}: they changed no state\n", note);
     }
     for (const std::string& f : footnotes_) put(b, "  {}\n", f);
-    if (o_.all_segments && hidden > 0)
-        put(b, "  (every segment on its own line is not available: the core keeps only the segments that changed a "
-               "state or raised an anomaly)\n");
+    if (o_.all_segments && c_.segments().empty() && hidden > 0)
+        put(b, "  (every segment on its own line needs the core to keep them: TrackerConfig::keep_segments, "
+               "which --all-segments sets)\n");
 }
 
 }  // namespace

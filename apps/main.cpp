@@ -117,6 +117,7 @@ int run(const Options& o) {
 
     FlowTableConfig fc;
     fc.tracker.msl = static_cast<TimeNs>(o.msl * 1e9);
+    fc.tracker.keep_segments = o.all_segments && ro.format == Format::text;
     const bool live = !o.interface.empty();
     const double idle = o.idle_timeout >= 0 ? o.idle_timeout : (live ? 300 : 0);
     fc.idle_timeout = static_cast<TimeNs>(idle * 1e9);
@@ -215,7 +216,7 @@ int main(int argc, char** argv) {
     app.add_flag("-S,--absolute-seq", o.absolute, "Absolute sequence numbers (default: relative, the SYN is 0)");
     app.add_option("--color", o.color, "Colour: auto (on a terminal), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
-    app.add_flag("--all-segments", o.all_segments, "Ladder diagrams show every recorded segment");
+    app.add_flag("--all-segments", o.all_segments, "Ladder diagrams draw every segment, data included (keeps them in memory: use with --filter on big captures)");
     app.add_option("--expect", o.expect, "Compare with expectations (JSON Lines; fields left out are not checked)");
     app.add_flag("--update-expect", o.update_expect, "Write the current result to the --expect file instead");
     app.add_option("--fail-on", o.fail_on,

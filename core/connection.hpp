@@ -17,6 +17,7 @@
 #include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "core/events.hpp"
 #include "core/flow_key.hpp"
@@ -29,6 +30,9 @@ struct TrackerConfig {
     TimeNs msl = 30'000'000'000;       // RFC 9293 MSL; Linux's TIME_WAIT is 60 s = 2*30
     TimeNs duplicate_window = 10'000'000;  // same frame twice within 10 ms
     std::size_t max_anomaly_events = 16;   // per connection; all are counted
+    // --all-segments: keep every segment's facts for the ladder. Memory then
+    // grows with each connection's length; off by default (streaming).
+    bool keep_segments = false;
 };
 
 // What one endpoint sent, as far as the capture shows. Its address is the
@@ -165,6 +169,8 @@ public:
     std::uint64_t first_frame() const { return first_frame_; }
     std::uint64_t last_frame() const { return last_frame_; }
     const auto& transitions() const { return transitions_; }
+    // Every segment, in capture order, when TrackerConfig::keep_segments.
+    const std::vector<SegmentFacts>& segments() const { return segments_; }
     const auto& anomaly_events() const { return anomaly_events_; }
     std::uint32_t anomaly_count(Anomaly a) const { return anomaly_counts_[static_cast<int>(a)]; }
     const HandshakeFacts& handshake() const { return handshake_; }
@@ -243,6 +249,7 @@ private:
     // a retransmission, keep-alive or out-of-order copy). Set by track_stream.
     bool seg_was_new_ = true;
 
+    std::vector<SegmentFacts> segments_;
     boost::container::small_vector<Transition, 4> transitions_;
     boost::container::small_vector<AnomalyEvent, 1> anomaly_events_;
     std::uint32_t anomaly_counts_[kAnomalyCount] = {};

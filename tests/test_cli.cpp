@@ -127,3 +127,14 @@ TEST_CASE("fail-on rules list offending connections and exits 1", "[cli][fail-on
     CHECK(run("--format json --fail-on reset,refused,unanswered " + sample("four-way-client-first")).status == 0);
     CHECK(run("--format json --fail-on CLOSE_WAIT " + sample("half-close")).status == 1);
 }
+
+TEST_CASE("all-segments draws data segments too", "[cli][text]") {
+    const std::string seed2 = kSamples + "/seed-2-server-first-merged/capture.pcap";
+    const Run summarised = run(seed2);
+    CHECK(summarised.out.find("[P.] seq 1 ack 4 len 6") == std::string::npos);
+    const Run all = run("--all-segments " + seed2);
+    CHECK(all.status == 0);
+    CHECK(all.out.find("[P.] seq 1 ack 1 len 3") != std::string::npos);
+    CHECK(all.out.find("[P.] seq 1 ack 4 len 6") != std::string::npos);
+    CHECK(all.out.find("not drawn") == std::string::npos);
+}
