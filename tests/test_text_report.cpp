@@ -13,6 +13,7 @@
 #include "analyzer/summary.hpp"
 #include "analyzer/text_report.hpp"
 #include "core/connection.hpp"
+#include "scenario.hpp"
 
 using namespace tfe;
 using namespace tfe::analyzer;
@@ -29,21 +30,6 @@ struct Pkt {
     double t = 0;            // seconds from the start
     bool bad_checksum = false;
 };
-
-TcpFlags flags_of(std::string_view s) {
-    std::uint8_t b = 0;
-    for (char ch : s) {
-        switch (ch) {
-            case 'S': b |= TcpFlags::SYN; break;
-            case 'F': b |= TcpFlags::FIN; break;
-            case 'P': b |= TcpFlags::PSH; break;
-            case 'R': b |= TcpFlags::RST; break;
-            case '.': b |= TcpFlags::ACK; break;
-            default: break;
-        }
-    }
-    return TcpFlags(b);
-}
 
 struct Endpoints {
     std::uint32_t client_ip, server_ip;
@@ -91,7 +77,7 @@ private:
         s.dst = IpAddr::v4(c ? e_.server_ip : e_.client_ip);
         s.sport = c ? e_.client_port : e_.server_port;
         s.dport = c ? e_.server_port : e_.client_port;
-        s.flags = flags_of(p.flags);
+        s.flags = test::parse_flags(p.flags);
         s.seq = SeqNum((c ? e_.client_isn : e_.server_isn) + p.seq);
         s.ack = s.flags.ack() ? SeqNum((c ? e_.server_isn : e_.client_isn) + p.ack) : SeqNum(0);
         s.payload_len = s.captured_len = p.len;
