@@ -269,6 +269,7 @@ void Connection::track_stream(const Segment& seg, Side sender) {
         note(Anomaly::zero_window, sender, seg);
     e.last_window = seg.window;
     e.window_seen = true;
+    e.window_in_syn = seg.flags.syn();
 
     auto& l = e.last;
     l = {seg.ts, seg.seq, seg.ack, seg.payload_len, seg.options.ts_val, seg.window, seg.ip_id,
@@ -374,10 +375,15 @@ bool Connection::rst_acceptable(Side receiver, const InFlight& f) const {
     // else what the sender had sent before the RST.
     const SeqNum rcv_nxt = r.ack_sent ? r.max_ack : f.seq;
     if (!r.window_seen || !s.seq_known) return true;
+    // RFC 7323 2.2: windows in SYNs are never scaled; otherwise the shift
+    // applies only if both sides offered it. Without the SYNs the shift is
+    // unknown: assume the largest (14) rather than refuse a genuine RST.
     std::uint32_t wnd = r.last_window;
-    const bool scaled = r.syn_options_seen && s.syn_options_seen && r.syn_options.has_wscale &&
-                        s.syn_options.has_wscale;
-    if (scaled) wnd <<= r.syn_options.wscale;
+    const bool options_known = r.syn_options_seen && s.syn_options_seen;
+    if (!r.window_in_syn) {
+        if (!options_known) wnd <<= 14;
+        else if (r.syn_options.has_wscale && s.syn_options.has_wscale) wnd <<= r.syn_options.wscale;
+    }
     return in_window(f.seq, rcv_nxt, std::max<std::uint32_t>(wnd, 1));
 }
 

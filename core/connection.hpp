@@ -89,6 +89,7 @@ struct Endpoint {
     bool ack_sent = false;
     bool syn_options_seen = false;
     bool window_seen = false;
+    bool window_in_syn = false;   // last_window came from its SYN: never scaled
 };
 
 // The first FIN of each side and who acknowledged it first: enough for the

@@ -419,3 +419,14 @@ TEST_CASE("duplicate frames (same frame captured twice) are not retransmissions"
     CHECK(sink.done[0].anomaly_count(Anomaly::syn_retransmission) == 0);
     CHECK(analyzer::summarize(sink.done[0]).handshake == HandshakeKind::three_way);
 }
+
+TEST_CASE("without the SYNs the window scale is unknown: an RST within the largest scaled window counts", "[rst][midstream]") {
+    Replay r = replay_at_generated_isns();
+    r.server_port = 443;
+    const auto conns = r.run({
+        {'c', "P.", 1, 1, 100}, {'s', ".", 1, 101}, {'c', "R.", 101 + 100000, 1},
+    });
+    REQUIRE(conns.size() == 1);
+    CHECK(conns[0].anomaly_count(Anomaly::rst_out_of_window) == 0);
+    CHECK(analyzer::summarize(conns[0]).close == CloseKind::reset);
+}
