@@ -224,6 +224,56 @@ def fin_analysis(segs, client, server):
             "first_fin_acked_before_second_fin": acked_before_b}
 
 
+def close_from_packets(segs, client, server):
+    """The close kind the packets of (client, server) show, decided here from
+    sequence and acknowledgment numbers, independently of tcpflow-explain
+    (same definitions as docs/json-schema.md). Only the last connection on
+    the 4-tuple counts: the kernel's view is of that one."""
+    c, srv = _parse_addr(client), _parse_addr(server)
+    conn = [x for x in segs if {x["src"], x["dst"]} == {c, srv}]
+    syns = [i for i, x in enumerate(conn) if "S" in x["flags"] and "A" not in x["flags"]
+            and x["src"] == c]
+    if syns:
+        isn = conn[syns[-1]]["seq"]
+        conn = conn[min(i for i in syns if conn[i]["seq"] == isn):]
+        if not any("S" in x["flags"] and "A" in x["flags"] for x in conn):
+            return "none"  # unanswered or refused
+    fins = {}
+    for i, x in enumerate(conn):
+        if "F" in x["flags"] and x["src"] not in fins:
+            fins[x["src"]] = i
+    rsts = [i for i, x in enumerate(conn) if "R" in x["flags"]]
+    second = max(fins.values()) if len(fins) == 2 else None
+    if rsts and (second is None or rsts[0] < second):
+        return "reset"
+    if not fins:
+        return "open"
+    if len(fins) == 1:
+        return "half-closed"
+    ia, ib = sorted(fins.values())
+    a, b = conn[ia], conn[ib]
+    a_fin = (a["seq"] + a["len"]) & 0xFFFFFFFF
+    if not covers(b["ack"], a_fin):
+        return "simultaneous"  # the second FIN was sent before the first arrived
+    first_ack = next(x for x in conn[ia + 1:]
+                     if x["src"] == b["src"] and "A" in x["flags"] and covers(x["ack"], a_fin))
+    return "three-way" if "F" in first_ack["flags"] else "four-way"
+
+
+def annotate(sample_dir):
+    """Adds close_from_packets to an existing sample's kernel.json."""
+    path = os.path.join(sample_dir, "kernel.json")
+    with open(path) as f:
+        k = json.load(f)
+    cap = next(os.path.join(sample_dir, n) for n in ("capture.pcap", "capture.pcapng")
+               if os.path.exists(os.path.join(sample_dir, n)))
+    k["close_from_packets"] = close_from_packets(segments(cap), k["client"], k["server"])
+    with open(path, "w") as f:
+        json.dump(k, f, indent=2)
+        f.write("\n")
+    return k["close_from_packets"]
+
+
 # ---------------------------------------------------------------------------
 # A run of one scenario
 
@@ -291,16 +341,19 @@ class Run:
         captured segments (for the checks on the packets)."""
         if self.capture:
             self.capture.stop()
+        segs = segments(self.capture_file())
+        self.kernel["close_from_packets"] = close_from_packets(segs, self.kernel["client"],
+                                                              self.kernel["server"])
         with open(os.path.join(self.dir, "kernel.json"), "w") as f:
             json.dump(self.kernel, f, indent=2)
             f.write("\n")
-        return self.write_notes()
+        self.write_notes(segs)
+        return segs
 
-    def write_notes(self):
+    def write_notes(self, segs):
         k = self.kernel
         view = "\n".join("  %-6s %-22s -> %-22s %s" % (s["side"], s["local"], s["peer"], s["state"])
                          for s in k["sockets"]) or "  (no socket left on either side)"
-        segs = segments(self.capture_file())
         missing = [side for side in ("client", "server")
                    if not any(s["side"] == side for s in k["sockets"])]
         with open(os.path.join(self.dir, "notes.txt"), "w") as f:
@@ -961,10 +1014,17 @@ def main():
     ap.add_argument("--check-live", action="store_true",
                     help="run into a fresh temp dir and print a JSON summary")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--annotate", action="store_true",
+                    help="add close_from_packets to every kernel.json under --out, from its capture")
     args = ap.parse_args()
     if args.list:
         for name, _, _ in SCENARIOS:
             print(name)
+        return 0
+    if args.annotate:
+        for d in sorted(os.listdir(args.out)):
+            if os.path.exists(os.path.join(args.out, d, "kernel.json")):
+                print("%-24s %s" % (d, annotate(os.path.join(args.out, d))))
         return 0
     if os.geteuid() != 0:
         print("lab.py: needs root (live capture and ss)", file=sys.stderr)

@@ -9,7 +9,7 @@ packages=(
   build-essential cmake pkg-config
   libpcap-dev libboost-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev catch2
   # The kernel-truth test and the sample lab capture real loopback traffic.
-  tcpdump iproute2 python3
+  tcpdump iproute2 python3 python3-scapy wireshark-common
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libbenchmark-dev tcptrace tshark time)
