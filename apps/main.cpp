@@ -11,6 +11,7 @@
 
 #include "analyzer/checks.hpp"
 #include "apps/exit_codes.hpp"
+#include "apps/input_notes.hpp"
 #include "apps/live.hpp"
 #include "apps/report_sink.hpp"
 #include "capture/pcap_source.hpp"
@@ -63,30 +64,15 @@ void setup_logging(const Options& o) {
     spdlog::set_level(o.quiet ? spdlog::level::err : o.verbose ? spdlog::level::debug : spdlog::level::warn);
 }
 
-void report_file(const capture::FileReport& r) {
-    if (r.skipped_link_type) {
-        spdlog::error("{}", r.skip_message);
-        return;
-    }
-    spdlog::info("{}: {} frames, {} TCP segments, link type {}", r.path, r.frames_read, r.segments_decoded,
-                 r.link_type_name);
-    if (r.skipped_non_tcp) spdlog::info("{}: {} non-TCP frames skipped", r.path, r.skipped_non_tcp);
-    if (r.malformed) {
-        for (std::size_t i = 0; i < r.by_reason.size(); ++i) {
-            const auto e = static_cast<capture::DecodeError>(i);
-            const auto& rc = r.by_reason[i];
-            if (rc.count && capture::is_malformed(e))
-                spdlog::warn("{}: {} malformed frame(s): {} (first: frame {})", r.path, rc.count,
-                             capture::to_string(e), rc.first_frame);
+void report_file(const capture::FileReport& r, ReportSink& sink) {
+    for (const InputNote& n : input_notes(r)) {
+        switch (n.level) {
+            case InputNote::info: spdlog::info("{}", n.text); break;
+            case InputNote::warning: spdlog::warn("{}", n.text); break;
+            case InputNote::error: spdlog::error("{}", n.text); break;
         }
+        if (n.level != InputNote::info) sink.add_input_note(n.text);
     }
-    if (r.bad_checksums)
-        spdlog::warn("{}: {} segment(s) with a bad TCP checksum (normal on the sending host with checksum offload)",
-                     r.path, r.bad_checksums);
-    if (r.truncated_payloads)
-        spdlog::info("{}: {} segment(s) captured shorter than sent (snaplen); sequence space uses the IP length",
-                     r.path, r.truncated_payloads);
-    if (r.fatal_error) spdlog::error("{}", *r.fatal_error);
 }
 
 int run(const Options& o) {
@@ -151,7 +137,7 @@ int run(const Options& o) {
                 spdlog::error("{}", e.what());
                 return kUsage;
             }
-            report_file(r);
+            report_file(r, sink);
             if (r.fatal_error || r.skipped_link_type) status = kInputError;
         }
     }

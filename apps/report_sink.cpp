@@ -1,5 +1,7 @@
 #include "apps/report_sink.hpp"
 
+#include <iterator>
+
 namespace tfe::app {
 
 ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts), out_(out) {}
@@ -30,7 +32,13 @@ void ReportSink::on_connection(const Connection& c) {
 }
 
 void ReportSink::finish() {
-    if (!opts_.quiet_report && opts_.format == Format::text) summary_.write(buf_, opts_.text.color);
+    if (!opts_.quiet_report && opts_.format == Format::text) {
+        summary_.write(buf_, opts_.text.color);
+        if (!input_notes_.empty()) {
+            fmt::format_to(std::back_inserter(buf_), "\nInput\n");
+            for (const std::string& n : input_notes_) fmt::format_to(std::back_inserter(buf_), "  {}\n", n);
+        }
+    }
     flush();
 }
 

@@ -38,6 +38,8 @@ public:
     void on_segment(const Segment& s) override { table_->on_segment(s); }
     void on_connection(const Connection& c) override;
 
+    // A warning or error about the input, repeated under the text report.
+    void add_input_note(std::string note) { input_notes_.push_back(std::move(note)); }
     // The closing summary (text mode) and everything still buffered.
     void finish();
     void flush();
@@ -54,6 +56,7 @@ private:
     analyzer::RunSummary summary_;
     std::vector<nlohmann::ordered_json> kept_;
     std::vector<std::string> violations_;
+    std::vector<std::string> input_notes_;
 };
 
 }  // namespace tfe::app

@@ -73,7 +73,12 @@ TEST_CASE("a truncated capture reports what was read and names the offset", "[cl
     std::filesystem::copy_file(src, cut, std::filesystem::copy_options::overwrite_existing);
     std::filesystem::resize_file(cut, size - 7);
     const Run r = run("--format json " + cut.string());
+    // The text report repeats the fault under the summary.
+    const Run text = run("-q " + cut.string() + " 2>/dev/null");
     std::filesystem::remove(cut);
+    CHECK(text.status == 3);
+    CHECK(text.out.find("\nInput\n") != std::string::npos);
+    CHECK(text.out.find("truncated record at byte offset") != std::string::npos);
     CHECK(r.status == 3);
     CHECK(r.out.find(cut.filename().string()) != std::string::npos);
     CHECK(r.out.find("offset") != std::string::npos);

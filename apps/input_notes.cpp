@@ -1,0 +1,37 @@
+#include "apps/input_notes.hpp"
+
+#include <fmt/format.h>
+
+namespace tfe::app {
+
+std::vector<InputNote> input_notes(const capture::FileReport& r) {
+    std::vector<InputNote> out;
+    if (r.skipped_link_type) {
+        out.push_back({InputNote::error, r.skip_message});
+        return out;
+    }
+    out.push_back({InputNote::info, fmt::format("{}: {} frames, {} TCP segments, link type {}", r.path,
+                                                r.frames_read, r.segments_decoded, r.link_type_name)});
+    if (r.skipped_non_tcp)
+        out.push_back({InputNote::info, fmt::format("{}: {} non-TCP frames skipped", r.path, r.skipped_non_tcp)});
+    for (std::size_t i = 0; i < r.by_reason.size(); ++i) {
+        const auto e = static_cast<capture::DecodeError>(i);
+        const auto& rc = r.by_reason[i];
+        if (rc.count && capture::is_malformed(e))
+            out.push_back({InputNote::warning, fmt::format("{}: {} malformed frame(s): {} (first: frame {})", r.path,
+                                                           rc.count, capture::to_string(e), rc.first_frame)});
+    }
+    if (r.bad_checksums)
+        out.push_back({InputNote::warning,
+                       fmt::format("{}: {} segment(s) with a bad TCP checksum (normal on the sending host with "
+                                   "checksum offload); analysed anyway",
+                                   r.path, r.bad_checksums)});
+    if (r.truncated_payloads)
+        out.push_back({InputNote::info, fmt::format("{}: {} segment(s) captured shorter than sent (snaplen); "
+                                                    "sequence space uses the IP length",
+                                                    r.path, r.truncated_payloads)});
+    if (r.fatal_error) out.push_back({InputNote::error, *r.fatal_error});
+    return out;
+}
+
+}  // namespace tfe::app
