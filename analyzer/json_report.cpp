@@ -146,9 +146,30 @@ void put_anomalies(Buf& b, const Connection& c) {
 
 }  // namespace
 
+namespace {
+
+// ,"key":{"client":…,"server":…} with one writer for both sides.
+template <class PutSide>
+void put_by_side(Buf& b, std::string_view key, PutSide put_side) {
+    put(b, ",\"");
+    put(b, key);
+    put(b, "\":{\"client\":");
+    put_side(Side::client);
+    put(b, ",\"server\":");
+    put_side(Side::server);
+    b.push_back('}');
+}
+
+void put_quoted(Buf& b, std::string_view s) {
+    b.push_back('"');
+    put(b, s);
+    b.push_back('"');
+}
+
+}  // namespace
+
 void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle& st) {
-    const Endpoint& cl = c.endpoint(Side::client);
-    const Endpoint& sv = c.endpoint(Side::server);
+    const auto ep = [&c](Side side) -> const Endpoint& { return c.endpoint(side); };
     put(b, "{\"id\":");
     put_uint(b, c.id());
     put(b, ",\"client\":");
@@ -165,55 +186,32 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     put_uint(b, c.first_frame());
     put(b, ",\"last_packet\":");
     put_uint(b, c.last_frame());
-    put(b, ",\"packets\":{\"client\":");
-    put_uint(b, cl.packets);
-    put(b, ",\"server\":");
-    put_uint(b, sv.packets);
-    put(b, "},\"payload_bytes\":{\"client\":");
-    put_uint(b, cl.payload_bytes);
-    put(b, ",\"server\":");
-    put_uint(b, sv.payload_bytes);
-    put(b, "},\"handshake\":\"");
-    put(b, handshake_name(s.handshake));
-    put(b, "\",\"syn_retransmissions\":");
+    put_by_side(b, "packets", [&](Side x) { put_uint(b, ep(x).packets); });
+    put_by_side(b, "payload_bytes", [&](Side x) { put_uint(b, ep(x).payload_bytes); });
+    put(b, ",\"handshake\":");
+    put_quoted(b, handshake_name(s.handshake));
+    put(b, ",\"syn_retransmissions\":");
     put_uint(b, s.syn_retransmissions);
     put(b, ",\"synack_retransmissions\":");
     put_uint(b, s.synack_retransmissions);
-    put(b, ",\"isn\":{\"client\":");
-    put_isn(b, cl);
-    put(b, ",\"server\":");
-    put_isn(b, sv);
-    put(b, "},\"options\":{\"client\":");
-    put_options(b, cl);
-    put(b, ",\"server\":");
-    put_options(b, sv);
-    put(b, "},\"handshake_rtt_ms\":{\"syn_to_synack\":");
+    put_by_side(b, "isn", [&](Side x) { put_isn(b, ep(x)); });
+    put_by_side(b, "options", [&](Side x) { put_options(b, ep(x)); });
+    put(b, ",\"handshake_rtt_ms\":{\"syn_to_synack\":");
     put_ms(b, s.syn_to_synack);
     put(b, ",\"synack_to_ack\":");
     put_ms(b, s.synack_to_ack);
-    put(b, "},\"close\":\"");
-    put(b, close_name(s.close));
-    put(b, "\",\"close_initiator\":");
-    if (s.initiator == Initiator::none) {
-        put(b, "null");
-    } else {
-        b.push_back('"');
-        put(b, initiator_name(s.initiator));
-        b.push_back('"');
-    }
-    put(b, ",\"final_state\":{\"client\":\"");
-    put(b, state_name(c.final_state(Side::client)));
-    put(b, "\",\"server\":\"");
-    put(b, state_name(c.final_state(Side::server)));
-    put(b, "\"},\"initial_state\":{\"client\":\"");
-    put(b, state_name(cl.initial_state));
-    put(b, "\",\"server\":\"");
-    put(b, state_name(sv.initial_state));
-    put(b, "\"},\"states_inferred\":");
-    put_bool(b, cl.state_inferred || sv.state_inferred);
-    put(b, ",\"end_reason\":\"");
-    put(b, end_reason_name(c.end_reason()));
-    put(b, "\",\"transitions\":");
+    put(b, "},\"close\":");
+    put_quoted(b, close_name(s.close));
+    put(b, ",\"close_initiator\":");
+    if (s.initiator == Initiator::none) put(b, "null");
+    else put_quoted(b, initiator_name(s.initiator));
+    put_by_side(b, "final_state", [&](Side x) { put_quoted(b, state_name(c.final_state(x))); });
+    put_by_side(b, "initial_state", [&](Side x) { put_quoted(b, state_name(ep(x).initial_state)); });
+    put(b, ",\"states_inferred\":");
+    put_bool(b, ep(Side::client).state_inferred || ep(Side::server).state_inferred);
+    put(b, ",\"end_reason\":");
+    put_quoted(b, end_reason_name(c.end_reason()));
+    put(b, ",\"transitions\":");
     put_transitions(b, c, st);
     put(b, ",\"anomalies\":");
     put_anomalies(b, c);
