@@ -347,7 +347,8 @@ void Connection::confirm_or_contradict(const Segment& seg, Side sender) {
         (seg.flags.syn() && !seg_was_new_) ||
         (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq && !seg_was_new_);
     if (resent_control) {
-        note(Anomaly::ack_lost_after_capture, sender, f.ts, f.frame, f.seq, f.ack, f.ack.raw());
+        // The lost segment is the peer's (the held ACK), not the retransmitter's.
+        note(Anomaly::ack_lost_after_capture, other(sender), f, f.ack.raw());
         f.active = false;
     } else {
         deliver_pending(sender, Delivery::on_arrival, &seg);
@@ -489,8 +490,7 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
     Endpoint& e = ep(who);
     const Cell c = transition(e.state, input);
     if (c.outcome == Outcome::invalid) {
-        note(Anomaly::unexpected_segment, how == Delivery::sent ? who : other(who), cause.ts,
-             cause.frame, cause.seq, cause.ack, 0, e.state, input);
+        note(Anomaly::unexpected_segment, how == Delivery::sent ? who : other(who), cause, 0, e.state, input);
         return;
     }
     if (c.outcome == Outcome::stay) return;
@@ -524,28 +524,38 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
 }
 
 void Connection::note(Anomaly a, Side who, const Segment& seg, std::uint32_t value) {
-    note(a, who, seg.ts, seg.frame, seg.seq, seg.ack, value);
-    if (!anomaly_events_.empty() && anomaly_events_.back().frame == seg.frame && anomaly_events_.back().kind == a) {
-        anomaly_events_.back().flags = seg.flags;
-        anomaly_events_.back().payload_len = seg.payload_len;
-    }
+    AnomalyEvent ev;
+    ev.ts = seg.ts;
+    ev.frame = seg.frame;
+    ev.seq = seg.seq;
+    ev.ack = seg.ack;
+    ev.value = value;
+    ev.payload_len = seg.payload_len;
+    ev.flags = seg.flags;
+    ev.endpoint = who;
+    ev.kind = a;
+    note(ev);
 }
 
-void Connection::note(Anomaly a, Side who, TimeNs ts, std::uint64_t frame, SeqNum seq, SeqNum ack,
-                      std::uint32_t value, State st, Input in) {
-    anomaly_counts_[static_cast<int>(a)]++;
-    if (anomaly_events_.size() >= config_->max_anomaly_events) return;
+void Connection::note(Anomaly a, Side who, const InFlight& f, std::uint32_t value, State st, Input in) {
     AnomalyEvent ev;
-    ev.ts = ts;
-    ev.frame = frame;
-    ev.seq = seq;
-    ev.ack = ack;
+    ev.ts = f.ts;
+    ev.frame = f.frame;
+    ev.seq = f.seq;
+    ev.ack = f.ack;
     ev.value = value;
+    ev.payload_len = f.seq_len - (f.flags.syn() ? 1u : 0u) - (f.flags.fin() ? 1u : 0u);
+    ev.flags = f.flags;
     ev.endpoint = who;
     ev.kind = a;
     ev.state = st;
     ev.input = in;
-    anomaly_events_.push_back(ev);
+    note(ev);
+}
+
+void Connection::note(const AnomalyEvent& ev) {
+    anomaly_counts_[static_cast<int>(ev.kind)]++;
+    if (anomaly_events_.size() < config_->max_anomaly_events) anomaly_events_.push_back(ev);
 }
 
 // ---------------------------------------------------------------------------

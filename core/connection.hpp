@@ -224,9 +224,12 @@ private:
         const Segment* proof = nullptr;
     };
     void apply(Side who, Input input, const InFlight& cause, Delivery how, const Placement& at);
+    // Counts an anomaly and keeps its event (up to max_anomaly_events);
+    // `who` sent the segment it is about.
     void note(Anomaly a, Side who, const Segment& seg, std::uint32_t value = 0);
-    void note(Anomaly a, Side who, TimeNs ts, std::uint64_t frame, SeqNum seq, SeqNum ack,
-              std::uint32_t value, State st = State::CLOSED, Input in = Input::snd_syn);
+    void note(Anomaly a, Side who, const InFlight& f, std::uint32_t value, State st = State::CLOSED,
+              Input in = Input::snd_syn);
+    void note(const AnomalyEvent& ev);
 
     static InFlight in_flight_of(const Segment& seg);
 

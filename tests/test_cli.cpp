@@ -143,3 +143,12 @@ TEST_CASE("all-segments draws data segments too", "[cli][text]") {
     CHECK(all.out.find("[P.] seq 1 ack 4 len 6") != std::string::npos);
     CHECK(all.out.find("not drawn") == std::string::npos);
 }
+
+TEST_CASE("a lost ACK is drawn from its sender with its own numbers", "[cli][text]") {
+    const Run r = run(kSamples + "/crafted-synack-retrans/capture.pcap");
+    const auto at = r.out.find("ACK lost later");
+    REQUIRE(at != std::string::npos);
+    const auto line_start = r.out.rfind('\n', at) + 1;
+    const std::string line = r.out.substr(line_start, at - line_start);
+    CHECK(line.find("3 ──[.] seq 1 ack 1") != std::string::npos);
+}
