@@ -611,6 +611,9 @@ std::string Narrator::final_state(Side side) const {
 // What crossed the cause segment on the wire: the receiver's own FIN when
 // it lies between the cause and the proof and did not acknowledge it.
 std::string crossing_segment(const Connection& c, const Transition& t, const NumberStyle& numbers) {
+    if (t.crossed_frame != 0 && !t.crossed_flags.ack())
+        return fmt::format("the {}'s packet {} ([{}], acknowledging nothing yet)", side_name(t.endpoint),
+                           t.crossed_frame, t.crossed_flags.tcpdump());
     if (t.crossed_frame != 0 && !(c.fin(t.endpoint).sent && c.fin(t.endpoint).frame == t.crossed_frame))
         return fmt::format("the {}'s packet {} (ack {}, not covering it)", side_name(t.endpoint), t.crossed_frame,
                            rel_seq(c, cause_sender(t), t.crossed_ack, numbers));

@@ -337,6 +337,7 @@ void Connection::confirm_or_contradict(const Segment& seg, Side sender) {
             f.crossed = true;
             f.crossed_frame = seg.frame;
             f.crossed_ack = seg.ack;
+            f.crossed_flags = seg.flags;
         }
         return;
     }
@@ -514,6 +515,7 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
     }
     t.crossed_frame = cause.crossed_frame;
     t.crossed_ack = cause.crossed_ack;
+    t.crossed_flags = cause.crossed_flags;
     // Four transitions fit inline (an open connection's handshake); a closed
     // one makes about eleven: spill once, to room for twelve.
     if (transitions_.size() == transitions_.capacity()) transitions_.reserve(std::max<std::size_t>(12, 2 * transitions_.size()));

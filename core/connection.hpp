@@ -189,6 +189,7 @@ private:
         TimeNs ts = 0;
         std::uint64_t crossed_frame = 0;  // the first segment of the receiver not covering it
         SeqNum crossed_ack;
+        TcpFlags crossed_flags;
         SeqNum seq, end, ack;
         std::uint32_t seq_len = 0;
         TcpFlags flags;

@@ -58,6 +58,7 @@ struct Transition {
     // was sent before the cause arrived (frame 0: none crossed it).
     std::uint64_t crossed_frame = 0;
     SeqNum crossed_ack;
+    TcpFlags crossed_flags;      // without ACK, crossed_ack means nothing
     SeqNum seq, ack;             // the causing segment's numbers (absolute)
     std::uint32_t seq_len = 0;   // its length in sequence space
     TcpFlags flags;              // its flags
