@@ -407,6 +407,9 @@ void Connection::apply_sender_input(const Segment& seg, Side sender) {
                       .receiver_state = ep(receiver).state};
         }
         const Placement here{seg.frame, seg.ts, nullptr};
+        // It aborted: whatever was still in flight to it no longer matters
+        // (its stack answers such segments with RST, RFC 9293 3.10.7.1).
+        in_flight_[static_cast<int>(sender)].active = false;
         apply(sender, Input::snd_rst, f, Delivery::sent, here);
         // An RST is never held: it ends the receiver at once.
         apply(receiver, Input::rcv_rst, f, Delivery::on_arrival, here);

@@ -430,3 +430,39 @@ TEST_CASE("without the SYNs the window scale is unknown: an RST within the large
     CHECK(conns[0].anomaly_count(Anomaly::rst_out_of_window) == 0);
     CHECK(analyzer::summarize(conns[0]).close == CloseKind::reset);
 }
+
+TEST_CASE("an RST in any synchronized state closes both endpoints", "[rst]") {
+    struct Case {
+        const char* state;          // the RST sender's state just before it
+        std::vector<Step> steps;    // ending with the RST
+    };
+    const std::vector<Case> cases = {
+        {"SYN_RECEIVED (server aborts the handshake)", {{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'s', "R.", 1, 1}}},
+        {"SYN_SENT answered, client aborts", {{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', "R", 1, 0}}},
+        {"ESTABLISHED", with_handshake({{'s', "R.", 1, 1}})},
+        {"FIN_WAIT_1", with_handshake({{'c', "F.", 1, 1}, {'c', "R.", 2, 1}})},
+        {"CLOSE_WAIT", with_handshake({{'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'s', "R.", 1, 2}})},
+        {"LAST_ACK", with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'s', "R.", 2, 2}})},
+        {"CLOSING", with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 1}, {'c', ".", 2, 2}, {'c', "R", 2, 0}})},
+    };
+    const Replay r = replay_at_generated_isns();
+    for (const Case& k : cases) {
+        INFO(k.state);
+        const auto conns = r.run(k.steps);
+        REQUIRE(conns.size() == 1);
+        CHECK(conns[0].final_state(Side::client) == State::CLOSED);
+        CHECK(conns[0].final_state(Side::server) == State::CLOSED);
+        CHECK(conns[0].reset().seen);
+        CHECK(conns[0].anomaly_count(Anomaly::unexpected_segment) == 0);
+        CHECK(conns[0].anomaly_count(Anomaly::rst_out_of_window) == 0);
+    }
+}
+
+TEST_CASE("an RST in TIME_WAIT ends it early (RFC 1337)", "[rst][time_wait]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}, {'s', "R", 2, 0, 0, 1.0},
+    }));
+    REQUIRE(conns.size() == 1);
+    CHECK(conns[0].final_state(Side::client) == State::CLOSED);
+    CHECK(analyzer::summarize(conns[0]).close == CloseKind::three_way);
+}
