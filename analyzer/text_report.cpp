@@ -997,3 +997,31 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
 }
 
 }  // namespace tfe::analyzer
+
+namespace tfe::analyzer {
+
+void write_brief(Buf& b, const Connection& c, const Summary& s, const TextOptions& o) {
+    const Endpoint& cl = c.endpoint(Side::client);
+    const Endpoint& sv = c.endpoint(Side::server);
+    std::string closing(close_words(s.close));
+    if (s.initiator == Initiator::client || s.initiator == Initiator::server)
+        closing += fmt::format(", {} first", initiator_name(s.initiator));
+    put(b, "#{:<4} {} → {}{}  {} · {} · client {}, server {} · {} packets, {}", c.id(),
+        to_string(c.addr(Side::client)), to_string(c.addr(Side::server)), c.roles_inferred() ? " (roles inferred)" : "",
+        handshake_words(s.handshake), closing, paint(o.color, kCyan, state_name(c.final_state(Side::client))),
+        paint(o.color, kCyan, state_name(c.final_state(Side::server))), cl.packets + sv.packets,
+        format_duration(c.last_ts() - c.first_ts()));
+    std::string anomalies;
+    for (std::size_t i = 0; i < kAnomalyCount; ++i) {
+        const auto a = static_cast<Anomaly>(i);
+        if (const auto n = c.anomaly_count(a)) {
+            const std::string phrase = anomaly_phrase(a, n);
+            // Only the head of the phrase: the explanation is in the full report.
+            anomalies += (anomalies.empty() ? "" : ", ") + phrase.substr(0, phrase.find(" ("));
+        }
+    }
+    if (!anomalies.empty()) put(b, " · {}", paint(o.color, kYellow, anomalies));
+    b.push_back('\n');
+}
+
+}  // namespace tfe::analyzer

@@ -19,14 +19,18 @@ namespace tfe::analyzer {
 struct TextOptions {
     NumberStyle numbers;
     bool color = false;         // ANSI: states cyan, anomalies yellow, RST red
-    // Ladder lines for every segment. Not available: the core keeps only
-    // the segments that moved a state or raised an anomaly, and the ladder
-    // summarises the rest in one line. Accepted and ignored for now.
+    // Ladder lines for every segment; needs the core to keep them
+    // (TrackerConfig::keep_segments). Otherwise the ladder draws the segments
+    // that moved a state or raised an anomaly and summarises the rest.
     bool all_segments = false;
     TimeNs msl = 30'000'000'000;  // RFC 9293 MSL; TIME_WAIT lasts 2*MSL
 };
 
 void write_text(fmt::memory_buffer& out, const Connection& c, const Summary& s, const TextOptions& o);
+
+// One line per connection (--brief): endpoints, how it opened and closed,
+// who closed first, both final states, packets, duration, anomalies.
+void write_brief(fmt::memory_buffer& out, const Connection& c, const Summary& s, const TextOptions& o);
 
 // Shared with the run summary.
 // "three-wave close (FIN, FIN+ACK, ACK)", "four-way close (four waves: ...)".

@@ -40,6 +40,8 @@ struct Options {
     bool absolute = false;
     std::string color = "auto";
     bool all_segments = false;
+    bool brief = false;
+    std::vector<std::uint64_t> ids;
     std::string expect;
     bool update_expect = false;
     std::string fail_on;
@@ -81,6 +83,8 @@ int run(const Options& o) {
     ro.text.numbers.absolute = o.absolute;
     ro.text.color = o.color == "always" || (o.color == "auto" && ::isatty(STDOUT_FILENO));
     ro.text.all_segments = o.all_segments;
+    ro.brief = o.brief;
+    ro.only_ids = o.ids;
     ro.text.msl = static_cast<TimeNs>(o.msl * 1e9);
     const bool checking = !o.expect.empty();
     ro.keep_json = checking;
@@ -202,6 +206,9 @@ int main(int argc, char** argv) {
     app.add_flag("-S,--absolute-seq", o.absolute, "Absolute sequence numbers (default: relative, the SYN is 0)");
     app.add_option("--color", o.color, "Colour: auto (on a terminal), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
+    app.add_flag("-b,--brief", o.brief, "Text: one line per connection (then the summary)");
+    app.add_option("--id", o.ids, "Report only these connections (ids from a first run), e.g. --id 3,17")
+        ->delimiter(',')->allow_extra_args(false);
     app.add_flag("--all-segments", o.all_segments, "Ladder diagrams draw every segment, data included (keeps them in memory: use with --filter on big captures)");
     app.add_option("--expect", o.expect, "Compare with expectations (JSON Lines; fields left out are not checked)");
     app.add_flag("--update-expect", o.update_expect, "Write the current result to the --expect file instead");

@@ -1,5 +1,6 @@
 #include "apps/report_sink.hpp"
 
+#include <algorithm>
 #include <iterator>
 
 namespace tfe::app {
@@ -9,6 +10,9 @@ ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts),
 ReportSink::~ReportSink() { flush(); }
 
 void ReportSink::on_connection(const Connection& c) {
+    if (!opts_.only_ids.empty() &&
+        std::find(opts_.only_ids.begin(), opts_.only_ids.end(), c.id()) == opts_.only_ids.end())
+        return;
     const analyzer::Summary s = analyzer::summarize(c);
     summary_.add(c, s);
     const bool print_json = !opts_.quiet_report && opts_.format == Format::json;
@@ -20,7 +24,10 @@ void ReportSink::on_connection(const Connection& c) {
         if (opts_.keep_json) kept_.push_back(nlohmann::ordered_json::parse(scratch_.begin(), scratch_.end()));
         if (!opts_.quiet_report && opts_.format == Format::json) buf_.append(scratch_);
     }
-    if (!opts_.quiet_report && opts_.format == Format::text) analyzer::write_text(buf_, c, s, opts_.text);
+    if (!opts_.quiet_report && opts_.format == Format::text) {
+        if (opts_.brief) analyzer::write_brief(buf_, c, s, opts_.text);
+        else analyzer::write_text(buf_, c, s, opts_.text);
+    }
     if (!opts_.fail_rules.empty()) {
         const std::string why = opts_.fail_rules.violation(c, s);
         if (!why.empty())
@@ -33,6 +40,7 @@ void ReportSink::on_connection(const Connection& c) {
 
 void ReportSink::finish() {
     if (!opts_.quiet_report && opts_.format == Format::text) {
+        if (opts_.brief) buf_.push_back('\n');
         summary_.write(buf_, opts_.text.color);
         if (!input_notes_.empty()) {
             fmt::format_to(std::back_inserter(buf_), "\nInput\n");

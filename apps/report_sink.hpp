@@ -27,6 +27,8 @@ struct ReportOptions {
     bool quiet_report = false;     // --expect/--update-expect: no per-connection report
     bool keep_json = false;        // --expect/--update-expect need every object
     analyzer::FailRules fail_rules;
+    bool brief = false;            // text: one line per connection
+    std::vector<std::uint64_t> only_ids;  // --id: report, check and count only these
 };
 
 class ReportSink final : public ConnectionSink, public capture::SegmentSink {

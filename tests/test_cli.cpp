@@ -152,3 +152,19 @@ TEST_CASE("a lost ACK is drawn from its sender with its own numbers", "[cli][tex
     const std::string line = r.out.substr(line_start, at - line_start);
     CHECK(line.find("3 ──[.] seq 1 ack 1") != std::string::npos);
 }
+
+TEST_CASE("brief lists one line per connection, id picks connections", "[cli][text]") {
+    const std::string unanswered = kSamples + "/unanswered/capture.pcap";
+    const Run brief = run("-b " + unanswered);
+    CHECK(brief.status == 0);
+    CHECK(brief.out.find("#1 ") != std::string::npos);
+    CHECK(brief.out.find("#2 ") != std::string::npos);
+    CHECK(brief.out.find("unanswered SYN · never opened · client SYN_SENT, server CLOSED") != std::string::npos);
+    CHECK(brief.out.find("How it opened") == std::string::npos);
+    const Run one = run("--format json --id 2 " + unanswered);
+    CHECK(one.status == 0);
+    CHECK(one.out.find("\"id\":2") != std::string::npos);
+    CHECK(one.out.find("\"id\":1") == std::string::npos);
+    const Run both = run("--format json --id 2,1 " + unanswered);
+    CHECK(both.out.find("\"id\":1") != std::string::npos);
+}
