@@ -80,9 +80,9 @@ void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const
     if (!how.empty() && t.delivery != Delivery::on_arrival) {
         put(out, " (");
         put(out, how);
-        if (t.evidence.frame) {
+        if (const Crossing* x = c.crossing(t); x && x->evidence.frame) {
             put(out, ", packet ");
-            put_uint(out, t.evidence.frame);
+            put_uint(out, x->evidence.frame);
         }
         out.push_back(')');
     }

@@ -611,12 +611,14 @@ std::string Narrator::final_state(Side side) const {
 // What crossed the cause segment on the wire: the receiver's own FIN when
 // it lies between the cause and the proof and did not acknowledge it.
 std::string crossing_segment(const Connection& c, const Transition& t, const NumberStyle& numbers) {
-    if (t.crossed_frame != 0 && !t.crossed_flags.ack())
+    const Crossing* x = c.crossing(t);
+    const std::uint64_t crossed_frame = x ? x->crossed_frame : 0;
+    if (crossed_frame != 0 && !x->crossed_flags.ack())
         return fmt::format("the {}'s packet {} ([{}], acknowledging nothing yet)", side_name(t.endpoint),
-                           t.crossed_frame, t.crossed_flags.tcpdump());
-    if (t.crossed_frame != 0 && !(c.fin(t.endpoint).sent && c.fin(t.endpoint).frame == t.crossed_frame))
-        return fmt::format("the {}'s packet {} (ack {}, not covering it)", side_name(t.endpoint), t.crossed_frame,
-                           rel_seq(c, cause_sender(t), t.crossed_ack, numbers));
+                           crossed_frame, x->crossed_flags.tcpdump());
+    if (crossed_frame != 0 && !(c.fin(t.endpoint).sent && c.fin(t.endpoint).frame == crossed_frame))
+        return fmt::format("the {}'s packet {} (ack {}, not covering it)", side_name(t.endpoint), crossed_frame,
+                           rel_seq(c, cause_sender(t), x->crossed_ack, numbers));
     const FinFacts& own = c.fin(t.endpoint);
     if (own.sent && own.frame > t.cause_frame && own.frame <= t.frame &&
         !(own.acked_peer_fin && t.flags.fin()))
@@ -626,16 +628,18 @@ std::string crossing_segment(const Connection& c, const Transition& t, const Num
 
 std::string Narrator::delivery_note(const Transition& t) const {
     const Side sender = cause_sender(t);
+    const Crossing* x = c.crossing(t);
+    const std::uint64_t proof_frame = x ? x->evidence.frame : 0;
     const std::string what = fmt::format("the {}'s {} (packet {})", who(sender), segment_kind(t.flags, payload_of(t)), t.cause_frame);
     switch (t.delivery) {
         case Delivery::acknowledged:
             return fmt::format("{} crossed {} on the wire: that segment did not yet acknowledge it; packet {}'s ack "
                                "covered it, so the {}'s {} is placed at packet {}.",
-                               what, crossing_segment(c, t, o.numbers), t.evidence.frame, who(t.endpoint), state_name(t.to), t.frame);
+                               what, crossing_segment(c, t, o.numbers), proof_frame, who(t.endpoint), state_name(t.to), t.frame);
         case Delivery::followed:
             return fmt::format("{} crossed {} on the wire; packet {}, sent by the {} after it, shows it had arrived "
                                "(one direction delivers in order), so the {}'s {} is placed at packet {}.",
-                               what, crossing_segment(c, t, o.numbers), t.evidence.frame, who(sender), who(t.endpoint),
+                               what, crossing_segment(c, t, o.numbers), proof_frame, who(sender), who(t.endpoint),
                                state_name(t.to), t.frame);
         case Delivery::end_of_capture:
             return fmt::format("Nothing in the capture confirms that {} arrived; it is assumed delivered: the {}'s {} "
@@ -746,14 +750,16 @@ void Ladder::collect() {
         cause.payload = payload_of(t);
         Row& at = rows_[t.frame];
         at.frame = t.frame;
-        if (!at.full && t.evidence.frame == t.frame) {
+        const Crossing* x = c_.crossing(t);
+        if (!at.full && x && x->evidence.frame == t.frame) {
             // The segment that proved delivery: the core kept its numbers.
-            at.sender = t.evidence.sender;
+            const SegmentFacts& e = x->evidence;
+            at.sender = e.sender;
             at.full = true;
-            at.flags = t.evidence.flags;
-            at.seq = t.evidence.seq;
-            at.ack = t.evidence.ack;
-            at.payload = t.evidence.payload_len;
+            at.flags = e.flags;
+            at.seq = e.seq;
+            at.ack = e.ack;
+            at.payload = e.payload_len;
         }
         if (!at.sender) {
             // The proof of delivery: a segment from the receiver (its ACK)
@@ -812,10 +818,12 @@ std::string Ladder::state_cell(const Transition* t, std::size_t width) {
     if (!t) return std::string(width, ' ');
     std::string text(state_name(t->to));
     if (t->frame != t->cause_frame) {
+        const Crossing* x = c_.crossing(*t);
+        const std::uint64_t proof_frame = x ? x->evidence.frame : 0;
         std::string proof;
         switch (t->delivery) {
-            case Delivery::acknowledged: proof = fmt::format("packet {}'s ACK shows it arrived", t->evidence.frame); break;
-            case Delivery::followed: proof = fmt::format("packet {}, sent after it, shows it arrived", t->evidence.frame); break;
+            case Delivery::acknowledged: proof = fmt::format("packet {}'s ACK shows it arrived", proof_frame); break;
+            case Delivery::followed: proof = fmt::format("packet {}, sent after it, shows it arrived", proof_frame); break;
             case Delivery::end_of_capture: proof = "assumed delivered at the end of the capture"; break;
             default: proof = std::string(delivery_name(t->delivery)); break;
         }

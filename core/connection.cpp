@@ -511,14 +511,19 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
     t.to = c.next;
     t.input = input;
     t.delivery = how;
-    if (at.proof) {
-        const Segment& p = *at.proof;
-        const bool forward = HostPort{p.src, p.sport} == key_.a;
-        t.evidence = {p.frame, p.seq, p.ack, p.payload_len, p.flags, sender_of(forward)};
+    if (cause.crossed && crossings_.size() < Transition::kNoCrossing) {
+        Crossing x;
+        if (at.proof) {
+            const Segment& p = *at.proof;
+            const bool forward = HostPort{p.src, p.sport} == key_.a;
+            x.evidence = {p.frame, p.seq, p.ack, p.payload_len, p.flags, sender_of(forward)};
+        }
+        x.crossed_frame = cause.crossed_frame;
+        x.crossed_ack = cause.crossed_ack;
+        x.crossed_flags = cause.crossed_flags;
+        t.crossing = static_cast<std::uint8_t>(crossings_.size());
+        crossings_.push_back(x);
     }
-    t.crossed_frame = cause.crossed_frame;
-    t.crossed_ack = cause.crossed_ack;
-    t.crossed_flags = cause.crossed_flags;
     // Four transitions fit inline (an open connection's handshake); a closed
     // one makes about eleven: spill once, to room for twelve.
     if (transitions_.size() == transitions_.capacity()) transitions_.reserve(std::max<std::size_t>(12, 2 * transitions_.size()));

@@ -170,6 +170,10 @@ public:
     std::uint64_t first_frame() const { return first_frame_; }
     std::uint64_t last_frame() const { return last_frame_; }
     const auto& transitions() const { return transitions_; }
+    // How a late-placed transition's delivery was shown, or nullptr.
+    const Crossing* crossing(const Transition& t) const {
+        return t.crossing == Transition::kNoCrossing ? nullptr : &crossings_[t.crossing];
+    }
     // Every segment, in capture order, when TrackerConfig::keep_segments.
     const std::vector<SegmentFacts>& segments() const { return segments_; }
     const auto& anomaly_events() const { return anomaly_events_; }
@@ -256,6 +260,7 @@ private:
 
     std::vector<SegmentFacts> segments_;
     boost::container::small_vector<Transition, 4> transitions_;
+    std::vector<Crossing> crossings_;
     boost::container::small_vector<AnomalyEvent, 1> anomaly_events_;
     std::uint32_t anomaly_counts_[kAnomalyCount] = {};
 };

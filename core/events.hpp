@@ -49,16 +49,23 @@ struct SegmentFacts {
     Side sender = Side::client;
 };
 
-struct Transition {
-    TimeNs ts = 0;               // when the observer places the change
-    std::uint64_t frame = 0;     // the frame it is placed at (0: timer)
-    std::uint64_t cause_frame = 0;  // the segment that caused it (0: timer)
-    SegmentFacts evidence;       // the frame that proved delivery, if any (frame 0: none)
-    // The receiver's first segment that did not acknowledge the cause: it
-    // was sent before the cause arrived (frame 0: none crossed it).
+// Why a delivery was placed later than its segment: the receiver's first
+// segment that did not acknowledge the cause (it was sent before the cause
+// arrived), and the segment that then proved arrival. Rare, so kept beside
+// the transitions rather than in each.
+struct Crossing {
+    SegmentFacts evidence;       // the proving segment (frame 0: the connection ended first)
     std::uint64_t crossed_frame = 0;
     SeqNum crossed_ack;
     TcpFlags crossed_flags;      // without ACK, crossed_ack means nothing
+};
+
+struct Transition {
+    static constexpr std::uint8_t kNoCrossing = 0xff;
+
+    TimeNs ts = 0;               // when the observer places the change
+    std::uint64_t frame = 0;     // the frame it is placed at (0: timer)
+    std::uint64_t cause_frame = 0;  // the segment that caused it (0: timer)
     SeqNum seq, ack;             // the causing segment's numbers (absolute)
     std::uint32_t seq_len = 0;   // its length in sequence space
     TcpFlags flags;              // its flags
@@ -66,6 +73,7 @@ struct Transition {
     State from = State::CLOSED, to = State::CLOSED;
     Input input = Input::snd_syn;
     Delivery delivery = Delivery::sent;
+    std::uint8_t crossing = kNoCrossing;  // index into Connection::crossings()
 };
 
 // Anomalies, named so a person can read them (after Zeek's weird names).
