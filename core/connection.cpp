@@ -241,21 +241,16 @@ void Connection::track_stream(const Segment& seg, Side sender) {
         if (!e.syn_sent) {
             e.syn_sent = true;
             e.syn_frame = seg.frame;
-            e.syn_ts = seg.ts;
             e.syn_options = seg.options;
             e.syn_options_seen = true;
         }
-        e.syn_count++;
     }
     if (seg.flags.fin()) {
         const SeqNum fin_at = seg.seq + seg.payload_len;
         if (!e.fin_sent) {
             e.fin_sent = true;
             e.fin_seq = fin_at;
-            e.fin_frame = seg.frame;
-            e.fin_ts = seg.ts;
         }
-        e.fin_count++;
     }
     if (e.fin_sent && seg.payload_len > 0 && after(seg.seq_end(), e.fin_seq + 1))
         note(Anomaly::data_after_fin, sender, seg, e.fin_seq.raw());

@@ -38,11 +38,10 @@ struct TrackerConfig {
 // What one endpoint sent, as far as the capture shows. Its address is the
 // connection's (Connection::addr): the flow key already holds both.
 // Fields are grouped by topic, wide ones first within the struct, so that
-// two endpoints take 2 x 160 bytes rather than 2 x 192.
+// two endpoints stay small (they are most of a connection's tracker).
 struct Endpoint {
-    // Its SYN and FIN (first of each).
-    std::uint64_t syn_frame = 0, fin_frame = 0;
-    TimeNs syn_ts = 0, fin_ts = 0;
+    // Its first SYN (its FIN's frame and time are in FinFacts).
+    std::uint64_t syn_frame = 0;
 
     // Counters.
     std::uint64_t packets = 0;
@@ -67,8 +66,6 @@ struct Endpoint {
     SeqNum isn;                   // ISN, or first seq - 1 when no SYN was seen
     SeqNum snd_nxt;               // highest sequence end it sent
     SeqNum fin_seq;
-    std::uint32_t syn_count = 0;  // SYN or SYN+ACK segments (retransmissions + 1)
-    std::uint32_t fin_count = 0;
     // One gap in its stream (previous segment not captured), so a late
     // segment filling it is called out-of-order, not a retransmission.
     SeqNum hole_start, hole_end;
