@@ -143,7 +143,9 @@ void Connection::on_segment(const Segment& seg, bool forward) {
         return;  // the same frame captured twice carries no new fact
     }
     const bool first_from_sender = !e.seq_known;
-    track_stream(seg, sender);
+    note_capture_quality(seg, sender);
+    const bool is_new = classify_in_stream(seg, sender);
+    record_sender_facts(seg, sender);
     record_ack_facts(seg, sender);
     if (first_from_sender && is_syn_ack(seg.flags) && e.state == State::CLOSED &&
         in_flight_[static_cast<int>(sender)].active &&
@@ -151,10 +153,10 @@ void Connection::on_segment(const Segment& seg, bool forward) {
         // It answers the SYN: it was listening (passive open).
         e.state = e.initial_state = State::LISTEN;
     }
-    confirm_or_contradict(seg, sender);
-    push_in_flight(seg, sender);
+    confirm_or_contradict(seg, sender, is_new);
+    push_in_flight(seg, sender, is_new);
     apply_sender_input(seg, sender);
-    receive_now_or_hold(seg, sender);
+    receive_now_or_hold(seg, sender, is_new);
 }
 
 bool Connection::is_duplicate(const Segment& seg, const Endpoint& e) const {
@@ -171,23 +173,25 @@ bool Connection::is_duplicate(const Segment& seg, const Endpoint& e) const {
     return true;
 }
 
-// Classifies the segment against its sender's stream (Wireshark's order:
-// keep-alive before retransmission) and updates the stream's facts.
-void Connection::track_stream(const Segment& seg, Side sender) {
-    Endpoint& e = ep(sender);
-    Endpoint& r = ep(other(sender));
-    const std::uint32_t len = seg.seq_len();
-    seg_was_new_ = true;
-
+// What a single segment shows about the capture itself.
+void Connection::note_capture_quality(const Segment& seg, Side sender) {
     if (seg.checksum_checked && !seg.checksum_ok) note(Anomaly::bad_checksum, sender, seg);
     if (seg.captured_len < seg.payload_len) note(Anomaly::truncated_payload, sender, seg, seg.payload_len - seg.captured_len);
     if (seg.flags.oddity()) note(Anomaly::odd_flags, sender, seg, seg.flags.bits);
+}
 
+// Places the segment in its sender's stream (Wireshark's order: keep-alive
+// before retransmission) and says whether it is new: not a retransmission,
+// keep-alive or late copy, i.e. it may push earlier segments ahead of it.
+bool Connection::classify_in_stream(const Segment& seg, Side sender) {
+    Endpoint& e = ep(sender);
     if (seg.flags.rst()) {
         // An RST occupies no sequence space and may be stale or forged: it
         // neither starts nor advances the stream (its window check is
         // rst_acceptable's job).
-    } else if (!e.seq_known || (seg.flags.syn() && !e.isn_known)) {
+        return true;
+    }
+    if (!e.seq_known || (seg.flags.syn() && !e.isn_known)) {
         e.seq_known = true;
         if (seg.flags.syn()) {
             e.isn = seg.seq;
@@ -198,39 +202,55 @@ void Connection::track_stream(const Segment& seg, Side sender) {
             e.isn_inferred = true;
         }
         e.snd_nxt = seg.seq_end();
-    } else {
-        const std::int32_t gap = distance(e.snd_nxt, seg.seq);  // > 0: bytes missing
-        const bool control = seg.flags.syn() || seg.flags.fin() || seg.flags.rst();
-        if (seg.flags.syn()) {
-            const bool same_isn = e.isn_known && seg.seq == e.isn;
-            const bool same_kind = e.last.valid && e.last.flags.syn() && e.last.flags.ack() == seg.flags.ack();
-            if (same_isn && same_kind) {
-                note(seg.flags.ack() ? Anomaly::synack_retransmission : Anomaly::syn_retransmission, sender, seg);
-                seg_was_new_ = false;
-            }
-        } else if (!control && seg.payload_len <= 1 && gap == -1) {
-            note(Anomaly::keep_alive, sender, seg);
-            seg_was_new_ = false;
-        } else if (len > 0 && gap > 0) {
-            note(Anomaly::previous_segment_not_captured, sender, seg, static_cast<std::uint32_t>(gap));
-            e.hole_start = e.snd_nxt;
-            e.hole_end = seg.seq;
-            e.has_hole = true;
-        } else if (len > 0 && gap < 0) {
-            seg_was_new_ = false;
-            if (e.has_hole && in_window(seg.seq, e.hole_start, static_cast<std::uint32_t>(distance(e.hole_start, e.hole_end)))) {
-                note(Anomaly::out_of_order, sender, seg);
-                if (!before(seg.seq_end(), e.hole_end)) e.has_hole = false;
-                else e.hole_start = seg.seq_end();
-            } else if (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq) {
-                note(Anomaly::fin_retransmission, sender, seg);
-            } else {
-                note(Anomaly::retransmission, sender, seg);
-            }
-        }
-        e.snd_nxt = max_seq(e.snd_nxt, seg.seq_end());
+        return true;
     }
+    bool is_new = true;
+    const std::uint32_t len = seg.seq_len();
+    const std::int32_t gap = distance(e.snd_nxt, seg.seq);  // > 0: bytes missing
+    if (seg.flags.syn()) {
+        const bool same_isn = e.isn_known && seg.seq == e.isn;
+        const bool same_kind = e.last.valid && e.last.flags.syn() && e.last.flags.ack() == seg.flags.ack();
+        if (same_isn && same_kind) {
+            note(seg.flags.ack() ? Anomaly::synack_retransmission : Anomaly::syn_retransmission, sender, seg);
+            is_new = false;
+        }
+    } else if (!seg.flags.fin() && seg.payload_len <= 1 && gap == -1) {
+        note(Anomaly::keep_alive, sender, seg);
+        is_new = false;
+    } else if (len > 0 && gap > 0) {
+        note(Anomaly::previous_segment_not_captured, sender, seg, static_cast<std::uint32_t>(gap));
+        e.hole_start = e.snd_nxt;
+        e.hole_end = seg.seq;
+        e.has_hole = true;
+    } else if (len > 0 && gap < 0) {
+        is_new = false;
+        note_late_segment(seg, sender);
+    }
+    e.snd_nxt = max_seq(e.snd_nxt, seg.seq_end());
+    return is_new;
+}
 
+// A segment at or below the stream's highest sequence number: it fills the
+// gap we saw (out of order), repeats the FIN, or repeats data.
+void Connection::note_late_segment(const Segment& seg, Side sender) {
+    Endpoint& e = ep(sender);
+    const auto hole_len = static_cast<std::uint32_t>(distance(e.hole_start, e.hole_end));
+    if (e.has_hole && in_window(seg.seq, e.hole_start, hole_len)) {
+        note(Anomaly::out_of_order, sender, seg);
+        if (!before(seg.seq_end(), e.hole_end)) e.has_hole = false;
+        else e.hole_start = seg.seq_end();
+    } else if (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq) {
+        note(Anomaly::fin_retransmission, sender, seg);
+    } else {
+        note(Anomaly::retransmission, sender, seg);
+    }
+}
+
+// Its SYN and FIN, what it acknowledged, its window, and its identity for
+// recognising the same frame captured twice.
+void Connection::record_sender_facts(const Segment& seg, Side sender) {
+    Endpoint& e = ep(sender);
+    const Endpoint& r = ep(other(sender));
     if (seg.flags.syn()) {
         if (!e.isn_known) {
             // A SYN fixes the ISN even if other segments came first (e.g.
@@ -245,12 +265,9 @@ void Connection::track_stream(const Segment& seg, Side sender) {
             e.syn_options_seen = true;
         }
     }
-    if (seg.flags.fin()) {
-        const SeqNum fin_at = seg.seq + seg.payload_len;
-        if (!e.fin_sent) {
-            e.fin_sent = true;
-            e.fin_seq = fin_at;
-        }
+    if (seg.flags.fin() && !e.fin_sent) {
+        e.fin_sent = true;
+        e.fin_seq = seg.seq + seg.payload_len;
     }
     if (e.fin_sent && seg.payload_len > 0 && after(seg.seq_end(), e.fin_seq + 1))
         note(Anomaly::data_after_fin, sender, seg, e.fin_seq.raw());
@@ -265,10 +282,8 @@ void Connection::track_stream(const Segment& seg, Side sender) {
     e.last_window = seg.window;
     e.window_seen = true;
     e.window_in_syn = seg.flags.syn();
-
-    auto& l = e.last;
-    l = {seg.ts, seg.seq, seg.ack, seg.payload_len, seg.options.ts_val, seg.window, seg.ip_id,
-         seg.flags, seg.direction, true};
+    e.last = {seg.ts, seg.seq, seg.ack, seg.payload_len, seg.options.ts_val, seg.window, seg.ip_id,
+              seg.flags, seg.direction, true};
 }
 
 // Observer-level facts about the handshake and the FINs: who acknowledged
@@ -318,7 +333,7 @@ void Connection::record_ack_facts(const Segment& seg, Side sender) {
 
 // Step 1: does this segment show that something in flight *to its sender*
 // has arrived (its ACK covers it) or not yet (it does not)?
-void Connection::confirm_or_contradict(const Segment& seg, Side sender) {
+void Connection::confirm_or_contradict(const Segment& seg, Side sender, bool is_new) {
     InFlight& f = in_flight_[static_cast<int>(sender)];
     if (!f.active) return;
     if (f.seq_len > 0) {
@@ -340,8 +355,8 @@ void Connection::confirm_or_contradict(const Segment& seg, Side sender) {
     // that SYN or FIN proves the ACK never reached it.
     const Endpoint& e = ep(sender);
     const bool resent_control =
-        (seg.flags.syn() && !seg_was_new_) ||
-        (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq && !seg_was_new_);
+        (seg.flags.syn() && !is_new) ||
+        (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq && !is_new);
     if (resent_control) {
         // The lost segment is the peer's (the held ACK), not the retransmitter's.
         note(Anomaly::ack_lost_after_capture, other(sender), f, f.ack.raw());
@@ -353,10 +368,10 @@ void Connection::confirm_or_contradict(const Segment& seg, Side sender) {
 
 // Step 2: a new segment from the sender pushes its own earlier held segment
 // ahead of it (segments of one direction arrive in order).
-void Connection::push_in_flight(const Segment& seg, Side sender) {
+void Connection::push_in_flight(const Segment& seg, Side sender, bool is_new) {
     const Side receiver = other(sender);
     InFlight& g = in_flight_[static_cast<int>(receiver)];
-    if (!g.active || !seg_was_new_) return;
+    if (!g.active || !is_new) return;
     deliver_pending(receiver, g.crossed ? Delivery::followed : Delivery::on_arrival, &seg);
 }
 
@@ -418,7 +433,7 @@ void Connection::apply_sender_input(const Segment& seg, Side sender) {
 }
 
 // Step 4: deliver to the receiver now, or hold it until proof arrives.
-void Connection::receive_now_or_hold(const Segment& seg, Side sender) {
+void Connection::receive_now_or_hold(const Segment& seg, Side sender, bool is_new) {
     if (seg.flags.rst()) return;
     const Side receiver = other(sender);
     InFlight& held = in_flight_[static_cast<int>(receiver)];
@@ -426,7 +441,7 @@ void Connection::receive_now_or_hold(const Segment& seg, Side sender) {
     if (held.active) {
         // Still holding the earlier copy of this very segment (a
         // retransmission): keep the first, which carries the first arrival.
-        if (!seg_was_new_) return;
+        if (!is_new) return;
         deliver_pending(receiver, held.crossed ? Delivery::followed : Delivery::on_arrival, &seg);
     }
     Input inputs[2];

@@ -204,13 +204,17 @@ private:
 
     void assign_roles(const Segment& first, bool forward);
     void infer_initial_states(const Segment& first, Side sender);
-    void track_stream(const Segment& seg, Side sender);
+    void note_capture_quality(const Segment& seg, Side sender);
+    bool classify_in_stream(const Segment& seg, Side sender);
+    void note_late_segment(const Segment& seg, Side sender);
+    void record_sender_facts(const Segment& seg, Side sender);
     bool is_duplicate(const Segment& seg, const Endpoint& e) const;
     void record_ack_facts(const Segment& seg, Side sender);
-    void confirm_or_contradict(const Segment& seg, Side sender);
-    void push_in_flight(const Segment& seg, Side sender);
+    // `is_new`: the segment advances its sender's stream (see classify_in_stream).
+    void confirm_or_contradict(const Segment& seg, Side sender, bool is_new);
+    void push_in_flight(const Segment& seg, Side sender, bool is_new);
     void apply_sender_input(const Segment& seg, Side sender);
-    void receive_now_or_hold(const Segment& seg, Side sender);
+    void receive_now_or_hold(const Segment& seg, Side sender, bool is_new);
     // Delivers `f` to `receiver`; `proof` is the segment that showed it
     // arrived (nullptr at the end of the connection).
     void deliver(Side receiver, const InFlight& f, Delivery how, const Segment* proof);
@@ -251,9 +255,6 @@ private:
     bool client_is_a_ = true;
     bool roles_inferred_ = false;
     bool finished_ = false;
-    // Whether the segment being processed advances its sender's stream (not
-    // a retransmission, keep-alive or out-of-order copy). Set by track_stream.
-    bool seg_was_new_ = true;
 
     std::vector<SegmentFacts> segments_;
     boost::container::small_vector<Transition, 4> transitions_;
