@@ -77,24 +77,73 @@ void report_file(const capture::FileReport& r, ReportSink& sink) {
     }
 }
 
-int run(const Options& o) {
+ReportOptions report_options(const Options& o) {
     ReportOptions ro;
     ro.format = o.format == "json" ? Format::json : Format::text;
     ro.text.numbers.absolute = o.absolute;
     ro.text.color = o.color == "always" || (o.color == "auto" && ::isatty(STDOUT_FILENO));
     ro.text.all_segments = o.all_segments;
+    ro.text.msl = static_cast<TimeNs>(o.msl * 1e9);
     ro.brief = o.brief;
     ro.only_ids = o.ids;
-    ro.text.msl = static_cast<TimeNs>(o.msl * 1e9);
-    const bool checking = !o.expect.empty();
-    ro.keep_json = checking;
-    ro.quiet_report = checking;
+    ro.keep_json = ro.quiet_report = !o.expect.empty();
+    return ro;
+}
+
+// Reads every file into the table; kUsage on a bad filter, kInputError if
+// a file could not be read completely (the others are still read).
+int read_files(const Options& o, ReportSink& sink) {
+    capture::ReadOptions ropt;
+    ropt.bpf_filter = build_filter(o);
+    ropt.verify_checksums = o.verify_checksums;
+    std::uint64_t frames = 0;
+    int status = kOk;
+    for (const std::string& f : o.files) {
+        capture::FileReport r;
+        try {
+            r = capture::read_capture_file(f, ropt, frames, sink);
+        } catch (const capture::CaptureError& e) {
+            spdlog::error("{}", e.what());
+            return kUsage;
+        }
+        report_file(r, sink);
+        if (r.fatal_error || r.skipped_link_type) status = kInputError;
+    }
+    return status;
+}
+
+// --expect / --update-expect once everything is reported.
+int check_expectations(const Options& o, const std::vector<nlohmann::ordered_json>& expected,
+                       const ReportSink& sink) {
+    if (o.update_expect) {
+        std::ofstream out(o.expect);
+        for (const auto& j : sink.kept()) out << j.dump() << '\n';
+        if (!out) {
+            spdlog::error("{}: cannot write", o.expect);
+            return kUsage;
+        }
+        std::fprintf(stderr, "tcpflow-explain: wrote %zu connection(s) to %s\n", sink.kept().size(), o.expect.c_str());
+        return kOk;
+    }
+    const auto diffs = analyzer::compare_expectations(expected, sink.kept());
+    if (diffs.empty()) {
+        std::fprintf(stdout, "OK: %zu connection(s) match %s\n", sink.kept().size(), o.expect.c_str());
+        return kOk;
+    }
+    std::fprintf(stdout, "%s", analyzer::format_differences(diffs).c_str());
+    std::fprintf(stdout, "FAIL: %zu difference(s) from %s\n", diffs.size(), o.expect.c_str());
+    return kCheckFailed;
+}
+
+int run(const Options& o) {
+    ReportOptions ro = report_options(o);
     try {
         ro.fail_rules = analyzer::FailRules::parse(o.fail_on);
     } catch (const std::invalid_argument& e) {
         spdlog::error("{}", e.what());
         return kUsage;
     }
+    const bool checking = !o.expect.empty();
     std::vector<nlohmann::ordered_json> expected;
     if (checking && !o.update_expect) {
         try {
@@ -116,11 +165,10 @@ int run(const Options& o) {
     sink.attach(&table);
 
     int status = kOk;
-    const std::string filter = build_filter(o);
     if (live) {
         capture::LiveOptions lo;
         lo.interface = o.interface;
-        lo.bpf_filter = filter;
+        lo.bpf_filter = build_filter(o);
         lo.verify_checksums = o.verify_checksums;
         try {
             status = run_live(lo, table, sink, o.duration);
@@ -129,46 +177,22 @@ int run(const Options& o) {
             return kUsage;
         }
     } else {
-        capture::ReadOptions ropt;
-        ropt.bpf_filter = filter;
-        ropt.verify_checksums = o.verify_checksums;
-        std::uint64_t frames = 0;
-        for (const std::string& f : o.files) {
-            capture::FileReport r;
-            try {
-                r = capture::read_capture_file(f, ropt, frames, sink);
-            } catch (const capture::CaptureError& e) {
-                spdlog::error("{}", e.what());
-                return kUsage;
-            }
-            report_file(r, sink);
-            if (r.fatal_error || r.skipped_link_type) status = kInputError;
-        }
+        status = read_files(o, sink);
+        if (status == kUsage) return status;
     }
     table.flush();
     sink.finish();
 
-    if (checking && o.update_expect) {
-        std::ofstream out(o.expect);
-        for (const auto& j : sink.kept()) out << j.dump() << '\n';
-        if (!out) {
-            spdlog::error("{}: cannot write", o.expect);
-            return kUsage;
-        }
-        std::fprintf(stderr, "tcpflow-explain: wrote %zu connection(s) to %s\n", sink.kept().size(), o.expect.c_str());
-    } else if (checking) {
-        const auto diffs = analyzer::compare_expectations(expected, sink.kept());
-        if (!diffs.empty()) {
-            std::fprintf(stdout, "%s", analyzer::format_differences(diffs).c_str());
-            std::fprintf(stdout, "FAIL: %zu difference(s) from %s\n", diffs.size(), o.expect.c_str());
-            if (status == kOk) status = kCheckFailed;
-        } else {
-            std::fprintf(stdout, "OK: %zu connection(s) match %s\n", sink.kept().size(), o.expect.c_str());
-        }
+    // An input error outranks a failed check: the result is incomplete.
+    const auto worse = [&status](int s) { if (status == kOk) status = s; };
+    if (checking) {
+        const int s = check_expectations(o, expected, sink);
+        if (s == kUsage) return s;
+        worse(s);
     }
     if (!sink.violations().empty()) {
         for (const auto& v : sink.violations()) std::fprintf(stderr, "tcpflow-explain: --fail-on: %s\n", v.c_str());
-        if (status == kOk) status = kCheckFailed;
+        worse(kCheckFailed);
     }
     return status;
 }
