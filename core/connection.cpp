@@ -544,17 +544,7 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
 }
 
 void Connection::note(Anomaly a, Side who, const Segment& seg, std::uint32_t value) {
-    AnomalyEvent ev;
-    ev.ts = seg.ts;
-    ev.frame = seg.frame;
-    ev.seq = seg.seq;
-    ev.ack = seg.ack;
-    ev.value = value;
-    ev.payload_len = seg.payload_len;
-    ev.flags = seg.flags;
-    ev.endpoint = who;
-    ev.kind = a;
-    note(ev);
+    note(a, who, in_flight_of(seg), value);
 }
 
 void Connection::note(Anomaly a, Side who, const InFlight& f, std::uint32_t value, State st, Input in) {
