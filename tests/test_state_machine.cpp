@@ -466,3 +466,20 @@ TEST_CASE("an RST in TIME_WAIT ends it early (RFC 1337)", "[rst][time_wait]") {
     CHECK(conns[0].final_state(Side::client) == State::CLOSED);
     CHECK(analyzer::summarize(conns[0]).close == CloseKind::three_way);
 }
+
+TEST_CASE("capture starting at the SYN+ACK: the client's SYN_SENT is inferred", "[handshake][midstream]") {
+    const auto conns = replay_at_generated_isns().run({
+        {'s', "S.", 0, 1}, {'c', ".", 1, 1}, {'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2},
+    });
+    REQUIRE(conns.size() == 1);
+    const Connection& c = conns[0];
+    CHECK_FALSE(c.roles_inferred());
+    CHECK(c.endpoint(Side::client).state_inferred);
+    CHECK(c.endpoint(Side::client).initial_state == State::SYN_SENT);
+    CHECK(transitions(c) == Lines{
+        "1 server CLOSED>SYN_RECEIVED", "1 client SYN_SENT>ESTABLISHED", "2 server SYN_RECEIVED>ESTABLISHED",
+        "3 client ESTABLISHED>FIN_WAIT_1", "3 server ESTABLISHED>CLOSE_WAIT", "4 server CLOSE_WAIT>LAST_ACK",
+        "4 client FIN_WAIT_1>TIME_WAIT", "5 server LAST_ACK>CLOSED",
+    });
+    CHECK(analyzer::summarize(c).close == CloseKind::three_way);
+}
