@@ -188,6 +188,7 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     put_uint(b, c.last_frame());
     put_by_side(b, "packets", [&](Side x) { put_uint(b, ep(x).packets); });
     put_by_side(b, "payload_bytes", [&](Side x) { put_uint(b, ep(x).payload_bytes); });
+    put_by_side(b, "frame_bytes", [&](Side x) { put_uint(b, ep(x).frame_bytes); });
     put(b, ",\"handshake\":");
     put_quoted(b, handshake_name(s.handshake));
     put(b, ",\"syn_retransmissions\":");

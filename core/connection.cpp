@@ -136,6 +136,7 @@ void Connection::on_segment(const Segment& seg, bool forward) {
     Endpoint& e = ep(sender);
     e.packets++;
     e.payload_bytes += seg.payload_len;
+    e.frame_bytes += seg.wire_len;
     if (config_->keep_segments)
         segments_.push_back({seg.frame, seg.seq, seg.ack, seg.payload_len, seg.flags, sender});
     if (is_duplicate(seg, e)) {

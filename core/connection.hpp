@@ -46,6 +46,7 @@ struct Endpoint {
     // Counters.
     std::uint64_t packets = 0;
     std::uint64_t payload_bytes = 0;   // sequence-space payload, retransmissions included
+    std::uint64_t frame_bytes = 0;     // whole frames as on the wire (tshark's conversation bytes)
 
     // Last segment, to recognise the same frame captured twice.
     struct Last {

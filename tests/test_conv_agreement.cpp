@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "capture/pcap_source.hpp"
+#include "sample_pipeline.hpp"
 
 using namespace tfe;
 using namespace tfe::capture;
@@ -145,4 +146,36 @@ TEST_CASE("Decoded loopback captures agree with tshark per 4-tuple and direction
     for (const auto& [dir, t] : sink.by_direction)
         if (t.frames > 0) ours[dir] = t;
     CHECK(ours == parse_fields(path + ".fields.txt"));
+}
+
+TEST_CASE("The tool's connections count the same packets and bytes as tshark's conversations", "[tshark][pipeline]") {
+    const std::string file = GENERATE(std::string("conv_lo.pcap"), std::string("conv_any.pcap"),
+                                      std::string("conv_lo.pcapng"));
+    INFO(file);
+    const std::string path = kDataDir + "/" + file;
+    const auto result = tfe::test::run_pipeline(path);
+    REQUIRE_FALSE(result.report.fatal_error);
+    // Per direction, summed over the connections of each 4-tuple (port reuse).
+    std::map<Direction, Tally> ours;
+    for (const auto& c : result.connections) {
+        const std::pair<std::string, unsigned> client{c["client"]["ip"].get<std::string>(), c["client"]["port"].get<unsigned>()};
+        const std::pair<std::string, unsigned> server{c["server"]["ip"].get<std::string>(), c["server"]["port"].get<unsigned>()};
+        Tally& up = ours[{client, server}];
+        Tally& down = ours[{server, client}];
+        up.frames += c["packets"]["client"].get<std::uint64_t>();
+        up.bytes += c["frame_bytes"]["client"].get<std::uint64_t>();
+        down.frames += c["packets"]["server"].get<std::uint64_t>();
+        down.bytes += c["frame_bytes"]["server"].get<std::uint64_t>();
+    }
+    const std::vector<ConvRow> rows = parse_conv(path + ".conv.txt");
+    REQUIRE(rows.size() >= 5);
+    for (const ConvRow& r : rows) {
+        INFO(r.a.first << ":" << r.a.second << " <-> " << r.b.first << ":" << r.b.second);
+        CHECK(ours[{r.a, r.b}].frames == r.a_to_b.frames);
+        CHECK(ours[{r.b, r.a}].frames == r.b_to_a.frames);
+        if (r.exact_bytes) {
+            CHECK(ours[{r.a, r.b}].bytes == r.a_to_b.bytes);
+            CHECK(ours[{r.b, r.a}].bytes == r.b_to_a.bytes);
+        }
+    }
 }
