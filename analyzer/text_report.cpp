@@ -63,6 +63,9 @@ std::string anomaly_phrase(Anomaly a, std::uint64_t n) {
         case Anomaly::data_before_established: return many("segment with data before the handshake completed", "segments with data before the handshake completed");
         case Anomaly::rst_out_of_window:
             return many("RST outside the receive window, ignored (RFC 5961)", "RSTs outside the receive window, ignored (RFC 5961)");
+        case Anomaly::rst_challenged:
+            return many("RST in the window but not at the expected sequence number: the receiver went on (RFC 5961 challenge ACK)",
+                        "RSTs in the window but not at the expected sequence number: the receiver went on (RFC 5961 challenge ACK)");
         case Anomaly::rst_not_acking_syn:
             return many("RST in SYN_SENT that did not acknowledge the SYN, ignored", "RSTs in SYN_SENT that did not acknowledge the SYN, ignored");
         case Anomaly::unexpected_segment:
@@ -502,6 +505,10 @@ std::string Narrator::close_reset() const {
         "Reset: the {} sent RST (packet {}) while in {}; the {} was in {}. An RST aborts both directions at once: "
         "both sides went to CLOSED with no TIME_WAIT, and anything still in flight is lost.",
         who(sender), r.frame, state_name(r.sender_state), who(receiver), state_name(r.receiver_state));
+    if (c.anomaly_count(Anomaly::rst_challenged) && c.final_state(receiver) != State::CLOSED)
+        out += fmt::format(" But the RST was not at the sequence number the {} expected, and the {} went on sending: "
+                           "it answered with a challenge ACK (RFC 5961) and stayed in {}.",
+                           who(receiver), who(receiver), state_name(c.final_state(receiver)));
     for (Side x : {Side::client, Side::server})
         if (c.fin(x).sent && c.fin(x).frame < r.frame)
             out += fmt::format(" The {} had sent FIN before (packet {}).", who(x), c.fin(x).frame);
@@ -677,6 +684,7 @@ std::string_view anomaly_short(Anomaly a) {
         case Anomaly::data_before_established: return "early data";
         case Anomaly::rst_out_of_window: return "RST out of window, ignored";
         case Anomaly::rst_not_acking_syn: return "RST not acking SYN, ignored";
+        case Anomaly::rst_challenged: return "RST challenged";
         case Anomaly::unexpected_segment: return "unexpected";
         case Anomaly::ack_lost_after_capture: return "ACK lost later";
         case Anomaly::odd_flags: return "odd flags";

@@ -19,6 +19,7 @@ std::string_view anomaly_name(Anomaly a) {
         case Anomaly::data_before_established: return "data_before_established";
         case Anomaly::rst_out_of_window: return "rst_out_of_window";
         case Anomaly::rst_not_acking_syn: return "rst_not_acking_syn";
+        case Anomaly::rst_challenged: return "rst_challenged";
         case Anomaly::unexpected_segment: return "unexpected_segment";
         case Anomaly::ack_lost_after_capture: return "ack_lost_after_capture";
         case Anomaly::odd_flags: return "odd_flags";
@@ -337,6 +338,13 @@ void Connection::record_ack_facts(const Segment& seg, Side sender) {
 void Connection::confirm_or_contradict(const Segment& seg, Side sender, bool is_new) {
     InFlight& f = in_flight_[static_cast<int>(sender)];
     if (!f.active) return;
+    if (f.flags.rst()) {
+        // It spoke after the RST: it answered with a challenge ACK instead
+        // of resetting (or sent its own RST, which speaks for itself).
+        if (!seg.flags.rst()) note(Anomaly::rst_challenged, other(sender), f, f.seq.raw());
+        f.active = false;
+        return;
+    }
     if (f.seq_len > 0) {
         // A SYN-bearing reply to a held SYN+ACK was sent before that SYN+ACK
         // arrived (simultaneous open): both share one sequence number, so
@@ -422,8 +430,15 @@ void Connection::apply_sender_input(const Segment& seg, Side sender) {
         // (its stack answers such segments with RST, RFC 9293 3.10.7.1).
         in_flight_[static_cast<int>(sender)].active = false;
         apply(sender, Input::snd_rst, f, Delivery::sent, here);
-        // An RST is never held: it ends the receiver at once.
-        apply(receiver, Input::rcv_rst, f, Delivery::on_arrival, here);
+        // RFC 5961 3.2 (Linux does it): an RST in the window but not exactly
+        // at RCV.NXT only draws a challenge ACK. Hold such an RST: if the
+        // receiver speaks again it did not reset.
+        const Endpoint& s = ep(sender);
+        const Endpoint& r = ep(receiver);
+        const bool exact = syn_sent_state || !s.seq_known || f.seq == s.snd_nxt ||
+                           (r.ack_sent && f.seq == r.max_ack);
+        if (exact) apply(receiver, Input::rcv_rst, f, Delivery::on_arrival, here);
+        else in_flight_[static_cast<int>(receiver)] = f;
         return;
     }
     if (seg.flags.syn()) {
@@ -459,6 +474,10 @@ void Connection::receive_now_or_hold(const Segment& seg, Side sender, bool is_ne
 
 int Connection::receive_inputs(Side receiver, const InFlight& f, Input out[2]) const {
     const Endpoint& r = ep(receiver);
+    if (f.flags.rst()) {
+        out[0] = Input::rcv_rst;
+        return 1;
+    }
     if (f.flags.syn()) {
         if (!f.flags.ack()) {
             out[0] = Input::rcv_syn;

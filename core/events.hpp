@@ -91,6 +91,7 @@ enum class Anomaly : std::uint8_t {
     data_before_established,
     rst_out_of_window,
     rst_not_acking_syn,
+    rst_challenged,         // in window but not at RCV.NXT: the receiver went on (RFC 5961 challenge ACK)
     unexpected_segment,     // an `invalid` cell of the transition table
     ack_lost_after_capture, // a retransmission proved an ACK never arrived
     odd_flags,

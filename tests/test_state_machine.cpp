@@ -483,3 +483,25 @@ TEST_CASE("capture starting at the SYN+ACK: the client's SYN_SENT is inferred", 
     });
     CHECK(analyzer::summarize(c).close == CloseKind::three_way);
 }
+
+TEST_CASE("an in-window RST not at RCV.NXT draws a challenge ACK and does not reset the receiver", "[rst]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "P.", 1, 1, 10}, {'s', ".", 1, 11}, {'c', "R.", 11 + 100, 1}, {'s', ".", 1, 11},
+    }));
+    REQUIRE(conns.size() == 1);
+    const Connection& c = conns[0];
+    CHECK(c.anomaly_count(Anomaly::rst_challenged) == 1);
+    CHECK(c.final_state(Side::client) == State::CLOSED);      // it sent the RST: it aborted
+    CHECK(c.final_state(Side::server) == State::ESTABLISHED); // it answered with a challenge ACK
+    CHECK(transitions(c) == plus(kHandshakeTransitions, {"6 client ESTABLISHED>CLOSED"}));
+}
+
+TEST_CASE("an in-window RST not at RCV.NXT that nothing answers is taken as delivered", "[rst]") {
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "P.", 1, 1, 10}, {'s', ".", 1, 11}, {'c', "R.", 11 + 100, 1},
+    }));
+    REQUIRE(conns.size() == 1);
+    CHECK(conns[0].anomaly_count(Anomaly::rst_challenged) == 0);
+    CHECK(conns[0].final_state(Side::server) == State::CLOSED);
+    CHECK(conns[0].transitions().back().delivery == Delivery::end_of_capture);
+}
