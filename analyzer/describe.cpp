@@ -88,21 +88,9 @@ void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const
     }
 }
 
-std::string transition_cause(const Connection& c, const Transition& t, const NumberStyle& st) {
-    fmt::memory_buffer out;
-    append_transition_cause(out, c, t, st);
-    return fmt::to_string(out);
-}
-
 void append_epoch(fmt::memory_buffer& out, TimeNs ts) {
     const TimeNs us = ts / 1000;
     fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
-}
-
-std::string format_epoch(TimeNs ts) {
-    fmt::memory_buffer out;
-    append_epoch(out, ts);
-    return fmt::to_string(out);
 }
 
 std::string format_time(TimeNs ts) {

@@ -32,13 +32,11 @@ inline Side cause_sender(const Transition& t) {
 
 // One sentence: the table's reason, then the facts (packet, numbers, how
 // delivery is known).
-std::string transition_cause(const Connection& c, const Transition& t, const NumberStyle& st);
 void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const Transition& t,
                              const NumberStyle& st);
 
 // "2020-06-15 10:49:10.094025" (UTC) and "1592218150.094025".
 std::string format_time(TimeNs ts);
-std::string format_epoch(TimeNs ts);
 void append_epoch(fmt::memory_buffer& out, TimeNs ts);
 // "1.234 ms", "2.5 s".
 std::string format_duration(TimeNs d);

@@ -2,7 +2,6 @@
 // make_conv_captures.sh): frames and frame bytes per 4-tuple and direction
 // must match `tshark -q -z conv,tcp` and tshark's per-frame fields, which
 // are saved next to each capture so tshark is not needed at test time.
-#include <arpa/inet.h>
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "capture/pcap_source.hpp"
+#include "core/flow_key.hpp"
 #include "sample_pipeline.hpp"
 
 using namespace tfe;
@@ -31,17 +31,11 @@ struct Tally {
     bool operator==(const Tally&) const = default;
 };
 
-std::string address_text(const IpAddr& a) {
-    char buf[INET6_ADDRSTRLEN] = {};
-    inet_ntop(a.version == 4 ? AF_INET : AF_INET6, a.bytes.data(), buf, sizeof buf);
-    return buf;
-}
-
 struct TallySink : SegmentSink {
     std::map<Direction, Tally> by_direction;
     std::uint64_t directed = 0;  // segments whose cooked direction was known
     void on_segment(const Segment& s) override {
-        Tally& t = by_direction[{{address_text(s.src), s.sport}, {address_text(s.dst), s.dport}}];
+        Tally& t = by_direction[{{to_string(s.src), s.sport}, {to_string(s.dst), s.dport}}];
         ++t.frames;
         t.bytes += s.wire_len;
         if (s.direction != PacketDirection::unknown) ++directed;
