@@ -182,6 +182,13 @@ int run(const Options& o) {
     }
     table.flush();
     sink.finish();
+    const FlowTableStats& st = table.stats();
+    const auto ended = [&st](EndReason r) { return st.ended[static_cast<int>(r)]; };
+    spdlog::info("{} segments, {} connections, at most {} open at once; ended: {} closed, {} after TIME_WAIT, "
+                 "{} idle, {} by port reuse, {} at the end of the input",
+                 st.segments, st.connections, st.peak_open, ended(EndReason::closed),
+                 ended(EndReason::time_wait_expired), ended(EndReason::idle), ended(EndReason::superseded),
+                 ended(EndReason::capture_end));
 
     // An input error outranks a failed check: the result is incomplete.
     const auto worse = [&status](int s) { if (status == kOk) status = s; };

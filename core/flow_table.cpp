@@ -198,10 +198,4 @@ void FlowTable::flush() {
     for (std::uint32_t i : open) end(i, EndReason::capture_end);
 }
 
-std::size_t FlowTable::memory_bytes() const {
-    return slots_.capacity() * sizeof(Slot) + slab_.capacity() * sizeof(Entry) +
-           pool_.size() * kPoolChunk * sizeof(ConnectionStorage) +
-           free_.capacity() * sizeof(std::uint32_t);
-}
-
 }  // namespace tfe

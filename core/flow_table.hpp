@@ -61,8 +61,6 @@ public:
     std::size_t open_connections() const { return live_; }
     const FlowTableStats& stats() const { return stats_; }
     TimeNs now() const { return now_; }
-    // Bytes held by the index and slab, for the benchmark.
-    std::size_t memory_bytes() const;
 
 private:
     static constexpr std::uint32_t kNone = 0xffffffffu;
