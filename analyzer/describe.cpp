@@ -60,6 +60,7 @@ std::string_view delivery_phrase(Delivery d) {
         case Delivery::followed: return "after its own segments crossed it; delivery shown by a later segment";
         case Delivery::end_of_capture: return "not acknowledged before the capture ended; assumed delivered";
         case Delivery::timer: return "";
+        case Delivery::silence: return "never acknowledged, but nothing came back for the linger after it; delivered";
     }
     return "";
 }

@@ -652,6 +652,11 @@ std::string Narrator::delivery_note(const Transition& t) const {
             return fmt::format("Nothing in the capture confirms that {} arrived; it is assumed delivered: the {}'s {} "
                                "at packet {}.",
                                what, who(t.endpoint), state_name(t.to), t.frame);
+        case Delivery::silence:
+            return fmt::format("No segment acknowledges {}, but nothing came back in the {} after it: had it been lost, "
+                               "the {} would have retransmitted. So it arrived: the {}'s {} at packet {}.",
+                               what, format_duration(c.linger()), who(t.endpoint), who(t.endpoint),
+                               state_name(t.to), t.frame);
         default: return {};
     }
 }
@@ -660,7 +665,7 @@ std::vector<std::string> Narrator::on_the_wire() const {
     std::vector<std::string> out;
     for (const Transition& t : c.transitions())
         if (t.delivery == Delivery::acknowledged || t.delivery == Delivery::followed ||
-            t.delivery == Delivery::end_of_capture)
+            t.delivery == Delivery::end_of_capture || t.delivery == Delivery::silence)
             out.push_back(delivery_note(t));
     return out;
 }
@@ -833,6 +838,7 @@ std::string Ladder::state_cell(const Transition* t, std::size_t width) {
             case Delivery::acknowledged: proof = fmt::format("packet {}'s ACK shows it arrived", proof_frame); break;
             case Delivery::followed: proof = fmt::format("packet {}, sent after it, shows it arrived", proof_frame); break;
             case Delivery::end_of_capture: proof = "assumed delivered at the end of the capture"; break;
+            case Delivery::silence: proof = "nothing came back after it, so it arrived"; break;
             default: proof = std::string(delivery_name(t->delivery)); break;
         }
         footnotes_.push_back(fmt::format("{} {} {} → {} at packet {}: packet {} ({}) was still in flight; {}",
@@ -952,6 +958,7 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
                 case EndReason::idle: return "idle timeout";
                 case EndReason::superseded: return "a new SYN reused the ports";
                 case EndReason::capture_end: return "end of capture";
+                case EndReason::time_wait: return "settled, reported during TIME_WAIT";
             }
             return "?";
         }());

@@ -181,14 +181,20 @@ int run(const Options& o) {
         if (status == kUsage) return status;
     }
     table.flush();
-    sink.finish();
     const FlowTableStats& st = table.stats();
+    if (st.late_segments)
+        sink.add_input_note(fmt::format(
+            "{} arrived after {} connection had been reported (within 2×MSL of its close); counted, not analysed",
+            st.late_segments == 1 ? "1 segment" : fmt::format("{} segments", st.late_segments),
+            st.late_segments == 1 ? "its" : "their"));
+    sink.finish();
     const auto ended = [&st](EndReason r) { return st.ended[static_cast<int>(r)]; };
-    spdlog::info("{} segments, {} connections, at most {} open at once; ended: {} closed, {} after TIME_WAIT, "
-                 "{} idle, {} by port reuse, {} at the end of the input",
-                 st.segments, st.connections, st.peak_open, ended(EndReason::closed),
+    spdlog::info("{} segments, {} connections, at most {} open at once; ended: {} closed, {} in TIME_WAIT, "
+                 "{} after TIME_WAIT, {} idle, {} by port reuse, {} at the end of the input; at most {} 4-tuples "
+                 "remembered after their report, {} late segments",
+                 st.segments, st.connections, st.peak_open, ended(EndReason::closed), ended(EndReason::time_wait),
                  ended(EndReason::time_wait_expired), ended(EndReason::idle), ended(EndReason::superseded),
-                 ended(EndReason::capture_end));
+                 ended(EndReason::capture_end), st.peak_remembered, st.late_segments);
 
     // An input error outranks a failed check: the result is incomplete.
     const auto worse = [&status](int s) { if (status == kOk) status = s; };

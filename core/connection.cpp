@@ -38,6 +38,7 @@ std::string_view end_reason_name(EndReason r) {
         case EndReason::idle: return "idle";
         case EndReason::superseded: return "superseded";
         case EndReason::capture_end: return "capture_end";
+        case EndReason::time_wait: return "time_wait";
     }
     return "?";
 }
@@ -607,14 +608,35 @@ bool Connection::fully_closed() const {
            !in_flight_[0].active && !in_flight_[1].active;
 }
 
+State Connection::state_after_in_flight(Side receiver) const {
+    State st = ep(receiver).state;
+    const InFlight& f = in_flight_[static_cast<int>(receiver)];
+    if (!f.active) return st;
+    Input inputs[2];
+    const int n = receive_inputs(receiver, f, inputs);
+    for (int i = 0; i < n; ++i) {
+        const Cell c = transition(st, inputs[i]);
+        if (c.outcome == Outcome::move) st = c.next;
+    }
+    return st;
+}
+
+bool Connection::settled() const {
+    const auto done = [](State s) { return s == State::CLOSED || s == State::TIME_WAIT; };
+    return done(state_after_in_flight(Side::client)) && done(state_after_in_flight(Side::server));
+}
+
 void Connection::finish(EndReason why, TimeNs now) {
     if (finished_) return;
     // What is still in flight is assumed delivered, oldest first.
     const int first = (in_flight_[0].active && in_flight_[1].active &&
                        in_flight_[1].frame < in_flight_[0].frame) ? 1 : 0;
+    // A linger of silence after the last segment is evidence in itself: a
+    // receiver that missed it would have retransmitted by then.
+    const Delivery how = now - last_ts_ >= config_->linger ? Delivery::silence : Delivery::end_of_capture;
     for (int k = 0; k < 2; ++k) {
         const Side receiver = static_cast<Side>((first + k) % 2);
-        deliver_pending(receiver, Delivery::end_of_capture, nullptr);
+        deliver_pending(receiver, how, nullptr);
     }
     final_state_[0] = ep_[0].state;
     final_state_[1] = ep_[1].state;

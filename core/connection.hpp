@@ -29,6 +29,12 @@ namespace tfe {
 struct TrackerConfig {
     TimeNs msl = 30'000'000'000;       // RFC 9293 MSL; Linux's TIME_WAIT is 60 s = 2*30
     TimeNs duplicate_window = 10'000'000;  // same frame twice within 10 ms
+    // How long a settled connection (both sides CLOSED or TIME_WAIT) is kept
+    // without segments before it is reported: long enough for the first
+    // retransmissions of a FIN whose last ACK was lost (Linux: 0.2, 0.6,
+    // 1.4 s at the minimum RTO). Silence that long also counts as delivery
+    // of what is still in flight (Delivery::silence).
+    TimeNs linger = 2'000'000'000;
     std::size_t max_anomaly_events = 16;   // per connection; all are counted
     // --all-segments: keep every segment's facts for the ladder. Memory then
     // grows with each connection's length; off by default (streaming).
@@ -131,7 +137,10 @@ enum class EndReason : std::uint8_t {
     idle,            // no segment for the idle timeout
     superseded,      // a new SYN started another connection on the 4-tuple
     capture_end,     // the capture ended
+    time_wait,       // settled with TIME_WAIT still running: reported after
+                     // the linger, its 4-tuple remembered until 2*MSL
 };
+inline constexpr std::size_t kEndReasons = 6;
 std::string_view end_reason_name(EndReason r);
 
 class Connection {
@@ -153,6 +162,10 @@ public:
 
     // Both endpoints CLOSED (nothing more can happen but strays).
     bool fully_closed() const;
+    // Both endpoints CLOSED or in TIME_WAIT once what is in flight arrives:
+    // only a retransmitted FIN (the last ACK lost) or strays can still come.
+    bool settled() const;
+    TimeNs linger() const { return config_->linger; }
     // Earliest capture time at which TIME_WAIT may expire (0: none).
     TimeNs time_wait_deadline() const { return time_wait_deadline_; }
 
@@ -223,6 +236,8 @@ private:
     // The inputs a delivered segment means to `receiver`, in RFC order.
     int receive_inputs(Side receiver, const InFlight& f, Input out[2]) const;
     bool rst_acceptable(Side receiver, const InFlight& f) const;
+    // The receiver's state once its in-flight segment (if any) arrives.
+    State state_after_in_flight(Side receiver) const;
     bool segment_is_new(const Segment& seg, const Endpoint& e) const;
 
     struct Placement {

@@ -26,6 +26,8 @@ enum class Delivery : std::uint8_t {
     followed,         // a later segment from the same sender arrived after it
     end_of_capture,   // never acknowledged in the capture; assumed delivered
     timer,            // no segment: a timer expired in capture time
+    silence,          // never acknowledged, but nothing came back for the
+                      // linger after it (no retransmission): delivered
 };
 
 constexpr std::string_view delivery_name(Delivery d) {
@@ -36,6 +38,7 @@ constexpr std::string_view delivery_name(Delivery d) {
         case Delivery::followed: return "followed";
         case Delivery::end_of_capture: return "end_of_capture";
         case Delivery::timer: return "timer";
+        case Delivery::silence: return "silence";
     }
     return "?";
 }

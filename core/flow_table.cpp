@@ -14,11 +14,15 @@ std::uint64_t pick_seed(std::uint64_t configured) {
 }
 }  // namespace
 
+const FlowKey& FlowTable::ConnectionKey::operator()(std::uint32_t i) const { return table->slab_[i].conn->key(); }
+const FlowKey& FlowTable::RememberedKey::operator()(std::uint32_t i) const { return table->remembered_[i].key; }
+
 FlowTable::FlowTable(const FlowTableConfig& config, ConnectionSink& sink)
-    : config_(config), sink_(sink), hasher_(pick_seed(config.hash_seed)) {
-    slots_.resize(1024);
-    mask_ = slots_.size() - 1;
-}
+    : config_(config),
+      sink_(sink),
+      hasher_(pick_seed(config.hash_seed)),
+      index_(ConnectionKey{this}),
+      remembered_index_(RememberedKey{this}) {}
 
 FlowTable::~FlowTable() {
     for (Entry& e : slab_)
@@ -31,59 +35,7 @@ void* FlowTable::storage_of(std::uint32_t idx) {
     return pool_[idx / kPoolChunk][idx % kPoolChunk].bytes;
 }
 
-std::uint32_t FlowTable::find(const FlowKey& key, std::uint64_t hash) const {
-    const auto tag = static_cast<std::uint32_t>(hash >> 32);
-    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
-        const Slot& s = slots_[i];
-        if (s.conn == kNone) return kNone;
-        if (s.tag == tag && slab_[s.conn].conn->key() == key) return s.conn;
-    }
-}
-
-void FlowTable::insert_index(std::uint32_t conn, std::uint64_t hash) {
-    if ((live_ + 1) * 2 > slots_.size()) grow();
-    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
-        if (slots_[i].conn == kNone) {
-            slots_[i] = {conn, static_cast<std::uint32_t>(hash >> 32)};
-            return;
-        }
-    }
-}
-
-void FlowTable::erase_index(const FlowKey& key, std::uint64_t hash) {
-    std::size_t i = hash & mask_;
-    while (slab_[slots_[i].conn].conn->key() != key) i = (i + 1) & mask_;
-    // Backward-shift deletion keeps probe chains intact without tombstones.
-    for (std::size_t j = (i + 1) & mask_; slots_[j].conn != kNone; j = (j + 1) & mask_) {
-        const std::uint64_t h = hasher_(slab_[slots_[j].conn].conn->key());
-        const std::size_t home = h & mask_;
-        // Move j into the hole at i unless its home lies cyclically in (i, j].
-        const bool home_between = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
-        if (!home_between) {
-            slots_[i] = slots_[j];
-            i = j;
-        }
-    }
-    slots_[i] = Slot{};
-}
-
-void FlowTable::grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.size() * 2, Slot{});
-    mask_ = slots_.size() - 1;
-    for (const Slot& s : old) {
-        if (s.conn == kNone) continue;
-        const std::uint64_t h = hasher_(slab_[s.conn].conn->key());
-        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-            if (slots_[i].conn == kNone) {
-                slots_[i] = s;
-                break;
-            }
-        }
-    }
-}
-
-std::uint32_t FlowTable::create(const FlowKey& key, const Segment& seg, bool forward) {
+std::uint32_t FlowTable::create(const FlowKey& key, std::uint64_t hash, const Segment& seg, bool forward) {
     std::uint32_t idx;
     if (!free_.empty()) {
         idx = free_.back();
@@ -94,7 +46,7 @@ std::uint32_t FlowTable::create(const FlowKey& key, const Segment& seg, bool for
     }
     slab_[idx].conn = new (storage_of(idx)) Connection(next_id_++, key, seg, forward, &config_.tracker);
     slab_[idx].deadline = 0;
-    insert_index(idx, hasher_(key));
+    index_.insert(idx, hash);
     lru_push_back(idx);
     ++live_;
     stats_.connections++;
@@ -104,18 +56,73 @@ std::uint32_t FlowTable::create(const FlowKey& key, const Segment& seg, bool for
 
 void FlowTable::end(std::uint32_t idx, EndReason why) {
     Entry& e = slab_[idx];
-    e.conn->finish(why, now_);
+    Connection& c = *e.conn;
+    c.finish(why, now_);
     stats_.ended[static_cast<int>(why)]++;
-    sink_.on_connection(*e.conn);
-    erase_index(e.conn->key(), hasher_(e.conn->key()));
+    sink_.on_connection(c);
+    const std::uint64_t hash = hasher_(c.key());
+    index_.erase(idx, hash);
+    if (why == EndReason::closed || why == EndReason::time_wait) remember(c, hash);
     lru_unlink(idx);
-    e.conn->~Connection();
+    c.~Connection();
     e.conn = nullptr;
     e.generation++;
     e.deadline = 0;
     free_.push_back(idx);
     --live_;
 }
+
+// ---------------------------------------------------------------------------
+// Remembered 4-tuples of reported connections
+// ---------------------------------------------------------------------------
+
+void FlowTable::remember(const Connection& c, std::uint64_t hash) {
+    // TIME_WAIT's own deadline, or 2*MSL after the last segment when both
+    // sides are CLOSED (an RST): what the network may still deliver.
+    const TimeNs until = std::max(c.time_wait_deadline(), c.last_ts() + 2 * config_.tracker.msl);
+    if (until <= now_) return;
+    std::uint32_t slot;
+    if (!remembered_free_.empty()) {
+        slot = remembered_free_.back();
+        remembered_free_.pop_back();
+    } else {
+        slot = static_cast<std::uint32_t>(remembered_.size());
+        remembered_.emplace_back();
+    }
+    Remembered& r = remembered_[slot];
+    r.key = c.key();
+    r.until = until;
+    r.live = true;
+    remembered_index_.insert(slot, hash);
+    forget_queue_.push_back({until, slot, r.generation});
+    stats_.peak_remembered = std::max<std::uint64_t>(stats_.peak_remembered, remembered_index_.size());
+}
+
+void FlowTable::forget(std::uint32_t slot, std::uint64_t hash) {
+    Remembered& r = remembered_[slot];
+    remembered_index_.erase(slot, hash);
+    r.live = false;
+    r.generation++;
+    remembered_free_.push_back(slot);
+}
+
+bool FlowTable::absorbed_by_remembered(const FlowKey& key, std::uint64_t hash, const Segment& seg) {
+    if (remembered_index_.size() == 0) return false;
+    const std::uint32_t slot = remembered_index_.find(key, hash);
+    if (slot == kNone) return false;
+    // A SYN reuses the 4-tuple (RFC 9293 allows it in TIME_WAIT): a new
+    // connection. So does anything once the memory has run out.
+    if (remembered_[slot].until <= now_ || (seg.flags.syn() && !seg.flags.ack())) {
+        forget(slot, hash);
+        return false;
+    }
+    stats_.late_segments++;
+    return true;
+}
+
+// ---------------------------------------------------------------------------
+// Expiry
+// ---------------------------------------------------------------------------
 
 // The LRU list only serves idle expiry: without an idle timeout it is not
 // kept (two fewer random slab accesses per segment).
@@ -137,12 +144,12 @@ void FlowTable::lru_push_back(std::uint32_t idx) {
 }
 
 // The next moment this connection should be looked at without a segment:
-// TIME_WAIT's 2*MSL, or the linger after both sides closed.
+// the end of the linger once it settled, or TIME_WAIT's 2*MSL if earlier
+// (a short --msl, or a peer that never settles).
 void FlowTable::schedule(std::uint32_t idx) {
     Entry& e = slab_[idx];
     const Connection& c = *e.conn;
-    TimeNs at = 0;
-    if (c.fully_closed()) at = c.last_ts() + config_.closed_linger;
+    TimeNs at = c.settled() ? c.last_ts() + config_.tracker.linger : 0;
     if (c.time_wait_deadline() != 0) at = at == 0 ? c.time_wait_deadline() : std::min(at, c.time_wait_deadline());
     if (at != 0 && at != e.deadline) {
         e.deadline = at;
@@ -158,12 +165,20 @@ void FlowTable::advance(TimeNs now) {
         Entry& e = slab_[d.conn];
         if (!e.conn || e.generation != d.generation || e.deadline != d.at) continue;  // stale
         const Connection& c = *e.conn;
-        const bool tw = c.time_wait_deadline() != 0 && c.time_wait_deadline() <= now_;
-        end(d.conn, c.fully_closed() && !tw ? EndReason::closed : EndReason::time_wait_expired);
+        EndReason why = EndReason::closed;
+        if (c.time_wait_deadline() != 0)
+            why = c.time_wait_deadline() <= now_ ? EndReason::time_wait_expired : EndReason::time_wait;
+        end(d.conn, why);
     }
     if (config_.idle_timeout > 0) {
         while (lru_head_ != kNone && slab_[lru_head_].conn->last_ts() + config_.idle_timeout <= now_)
             end(lru_head_, EndReason::idle);
+    }
+    while (!forget_queue_.empty() && forget_queue_.front().at <= now_) {
+        const Forget f = forget_queue_.front();
+        forget_queue_.pop_front();
+        const Remembered& r = remembered_[f.slot];
+        if (r.live && r.generation == f.generation) forget(f.slot, hasher_(r.key));
     }
 }
 
@@ -173,13 +188,14 @@ void FlowTable::on_segment(const Segment& seg) {
     bool forward = true;
     const FlowKey key = FlowKey::of(seg, forward);
     const std::uint64_t h = hasher_(key);
-    std::uint32_t idx = find(key, h);
+    std::uint32_t idx = index_.find(key, h);
     if (idx != kNone && slab_[idx].conn->is_new_connection(seg, forward)) {
         end(idx, EndReason::superseded);
         idx = kNone;
     }
     if (idx == kNone) {
-        idx = create(key, seg, forward);
+        if (absorbed_by_remembered(key, h, seg)) return;
+        idx = create(key, h, seg, forward);
     } else if (lru_tail_ != idx) {
         lru_unlink(idx);
         lru_push_back(idx);

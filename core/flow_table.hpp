@@ -1,23 +1,33 @@
 // All connections of a capture, streamed: a finished connection is handed
-// to the sink and freed at once, so memory follows the number of
-// connections open at the same time, not the size of the capture.
+// to the sink and freed, so memory follows the number of connections open
+// at the same time, not the size of the capture.
 //
-// The index is an open-addressing table (linear probing, backward-shift
-// deletion) keyed by a seeded hash of the 4-tuple. Connections live in a
-// slab whose freed slots are reused; their storage comes in fixed chunks
-// that never move, so a steady state allocates nothing. Expiry runs on capture time: an LRU
-// list for idleness and a min-heap of deadlines for TIME_WAIT's 2*MSL and
-// for closed connections' short linger (which absorbs stray segments after
-// an RST instead of opening a bogus new connection).
+// "Finished" means settled: both endpoints CLOSED or in TIME_WAIT, nothing
+// in flight, and a short linger (2 s of capture time) without segments, long
+// enough to see the first retransmissions of a FIN whose last ACK was lost.
+// A connection is not kept through TIME_WAIT's whole 2*MSL (60 s on Linux):
+// on a busy server that would hold most connections of the last minute.
+// Only its 4-tuple is remembered until 2*MSL has passed, so a late segment
+// is counted against it instead of opening a bogus mid-stream connection,
+// and a new SYN on the 4-tuple starts a new one.
+//
+// The indexes are open-addressing tables keyed by a seeded hash of the
+// 4-tuple (FlowIndex). Connections live in a slab whose freed slots are
+// reused; their storage comes in fixed chunks that never move, so a steady
+// state allocates nothing. Expiry runs on capture time: an LRU list for
+// idleness, a min-heap of deadlines for the linger and TIME_WAIT, and a
+// FIFO for remembered 4-tuples.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <queue>
 #include <vector>
 
 #include "core/connection.hpp"
+#include "core/flow_index.hpp"
 #include "core/flow_key.hpp"
 #include "core/segment.hpp"
 
@@ -33,7 +43,6 @@ public:
 struct FlowTableConfig {
     TrackerConfig tracker;
     TimeNs idle_timeout = 0;                 // 0: never expire idle connections
-    TimeNs closed_linger = 2'000'000'000;    // keep a fully closed connection 2 s
     std::uint64_t hash_seed = 0;             // 0: pick a random seed
 };
 
@@ -41,7 +50,11 @@ struct FlowTableStats {
     std::uint64_t segments = 0;
     std::uint64_t connections = 0;
     std::uint64_t peak_open = 0;
-    std::uint64_t ended[5] = {};  // by EndReason
+    std::uint64_t ended[kEndReasons] = {};  // by EndReason
+    // Segments on a 4-tuple whose connection was already reported (within
+    // 2*MSL of its close): counted here, not analysed.
+    std::uint64_t late_segments = 0;
+    std::uint64_t peak_remembered = 0;
 };
 
 class FlowTable {
@@ -59,16 +72,13 @@ public:
     void flush();
 
     std::size_t open_connections() const { return live_; }
+    std::size_t remembered() const { return remembered_index_.size(); }
     const FlowTableStats& stats() const { return stats_; }
     TimeNs now() const { return now_; }
 
 private:
     static constexpr std::uint32_t kNone = 0xffffffffu;
 
-    struct Slot {                       // one index entry
-        std::uint32_t conn = kNone;     // slab index
-        std::uint32_t tag = 0;          // low hash bits, to skip most key compares
-    };
     struct Entry {                      // one slab entry
         Connection* conn = nullptr;     // in pool_, constructed in place; null: free
         std::uint32_t lru_prev = kNone, lru_next = kNone;
@@ -81,13 +91,34 @@ private:
         std::uint32_t generation;
         bool operator>(const Deadline& o) const { return at > o.at; }
     };
+    // A reported connection's 4-tuple, until its TIME_WAIT (or 2*MSL after
+    // its last segment) is over.
+    struct Remembered {
+        FlowKey key;
+        TimeNs until = 0;
+        std::uint32_t generation = 0;
+        bool live = false;
+    };
+    struct Forget {
+        TimeNs at;
+        std::uint32_t slot;
+        std::uint32_t generation;
+    };
+    struct ConnectionKey {
+        const FlowTable* table;
+        const FlowKey& operator()(std::uint32_t i) const;
+    };
+    struct RememberedKey {
+        const FlowTable* table;
+        const FlowKey& operator()(std::uint32_t i) const;
+    };
 
-    std::uint32_t find(const FlowKey& key, std::uint64_t hash) const;
-    void insert_index(std::uint32_t conn, std::uint64_t hash);
-    void erase_index(const FlowKey& key, std::uint64_t hash);
-    void grow();
-    std::uint32_t create(const FlowKey& key, const Segment& seg, bool forward);
+    std::uint32_t create(const FlowKey& key, std::uint64_t hash, const Segment& seg, bool forward);
     void end(std::uint32_t idx, EndReason why);
+    // True when the segment belongs to a reported connection (and is counted).
+    bool absorbed_by_remembered(const FlowKey& key, std::uint64_t hash, const Segment& seg);
+    void remember(const Connection& c, std::uint64_t hash);
+    void forget(std::uint32_t slot, std::uint64_t hash);
     void lru_unlink(std::uint32_t idx);
     void lru_push_back(std::uint32_t idx);
     void schedule(std::uint32_t idx);
@@ -96,8 +127,7 @@ private:
     FlowTableConfig config_;
     ConnectionSink& sink_;
     FlowHasher hasher_;
-    std::vector<Slot> slots_;
-    std::size_t mask_ = 0;
+    FlowIndex<ConnectionKey> index_;
     std::vector<Entry> slab_;
     // Storage for slab_[i].conn: chunk i / kPoolChunk, place i % kPoolChunk.
     static constexpr std::size_t kPoolChunk = 1024;
@@ -108,6 +138,14 @@ private:
     std::vector<std::uint32_t> free_;
     std::uint32_t lru_head_ = kNone, lru_tail_ = kNone;
     std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> deadlines_;
+
+    FlowIndex<RememberedKey> remembered_index_;
+    std::vector<Remembered> remembered_;
+    std::vector<std::uint32_t> remembered_free_;
+    // Deadlines arrive almost in order (last segment + 2*MSL, reported in
+    // linger order): a FIFO, checked again on lookup, is enough.
+    std::deque<Forget> forget_queue_;
+
     std::size_t live_ = 0;
     std::uint64_t next_id_ = 1;
     TimeNs now_ = 0;

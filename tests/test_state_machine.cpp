@@ -335,9 +335,50 @@ TEST_CASE("a new SYN on a 4-tuple in TIME_WAIT starts a new connection", "[port_
     CHECK(conns[1].final_state(Side::server) == State::ESTABLISHED);
 }
 
-TEST_CASE("TIME_WAIT ends in CLOSED after 2*MSL of capture time", "[time_wait]") {
+TEST_CASE("a settled connection is reported after the linger; its 4-tuple is remembered until 2*MSL",
+          "[time_wait]") {
     Replay r = replay_at_generated_isns();
     r.config.tracker.msl = 30'000'000'000;
+    Collect sink;
+    FlowTable table(r.config, sink);
+    std::uint64_t frame = 0;
+    // Four-way close ending at t = 0.009 s: client TIME_WAIT, server CLOSED
+    // once the last ACK arrives (nothing will ever acknowledge it).
+    for (const Step& st : with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}})) {
+        ++frame;
+        table.on_segment(r.segment(st, frame, 0.001 * static_cast<double>(frame)));
+    }
+    CHECK(table.open_connections() == 1);
+    Replay other = r;
+    other.client_port = 40001;
+    // 1.5 s later: still within the linger.
+    table.on_segment(other.segment({'c', "S", 0, 0}, ++frame, 1.5));
+    CHECK(sink.done.empty());
+    // 2.5 s: silent for the whole linger, so it is reported, in TIME_WAIT.
+    table.on_segment(other.segment({'c', "S", 0, 0}, ++frame, 2.5));
+    REQUIRE(sink.done.size() == 1);
+    const Connection& c = sink.done[0];
+    CHECK(c.end_reason() == EndReason::time_wait);
+    CHECK(c.final_state(Side::client) == State::TIME_WAIT);
+    CHECK(c.final_state(Side::server) == State::CLOSED);
+    CHECK(transitions(c).back() == "6 server LAST_ACK>CLOSED");
+    CHECK(c.transitions().back().delivery == Delivery::silence);
+    CHECK(table.remembered() == 1);
+
+    // A retransmitted FIN 30 s later belongs to the reported connection: it
+    // is counted, and does not open a mid-stream connection.
+    table.on_segment(r.segment({'s', "F.", 1, 2}, ++frame, 30.0));
+    CHECK(table.stats().late_segments == 1);
+    CHECK(table.stats().connections == 2);
+    // After 2*MSL (60 s from the close) the 4-tuple is forgotten.
+    table.on_segment(other.segment({'c', "S", 0, 0}, ++frame, 61.0));
+    CHECK(table.remembered() == 0);
+    table.flush();
+    CHECK(sink.done.size() == 2);
+}
+
+TEST_CASE("a new SYN on a remembered 4-tuple starts a new connection", "[time_wait][port_reuse]") {
+    Replay r = replay_at_generated_isns();
     Collect sink;
     FlowTable table(r.config, sink);
     std::uint64_t frame = 0;
@@ -345,13 +386,30 @@ TEST_CASE("TIME_WAIT ends in CLOSED after 2*MSL of capture time", "[time_wait]")
         ++frame;
         table.on_segment(r.segment(st, frame, 0.001 * static_cast<double>(frame)));
     }
-    CHECK(table.open_connections() == 1);
-    // Another connection's segment 59 s later: still in TIME_WAIT.
+    for (const Step& st : std::vector<Step>{{'c', "S", 100000, 0, 0, 10}, {'s', "S.", 200000, 100001, 0, 10.001},
+                                            {'c', ".", 100001, 200001, 0, 10.002}})
+        table.on_segment(r.segment(st, ++frame, st.t));
+    table.flush();
+    REQUIRE(sink.done.size() == 2);
+    CHECK(sink.done[0].end_reason() == EndReason::time_wait);
+    CHECK(sink.done[1].id() == 2);
+    CHECK(analyzer::summarize(sink.done[1]).handshake == HandshakeKind::three_way);
+    CHECK(table.stats().late_segments == 0);
+}
+
+TEST_CASE("TIME_WAIT ends in CLOSED when 2*MSL passes before the linger", "[time_wait]") {
+    Replay r = replay_at_generated_isns();
+    r.config.tracker.msl = 500'000'000;  // --msl 0.5: 2*MSL = 1 s, shorter than the 2 s linger
+    Collect sink;
+    FlowTable table(r.config, sink);
+    std::uint64_t frame = 0;
+    for (const Step& st : with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}})) {
+        ++frame;
+        table.on_segment(r.segment(st, frame, 0.001 * static_cast<double>(frame)));
+    }
     Replay other = r;
     other.client_port = 40001;
-    table.on_segment(other.segment({'c', "S", 0, 0}, ++frame, 59.0));
-    CHECK(sink.done.empty());
-    table.on_segment(other.segment({'c', "S", 0, 0}, ++frame, 61.0));
+    table.on_segment(other.segment({'c', "S", 0, 0}, ++frame, 1.5));
     REQUIRE(sink.done.size() == 1);
     const Connection& c = sink.done[0];
     CHECK(c.end_reason() == EndReason::time_wait_expired);

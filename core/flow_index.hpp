@@ -1,0 +1,94 @@
+// An open-addressing index from FlowKey to a 32-bit slot number: linear
+// probing, backward-shift deletion (no tombstones), seeded hash.
+//
+// Each entry keeps the low 32 bits of its key's hash. They pick the home
+// bucket (so growing and deleting never re-hash or touch the records) and
+// filter key compares: a probe only reads a record whose 32 hash bits match.
+// The records themselves live elsewhere; `KeyOf` maps a slot number to its
+// key.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/flow_key.hpp"
+
+namespace tfe {
+
+template <class KeyOf>
+class FlowIndex {
+public:
+    static constexpr std::uint32_t kNone = 0xffffffffu;
+
+    explicit FlowIndex(KeyOf key_of, std::size_t initial = 1024) : key_of_(key_of), entries_(initial) {
+        mask_ = entries_.size() - 1;
+    }
+
+    std::uint32_t find(const FlowKey& key, std::uint64_t hash) const {
+        const auto h = static_cast<std::uint32_t>(hash);
+        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+            const Entry& e = entries_[i];
+            if (e.slot == kNone) return kNone;
+            if (e.hash == h && key_of_(e.slot) == key) return e.slot;
+        }
+    }
+
+    void insert(std::uint32_t slot, std::uint64_t hash) {
+        if ((size_ + 1) * 2 > entries_.size()) grow();
+        place(entries_, {slot, static_cast<std::uint32_t>(hash)});
+        ++size_;
+    }
+
+    // `slot` must be in the index under `hash`.
+    void erase(std::uint32_t slot, std::uint64_t hash) {
+        std::size_t i = static_cast<std::uint32_t>(hash) & mask_;
+        while (entries_[i].slot != slot) i = (i + 1) & mask_;
+        // Backward shift: pull later entries of the probe run into the hole,
+        // unless their home lies cyclically in (i, j].
+        for (std::size_t j = (i + 1) & mask_; entries_[j].slot != kNone; j = (j + 1) & mask_) {
+            const std::size_t home = entries_[j].hash & mask_;
+            const bool home_between = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
+            if (!home_between) {
+                entries_[i] = entries_[j];
+                i = j;
+            }
+        }
+        entries_[i] = Entry{};
+        --size_;
+    }
+
+    std::size_t size() const { return size_; }
+    std::size_t bytes() const { return entries_.capacity() * sizeof(Entry); }
+
+private:
+    struct Entry {
+        std::uint32_t slot = kNone;
+        std::uint32_t hash = 0;  // low 32 bits of the key's hash
+    };
+
+    void place(std::vector<Entry>& into, Entry e) {
+        const std::size_t mask = into.size() - 1;
+        for (std::size_t i = e.hash & mask;; i = (i + 1) & mask) {
+            if (into[i].slot == kNone) {
+                into[i] = e;
+                return;
+            }
+        }
+    }
+
+    void grow() {
+        std::vector<Entry> bigger(entries_.size() * 2);
+        for (const Entry& e : entries_)
+            if (e.slot != kNone) place(bigger, e);
+        entries_.swap(bigger);
+        mask_ = entries_.size() - 1;
+    }
+
+    KeyOf key_of_;
+    std::vector<Entry> entries_;
+    std::size_t mask_ = 0;
+    std::size_t size_ = 0;
+};
+
+}  // namespace tfe
