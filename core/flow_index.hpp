@@ -1,5 +1,7 @@
-// An open-addressing index from FlowKey to a 32-bit slot number: linear
-// probing, backward-shift deletion (no tombstones), seeded hash.
+// Open-addressing tables keyed by the seeded 4-tuple hash: linear probing,
+// backward-shift deletion (no tombstones).
+//
+// FlowIndex maps a FlowKey to a 32-bit slot number.
 //
 // Each entry keeps the low 32 bits of its key's hash. They pick the home
 // bucket (so growing and deleting never re-hash or touch the records) and
@@ -88,6 +90,81 @@ private:
     KeyOf key_of_;
     std::vector<Entry> entries_;
     std::size_t mask_ = 0;
+    std::size_t size_ = 0;
+};
+
+// A set of 64-bit key hashes, each with a deadline (never 0): what is left
+// of a connection once it has been reported.
+class HashDeadlines {
+public:
+    explicit HashDeadlines(std::size_t initial = 1024) : entries_(initial), mask_(initial - 1) {}
+
+    // The deadline stored for `hash`, or 0.
+    TimeNs find(std::uint64_t hash) const {
+        for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+            const Entry& e = entries_[i];
+            if (e.until == 0) return 0;
+            if (e.hash == hash) return e.until;
+        }
+    }
+
+    // Inserts, or moves an existing deadline.
+    void put(std::uint64_t hash, TimeNs until) {
+        if ((size_ + 1) * 2 > entries_.size()) grow();
+        for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+            Entry& e = entries_[i];
+            if (e.until == 0) {
+                e = {hash, until};
+                ++size_;
+                return;
+            }
+            if (e.hash == hash) {
+                e.until = until;
+                return;
+            }
+        }
+    }
+
+    void erase(std::uint64_t hash) {
+        std::size_t i = hash & mask_;
+        for (;; i = (i + 1) & mask_) {
+            if (entries_[i].until == 0) return;
+            if (entries_[i].hash == hash) break;
+        }
+        for (std::size_t j = (i + 1) & mask_; entries_[j].until != 0; j = (j + 1) & mask_) {
+            const std::size_t home = entries_[j].hash & mask_;
+            const bool home_between = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
+            if (!home_between) {
+                entries_[i] = entries_[j];
+                i = j;
+            }
+        }
+        entries_[i] = Entry{};
+        --size_;
+    }
+
+    std::size_t size() const { return size_; }
+
+private:
+    struct Entry {
+        std::uint64_t hash = 0;
+        TimeNs until = 0;  // 0: empty
+    };
+
+    void grow() {
+        std::vector<Entry> old(entries_.size() * 2);
+        old.swap(entries_);
+        mask_ = entries_.size() - 1;
+        for (const Entry& e : old) {
+            if (e.until == 0) continue;
+            std::size_t i = e.hash & mask_;
+            while (entries_[i].until != 0) i = (i + 1) & mask_;
+            entries_[i] = e;
+        }
+    }
+
+    std::vector<Entry> entries_;
+    std::size_t mask_;
     std::size_t size_ = 0;
 };
 

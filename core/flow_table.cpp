@@ -15,14 +15,12 @@ std::uint64_t pick_seed(std::uint64_t configured) {
 }  // namespace
 
 const FlowKey& FlowTable::ConnectionKey::operator()(std::uint32_t i) const { return table->slab_[i].conn->key(); }
-const FlowKey& FlowTable::RememberedKey::operator()(std::uint32_t i) const { return table->remembered_[i].key; }
 
 FlowTable::FlowTable(const FlowTableConfig& config, ConnectionSink& sink)
     : config_(config),
       sink_(sink),
       hasher_(pick_seed(config.hash_seed)),
-      index_(ConnectionKey{this}),
-      remembered_index_(RememberedKey{this}) {}
+      index_(ConnectionKey{this}) {}
 
 FlowTable::~FlowTable() {
     for (Entry& e : slab_)
@@ -73,7 +71,7 @@ void FlowTable::end(std::uint32_t idx, EndReason why) {
 }
 
 // ---------------------------------------------------------------------------
-// Remembered 4-tuples of reported connections
+// What is left of reported connections
 // ---------------------------------------------------------------------------
 
 void FlowTable::remember(const Connection& c, std::uint64_t hash) {
@@ -81,39 +79,19 @@ void FlowTable::remember(const Connection& c, std::uint64_t hash) {
     // sides are CLOSED (an RST): what the network may still deliver.
     const TimeNs until = std::max(c.time_wait_deadline(), c.last_ts() + 2 * config_.tracker.msl);
     if (until <= now_) return;
-    std::uint32_t slot;
-    if (!remembered_free_.empty()) {
-        slot = remembered_free_.back();
-        remembered_free_.pop_back();
-    } else {
-        slot = static_cast<std::uint32_t>(remembered_.size());
-        remembered_.emplace_back();
-    }
-    Remembered& r = remembered_[slot];
-    r.key = c.key();
-    r.until = until;
-    r.live = true;
-    remembered_index_.insert(slot, hash);
-    forget_queue_.push_back({until, slot, r.generation});
-    stats_.peak_remembered = std::max<std::uint64_t>(stats_.peak_remembered, remembered_index_.size());
+    remembered_.put(hash, until);
+    forget_queue_.push_back({until, hash});
+    stats_.peak_remembered = std::max<std::uint64_t>(stats_.peak_remembered, remembered_.size());
 }
 
-void FlowTable::forget(std::uint32_t slot, std::uint64_t hash) {
-    Remembered& r = remembered_[slot];
-    remembered_index_.erase(slot, hash);
-    r.live = false;
-    r.generation++;
-    remembered_free_.push_back(slot);
-}
-
-bool FlowTable::absorbed_by_remembered(const FlowKey& key, std::uint64_t hash, const Segment& seg) {
-    if (remembered_index_.size() == 0) return false;
-    const std::uint32_t slot = remembered_index_.find(key, hash);
-    if (slot == kNone) return false;
+bool FlowTable::absorbed_by_remembered(std::uint64_t hash, const Segment& seg) {
+    if (remembered_.size() == 0) return false;
+    const TimeNs until = remembered_.find(hash);
+    if (until == 0) return false;
     // A SYN reuses the 4-tuple (RFC 9293 allows it in TIME_WAIT): a new
     // connection. So does anything once the memory has run out.
-    if (remembered_[slot].until <= now_ || (seg.flags.syn() && !seg.flags.ack())) {
-        forget(slot, hash);
+    if (until <= now_ || (seg.flags.syn() && !seg.flags.ack())) {
+        remembered_.erase(hash);
         return false;
     }
     stats_.late_segments++;
@@ -177,8 +155,7 @@ void FlowTable::advance(TimeNs now) {
     while (!forget_queue_.empty() && forget_queue_.front().at <= now_) {
         const Forget f = forget_queue_.front();
         forget_queue_.pop_front();
-        const Remembered& r = remembered_[f.slot];
-        if (r.live && r.generation == f.generation) forget(f.slot, hasher_(r.key));
+        if (remembered_.find(f.hash) == f.at) remembered_.erase(f.hash);  // else re-remembered later
     }
 }
 
@@ -194,7 +171,7 @@ void FlowTable::on_segment(const Segment& seg) {
         idx = kNone;
     }
     if (idx == kNone) {
-        if (absorbed_by_remembered(key, h, seg)) return;
+        if (absorbed_by_remembered(h, seg)) return;
         idx = create(key, h, seg, forward);
     } else if (lru_tail_ != idx) {
         lru_unlink(idx);

@@ -72,7 +72,7 @@ public:
     void flush();
 
     std::size_t open_connections() const { return live_; }
-    std::size_t remembered() const { return remembered_index_.size(); }
+    std::size_t remembered() const { return remembered_.size(); }
     const FlowTableStats& stats() const { return stats_; }
     TimeNs now() const { return now_; }
 
@@ -91,34 +91,20 @@ private:
         std::uint32_t generation;
         bool operator>(const Deadline& o) const { return at > o.at; }
     };
-    // A reported connection's 4-tuple, until its TIME_WAIT (or 2*MSL after
-    // its last segment) is over.
-    struct Remembered {
-        FlowKey key;
-        TimeNs until = 0;
-        std::uint32_t generation = 0;
-        bool live = false;
-    };
-    struct Forget {
-        TimeNs at;
-        std::uint32_t slot;
-        std::uint32_t generation;
-    };
     struct ConnectionKey {
         const FlowTable* table;
         const FlowKey& operator()(std::uint32_t i) const;
     };
-    struct RememberedKey {
-        const FlowTable* table;
-        const FlowKey& operator()(std::uint32_t i) const;
+    struct Forget {
+        TimeNs at;
+        std::uint64_t hash;
     };
 
     std::uint32_t create(const FlowKey& key, std::uint64_t hash, const Segment& seg, bool forward);
     void end(std::uint32_t idx, EndReason why);
     // True when the segment belongs to a reported connection (and is counted).
-    bool absorbed_by_remembered(const FlowKey& key, std::uint64_t hash, const Segment& seg);
+    bool absorbed_by_remembered(std::uint64_t hash, const Segment& seg);
     void remember(const Connection& c, std::uint64_t hash);
-    void forget(std::uint32_t slot, std::uint64_t hash);
     void lru_unlink(std::uint32_t idx);
     void lru_push_back(std::uint32_t idx);
     void schedule(std::uint32_t idx);
@@ -139,9 +125,11 @@ private:
     std::uint32_t lru_head_ = kNone, lru_tail_ = kNone;
     std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> deadlines_;
 
-    FlowIndex<RememberedKey> remembered_index_;
-    std::vector<Remembered> remembered_;
-    std::vector<std::uint32_t> remembered_free_;
+    // Reported connections' 4-tuples, by their full 64-bit seeded hash and
+    // until when (TIME_WAIT's end, or 2*MSL after the last segment). A
+    // false match needs two 4-tuples with equal keyed 64-bit hashes within
+    // a minute: about n/2^64, and not something traffic can aim at.
+    HashDeadlines remembered_;
     // Deadlines arrive almost in order (last segment + 2*MSL, reported in
     // linger order): a FIFO, checked again on lookup, is enough.
     std::deque<Forget> forget_queue_;
