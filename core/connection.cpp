@@ -31,6 +31,8 @@ std::string_view anomaly_name(Anomaly a) {
     return "?";
 }
 
+const ConnectionExtras Connection::kNoExtras{};
+
 std::string_view end_reason_name(EndReason r) {
     switch (r) {
         case EndReason::closed: return "closed";
@@ -140,7 +142,7 @@ void Connection::on_segment(const Segment& seg, bool forward) {
     e.payload_bytes += seg.payload_len;
     e.frame_bytes += seg.wire_len;
     if (config_->keep_segments)
-        segments_.push_back({seg.frame, seg.seq, seg.ack, seg.payload_len, seg.flags, sender});
+        extras().segments.push_back({seg.frame, seg.seq, seg.ack, seg.payload_len, seg.flags, sender});
     if (is_duplicate(seg, e)) {
         note(Anomaly::duplicate_frame, sender, seg);
         return;  // the same frame captured twice carries no new fact
@@ -293,20 +295,23 @@ void Connection::record_sender_facts(const Segment& seg, Side sender) {
 // what first. They do not depend on delivery.
 void Connection::record_ack_facts(const Segment& seg, Side sender) {
     const Side peer = other(sender);
-    FinFacts& pf = fin_[static_cast<int>(peer)];
-    if (seg.flags.ack() && pf.sent && !pf.acked && after_eq(seg.ack, pf.seq + 1)) {
-        pf.acked = true;
-        pf.acked_by_frame = seg.frame;
-        pf.acked_ts = seg.ts;
-        pf.acked_by_fin = seg.flags.fin();
-    }
-    FinFacts& mf = fin_[static_cast<int>(sender)];
-    if (seg.flags.fin() && !mf.sent) {
-        mf.sent = true;
-        mf.frame = seg.frame;
-        mf.ts = seg.ts;
-        mf.seq = seg.seq + seg.payload_len;
-        mf.acked_peer_fin = seg.flags.ack() && pf.sent && after_eq(seg.ack, pf.seq + 1);
+    // Until a FIN exists there are no FIN facts (and no extras to touch).
+    if (seg.flags.fin() || extras_) {
+        FinFacts& pf = extras().fin[static_cast<int>(peer)];
+        if (seg.flags.ack() && pf.sent && !pf.acked && after_eq(seg.ack, pf.seq + 1)) {
+            pf.acked = true;
+            pf.acked_by_frame = seg.frame;
+            pf.acked_ts = seg.ts;
+            pf.acked_by_fin = seg.flags.fin();
+        }
+        FinFacts& mf = extras().fin[static_cast<int>(sender)];
+        if (seg.flags.fin() && !mf.sent) {
+            mf.sent = true;
+            mf.frame = seg.frame;
+            mf.ts = seg.ts;
+            mf.seq = seg.seq + seg.payload_len;
+            mf.acked_peer_fin = seg.flags.ack() && pf.sent && after_eq(seg.ack, pf.seq + 1);
+        }
     }
 
     HandshakeFacts& h = handshake_;
@@ -416,13 +421,14 @@ void Connection::apply_sender_input(const Segment& seg, Side sender) {
     if (seg.flags.rst()) {
         const bool syn_sent_state = ep(receiver).state == State::SYN_SENT;
         if (!rst_acceptable(receiver, f)) {
-            reset_.ignored++;
+            extras().reset.ignored++;
             note(syn_sent_state ? Anomaly::rst_not_acking_syn : Anomaly::rst_out_of_window, sender,
                  seg, ep(receiver).ack_sent ? ep(receiver).max_ack.raw() : 0);
             return;
         }
-        if (!reset_.seen) {
-            reset_ = {.frame = seg.frame, .ts = seg.ts, .ignored = reset_.ignored, .seen = true,
+        ResetFacts& reset = extras().reset;
+        if (!reset.seen) {
+            reset = {.frame = seg.frame, .ts = seg.ts, .ignored = reset.ignored, .seen = true,
                       .sender = sender, .sender_state = ep(sender).state,
                       .receiver_state = ep(receiver).state};
         }
@@ -542,7 +548,8 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
     t.to = c.next;
     t.input = input;
     t.delivery = how;
-    if (cause.crossed && crossings_.size() < Transition::kNoCrossing) {
+    if (cause.crossed && extras().crossings.size() < Transition::kNoCrossing) {
+        std::vector<Crossing>& crossings = extras().crossings;
         Crossing x;
         if (at.proof) {
             const Segment& p = *at.proof;
@@ -552,8 +559,8 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
         x.crossed_frame = cause.crossed_frame;
         x.crossed_ack = cause.crossed_ack;
         x.crossed_flags = cause.crossed_flags;
-        t.crossing = static_cast<std::uint8_t>(crossings_.size());
-        crossings_.push_back(x);
+        t.crossing = static_cast<std::uint8_t>(crossings.size());
+        crossings.push_back(x);
     }
     // Four transitions fit inline (an open connection's handshake); a closed
     // one makes about eleven: spill once, to room for twelve.
@@ -585,8 +592,9 @@ void Connection::note(Anomaly a, Side who, const InFlight& f, std::uint32_t valu
 }
 
 void Connection::note(const AnomalyEvent& ev) {
-    anomaly_counts_[static_cast<int>(ev.kind)]++;
-    if (anomaly_events_.size() < config_->max_anomaly_events) anomaly_events_.push_back(ev);
+    ConnectionExtras& x = extras();
+    x.anomaly_counts[static_cast<int>(ev.kind)]++;
+    if (x.anomaly_events.size() < config_->max_anomaly_events) x.anomaly_events.push_back(ev);
 }
 
 // ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@
 
 #include <boost/container/small_vector.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -131,6 +132,46 @@ struct ResetFacts {
     State receiver_state = State::CLOSED;  // before the RST
 };
 
+// What a connection needs only once something rarer than data happens (a
+// FIN, an RST, an anomaly, a crossed delivery) or with --all-segments.
+// Allocated on first use, so an open connection carries one pointer instead
+// (a third of its size).
+struct ConnectionExtras {
+    FinFacts fin[2];
+    ResetFacts reset;
+    std::uint32_t anomaly_counts[kAnomalyCount] = {};
+    std::vector<AnomalyEvent> anomaly_events;
+    std::vector<Crossing> crossings;
+    std::vector<SegmentFacts> segments;
+};
+
+// A unique_ptr that copies what it points to, so a Connection stays a value
+// (tests collect finished connections in vectors).
+template <class T>
+class CopiedPtr {
+public:
+    CopiedPtr() = default;
+    CopiedPtr(const CopiedPtr& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+    CopiedPtr& operator=(const CopiedPtr& o) {
+        if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+        return *this;
+    }
+    CopiedPtr(CopiedPtr&&) noexcept = default;
+    CopiedPtr& operator=(CopiedPtr&&) noexcept = default;
+
+    explicit operator bool() const { return p_ != nullptr; }
+    T* get() const { return p_.get(); }
+    T& operator*() const { return *p_; }
+    T* operator->() const { return p_.get(); }
+    T& make() {
+        if (!p_) p_ = std::make_unique<T>();
+        return *p_;
+    }
+
+private:
+    std::unique_ptr<T> p_;
+};
+
 enum class EndReason : std::uint8_t {
     closed,          // both endpoints reached CLOSED
     time_wait_expired,  // 2*MSL passed in TIME_WAIT (capture time)
@@ -183,15 +224,15 @@ public:
     const auto& transitions() const { return transitions_; }
     // How a late-placed transition's delivery was shown, or nullptr.
     const Crossing* crossing(const Transition& t) const {
-        return t.crossing == Transition::kNoCrossing ? nullptr : &crossings_[t.crossing];
+        return t.crossing == Transition::kNoCrossing ? nullptr : &extras_->crossings[t.crossing];
     }
     // Every segment, in capture order, when TrackerConfig::keep_segments.
-    const std::vector<SegmentFacts>& segments() const { return segments_; }
-    const auto& anomaly_events() const { return anomaly_events_; }
-    std::uint32_t anomaly_count(Anomaly a) const { return anomaly_counts_[static_cast<int>(a)]; }
+    const std::vector<SegmentFacts>& segments() const { return extras_or_none().segments; }
+    const std::vector<AnomalyEvent>& anomaly_events() const { return extras_or_none().anomaly_events; }
+    std::uint32_t anomaly_count(Anomaly a) const { return extras_or_none().anomaly_counts[static_cast<int>(a)]; }
     const HandshakeFacts& handshake() const { return handshake_; }
-    const FinFacts& fin(Side s) const { return fin_[static_cast<int>(s)]; }
-    const ResetFacts& reset() const { return reset_; }
+    const FinFacts& fin(Side s) const { return extras_or_none().fin[static_cast<int>(s)]; }
+    const ResetFacts& reset() const { return extras_or_none().reset; }
     // States right after the last captured segment (before any timer).
     State final_state(Side s) const { return final_state_[static_cast<int>(s)]; }
     EndReason end_reason() const { return end_reason_; }
@@ -211,6 +252,10 @@ private:
         bool active = false;
         bool crossed = false;     // the receiver sent something not covering it
     };
+
+    static const ConnectionExtras kNoExtras;
+    const ConnectionExtras& extras_or_none() const { return extras_ ? *extras_ : kNoExtras; }
+    ConnectionExtras& extras() { return extras_.make(); }
 
     Endpoint& ep(Side s) { return ep_[static_cast<int>(s)]; }
     const Endpoint& ep(Side s) const { return ep_[static_cast<int>(s)]; }
@@ -264,19 +309,14 @@ private:
     std::uint64_t first_frame_ = 0, last_frame_ = 0;
     TimeNs time_wait_deadline_ = 0;
     HandshakeFacts handshake_;
-    FinFacts fin_[2];
-    ResetFacts reset_;
     State final_state_[2] = {State::CLOSED, State::CLOSED};
     EndReason end_reason_ = EndReason::capture_end;
     bool client_is_a_ = true;
     bool roles_inferred_ = false;
     bool finished_ = false;
 
-    std::vector<SegmentFacts> segments_;
     boost::container::small_vector<Transition, 4> transitions_;
-    std::vector<Crossing> crossings_;
-    boost::container::small_vector<AnomalyEvent, 1> anomaly_events_;
-    std::uint32_t anomaly_counts_[kAnomalyCount] = {};
+    CopiedPtr<ConnectionExtras> extras_;
 };
 
 }  // namespace tfe
