@@ -179,18 +179,59 @@ const Token& token(Side s) { return kSides[static_cast<std::size_t>(s)]; }
 
 // ---- pieces of the object --------------------------------------------------
 
+// Lowercase hex without leading zeros, as "%x" prints a 16-bit group.
+char* put_hex16(char* p, unsigned v) {
+    const int digits = v ? (static_cast<int>(std::bit_width(v)) + 3) / 4 : 1;
+    for (int i = digits - 1; i >= 0; --i) p[i] = "0123456789abcdef"[v & 0xf], v >>= 4;
+    return p + digits;
+}
+
+// RFC 5952 text, exactly as glibc's inet_ntop writes it: hex groups without
+// leading zeros and the first longest run of two or more zero groups as
+// "::". A run starting at the first group can mean an embedded IPv4 address
+// (::ffff:a.b.c.d, ::a.b.c.d), spelled by rules of its own: inet_ntop itself
+// writes those (it formats with sprintf, too slow for every address).
+// At most 46 bytes (with inet_ntop's NUL).
+char* put_ipv6(char* p, const std::array<std::uint8_t, 16>& a) {
+    unsigned group[8];
+    int best = -1, best_len = 0, run = -1;
+    for (int i = 0; i < 8; ++i) {
+        group[i] = unsigned{a[static_cast<std::size_t>(2 * i)]} << 8 | a[static_cast<std::size_t>(2 * i + 1)];
+        if (group[i] != 0) {
+            run = -1;
+            continue;
+        }
+        if (run < 0) run = i;
+        if (i - run + 1 > best_len) best = run, best_len = i - run + 1;
+    }
+    if (best_len < 2) best = -1;
+    if (best == 0) {
+        inet_ntop(AF_INET6, a.data(), p, INET6_ADDRSTRLEN);
+        return p + std::strlen(p);
+    }
+    for (int i = 0; i < 8; ++i) {
+        if (best >= 0 && i >= best && i < best + best_len) {
+            if (i == best) *p++ = ':';
+            continue;
+        }
+        if (i != 0) *p++ = ':';
+        p = put_hex16(p, group[i]);
+    }
+    if (best >= 0 && best + best_len == 8) *p++ = ':';
+    return p;
+}
+
 // {"ip":"…","port":N}. Addresses print as digits, dots, colons and hex
 // letters: no escaping needed. At most 80 bytes.
 char* put_endpoint(char* p, const HostPort& hp) {
     p = lit(p, "{\"ip\":\"");
     const auto& a = hp.ip.bytes;
     if (hp.ip.version == 6) {
-        inet_ntop(AF_INET6, a.data(), p, INET6_ADDRSTRLEN);
-        p += std::strlen(p);
+        p = put_ipv6(p, a);
     } else {
-        for (int i = 0; i < 4; ++i) {
+        for (std::size_t i = 0; i < 4; ++i) {
             if (i) *p++ = '.';
-            p = put_uint(p, a[static_cast<std::size_t>(i)]);
+            p = put_uint(p, a[i]);
         }
     }
     p = lit(p, "\",\"port\":");
@@ -244,7 +285,7 @@ char* put_quoted(char* p, const Token& t) {
     return p;
 }
 
-bool needs_escape(char ch) {
+constexpr bool needs_escape(char ch) {
     return ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20;
 }
 
@@ -264,19 +305,54 @@ void put_escaped(Buf& b, std::string_view s) {
     b.push_back('"');
 }
 
+// Whether any of the 8 bytes in w is '"', '\\' or below 0x20 (the classic
+// bit tricks: a byte's high bit survives only if it was zero after the xor,
+// or below n after the subtraction; exact as to whether one exists).
+constexpr bool word_needs_escape(std::uint64_t w) {
+    constexpr std::uint64_t ones = 0x0101010101010101, highs = 0x8080808080808080;
+    const auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+    const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+    return (has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\')) | below_space) != 0;
+}
+
+// Every byte value at every position, amid plain ASCII and amid UTF-8.
+static_assert([] {
+    for (const std::uint64_t filler : {std::uint64_t{'a'}, std::uint64_t{0xc2}}) {
+        for (int v = 0; v < 256; ++v) {
+            for (int k = 0; k < 8; ++k) {
+                std::uint64_t w = 0;
+                for (int j = 0; j < 8; ++j) w |= (j == k ? static_cast<std::uint64_t>(v) : filler) << (8 * j);
+                if (word_needs_escape(w) != needs_escape(static_cast<char>(v))) return false;
+            }
+        }
+    }
+    return true;
+}());
+
+bool any_needs_escape(const char* s, std::size_t n) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s + i, 8);
+        if (word_needs_escape(w)) return true;
+    }
+    for (; i < n; ++i)
+        if (needs_escape(s[i])) return true;
+    return false;
+}
+
 // A transition's cause as a JSON string. The prose is written in place
 // behind the opening quote (already in the buffer at `start`); the rare text
-// that needs escaping is copied out and written again, escaped.
+// that needs escaping is copied out and written again, escaped. The cause is
+// ~100 bytes per transition, so the check goes a word at a time.
 void finish_cause(Buf& b, std::size_t start) {
     const char* const text = b.data() + start + 1;
     const std::size_t n = b.size() - start - 1;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (needs_escape(text[i])) {
-            const std::string copy(text, n);
-            b.resize(start);
-            put_escaped(b, copy);
-            return;
-        }
+    if (any_needs_escape(text, n)) {
+        const std::string copy(text, n);
+        b.resize(start);
+        put_escaped(b, copy);
+        return;
     }
     b.push_back('"');
 }
