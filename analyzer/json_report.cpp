@@ -71,40 +71,46 @@ constexpr auto kDigitPairs = [] {
     return t;
 }();
 
-constexpr auto kPow10 = [] {
-    std::array<std::uint64_t, 20> t{};
-    t[0] = 1;
-    for (std::size_t i = 1; i < t.size(); ++i) t[i] = t[i - 1] * 10;
-    return t;
-}();
-
-int digit_count(std::uint64_t v) {
-    // log10 from the bit width (1233/4096 ~ log10 2), corrected by one compare.
-    const int t = (static_cast<int>(std::bit_width(v | 1)) * 1233) >> 12;
-    return t + 1 - (v < kPow10[static_cast<std::size_t>(t)]);
+// Exactly two digits of v < 100.
+char* put2(char* p, std::uint32_t v) {
+    std::memcpy(p, &kDigitPairs[2 * v], 2);
+    return p + 2;
 }
 
-// Writes the last `n` digits of v (zero-padded) ending at p + n.
-char* put_digits(char* p, std::uint64_t v, int n) {
-    char* const end = p + n;
-    char* q = end;
-    while (n >= 2) {
-        q -= 2;
-        std::memcpy(q, &kDigitPairs[2 * (v % 100)], 2);
-        v /= 100;
-        n -= 2;
+// Exactly four digits of v < 10^4, eight of v < 10^8: halves that do not
+// wait for each other (a digit loop is one long chain of divisions).
+char* put4(char* p, std::uint32_t v) { return put2(put2(p, v / 100), v % 100); }
+char* put8(char* p, std::uint32_t v) { return put4(put4(p, v / 10000), v % 10000); }
+
+// v < 10^8 without leading zeros, in 32-bit arithmetic.
+char* put_uint32(char* p, std::uint32_t v) {
+    if (v < 100) {
+        if (v < 10) {
+            *p = static_cast<char>('0' + v);
+            return p + 1;
+        }
+        return put2(p, v);
     }
-    if (n) *--q = static_cast<char>('0' + v % 10);
-    return end;
+    if (v < 10000) {
+        if (v < 1000) {
+            *p++ = static_cast<char>('0' + v / 100);
+            return put2(p, v % 100);
+        }
+        return put4(p, v);
+    }
+    return put4(put_uint32(p, v / 10000), v % 10000);
 }
 
-// At most 20 bytes.
+// At most 20 bytes. Most numbers here (frames, counts, seconds, ISNs) have
+// at most 10 digits: one split at 10^8.
 char* put_uint(char* p, std::uint64_t v) {
-    if (v < 10) {
-        *p = static_cast<char>('0' + v);
-        return p + 1;
-    }
-    return put_digits(p, v, digit_count(v));
+    constexpr std::uint64_t k1e8 = 100'000'000;
+    if (v < k1e8) return put_uint32(p, static_cast<std::uint32_t>(v));
+    const std::uint64_t high = v / k1e8;
+    const auto low = static_cast<std::uint32_t>(v % k1e8);
+    if (high < k1e8) p = put_uint32(p, static_cast<std::uint32_t>(high));
+    else p = put8(put_uint32(p, static_cast<std::uint32_t>(high / k1e8)), static_cast<std::uint32_t>(high % k1e8));
+    return put8(p, low);
 }
 
 char* put_uint_or_null(char* p, std::uint64_t v) { return v ? put_uint(p, v) : put_null(p); }
@@ -117,7 +123,8 @@ char* put_epoch(char* p, TimeNs ts) {
         return fmt::format_to(p, FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
     p = put_uint(p, static_cast<std::uint64_t>(us / 1'000'000));
     *p++ = '.';
-    return put_digits(p, static_cast<std::uint64_t>(us % 1'000'000), 6);
+    const auto frac = static_cast<std::uint32_t>(us % 1'000'000);
+    return put4(put2(p, frac / 10000), frac % 10000);
 }
 
 // Milliseconds with three decimals, as fmt's "{:.3f}" prints d / 1e6; null
@@ -135,7 +142,9 @@ char* put_ms(char* p, TimeNs d) {
     const std::uint64_t us = ns / 1000 + (ns % 1000 > 500);
     p = put_uint(p, us / 1000);
     *p++ = '.';
-    return put_digits(p, us % 1000, 3);
+    const auto frac = static_cast<std::uint32_t>(us % 1000);
+    *p++ = static_cast<char>('0' + frac / 100);
+    return put2(p, frac % 100);
 }
 
 // ---- enum names ------------------------------------------------------------
