@@ -22,11 +22,14 @@
 //    memcpy call.
 //  - Enum names come from padded tables built at compile time from the
 //    core's constexpr name functions, so each is one fixed-size copy; the
-//    bytes copied past the name land in reserved room and are overwritten.
-//  - Integers, timestamps and IPv4 addresses are formatted by small digit
-//    routines straight into the output.
+//    bytes copied past the name land in reserved room past the end, where
+//    the next write overwrites them or the commit leaves them out.
+//  - Integers, timestamps and addresses are formatted by small routines
+//    straight into the output (no sprintf, no temporaries).
 //  - Only the transition's cause (prose from describe.cpp) can need JSON
 //    escaping; it is written in place and checked, everything else cannot.
+//  - The transitions, usually cold by the time a connection is written, are
+//    prefetched while the head of the object is formatted.
 
 namespace tfe::analyzer {
 
