@@ -4,7 +4,32 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
 #include <iterator>
+#include <string>
+
+// How this writer is fast (it writes ~3.4 KB per connection on the streaming
+// path, so it is one of the hot loops of the tool):
+//
+//  - No append per field. Each block of the object first makes room for its
+//    worst case in the output buffer (one capacity check), then writes
+//    through a raw pointer and commits the new size once.
+//  - Constant text is merged into one literal per gap between values
+//    (`","from":"`) and copied with a compile-time length: a few moves, no
+//    memcpy call.
+//  - Enum names come from padded tables built at compile time from the
+//    core's constexpr name functions, so each is one fixed-size copy; the
+//    bytes copied past the name land in reserved room past the end, where
+//    the next write overwrites them or the commit leaves them out.
+//  - Integers, timestamps and addresses are formatted by small routines
+//    straight into the output (no sprintf, no temporaries).
+//  - Only the transition's cause (prose from describe.cpp) can need JSON
+//    escaping; it is written in place and checked, everything else cannot.
+//  - The transitions, usually cold by the time a connection is written, are
+//    prefetched while the head of the object is formatted.
 
 namespace tfe::analyzer {
 
@@ -12,20 +37,272 @@ namespace {
 
 using Buf = fmt::memory_buffer;
 
-void put(Buf& b, std::string_view s) { b.append(s.data(), s.data() + s.size()); }
+// ---- raw writing into the buffer -------------------------------------------
 
-void put_uint(Buf& b, std::uint64_t v) {
-    const fmt::format_int digits(v);
-    b.append(digits.data(), digits.data() + digits.size());
+// At least `n` writable bytes past the buffer's end; returns where they start.
+char* room(Buf& b, std::size_t n) {
+    b.reserve(b.size() + n);
+    return b.data() + b.size();
 }
 
-void put_bool(Buf& b, bool v) { put(b, v ? "true" : "false"); }
+// The bytes up to `end` are now part of the buffer.
+void commit(Buf& b, char* end) { b.resize(static_cast<std::size_t>(end - b.data())); }
 
-bool needs_escape(char ch) {
+// A string literal, its length known at compile time.
+template <std::size_t N>
+char* lit(char* p, const char (&s)[N]) {
+    std::memcpy(p, s, N - 1);
+    return p + (N - 1);
+}
+
+char* put(char* p, std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    return p + s.size();
+}
+
+char* put_bool(char* p, bool v) { return v ? lit(p, "true") : lit(p, "false"); }
+
+char* put_null(char* p) { return lit(p, "null"); }
+
+// "00" "01" ... "99": two digits per division.
+constexpr auto kDigitPairs = [] {
+    std::array<char, 200> t{};
+    for (int i = 0; i < 100; ++i) {
+        t[2 * i] = static_cast<char>('0' + i / 10);
+        t[2 * i + 1] = static_cast<char>('0' + i % 10);
+    }
+    return t;
+}();
+
+// Exactly two digits of v < 100.
+char* put2(char* p, std::uint32_t v) {
+    std::memcpy(p, &kDigitPairs[2 * v], 2);
+    return p + 2;
+}
+
+// Exactly four digits of v < 10^4, eight of v < 10^8: halves that do not
+// wait for each other (a digit loop is one long chain of divisions).
+char* put4(char* p, std::uint32_t v) { return put2(put2(p, v / 100), v % 100); }
+char* put8(char* p, std::uint32_t v) { return put4(put4(p, v / 10000), v % 10000); }
+
+// v < 10^8 without leading zeros, in 32-bit arithmetic.
+char* put_uint32(char* p, std::uint32_t v) {
+    if (v < 100) {
+        if (v < 10) {
+            *p = static_cast<char>('0' + v);
+            return p + 1;
+        }
+        return put2(p, v);
+    }
+    if (v < 10000) {
+        if (v < 1000) {
+            *p++ = static_cast<char>('0' + v / 100);
+            return put2(p, v % 100);
+        }
+        return put4(p, v);
+    }
+    return put4(put_uint32(p, v / 10000), v % 10000);
+}
+
+// At most 20 bytes. Most numbers here (frames, counts, seconds, ISNs) have
+// at most 10 digits: one split at 10^8.
+char* put_uint(char* p, std::uint64_t v) {
+    constexpr std::uint64_t k1e8 = 100'000'000;
+    if (v < k1e8) return put_uint32(p, static_cast<std::uint32_t>(v));
+    const std::uint64_t high = v / k1e8;
+    const auto low = static_cast<std::uint32_t>(v % k1e8);
+    if (high < k1e8) p = put_uint32(p, static_cast<std::uint32_t>(high));
+    else p = put8(put_uint32(p, static_cast<std::uint32_t>(high / k1e8)), static_cast<std::uint32_t>(high % k1e8));
+    return put8(p, low);
+}
+
+char* put_uint_or_null(char* p, std::uint64_t v) { return v ? put_uint(p, v) : put_null(p); }
+
+// Seconds.microseconds since the epoch, as describe.cpp's append_epoch
+// writes them ("{}.{:06}" of ts/1000 split at a million). At most 32 bytes.
+char* put_epoch(char* p, TimeNs ts) {
+    const TimeNs us = ts / 1000;
+    if (ts < 0)  // never from a capture; keep fmt's exact spelling of negatives
+        return fmt::format_to(p, FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
+    p = put_uint(p, static_cast<std::uint64_t>(us / 1'000'000));
+    *p++ = '.';
+    const auto frac = static_cast<std::uint32_t>(us % 1'000'000);
+    return put4(put2(p, frac / 10000), frac % 10000);
+}
+
+// Milliseconds with three decimals, as fmt's "{:.3f}" prints d / 1e6; null
+// when not measured. At most 32 bytes.
+char* put_ms(char* p, TimeNs d) {
+    if (d <= 0) return put_null(p);
+    // The double d / 1e6 is within a relative 2^-53 of the true value. Unless
+    // the true value sits exactly halfway between two microseconds (d ends in
+    // 500), it is at least 1 ns from a rounding boundary, which that error
+    // cannot cross while d < 10^15 ns; then rounding the integer gives the
+    // same digits as formatting the double.
+    const auto ns = static_cast<std::uint64_t>(d);
+    if (ns % 1000 == 500 || ns >= 1'000'000'000'000'000)
+        return fmt::format_to(p, FMT_COMPILE("{:.3f}"), static_cast<double>(d) / 1e6);
+    const std::uint64_t us = ns / 1000 + (ns % 1000 > 500);
+    p = put_uint(p, us / 1000);
+    *p++ = '.';
+    const auto frac = static_cast<std::uint32_t>(us % 1000);
+    *p++ = static_cast<char>('0' + frac / 100);
+    return put2(p, frac % 100);
+}
+
+// ---- enum names ------------------------------------------------------------
+
+// A name padded to a fixed size, so copying it is one fixed-size move.
+inline constexpr std::size_t kTokenMax = 32;
+struct Token {
+    char text[kTokenMax] = {};
+    std::uint8_t size = 0;
+};
+
+// Room a token takes while being written (the whole padded copy).
+inline constexpr std::size_t kTokenRoom = kTokenMax;
+
+char* put(char* p, const Token& t) {
+    std::memcpy(p, t.text, kTokenMax);
+    return p + t.size;
+}
+
+template <class E, std::size_t N, class Name>
+constexpr std::array<Token, N> make_tokens(Name name) {
+    std::array<Token, N> out{};
+    for (std::size_t i = 0; i < N; ++i) {
+        const std::string_view s = name(static_cast<E>(i));
+        if (s.size() > kTokenMax) throw "enum name longer than kTokenMax";  // fails the constexpr build
+        for (std::size_t j = 0; j < s.size(); ++j) out[i].text[j] = s[j];
+        out[i].size = static_cast<std::uint8_t>(s.size());
+    }
+    return out;
+}
+
+constexpr auto kStates = make_tokens<State, kStateCount>([](State s) { return state_name(s); });
+constexpr auto kInputs = make_tokens<Input, kInputCount>([](Input i) { return input_name(i); });
+constexpr auto kDeliveries = make_tokens<Delivery, 6>([](Delivery d) { return delivery_name(d); });
+constexpr auto kSides = make_tokens<Side, 2>([](Side s) { return side_name(s); });
+static_assert(delivery_name(static_cast<Delivery>(5)) == "timer", "kDeliveries covers every Delivery");
+
+const Token& token(State s) { return kStates[static_cast<std::size_t>(s)]; }
+const Token& token(Input i) { return kInputs[static_cast<std::size_t>(i)]; }
+const Token& token(Delivery d) { return kDeliveries[static_cast<std::size_t>(d)]; }
+const Token& token(Side s) { return kSides[static_cast<std::size_t>(s)]; }
+
+// ---- pieces of the object --------------------------------------------------
+
+// Lowercase hex without leading zeros, as "%x" prints a 16-bit group.
+char* put_hex16(char* p, unsigned v) {
+    const int digits = v ? (static_cast<int>(std::bit_width(v)) + 3) / 4 : 1;
+    for (int i = digits - 1; i >= 0; --i) p[i] = "0123456789abcdef"[v & 0xf], v >>= 4;
+    return p + digits;
+}
+
+// RFC 5952 text, exactly as glibc's inet_ntop writes it: hex groups without
+// leading zeros and the first longest run of two or more zero groups as
+// "::". A run starting at the first group can mean an embedded IPv4 address
+// (::ffff:a.b.c.d, ::a.b.c.d), spelled by rules of its own: inet_ntop itself
+// writes those (it formats with sprintf, too slow for every address).
+// At most 46 bytes (with inet_ntop's NUL).
+char* put_ipv6(char* p, const std::array<std::uint8_t, 16>& a) {
+    unsigned group[8];
+    int best = -1, best_len = 0, run = -1;
+    for (int i = 0; i < 8; ++i) {
+        group[i] = unsigned{a[static_cast<std::size_t>(2 * i)]} << 8 | a[static_cast<std::size_t>(2 * i + 1)];
+        if (group[i] != 0) {
+            run = -1;
+            continue;
+        }
+        if (run < 0) run = i;
+        if (i - run + 1 > best_len) best = run, best_len = i - run + 1;
+    }
+    if (best_len < 2) best = -1;
+    if (best == 0) {
+        inet_ntop(AF_INET6, a.data(), p, INET6_ADDRSTRLEN);
+        return p + std::strlen(p);
+    }
+    for (int i = 0; i < 8; ++i) {
+        if (best >= 0 && i >= best && i < best + best_len) {
+            if (i == best) *p++ = ':';
+            continue;
+        }
+        if (i != 0) *p++ = ':';
+        p = put_hex16(p, group[i]);
+    }
+    if (best >= 0 && best + best_len == 8) *p++ = ':';
+    return p;
+}
+
+// {"ip":"…","port":N}. Addresses print as digits, dots, colons and hex
+// letters: no escaping needed. At most 80 bytes.
+char* put_endpoint(char* p, const HostPort& hp) {
+    p = lit(p, "{\"ip\":\"");
+    const auto& a = hp.ip.bytes;
+    if (hp.ip.version == 6) {
+        p = put_ipv6(p, a);
+    } else {
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (i) *p++ = '.';
+            p = put_uint(p, a[i]);
+        }
+    }
+    p = lit(p, "\",\"port\":");
+    p = put_uint(p, hp.port);
+    *p++ = '}';
+    return p;
+}
+
+// At most 120 bytes.
+char* put_options(char* p, const Endpoint& e) {
+    if (!e.syn_options_seen) return put_null(p);
+    const TcpOptions& o = e.syn_options;
+    p = lit(p, "{\"mss\":");
+    p = o.has_mss ? put_uint(p, o.mss) : put_null(p);
+    p = lit(p, ",\"wscale\":");
+    p = o.has_wscale ? put_uint(p, o.wscale) : put_null(p);
+    p = lit(p, ",\"sack_permitted\":");
+    p = put_bool(p, o.sack_permitted);
+    p = lit(p, ",\"timestamps\":");
+    p = put_bool(p, o.has_timestamps);
+    p = lit(p, ",\"fast_open\":");
+    p = put_bool(p, o.has_fast_open);
+    *p++ = '}';
+    return p;
+}
+
+char* put_isn(char* p, const Endpoint& e) { return e.isn_known ? put_uint(p, e.isn.raw()) : put_null(p); }
+
+// {"client":…,"server":…} with one writer for both sides.
+template <class PutSide>
+char* put_by_side(char* p, PutSide put_side) {
+    p = lit(p, "{\"client\":");
+    p = put_side(p, Side::client);
+    p = lit(p, ",\"server\":");
+    p = put_side(p, Side::server);
+    *p++ = '}';
+    return p;
+}
+
+char* put_quoted(char* p, std::string_view s) {
+    *p++ = '"';
+    p = put(p, s);
+    *p++ = '"';
+    return p;
+}
+
+char* put_quoted(char* p, const Token& t) {
+    *p++ = '"';
+    p = put(p, t);
+    *p++ = '"';
+    return p;
+}
+
+constexpr bool needs_escape(char ch) {
     return ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20;
 }
 
-void put_string(Buf& b, std::string_view s) {
+void put_escaped(Buf& b, std::string_view s) {
     b.push_back('"');
     for (char ch : s) {
         const auto u = static_cast<unsigned char>(ch);
@@ -41,182 +318,205 @@ void put_string(Buf& b, std::string_view s) {
     b.push_back('"');
 }
 
-// A transition's cause as a JSON string, written in place; the rare text
-// that needs escaping is copied out and written again, escaped.
-void put_cause(Buf& b, const Connection& c, const Transition& t, const NumberStyle& st) {
-    const std::size_t start = b.size();
-    b.push_back('"');
-    append_transition_cause(b, c, t, st);
-    for (std::size_t i = start + 1; i < b.size(); ++i) {
-        if (needs_escape(b[i])) {
-            const std::string text(b.data() + start + 1, b.size() - start - 1);
-            b.resize(start);
-            put_string(b, text);
-            return;
+// Whether any of the 8 bytes in w is '"', '\\' or below 0x20 (the classic
+// bit tricks: a byte's high bit survives only if it was zero after the xor,
+// or below n after the subtraction; exact as to whether one exists).
+constexpr bool word_needs_escape(std::uint64_t w) {
+    constexpr std::uint64_t ones = 0x0101010101010101, highs = 0x8080808080808080;
+    const auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+    const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+    return (has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\')) | below_space) != 0;
+}
+
+// Every byte value at every position, amid plain ASCII and amid UTF-8.
+static_assert([] {
+    for (const std::uint64_t filler : {std::uint64_t{'a'}, std::uint64_t{0xc2}}) {
+        for (int v = 0; v < 256; ++v) {
+            for (int k = 0; k < 8; ++k) {
+                std::uint64_t w = 0;
+                for (int j = 0; j < 8; ++j) w |= (j == k ? static_cast<std::uint64_t>(v) : filler) << (8 * j);
+                if (word_needs_escape(w) != needs_escape(static_cast<char>(v))) return false;
+            }
         }
     }
+    return true;
+}());
+
+bool any_needs_escape(const char* s, std::size_t n) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s + i, 8);
+        if (word_needs_escape(w)) return true;
+    }
+    for (; i < n; ++i)
+        if (needs_escape(s[i])) return true;
+    return false;
+}
+
+// A transition's cause as a JSON string. The prose is written in place
+// behind the opening quote (already in the buffer at `start`); the rare text
+// that needs escaping is copied out and written again, escaped. The cause is
+// ~100 bytes per transition, so the check goes a word at a time.
+void finish_cause(Buf& b, std::size_t start) {
+    const char* const text = b.data() + start + 1;
+    const std::size_t n = b.size() - start - 1;
+    if (any_needs_escape(text, n)) {
+        const std::string copy(text, n);
+        b.resize(start);
+        put_escaped(b, copy);
+        return;
+    }
     b.push_back('"');
 }
 
-// Addresses print as digits, dots and colons: no escaping needed.
-void put_endpoint(Buf& b, const HostPort& hp) {
-    char ip[INET6_ADDRSTRLEN] = {};
-    inet_ntop(hp.ip.version == 6 ? AF_INET6 : AF_INET, hp.ip.bytes.data(), ip, sizeof ip);
-    put(b, "{\"ip\":\"");
-    put(b, ip);
-    put(b, "\",\"port\":");
-    put_uint(b, hp.port);
-    b.push_back('}');
-}
-
-void put_options(Buf& b, const Endpoint& e) {
-    if (!e.syn_options_seen) {
-        put(b, "null");
-        return;
-    }
-    const TcpOptions& o = e.syn_options;
-    put(b, "{\"mss\":");
-    if (o.has_mss) put_uint(b, o.mss); else put(b, "null");
-    put(b, ",\"wscale\":");
-    if (o.has_wscale) put_uint(b, o.wscale); else put(b, "null");
-    put(b, ",\"sack_permitted\":");
-    put_bool(b, o.sack_permitted);
-    put(b, ",\"timestamps\":");
-    put_bool(b, o.has_timestamps);
-    put(b, ",\"fast_open\":");
-    put_bool(b, o.has_fast_open);
-    b.push_back('}');
-}
-
-void put_isn(Buf& b, const Endpoint& e) {
-    if (e.isn_known) put_uint(b, e.isn.raw());
-    else put(b, "null");
-}
-
-void put_ms(Buf& b, TimeNs d) {
-    if (d > 0) fmt::format_to(std::back_inserter(b), FMT_COMPILE("{:.3f}"), static_cast<double>(d) / 1e6);
-    else put(b, "null");
-}
+// Room for one transition's fields before and after the cause: the
+// literals (under 100 bytes each side), two timestamps/numbers and three
+// tokens.
+inline constexpr std::size_t kTransitionPartRoom = 128 + 2 * 32 + 3 * kTokenRoom;
 
 void put_transitions(Buf& b, const Connection& c, const NumberStyle& st) {
-    put(b, "[");
+    b.push_back('[');
     bool first = true;
     for (const Transition& t : c.transitions()) {
-        if (!first) b.push_back(',');
+        char* p = room(b, kTransitionPartRoom);
+        if (!first) *p++ = ',';
         first = false;
-        put(b, "{\"ts\":");
-        append_epoch(b, t.ts);
-        put(b, ",\"packet\":");
-        if (t.frame) put_uint(b, t.frame); else put(b, "null");
-        put(b, ",\"endpoint\":\"");
-        put(b, side_name(t.endpoint));
-        put(b, "\",\"from\":\"");
-        put(b, state_name(t.from));
-        put(b, "\",\"to\":\"");
-        put(b, state_name(t.to));
-        put(b, "\",\"cause\":");
-        put_cause(b, c, t, st);
-        put(b, ",\"input\":\"");
-        put(b, input_name(t.input));
-        put(b, "\",\"delivery\":\"");
-        put(b, delivery_name(t.delivery));
-        put(b, "\",\"cause_packet\":");
-        if (t.cause_frame) put_uint(b, t.cause_frame); else put(b, "null");
-        put(b, "}");
+        p = lit(p, "{\"ts\":");
+        p = put_epoch(p, t.ts);
+        p = lit(p, ",\"packet\":");
+        p = put_uint_or_null(p, t.frame);
+        p = lit(p, ",\"endpoint\":\"");
+        p = put(p, token(t.endpoint));
+        p = lit(p, "\",\"from\":\"");
+        p = put(p, token(t.from));
+        p = lit(p, "\",\"to\":\"");
+        p = put(p, token(t.to));
+        p = lit(p, "\",\"cause\":");
+        const std::size_t cause_start = static_cast<std::size_t>(p - b.data());
+        *p++ = '"';
+        commit(b, p);
+        append_transition_cause(b, c, t, st);  // may grow (move) the buffer
+        finish_cause(b, cause_start);
+
+        p = room(b, kTransitionPartRoom);
+        p = lit(p, ",\"input\":\"");
+        p = put(p, token(t.input));
+        p = lit(p, "\",\"delivery\":\"");
+        p = put(p, token(t.delivery));
+        p = lit(p, "\",\"cause_packet\":");
+        p = put_uint_or_null(p, t.cause_frame);
+        *p++ = '}';
+        commit(b, p);
     }
-    put(b, "]");
+    b.push_back(']');
 }
 
 void put_anomalies(Buf& b, const Connection& c) {
-    put(b, "{");
+    b.push_back('{');
     bool first = true;
     for (std::size_t i = 0; i < kAnomalyCount; ++i) {
         const auto a = static_cast<Anomaly>(i);
         if (const auto n = c.anomaly_count(a)) {
-            if (!first) b.push_back(',');
+            const std::string_view name = anomaly_name(a);
+            char* p = room(b, name.size() + 32);
+            if (!first) *p++ = ',';
             first = false;
-            b.push_back('"');
-            put(b, anomaly_name(a));
-            put(b, "\":");
-            put_uint(b, n);
+            p = put_quoted(p, name);
+            *p++ = ':';
+            p = put_uint(p, n);
+            commit(b, p);
         }
     }
-    put(b, "}");
-}
-
-}  // namespace
-
-namespace {
-
-// ,"key":{"client":…,"server":…} with one writer for both sides.
-template <class PutSide>
-void put_by_side(Buf& b, std::string_view key, PutSide put_side) {
-    put(b, ",\"");
-    put(b, key);
-    put(b, "\":{\"client\":");
-    put_side(Side::client);
-    put(b, ",\"server\":");
-    put_side(Side::server);
     b.push_back('}');
 }
 
-void put_quoted(Buf& b, std::string_view s) {
-    b.push_back('"');
-    put(b, s);
-    b.push_back('"');
-}
+// Everything before "transitions" but the runtime-length names, which are
+// added to the room separately: under 600 bytes of literals (750 allowed), 14 numbers
+// (<= 20 bytes), 2 endpoints (<= 80), 2 option blocks (<= 120), 2 handshake
+// times and 2 timestamps (<= 32), 4 state tokens.
+inline constexpr std::size_t kHeadRoom = 750 + 14 * 20 + 2 * 80 + 2 * 120 + 4 * 32 + 4 * kTokenRoom + 256;
 
 }  // namespace
 
 void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle& st) {
+    // A connection is written when it ends, often long after its last
+    // packet (at the end of the capture, all open ones at once), so its
+    // transitions are usually out of cache: start loading them now, to
+    // arrive while the head of the object is written.
+    const auto& transitions = c.transitions();
+    const char* const first = reinterpret_cast<const char*>(transitions.data());
+    const std::size_t bytes = std::min<std::size_t>(transitions.size() * sizeof(Transition), 16 * 64);
+    for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(first + off);
+
     const auto ep = [&c](Side side) -> const Endpoint& { return c.endpoint(side); };
-    put(b, "{\"id\":");
-    put_uint(b, c.id());
-    put(b, ",\"client\":");
-    put_endpoint(b, c.addr(Side::client));
-    put(b, ",\"server\":");
-    put_endpoint(b, c.addr(Side::server));
-    put(b, ",\"roles_inferred\":");
-    put_bool(b, c.roles_inferred());
-    put(b, ",\"start\":");
-    append_epoch(b, c.first_ts());
-    put(b, ",\"end\":");
-    append_epoch(b, c.last_ts());
-    put(b, ",\"first_packet\":");
-    put_uint(b, c.first_frame());
-    put(b, ",\"last_packet\":");
-    put_uint(b, c.last_frame());
-    put_by_side(b, "packets", [&](Side x) { put_uint(b, ep(x).packets); });
-    put_by_side(b, "payload_bytes", [&](Side x) { put_uint(b, ep(x).payload_bytes); });
-    put_by_side(b, "frame_bytes", [&](Side x) { put_uint(b, ep(x).frame_bytes); });
-    put(b, ",\"handshake\":");
-    put_quoted(b, handshake_name(s.handshake));
-    put(b, ",\"syn_retransmissions\":");
-    put_uint(b, s.syn_retransmissions);
-    put(b, ",\"synack_retransmissions\":");
-    put_uint(b, s.synack_retransmissions);
-    put_by_side(b, "isn", [&](Side x) { put_isn(b, ep(x)); });
-    put_by_side(b, "options", [&](Side x) { put_options(b, ep(x)); });
-    put(b, ",\"handshake_rtt_ms\":{\"syn_to_synack\":");
-    put_ms(b, s.syn_to_synack);
-    put(b, ",\"synack_to_ack\":");
-    put_ms(b, s.synack_to_ack);
-    put(b, "},\"close\":");
-    put_quoted(b, close_name(s.close));
-    put(b, ",\"close_initiator\":");
-    if (s.initiator == Initiator::none) put(b, "null");
-    else put_quoted(b, initiator_name(s.initiator));
-    put_by_side(b, "final_state", [&](Side x) { put_quoted(b, state_name(c.final_state(x))); });
-    put_by_side(b, "initial_state", [&](Side x) { put_quoted(b, state_name(ep(x).initial_state)); });
-    put(b, ",\"states_inferred\":");
-    put_bool(b, ep(Side::client).state_inferred || ep(Side::server).state_inferred);
-    put(b, ",\"end_reason\":");
-    put_quoted(b, end_reason_name(c.end_reason()));
-    put(b, ",\"transitions\":");
+    const std::string_view handshake = handshake_name(s.handshake);
+    const std::string_view close = close_name(s.close);
+    const std::string_view initiator = initiator_name(s.initiator);
+    const std::string_view end_reason = end_reason_name(c.end_reason());
+
+    char* p = room(b, kHeadRoom + handshake.size() + close.size() + initiator.size() + end_reason.size());
+    p = lit(p, "{\"id\":");
+    p = put_uint(p, c.id());
+    p = lit(p, ",\"client\":");
+    p = put_endpoint(p, c.addr(Side::client));
+    p = lit(p, ",\"server\":");
+    p = put_endpoint(p, c.addr(Side::server));
+    p = lit(p, ",\"roles_inferred\":");
+    p = put_bool(p, c.roles_inferred());
+    p = lit(p, ",\"start\":");
+    p = put_epoch(p, c.first_ts());
+    p = lit(p, ",\"end\":");
+    p = put_epoch(p, c.last_ts());
+    p = lit(p, ",\"first_packet\":");
+    p = put_uint(p, c.first_frame());
+    p = lit(p, ",\"last_packet\":");
+    p = put_uint(p, c.last_frame());
+    p = lit(p, ",\"packets\":");
+    p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, ep(x).packets); });
+    p = lit(p, ",\"payload_bytes\":");
+    p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, ep(x).payload_bytes); });
+    p = lit(p, ",\"frame_bytes\":");
+    p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, ep(x).frame_bytes); });
+    p = lit(p, ",\"handshake\":");
+    p = put_quoted(p, handshake);
+    p = lit(p, ",\"syn_retransmissions\":");
+    p = put_uint(p, s.syn_retransmissions);
+    p = lit(p, ",\"synack_retransmissions\":");
+    p = put_uint(p, s.synack_retransmissions);
+    p = lit(p, ",\"isn\":");
+    p = put_by_side(p, [&](char* q, Side x) { return put_isn(q, ep(x)); });
+    p = lit(p, ",\"options\":");
+    p = put_by_side(p, [&](char* q, Side x) { return put_options(q, ep(x)); });
+    p = lit(p, ",\"handshake_rtt_ms\":{\"syn_to_synack\":");
+    p = put_ms(p, s.syn_to_synack);
+    p = lit(p, ",\"synack_to_ack\":");
+    p = put_ms(p, s.synack_to_ack);
+    p = lit(p, "},\"close\":");
+    p = put_quoted(p, close);
+    p = lit(p, ",\"close_initiator\":");
+    p = s.initiator == Initiator::none ? put_null(p) : put_quoted(p, initiator);
+    p = lit(p, ",\"final_state\":");
+    p = put_by_side(p, [&](char* q, Side x) { return put_quoted(q, token(c.final_state(x))); });
+    p = lit(p, ",\"initial_state\":");
+    p = put_by_side(p, [&](char* q, Side x) { return put_quoted(q, token(ep(x).initial_state)); });
+    p = lit(p, ",\"states_inferred\":");
+    p = put_bool(p, ep(Side::client).state_inferred || ep(Side::server).state_inferred);
+    p = lit(p, ",\"end_reason\":");
+    p = put_quoted(p, end_reason);
+    p = lit(p, ",\"transitions\":");
+    commit(b, p);
+
     put_transitions(b, c, st);
-    put(b, ",\"anomalies\":");
+
+    p = room(b, 16);
+    p = lit(p, ",\"anomalies\":");
+    commit(b, p);
     put_anomalies(b, c);
-    put(b, "}\n");
+
+    p = room(b, 2);
+    p = lit(p, "}\n");
+    commit(b, p);
 }
 
 }  // namespace tfe::analyzer

@@ -1,6 +1,7 @@
 // JSON Lines: one object per connection, schema in docs/json-schema.md.
-// Written with fmt into a buffer (no DOM): this runs once per connection on
-// the streaming path.
+// Written straight into the output buffer (no DOM, no temporaries): this
+// runs once per connection on the streaming path. How it is kept cheap is
+// described in json_report.cpp.
 #pragma once
 
 #include <fmt/format.h>
