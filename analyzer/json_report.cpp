@@ -181,9 +181,11 @@ constexpr std::array<Token, N> make_tokens(Name name) {
 
 constexpr auto kStates = make_tokens<State, kStateCount>([](State s) { return state_name(s); });
 constexpr auto kInputs = make_tokens<Input, kInputCount>([](Input i) { return input_name(i); });
-constexpr auto kDeliveries = make_tokens<Delivery, 6>([](Delivery d) { return delivery_name(d); });
+constexpr auto kDeliveries = make_tokens<Delivery, kDeliveryCount>([](Delivery d) { return delivery_name(d); });
 constexpr auto kSides = make_tokens<Side, 2>([](Side s) { return side_name(s); });
-static_assert(delivery_name(static_cast<Delivery>(5)) == "timer", "kDeliveries covers every Delivery");
+static_assert(delivery_name(static_cast<Delivery>(kDeliveryCount - 1)) != "?" &&
+                  delivery_name(static_cast<Delivery>(kDeliveryCount)) == "?",
+              "kDeliveryCount covers every Delivery");
 
 const Token& token(State s) { return kStates[static_cast<std::size_t>(s)]; }
 const Token& token(Input i) { return kInputs[static_cast<std::size_t>(i)]; }

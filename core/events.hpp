@@ -3,6 +3,7 @@
 // the reporter never has to look at a packet again.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -29,6 +30,8 @@ enum class Delivery : std::uint8_t {
     silence,          // never acknowledged, but nothing came back for the
                       // linger after it (no retransmission): delivered
 };
+
+inline constexpr std::size_t kDeliveryCount = 7;
 
 constexpr std::string_view delivery_name(Delivery d) {
     switch (d) {
