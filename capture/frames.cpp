@@ -29,15 +29,19 @@ void process_frame(int dlt, const pcap_pkthdr& header, const u_char* data, bool 
     if (e == DecodeError::ok) sink.on_segment(segment);
 }
 
-void apply_filter(pcap_t* handle, const std::string& expression, const std::string& what) {
+void compile_filter(pcap_t* handle, const std::string& expression, const std::string& what,
+                    BpfProgram& program) {
     if (expression.empty()) return;
-    bpf_program program{};
-    if (pcap_compile(handle, &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+    if (pcap_compile(handle, program.get(), expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
         throw CaptureError(what + ": bad capture filter \"" + expression +
                            "\": " + pcap_geterr(handle));
-    const int rc = pcap_setfilter(handle, &program);
-    pcap_freecode(&program);
-    if (rc != 0)
+}
+
+void apply_filter(pcap_t* handle, const std::string& expression, const std::string& what) {
+    if (expression.empty()) return;
+    BpfProgram program;
+    compile_filter(handle, expression, what, program);
+    if (pcap_setfilter(handle, program.get()) != 0)
         throw CaptureError(what + ": cannot install capture filter \"" + expression +
                            "\": " + pcap_geterr(handle));
 }

@@ -59,6 +59,29 @@ void process_frame(int dlt, const pcap_pkthdr& header, const u_char* data, bool 
                    std::int64_t subsec_to_ns, std::uint64_t& frame_counter, Segment& segment,
                    DecodeStats& stats, SegmentSink& sink);
 
+// A compiled BPF program, freed with the object.
+class BpfProgram {
+public:
+    BpfProgram() = default;
+    ~BpfProgram() { pcap_freecode(&program_); }
+    BpfProgram(const BpfProgram&) = delete;
+    BpfProgram& operator=(const BpfProgram&) = delete;
+
+    bool empty() const { return program_.bf_insns == nullptr; }
+    // What pcap_offline_filter and pcap_setfilter take.
+    const bpf_program* get() const { return &program_; }
+    bpf_program* get() { return &program_; }
+
+private:
+    bpf_program program_{};
+};
+
+// Compiles a BPF filter for `handle`'s link type and snapshot length into
+// `program` (empty expression = leaves it empty); throws CaptureError naming
+// `what` (a file or interface) and the expression when it is bad.
+void compile_filter(pcap_t* handle, const std::string& expression, const std::string& what,
+                    BpfProgram& program);
+
 // Compiles and installs a BPF filter (empty = none); throws CaptureError
 // naming `what` (a file or interface) and the expression when it is bad.
 void apply_filter(pcap_t* handle, const std::string& expression, const std::string& what);

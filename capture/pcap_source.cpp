@@ -1,5 +1,6 @@
 #include "capture/pcap_source.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -7,6 +8,8 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
+
+#include "capture/classic_pcap.hpp"
 
 namespace tfe::capture {
 
@@ -55,12 +58,17 @@ std::string read_error_message(const std::string& path, long offset, std::uint64
     return msg;
 }
 
-// The hot loop: one reused Segment, no allocation per frame.
+// libpcap's record loop, for files the classic walker does not take:
+// pcapng, standard input, rare pcap variants. One reused Segment, no
+// allocation per frame.
 void read_frames(pcap_t* p, const std::string& path, bool verify_checksums,
                  std::uint64_t& frame_counter, SegmentSink& sink, FileReport& report) {
     const int dlt = pcap_datalink(p);
     std::FILE* file = pcap_file(p);
-    // Pipes have no offsets: stop asking after the first failure.
+    // Pipes have no offsets: stop asking after the first failure. Elsewhere
+    // the ftell per record is what lets a read error name its offset (pcapng
+    // blocks vary in size; a filter hides the records it rejects); glibc
+    // answers it from its cached position, without a system call.
     if (file != nullptr && std::ftell(file) < 0) file = nullptr;
     Segment segment;
     pcap_pkthdr* header = nullptr;
@@ -83,6 +91,67 @@ void read_frames(pcap_t* p, const std::string& path, bool verify_checksums,
     }
 }
 
+// A classic pcap file the walker can read: where and how.
+struct ClassicFile {
+    int fd = -1;  // libpcap's, still owned by the pcap_t
+    std::uint64_t size = 0;
+    ClassicPcapFormat format;
+};
+
+// The classic pcap file behind `p`, when its records can be walked directly:
+// a regular file (not standard input, which may be a pipe) whose header
+// classic_pcap_format accepts.
+std::optional<ClassicFile> walkable_classic_file(pcap_t* p, const std::string& path,
+                                                 const ReadOptions& opts) {
+    if (opts.libpcap_record_loop || path == "-") return std::nullopt;
+    std::FILE* in = pcap_file(p);
+    if (in == nullptr) return std::nullopt;
+    ClassicFile file;
+    file.fd = fileno(in);
+    struct stat st{};
+    if (file.fd < 0 || fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    file.size = static_cast<std::uint64_t>(st.st_size);
+    std::uint32_t magic = 0;
+    if (pread(file.fd, &magic, sizeof magic, 0) != static_cast<ssize_t>(sizeof magic))
+        return std::nullopt;
+    const std::optional<ClassicPcapFormat> format = classic_pcap_format(p, magic);
+    if (!format) return std::nullopt;
+    file.format = *format;
+    return file;
+}
+
+// The same as read_frames, for a classic pcap file: records are walked in
+// place, the filter (if any) runs on each as libpcap's loop would run it.
+void read_classic_frames(const ClassicFile& classic, const BpfProgram& filter,
+                         const std::string& path, bool verify_checksums,
+                         std::uint64_t& frame_counter, SegmentSink& sink, FileReport& report) {
+    CaptureFileBytes bytes(classic.fd, classic.size);
+    const int dlt = classic.format.dlt;
+    Segment segment;
+    // Where the libpcap loop's next pcap_next_ex would start: just past the
+    // last frame delivered. With a filter, the records it rejected after that
+    // frame belong to the same read, so a read error names this offset.
+    std::uint64_t read_start = 24;
+    const auto on_record = [&](const pcap_pkthdr& header, const u_char* data,
+                               std::uint64_t next_offset) {
+        // Rejected frames take no number, as when libpcap drops them.
+        if (!filter.empty() && pcap_offline_filter(filter.get(), &header, data) == 0) return;
+        // The walker has already scaled the fraction to nanoseconds.
+        process_frame(dlt, header, data, verify_checksums, 1, frame_counter, segment, report,
+                      sink);
+        if (report.first_frame == 0) report.first_frame = frame_counter;
+        report.last_frame = frame_counter;
+        read_start = next_offset;
+    };
+    const std::optional<ClassicRecordError> error =
+        walk_classic_records(bytes, classic.format, on_record);
+    if (error) {
+        const std::uint64_t offset = filter.empty() ? error->offset : read_start;
+        report.fatal_error = read_error_message(path, static_cast<long>(offset),
+                                                frame_counter + 1, error->pcap_error.c_str());
+    }
+}
+
 }  // namespace
 
 FileReport read_capture_file(const std::string& path, const ReadOptions& opts,
@@ -102,6 +171,13 @@ FileReport read_capture_file(const std::string& path, const ReadOptions& opts,
         report.skip_message = path + ": link type " + report.link_type_name + " (" +
                               std::to_string(report.link_type) +
                               ") is not supported; file skipped";
+        return report;
+    }
+    if (const std::optional<ClassicFile> classic = walkable_classic_file(p.get(), path, opts)) {
+        BpfProgram filter;
+        compile_filter(p.get(), opts.bpf_filter, path, filter);
+        read_classic_frames(*classic, filter, path, opts.verify_checksums, frame_counter, sink,
+                            report);
         return report;
     }
     apply_filter(p.get(), opts.bpf_filter, path);

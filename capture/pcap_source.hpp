@@ -1,4 +1,7 @@
-// Reading capture files (pcap, nanosecond pcap, pcapng) through libpcap.
+// Reading capture files (pcap, nanosecond pcap, pcapng). libpcap opens every
+// file; the records of a classic pcap file on disk are then walked by our
+// own reader (capture/classic_pcap.hpp), everything else (pcapng, standard
+// input, rare pcap variants) goes through pcap_next_ex.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +15,9 @@ namespace tfe::capture {
 struct ReadOptions {
     std::string bpf_filter;         // empty = every frame
     bool verify_checksums = false;
+    // Read classic pcap files through pcap_next_ex too, instead of walking
+    // their records ourselves (for tests that compare the two; same results).
+    bool libpcap_record_loop = false;
 };
 
 // What reading one file did. Counters (frames_read, segments_decoded,
