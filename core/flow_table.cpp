@@ -80,6 +80,7 @@ void FlowTable::remember(const Connection& c, std::uint64_t hash) {
     const TimeNs until = std::max(c.time_wait_deadline(), c.last_ts() + 2 * config_.tracker.msl);
     if (until <= now_) return;
     remembered_.put(hash, until);
+    if (forget_queue_.full()) forget_queue_.set_capacity(2 * forget_queue_.capacity());
     forget_queue_.push_back({until, hash});
     stats_.peak_remembered = std::max<std::uint64_t>(stats_.peak_remembered, remembered_.size());
 }

@@ -19,9 +19,9 @@
 // FIFO for remembered 4-tuples.
 #pragma once
 
+#include <boost/circular_buffer.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <queue>
 #include <vector>
@@ -131,8 +131,9 @@ private:
     // a minute: about n/2^64, and not something traffic can aim at.
     HashDeadlines remembered_;
     // Deadlines arrive almost in order (last segment + 2*MSL, reported in
-    // linger order): a FIFO, checked again on lookup, is enough.
-    std::deque<Forget> forget_queue_;
+    // linger order): a FIFO, checked again on lookup, is enough. A ring that
+    // doubles when full, so a steady state allocates nothing.
+    boost::circular_buffer<Forget> forget_queue_{4096};
 
     std::size_t live_ = 0;
     std::uint64_t next_id_ = 1;
