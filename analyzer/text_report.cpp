@@ -1,6 +1,9 @@
 #include "analyzer/text_report.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -109,7 +112,14 @@ void put(Buf& b, const Format& f, const Args&... args) {
     fmt::format_to(fmt::appender(b), f, args...);
 }
 
-void append(Buf& b, std::string_view s) { b.append(s.data(), s.data() + s.size()); }
+// Inline, so that appending a literal is a couple of moves; fmt's own append
+// is a generic loop behind a call.
+void append(Buf& b, std::string_view s) {
+    if (s.empty()) return;
+    const std::size_t at = b.size();
+    b.resize(at + s.size());  // grows geometrically
+    std::memcpy(b.data() + at, s.data(), s.size());
+}
 
 std::string_view view(const Buf& b) { return {b.data(), b.size()}; }
 
@@ -123,6 +133,11 @@ struct Plural {
     std::string_view one, many;
 };
 Plural plural(std::uint64_t n, std::string_view one, std::string_view many) { return {n, one, many}; }
+
+// "10.0.0.1:80", "[2001:db8::1]:443": the text of core's to_string(HostPort).
+struct Address {
+    const HostPort& hp;
+};
 
 // Text in an ANSI colour when colour is on.
 struct Painted {
@@ -140,6 +155,24 @@ struct fmt::formatter<tfe::analyzer::Plural> {
     template <typename Context>
     auto format(const tfe::analyzer::Plural& p, Context& ctx) const {
         return fmt::format_to(ctx.out(), FMT_COMPILE("{} {}"), p.n, p.n == 1 ? p.one : p.many);
+    }
+};
+
+template <>
+struct fmt::formatter<tfe::analyzer::Address> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <typename Context>
+    auto format(const tfe::analyzer::Address& a, Context& ctx) const {
+        const auto& ip = a.hp.ip;
+        // IPv4 as four numbers: inet_ntop's own sprintf was a tenth of the
+        // report's time. IPv6 (its zero-run and embedded-IPv4 rules) stays
+        // with inet_ntop, into a stack buffer.
+        if (ip.version != 6)
+            return fmt::format_to(ctx.out(), FMT_COMPILE("{}.{}.{}.{}:{}"), ip.bytes[0], ip.bytes[1], ip.bytes[2],
+                                  ip.bytes[3], a.hp.port);
+        char text[INET6_ADDRSTRLEN] = {};
+        inet_ntop(AF_INET6, ip.bytes.data(), text, sizeof text);
+        return fmt::format_to(ctx.out(), FMT_COMPILE("[{}]:{}"), std::string_view(text), a.hp.port);
     }
 };
 
@@ -165,9 +198,10 @@ constexpr std::size_t kArrowWidth = 56;
 constexpr std::size_t kWrap = 78;
 
 std::size_t columns(std::string_view s) {
+    // Counts the bytes that start a character, without branching (the loop
+    // vectorises; the wrap runs it on every line).
     std::size_t n = 0;
-    for (char ch : s)
-        if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
+    for (const char ch : s) n += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
     return n;
 }
 
@@ -178,42 +212,56 @@ void pad(Buf& b, std::size_t n) {
     std::fill_n(b.data() + at, n, ' ');
 }
 
-// `n` times "─".
-void rule(Buf& b, std::size_t n) {
+// `n` times "─", n <= kArrowWidth.
+std::string_view rule(std::size_t n) {
     static constexpr std::string_view kRule =
-        "────────────────────────────────────────────────────────────────";  // 64 of them
-    constexpr std::size_t kPer = kRule.size() / 64;
-    while (n > 0) {
-        const std::size_t k = std::min<std::size_t>(n, 64);
-        append(b, kRule.substr(0, k * kPer));
-        n -= k;
-    }
+        "────────────────────────────────────────────────────────";  // kArrowWidth of them
+    static_assert(kRule.size() == 3 * kArrowWidth);
+    return kRule.substr(0, 3 * std::min(n, kArrowWidth));
 }
+
+// One ladder line. Blanks are held back until something visible follows
+// them, so a line never ends in blanks and nothing has to be trimmed.
+class Line {
+public:
+    explicit Line(Buf& b) : b_(b) {}
+    void blank(std::size_t n) { blanks_ += n; }
+    void text(std::string_view s) {
+        const std::size_t visible = s.find_last_not_of(' ') + 1;  // 0 when all blank
+        if (visible) {
+            pad(b_, blanks_);
+            append(b_, s.substr(0, visible));
+            blanks_ = 0;
+        }
+        blanks_ += s.size() - visible;
+    }
+    void end() { b_.push_back('\n'); }
+
+private:
+    Buf& b_;
+    std::size_t blanks_ = 0;
+};
 
 // `text` followed by `mark` (a footnote mark), painted, then padded to
 // `width` columns (at least one blank).
-void put_cell(Buf& b, bool color, std::string_view code, std::string_view text, std::size_t width,
+void put_cell(Line& line, bool color, std::string_view code, std::string_view text, std::size_t width,
               std::string_view mark = {}) {
     const std::size_t w = columns(text) + columns(mark);
     const bool painted = color && (text.size() + mark.size()) != 0;
-    if (painted) append(b, code);
-    append(b, text);
-    append(b, mark);
-    if (painted) append(b, kReset);
-    pad(b, w < width ? width - w : 1);
+    if (painted) line.text(code);
+    line.text(text);
+    line.text(mark);
+    if (painted) line.text(kReset);
+    line.blank(w < width ? width - w : 1);
 }
 
 // `text` centred in `width` columns; as it is when it does not fit.
-void put_centered(Buf& b, std::string_view text, std::size_t width) {
+void put_centered(Line& line, std::string_view text, std::size_t width) {
     const std::size_t w = columns(text);
-    if (w >= width) {
-        append(b, text);
-        return;
-    }
-    const std::size_t left = (width - w) / 2;
-    pad(b, left);
-    append(b, text);
-    pad(b, width - w - left);
+    const std::size_t left = w < width ? (width - w) / 2 : 0;
+    line.blank(left);
+    line.text(text);
+    line.blank(w < width ? width - w - left : 0);
 }
 
 // The greedy word wrap, one word at a time: lines after the first take
@@ -901,6 +949,7 @@ struct Row {
     SeqNum seq, ack;
     std::uint32_t payload = 0;
     std::vector<Anomaly> tags;
+    std::uint32_t placed[2] = {};  // transitions drawn on this row, per side
 };
 
 std::string_view superscript(std::size_t n) {
@@ -910,8 +959,7 @@ std::string_view superscript(std::size_t n) {
 
 // A line of the ladder is
 //   "  <client state> <frame> <arrow>  <server state><anomaly tags>"
-// with trailing blanks trimmed. Its pieces are written in place, between
-// start_line() and end_line().
+// without trailing blanks.
 class Ladder {
 public:
     Ladder(const Connection& c, const TextOptions& o) : c_(c), o_(o) { collect(); }
@@ -921,12 +969,11 @@ private:
     void collect();
     Row& row_at(std::uint64_t frame);
     void label(Buf& out, const Row& r) const;
-    void put_arrow(Buf& b, const Row& r) const;
-    void put_state(Buf& b, const Transition* t, std::size_t width);
-    void put_frame(Buf& b, std::uint64_t frame) const;
-    void put_no_frame(Buf& b) const { pad(b, frame_width_ + 2); }
-    static std::size_t start_line(Buf& b);
-    static void end_line(Buf& b, std::size_t start);
+    const Transition* placed(const Row& r, Side side, std::size_t i) const;
+    void put_arrow(Line& line, const Row& r) const;
+    void put_state(Line& line, const Transition* t, std::size_t width);
+    void put_frame(Line& line, std::uint64_t frame) const;
+    void put_no_frame(Line& line) const { line.blank(frame_width_ + 2); }
     void put_gap(Buf& b, std::string_view text) const;
 
     const Connection& c_;
@@ -935,7 +982,6 @@ private:
     std::size_t frame_width_ = 1;
     Buf footnotes_;          // as printed, one line each
     std::size_t footnote_count_ = 0;
-    std::vector<const Transition*> placed_[2];  // the row being written: states per side
 };
 
 Row& Ladder::row_at(std::uint64_t frame) {
@@ -971,6 +1017,7 @@ void Ladder::collect() {
         cause.ack = t.ack;
         cause.payload = payload_of(t);
         Row& at = row_at(t.frame);  // `cause` is not used past here
+        ++at.placed[static_cast<int>(t.endpoint)];
         const Crossing* x = c_.crossing(t);
         if (!at.full && x && x->evidence.frame == t.frame) {
             // The segment that proved delivery: the core kept its numbers.
@@ -1021,14 +1068,22 @@ void Ladder::label(Buf& out, const Row& r) const {
     }
 }
 
-void Ladder::put_arrow(Buf& b, const Row& r) const {
+// The `i`th transition drawn on `r` for `side`, in the core's order.
+const Transition* Ladder::placed(const Row& r, Side side, std::size_t i) const {
+    if (i >= r.placed[static_cast<int>(side)]) return nullptr;
+    for (const Transition& t : c_.transitions())
+        if (t.delivery != Delivery::timer && t.frame == r.frame && t.endpoint == side && i-- == 0) return &t;
+    return nullptr;
+}
+
+void Ladder::put_arrow(Line& line, const Row& r) const {
     Buf text;
     if (!r.sender) {
         // Direction unknown: the label alone, centred.
         append(text, "· ");
         label(text, r);
         append(text, " ·");
-        put_centered(b, view(text), kArrowWidth);
+        put_centered(line, view(text), kArrowWidth);
         return;
     }
     label(text, r);
@@ -1036,25 +1091,19 @@ void Ladder::put_arrow(Buf& b, const Row& r) const {
     const std::size_t fill = kArrowWidth > w + 3 ? kArrowWidth - w - 3 : 1;
     const std::string_view code = r.full && r.flags.rst() ? kRed : !r.full ? kYellow : std::string_view{};
     const bool painted = o_.color && !code.empty();
-    if (painted) append(b, code);
-    if (*r.sender == Side::client) {
-        append(b, "──");
-        append(b, view(text));
-        rule(b, fill);
-        append(b, "▶");
-    } else {
-        append(b, "◀──");
-        append(b, view(text));
-        rule(b, fill);
-    }
-    if (painted) append(b, kReset);
+    if (painted) line.text(code);
+    line.text(*r.sender == Side::client ? "──" : "◀──");
+    line.text(view(text));
+    line.text(rule(fill));
+    if (*r.sender == Side::client) line.text("▶");
+    if (painted) line.text(kReset);
 }
 
 // The state a transition entered, as a cell `width` columns wide, with a
 // footnote when the state is drawn later than the segment that caused it.
-void Ladder::put_state(Buf& b, const Transition* t, std::size_t width) {
+void Ladder::put_state(Line& line, const Transition* t, std::size_t width) {
     if (!t) {
-        pad(b, width);
+        line.blank(width);
         return;
     }
     std::string_view mark;
@@ -1073,51 +1122,43 @@ void Ladder::put_state(Buf& b, const Transition* t, std::size_t width) {
         }
         footnotes_.push_back('\n');
     }
-    put_cell(b, o_.color, kCyan, state_name(t->to), width, mark);
+    put_cell(line, o_.color, kCyan, state_name(t->to), width, mark);
 }
 
-void Ladder::put_frame(Buf& b, std::uint64_t frame) const {
+void Ladder::put_frame(Line& line, std::uint64_t frame) const {
     const fmt::format_int digits(frame);
-    b.push_back(' ');
-    pad(b, frame_width_ > digits.size() ? frame_width_ - digits.size() : 0);
-    append(b, {digits.data(), digits.size()});
-    b.push_back(' ');
-}
-
-std::size_t Ladder::start_line(Buf& b) {
-    const std::size_t start = b.size();
-    append(b, "  ");
-    return start;
-}
-
-void Ladder::end_line(Buf& b, std::size_t start) {
-    std::size_t end = b.size();
-    while (end > start && b[end - 1] == ' ') --end;
-    b.resize(end);
-    b.push_back('\n');
+    line.blank(1 + (frame_width_ > digits.size() ? frame_width_ - digits.size() : 0));
+    line.text({digits.data(), digits.size()});
+    line.blank(1);
 }
 
 void Ladder::put_gap(Buf& b, std::string_view text) const {
-    const std::size_t line = start_line(b);
-    pad(b, kStateWidth);
-    put_no_frame(b);
-    put_centered(b, text, kArrowWidth);
-    end_line(b, line);
+    Line line(b);
+    line.blank(2 + kStateWidth);
+    put_no_frame(line);
+    put_centered(line, text, kArrowWidth);
+    line.end();
 }
 
 void Ladder::write(Buf& b) {
-    std::size_t line = start_line(b);
-    put_cell(b, false, "", "client", kStateWidth);
-    put_no_frame(b);
-    pad(b, kArrowWidth + 2);
-    append(b, "server");
-    end_line(b, line);
-    line = start_line(b);
-    put_cell(b, o_.color, kCyan, state_name(c_.endpoint(Side::client).initial_state), kStateWidth);
-    put_no_frame(b);
-    pad(b, kArrowWidth + 2);
-    put(b, "{}"_cf, paint(o_.color, kCyan, state_name(c_.endpoint(Side::server).initial_state)));
-    end_line(b, line);
+    {
+        Line line(b);
+        line.blank(2);
+        put_cell(line, false, "", "client", kStateWidth);
+        put_no_frame(line);
+        line.blank(kArrowWidth + 2);
+        line.text("server");
+        line.end();
+    }
+    {
+        Line line(b);
+        line.blank(2);
+        put_cell(line, o_.color, kCyan, state_name(c_.endpoint(Side::client).initial_state), kStateWidth);
+        put_no_frame(line);
+        line.blank(kArrowWidth + 2);
+        put_cell(line, o_.color, kCyan, state_name(c_.endpoint(Side::server).initial_state), 0);
+        line.end();
+    }
 
     // Segments not drawn: the data transfer and ACKs that changed nothing.
     const std::uint64_t total = c_.endpoint(Side::client).packets + c_.endpoint(Side::server).packets;
@@ -1129,15 +1170,19 @@ void Ladder::write(Buf& b) {
         else bytes_known = false;
     }
     const std::uint64_t all_bytes = c_.endpoint(Side::client).payload_bytes + c_.endpoint(Side::server).payload_bytes;
-    std::vector<std::uint64_t> gap_before;  // frames after which segments may hide (0: before the first)
+    // Where segments may hide: before a row whose frame does not follow the
+    // previous row's (or the connection's first frame), and after the last.
+    const auto gap_before = [&](std::uint64_t prev, std::uint64_t frame) {
+        return prev == 0 ? frame > c_.first_frame() : frame > prev + 1;
+    };
+    std::size_t gaps = 0;
     std::uint64_t prev = 0;
     for (const Row& row : rows_) {
-        if ((prev == 0 && row.frame > c_.first_frame()) || (prev != 0 && row.frame > prev + 1))
-            gap_before.push_back(row.frame);
+        gaps += gap_before(prev, row.frame);
         prev = row.frame;
     }
     const bool gap_at_end = prev < c_.last_frame();
-    const std::size_t gaps = gap_before.size() + (gap_at_end ? 1 : 0);
+    gaps += gap_at_end;
     Buf gap_text;
     if (hidden > 0 && gaps == 1) {
         put(gap_text, "··· {}"_cf, plural(hidden, "more segment", "more segments"));
@@ -1148,38 +1193,34 @@ void Ladder::write(Buf& b) {
         append(gap_text, "···");
     }
 
+    prev = 0;
     for (const Row& row : rows_) {
-        if (hidden > 0 && std::find(gap_before.begin(), gap_before.end(), row.frame) != gap_before.end())
-            put_gap(b, view(gap_text));
-        // The states this segment moved, per side, in the core's order.
-        for (auto& side : placed_) side.clear();
-        for (const Transition& t : c_.transitions())
-            if (t.delivery != Delivery::timer && t.frame == row.frame)
-                placed_[static_cast<int>(t.endpoint)].push_back(&t);
-        const auto& cl = placed_[0];
-        const auto& sv = placed_[1];
-        const std::size_t lines = std::max<std::size_t>({1, cl.size(), sv.size()});
+        if (hidden > 0 && gap_before(prev, row.frame)) put_gap(b, view(gap_text));
+        prev = row.frame;
+        // One line per state this segment moved, sides side by side.
+        const std::size_t lines = std::max<std::size_t>({1, row.placed[0], row.placed[1]});
         for (std::size_t i = 0; i < lines; ++i) {
-            line = start_line(b);
-            put_state(b, i < cl.size() ? cl[i] : nullptr, kStateWidth);
+            Line line(b);
+            line.blank(2);
+            put_state(line, placed(row, Side::client, i), kStateWidth);
             if (i == 0) {
-                put_frame(b, row.frame);
-                put_arrow(b, row);
+                put_frame(line, row.frame);
+                put_arrow(line, row);
             } else {
-                put_no_frame(b);
-                pad(b, kArrowWidth);
+                put_no_frame(line);
+                line.blank(kArrowWidth);
             }
-            append(b, "  ");
-            put_state(b, i < sv.size() ? sv[i] : nullptr, 0);
+            line.blank(2);
+            put_state(line, placed(row, Side::server, i), 0);
             if (i == 0)
                 for (std::size_t k = row.full ? 0 : 1; k < row.tags.size(); ++k) {
-                    append(b, "  ");
-                    if (o_.color) append(b, kYellow);
-                    append(b, "⚠ ");
-                    append(b, anomaly_short(row.tags[k]));
-                    if (o_.color) append(b, kReset);
+                    line.blank(2);
+                    if (o_.color) line.text(kYellow);
+                    line.text("⚠ ");
+                    line.text(anomaly_short(row.tags[k]));
+                    if (o_.color) line.text(kReset);
                 }
-            end_line(b, line);
+            line.end();
         }
     }
     if (hidden > 0 && gap_at_end) put_gap(b, view(gap_text));
@@ -1193,16 +1234,17 @@ void Ladder::write(Buf& b) {
         at = t.ts;
     }
     if (timer[0] || timer[1]) {
-        line = start_line(b);
-        if (timer[0]) put_cell(b, o_.color, kCyan, state_name(timer[0]->to), kStateWidth);
-        else pad(b, kStateWidth);
-        put_no_frame(b);
+        Line line(b);
+        line.blank(2);
+        if (timer[0]) put_cell(line, o_.color, kCyan, state_name(timer[0]->to), kStateWidth);
+        else line.blank(kStateWidth);
+        put_no_frame(line);
         Buf middle;
         put(middle, "2*MSL later ({} UTC)"_cf, Utc{at});
-        put_centered(b, view(middle), kArrowWidth);
-        append(b, "  ");
-        if (timer[1]) put_cell(b, o_.color, kCyan, state_name(timer[1]->to), 0);
-        end_line(b, line);
+        put_centered(line, view(middle), kArrowWidth);
+        line.blank(2);
+        if (timer[1]) put_cell(line, o_.color, kCyan, state_name(timer[1]->to), 0);
+        line.end();
     }
 
     if (hidden > 0 && gaps > 1) {
@@ -1238,8 +1280,8 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
 
     // 1. Header (its first line bold).
     if (o.color) append(b, kBold);
-    put(b, "Connection #{}  {} (client) ⇄ {} (server)"_cf, c.id(), to_string(c.addr(Side::client)),
-        to_string(c.addr(Side::server)));
+    put(b, "Connection #{}  {} (client) ⇄ {} (server)"_cf, c.id(), Address{c.addr(Side::client)},
+        Address{c.addr(Side::server)});
     if (o.color) append(b, kReset);
     b.push_back('\n');
     put(b, "  started {} UTC, lasted {}, packets {}–{}; ended: {}\n"_cf, Utc{c.first_ts()},
@@ -1328,7 +1370,7 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
 void write_brief(Buf& b, const Connection& c, const Summary& s, const TextOptions& o) {
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
-    put(b, "#{:<4} {} → {}{}  {} · {}"_cf, c.id(), to_string(c.addr(Side::client)), to_string(c.addr(Side::server)),
+    put(b, "#{:<4} {} → {}{}  {} · {}"_cf, c.id(), Address{c.addr(Side::client)}, Address{c.addr(Side::server)},
         c.roles_inferred() ? " (roles inferred)" : "", handshake_words(s.handshake), close_words(s.close));
     if (s.initiator == Initiator::client || s.initiator == Initiator::server)
         put(b, ", {} first"_cf, initiator_name(s.initiator));
