@@ -121,6 +121,15 @@ void append(Buf& b, std::string_view s) {
     std::memcpy(b.data() + at, s.data(), s.size());
 }
 
+// `blanks` blanks, then `s`, with one size check for both (indents and
+// column padding always come just before text).
+void append(Buf& b, std::size_t blanks, std::string_view s) {
+    const std::size_t at = b.size();
+    b.resize(at + blanks + s.size());
+    std::memset(b.data() + at, ' ', blanks);
+    if (!s.empty()) std::memcpy(b.data() + at + blanks, s.data(), s.size());
+}
+
 std::string_view view(const Buf& b) { return {b.data(), b.size()}; }
 
 constexpr std::string_view kCyan = "\x1b[36m", kYellow = "\x1b[33m", kRed = "\x1b[31m",
@@ -220,13 +229,6 @@ std::size_t columns(std::string_view s) {
     });
 }
 
-// `n` blanks.
-void pad(Buf& b, std::size_t n) {
-    const std::size_t at = b.size();
-    b.resize(at + n);
-    std::fill_n(b.data() + at, n, ' ');
-}
-
 // `n` times "─", n <= kArrowWidth.
 std::string_view rule(std::size_t n) {
     static constexpr std::string_view kRule =
@@ -244,8 +246,7 @@ public:
     void text(std::string_view s) {
         const std::size_t visible = s.find_last_not_of(' ') + 1;  // 0 when all blank
         if (visible) {
-            pad(b_, blanks_);
-            append(b_, s.substr(0, visible));
+            append(b_, blanks_, s.substr(0, visible));
             blanks_ = 0;
         }
         blanks_ += s.size() - visible;
@@ -279,10 +280,10 @@ void put_centered(Line& line, std::string_view text, std::size_t width) {
     line.blank(w < width ? width - w - left : 0);
 }
 
-// The greedy word wrap, one word at a time: lines after the first take
-// `rest` as their indent (a hanging indent for bullets); words are what lies
-// between blanks, and several blanks count as one.
-void put_paragraph_by_words(Buf& b, std::string_view text, std::string_view indent, std::string_view rest) {
+// The greedy word wrap, one word at a time: the first line is indented by
+// `indent` blanks, the others by `rest` (a hanging indent for bullets);
+// words are what lies between blanks, and several blanks count as one.
+void put_paragraph_by_words(Buf& b, std::string_view text, std::size_t indent, std::size_t rest) {
     std::size_t col = 0;  // 0 until the first word is out
     std::size_t i = 0;
     while (i < text.size()) {
@@ -293,18 +294,16 @@ void put_paragraph_by_words(Buf& b, std::string_view text, std::string_view inde
         i = end + 1;
         if (word.empty()) continue;
         if (col == 0) {
-            append(b, indent);
-            col = indent.size();
+            append(b, indent, word);
+            col = indent + w;
         } else if (col + 1 + w > kWrap) {
             b.push_back('\n');
-            append(b, rest);
-            col = rest.size();
+            append(b, rest, word);
+            col = rest + w;
         } else {
-            b.push_back(' ');
-            col += 1;
+            append(b, 1, word);
+            col += 1 + w;
         }
-        append(b, word);
-        col += w;
     }
     if (col) b.push_back('\n');
 }
@@ -331,23 +330,22 @@ std::size_t prefix_within(std::string_view text, std::size_t room) {
     return end;
 }
 
-// Word-wraps a paragraph at kWrap columns; lines after the first take
-// `rest` as their indent (a hanging indent for bullets).
+// Word-wraps a paragraph at kWrap columns, indented by `indent` blanks;
+// lines after the first take `rest` (a hanging indent for bullets).
 //
 // The same greedy wrap as put_paragraph_by_words, a line at a time: the
 // longest prefix that fits, cut back to the last blank, copied in one piece.
 // Paragraphs are most of the report, and going word by word (a branch per
 // byte, two appends per word) was the report's largest cost. Text with
 // irregular blanks, which the word-wise wrap collapses, goes word by word.
-void put_paragraph(Buf& b, std::string_view text, std::string_view indent, std::string_view rest = {}) {
-    if (rest.empty()) rest = indent;
+void put_paragraph(Buf& b, std::string_view text, std::size_t indent, std::size_t rest) {
     if (!single_spaced(text)) {
         put_paragraph_by_words(b, text, indent, rest);
         return;
     }
-    std::string_view lead = indent;
+    std::size_t lead = indent;
     while (!text.empty()) {
-        const std::size_t room = kWrap > lead.size() ? kWrap - lead.size() : 0;
+        const std::size_t room = kWrap > lead ? kWrap - lead : 0;
         std::size_t end = prefix_within(text, room);
         if (end < text.size() && text[end] != ' ') {
             // A word straddles the margin: the line ends before it, unless it
@@ -355,8 +353,7 @@ void put_paragraph(Buf& b, std::string_view text, std::string_view indent, std::
             end = text.rfind(' ', end);
             if (end == std::string_view::npos) end = std::min(text.find(' '), text.size());
         }
-        append(b, lead);
-        append(b, text.substr(0, end));
+        append(b, lead, text.substr(0, end));
         b.push_back('\n');
         text.remove_prefix(std::min(end + 1, text.size()));
         lead = rest;
@@ -1320,7 +1317,7 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
         if (para.size() == 0) return;
         title(text);
         capitalise(para);
-        put_paragraph(b, view(para), "    ");
+        put_paragraph(b, view(para), 4, 4);
     };
     section("How it opened", &Narrator::opening);
     section("Data", &Narrator::data);
@@ -1329,7 +1326,7 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
     for (const Side side : {Side::client, Side::server}) {
         para.clear();
         n.final_state(para, side);
-        put_paragraph(b, view(para), "    ");
+        put_paragraph(b, view(para), 4, 4);
     }
     bool wire = false;
     for (const Transition& t : c.transitions()) {
@@ -1339,7 +1336,7 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
         para.clear();
         n.delivery_note(para, t);
         capitalise(para);
-        put_paragraph(b, view(para), "    ");
+        put_paragraph(b, view(para), 4, 4);
     }
     bool any = false;
     for (std::size_t i = 0; i < kAnomalyCount; ++i) {
@@ -1371,7 +1368,7 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
         if (a == Anomaly::unexpected_segment)
             for (const AnomalyEvent& ev : c.anomaly_events())
                 if (ev.kind == a) put(para, "; packet {}: {}"_cf, ev.frame, transition(ev.state, ev.input).why);
-        put_paragraph(b, view(para), "    ", "      ");
+        put_paragraph(b, view(para), 4, 6);
     }
 
     // 3. Ladder.
