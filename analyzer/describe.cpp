@@ -5,8 +5,6 @@
 
 #include <iterator>
 
-#include <ctime>
-
 namespace tfe::analyzer {
 
 std::uint32_t rel_seq(const Connection& c, Side sender, SeqNum s, const NumberStyle& st) {
@@ -94,19 +92,8 @@ void append_epoch(fmt::memory_buffer& out, TimeNs ts) {
     fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
 }
 
-std::string format_time(TimeNs ts) {
-    const std::time_t secs = static_cast<std::time_t>(ts / 1'000'000'000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return fmt::format("{}.{:06}", buf, (ts % 1'000'000'000) / 1000);
-}
+std::string format_time(TimeNs ts) { return fmt::format("{}", Utc{ts}); }
 
-std::string format_duration(TimeNs d) {
-    if (d < 1'000'000) return fmt::format("{:.1f} µs", static_cast<double>(d) / 1e3);
-    if (d < 1'000'000'000) return fmt::format("{:.3f} ms", static_cast<double>(d) / 1e6);
-    return fmt::format("{:.3f} s", static_cast<double>(d) / 1e9);
-}
+std::string format_duration(TimeNs d) { return fmt::format("{}", Duration{d}); }
 
 }  // namespace tfe::analyzer
