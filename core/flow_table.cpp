@@ -61,6 +61,7 @@ void FlowTable::end(std::uint32_t idx, EndReason why) {
     const std::uint64_t hash = hasher_(c.key());
     index_.erase(idx, hash);
     if (why == EndReason::closed || why == EndReason::time_wait) remember(c, hash);
+    else if (remembered_.size() != 0) remembered_.erase(hash);  // an older connection's memory must not outlive this one
     lru_unlink(idx);
     c.~Connection();
     e.conn = nullptr;
@@ -86,12 +87,14 @@ void FlowTable::remember(const Connection& c, std::uint64_t hash) {
 }
 
 bool FlowTable::absorbed_by_remembered(std::uint64_t hash, const Segment& seg) {
-    if (remembered_.size() == 0) return false;
+    // A SYN reuses the 4-tuple (RFC 9293 allows it in TIME_WAIT): a new
+    // connection, whatever is remembered. Not looking saves a cache miss on
+    // nearly every new connection; the stale entry is overwritten when the
+    // new one is reported, or forgotten on time.
+    if (remembered_.size() == 0 || (seg.flags.syn() && !seg.flags.ack())) return false;
     const TimeNs until = remembered_.find(hash);
     if (until == 0) return false;
-    // A SYN reuses the 4-tuple (RFC 9293 allows it in TIME_WAIT): a new
-    // connection. So does anything once the memory has run out.
-    if (until <= now_ || (seg.flags.syn() && !seg.flags.ack())) {
+    if (until <= now_) {  // the memory has run out
         remembered_.erase(hash);
         return false;
     }
