@@ -103,6 +103,8 @@ cat "$MIXED" >/dev/null  # every contender reads from the page cache
 say "bare libpcap read loop"
 measure "$RUNS" 600 "$LOOP" "$MIXED"
 add_row "bare libpcap read loop" "$WALL" "$RSS" ""
+LOOP_WALL=$WALL
+TEXT_WALL=""
 
 JSON_WALL=""
 if ((HAVE_TOOL)); then
@@ -112,7 +114,7 @@ if ((HAVE_TOOL)); then
     else add_row "tcpflow-explain --format json" "" "" "failed (exit $RC)"; status=1; fi
     say "tcpflow-explain (text)"
     measure "$RUNS" 600 "$TOOL" "${TFE_EXTRA[@]}" "$MIXED"
-    if [[ $RC == 0 ]]; then add_row "tcpflow-explain (text)" "$WALL" "$RSS" ""
+    if [[ $RC == 0 ]]; then TEXT_WALL=$WALL; add_row "tcpflow-explain (text)" "$WALL" "$RSS" ""
     else add_row "tcpflow-explain (text)" "" "" "failed (exit $RC)"; status=1; fi
 else
     add_row "tcpflow-explain --format json" "" "" "not built"
@@ -155,10 +157,12 @@ for row in "${ROWS[@]}"; do
 done
 
 if [[ -n $JSON_WALL ]]; then
-    awk -v w="$JSON_WALL" -v r="$JSON_RSS" -v p="$MIXED_PACKETS" 'BEGIN {
+    awk -v w="$JSON_WALL" -v r="$JSON_RSS" -v p="$MIXED_PACKETS" -v l="$LOOP_WALL" -v t="$TEXT_WALL" 'BEGIN {
         pps = p / w; mib = r / 1024
-        printf "targets: JSON mode >= 5 M packets/s: %s (%.2f M); peak RSS <= 64 MiB: %s (%.1f MiB)\n",
-            (pps >= 5e6 ? "PASS" : "FAIL"), pps / 1e6, (mib <= 64 ? "PASS" : "FAIL"), mib }'
+        printf "target: JSON mode >= 5 M packets/s: %s (%.2f M)\n", (pps >= 5e6 ? "PASS" : "FAIL"), pps / 1e6
+        if (l != "") printf "target: JSON mode <= 2 x the bare libpcap loop: %s (%.2f x)\n", (w <= 2 * l ? "PASS" : "FAIL"), w / l
+        if (t != "") printf "target: text mode >= 2 M packets/s: %s (%.2f M)\n", (p / t >= 2e6 ? "PASS" : "FAIL"), p / t / 1e6
+        printf "target: peak RSS <= 64 MiB: %s (%.1f MiB)\n", (mib <= 64 ? "PASS" : "FAIL"), mib }'
 fi
 
 echo
@@ -177,8 +181,10 @@ if ((HAVE_TOOL)); then
     measure 1 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$OPENCAP"
     if [[ $RC == 0 && -n $TINY_RSS ]]; then
         awk -v big="$RSS" -v tiny="$TINY_RSS" -v n="$OPEN" -v w="$WALL" 'BEGIN {
+            per = (big - tiny) * 1024 / n
             printf "open connections: %d; peak RSS %.1f MiB (tiny capture %.1f MiB); %.0f bytes per open connection; %.3f s\n",
-                n, big / 1024, tiny / 1024, (big - tiny) * 1024 / n, w }'
+                n, big / 1024, tiny / 1024, per, w
+            printf "target: <= 256 bytes per open connection above the base: %s (%.0f)\n", (per <= 256 ? "PASS" : "FAIL"), per }'
     else
         echo "open-connections run failed (exit $RC)"; status=1
     fi
