@@ -10,6 +10,7 @@
 // key.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -94,12 +95,16 @@ private:
 };
 
 // A set of 64-bit key hashes, each with a deadline (never 0): what is left
-// of a connection once it has been reported.
+// of a connection once it has been reported. Expired entries are not
+// removed one by one (that would cost a cache miss each): when the table
+// fills up, one sequential sweep drops everything expired, and the table
+// grows only if what is left still fills a quarter of it.
 class HashDeadlines {
 public:
-    explicit HashDeadlines(std::size_t initial = 1024) : entries_(initial), mask_(initial - 1) {}
+    explicit HashDeadlines(std::size_t initial = 1024)
+        : entries_(initial), spare_(initial), mask_(initial - 1) {}
 
-    // The deadline stored for `hash`, or 0.
+    // The deadline stored for `hash` (possibly past), or 0.
     TimeNs find(std::uint64_t hash) const {
         for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
             const Entry& e = entries_[i];
@@ -108,9 +113,10 @@ public:
         }
     }
 
-    // Inserts, or moves an existing deadline.
-    void put(std::uint64_t hash, TimeNs until) {
-        if ((size_ + 1) * 2 > entries_.size()) grow();
+    // Inserts, or moves an existing deadline. `now` decides what a sweep
+    // may drop.
+    void put(std::uint64_t hash, TimeNs until, TimeNs now) {
+        if ((size_ + 1) * 2 > entries_.size()) sweep(now);
         for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
             Entry& e = entries_[i];
             if (e.until == 0) {
@@ -143,6 +149,7 @@ public:
         --size_;
     }
 
+    // Entries held, expired ones not yet swept included.
     std::size_t size() const { return size_; }
 
 private:
@@ -151,19 +158,28 @@ private:
         TimeNs until = 0;  // 0: empty
     };
 
-    void grow() {
-        std::vector<Entry> old(entries_.size() * 2);
-        old.swap(entries_);
-        mask_ = entries_.size() - 1;
-        for (const Entry& e : old) {
-            if (e.until == 0) continue;
-            std::size_t i = e.hash & mask_;
-            while (entries_[i].until != 0) i = (i + 1) & mask_;
-            entries_[i] = e;
+    // Rehashes what has not expired by `now` into the spare array (doubled
+    // if it would stay over a quarter full); the two arrays then swap, so a
+    // steady state allocates nothing.
+    void sweep(TimeNs now) {
+        std::size_t live = 0;
+        for (const Entry& e : entries_) live += e.until > now;
+        const std::size_t capacity = (live + 1) * 4 > entries_.size() ? entries_.size() * 2 : entries_.size();
+        if (spare_.size() != capacity) spare_.assign(capacity, Entry{});
+        else std::fill(spare_.begin(), spare_.end(), Entry{});
+        const std::size_t mask = capacity - 1;
+        for (const Entry& e : entries_) {
+            if (e.until <= now) continue;
+            std::size_t i = e.hash & mask;
+            while (spare_[i].until != 0) i = (i + 1) & mask;
+            spare_[i] = e;
         }
+        entries_.swap(spare_);
+        mask_ = mask;
+        size_ = live;
     }
 
-    std::vector<Entry> entries_;
+    std::vector<Entry> entries_, spare_;
     std::size_t mask_;
     std::size_t size_ = 0;
 };

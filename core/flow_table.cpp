@@ -80,10 +80,14 @@ void FlowTable::remember(const Connection& c, std::uint64_t hash) {
     // sides are CLOSED (an RST): what the network may still deliver.
     const TimeNs until = std::max(c.time_wait_deadline(), c.last_ts() + 2 * config_.tracker.msl);
     if (until <= now_) return;
-    remembered_.put(hash, until);
-    if (forget_queue_.full()) forget_queue_.set_capacity(2 * forget_queue_.capacity());
-    forget_queue_.push_back({until, hash});
+    remembered_.put(hash, until, now_);
     stats_.peak_remembered = std::max<std::uint64_t>(stats_.peak_remembered, remembered_.size());
+}
+
+bool FlowTable::remembers(const Segment& seg) const {
+    bool forward = true;
+    const TimeNs until = remembered_.find(hasher_(FlowKey::of(seg, forward)));
+    return until > now_;
 }
 
 bool FlowTable::absorbed_by_remembered(std::uint64_t hash, const Segment& seg) {
@@ -155,11 +159,6 @@ void FlowTable::advance(TimeNs now) {
     if (config_.idle_timeout > 0) {
         while (lru_head_ != kNone && slab_[lru_head_].conn->last_ts() + config_.idle_timeout <= now_)
             end(lru_head_, EndReason::idle);
-    }
-    while (!forget_queue_.empty() && forget_queue_.front().at <= now_) {
-        const Forget f = forget_queue_.front();
-        forget_queue_.pop_front();
-        if (remembered_.find(f.hash) == f.at) remembered_.erase(f.hash);  // else re-remembered later
     }
 }
 

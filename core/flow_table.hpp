@@ -15,11 +15,10 @@
 // 4-tuple (FlowIndex). Connections live in a slab whose freed slots are
 // reused; their storage comes in fixed chunks that never move, so a steady
 // state allocates nothing. Expiry runs on capture time: an LRU list for
-// idleness, a min-heap of deadlines for the linger and TIME_WAIT, and a
-// FIFO for remembered 4-tuples.
+// idleness, a min-heap of deadlines for the linger and TIME_WAIT; remembered
+// 4-tuples are swept out in bulk once they are past their 2*MSL.
 #pragma once
 
-#include <boost/circular_buffer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -72,7 +71,8 @@ public:
     void flush();
 
     std::size_t open_connections() const { return live_; }
-    std::size_t remembered() const { return remembered_.size(); }
+    // Whether a segment on this 4-tuple now would be counted as late.
+    bool remembers(const Segment& seg) const;
     const FlowTableStats& stats() const { return stats_; }
     TimeNs now() const { return now_; }
 
@@ -94,10 +94,6 @@ private:
     struct ConnectionKey {
         const FlowTable* table;
         const FlowKey& operator()(std::uint32_t i) const;
-    };
-    struct Forget {
-        TimeNs at;
-        std::uint64_t hash;
     };
 
     std::uint32_t create(const FlowKey& key, std::uint64_t hash, const Segment& seg, bool forward);
@@ -130,10 +126,6 @@ private:
     // false match needs two 4-tuples with equal keyed 64-bit hashes within
     // a minute: about n/2^64, and not something traffic can aim at.
     HashDeadlines remembered_;
-    // Deadlines arrive almost in order (last segment + 2*MSL, reported in
-    // linger order): a FIFO, checked again on lookup, is enough. A ring that
-    // doubles when full, so a steady state allocates nothing.
-    boost::circular_buffer<Forget> forget_queue_{4096};
 
     std::size_t live_ = 0;
     std::uint64_t next_id_ = 1;
