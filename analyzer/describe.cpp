@@ -28,7 +28,7 @@ void put_uint(fmt::memory_buffer& b, std::uint64_t v) {
 void append_segment_label(fmt::memory_buffer& out, const Connection& c, Side sender, TcpFlags flags,
                           SeqNum seq, SeqNum ack, std::uint32_t payload_len, const NumberStyle& st) {
     out.push_back('[');
-    put(out, flags.tcpdump());
+    put(out, TcpFlags::Letters(flags).view());
     put(out, "] seq ");
     put_uint(out, rel_seq(c, sender, seq, st));
     if (flags.ack()) {
@@ -89,7 +89,7 @@ void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const
 
 void append_epoch(fmt::memory_buffer& out, TimeNs ts) {
     const TimeNs us = ts / 1000;
-    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
+    fmt::format_to(fmt::appender(out), FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
 }
 
 std::string format_time(TimeNs ts) { return fmt::format("{}", Utc{ts}); }

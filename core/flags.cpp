@@ -2,19 +2,17 @@
 
 namespace tfe {
 
-std::string TcpFlags::tcpdump() const {
+TcpFlags::Letters::Letters(TcpFlags f) {
     // tcpdump prints in this order: S F P R U W E and '.' for ACK last.
-    std::string out;
-    if (any(SYN)) out += 'S';
-    if (any(FIN)) out += 'F';
-    if (any(PSH)) out += 'P';
-    if (any(RST)) out += 'R';
-    if (any(URG)) out += 'U';
-    if (any(CWR)) out += 'W';
-    if (any(ECE)) out += 'E';
-    if (any(ACK)) out += '.';
-    if (out.empty()) out = "none";
-    return out;
+    static constexpr struct { std::uint8_t bit; char letter; } order[] = {
+        {SYN, 'S'}, {FIN, 'F'}, {PSH, 'P'}, {RST, 'R'}, {URG, 'U'}, {CWR, 'W'}, {ECE, 'E'}, {ACK, '.'},
+    };
+    for (const auto& o : order)
+        if (f.any(o.bit)) text[size++] = o.letter;
+    if (size == 0) {
+        const std::string_view none = "none";
+        for (char ch : none) text[size++] = ch;
+    }
 }
 
 std::string TcpFlags::names() const {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace tfe {
 
@@ -25,7 +26,14 @@ struct TcpFlags {
     constexpr bool operator==(const TcpFlags&) const = default;
 
     // tcpdump's notation: "S", "S.", "F.", "P.", "R.", "." for a bare ACK.
-    std::string tcpdump() const;
+    std::string tcpdump() const { return std::string(Letters(*this).view()); }
+    // The same letters without a heap string (a label per transition).
+    struct Letters {
+        explicit Letters(TcpFlags f);
+        std::string_view view() const { return {text, size}; }
+        char text[9];
+        std::uint8_t size = 0;
+    };
     // Wireshark's notation: "SYN, ACK", "FIN, ACK".
     std::string names() const;
     // A name for combinations no stack sends on purpose (SYN+FIN, SYN+RST,
