@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 
 #include "core/seq.hpp"
 #include "core/flow_key.hpp"
@@ -67,4 +68,32 @@ TEST_CASE("IPv6 flows group by their 4-tuple and never mix with IPv4", "[flowkey
     u.dst = IpAddr::v4(0x0a000002);
     bool f1 = false, f2 = false;
     CHECK(!(FlowKey::of(t, f1) == FlowKey::of(u, f2)));
+}
+
+TEST_CASE("IpAddr orders like its bytes, then its version", "[flow_key]") {
+    // The flow key's canonical order (and so which side is `a`) rests on
+    // this; it must stay the plain lexicographic order of the bytes.
+    std::uint64_t state = 0x9e3779b97f4a7c15ull;
+    const auto next = [&state] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    for (int n = 0; n < 20000; ++n) {
+        IpAddr x, y;
+        for (auto& b : x.bytes) b = static_cast<std::uint8_t>(next() % 4);  // few values: many ties
+        // A common prefix of 0..16 bytes, then independent bytes: later
+        // bytes must not outweigh the first difference.
+        const std::size_t prefix = next() % 17;
+        for (std::size_t i = 0; i < 16; ++i)
+            y.bytes[i] = i < prefix ? x.bytes[i] : static_cast<std::uint8_t>(next() % 4);
+        x.version = next() % 2 ? 4 : 6;
+        y.version = next() % 2 ? 4 : 6;
+        const bool bytes_less = std::lexicographical_compare(x.bytes.begin(), x.bytes.end(), y.bytes.begin(), y.bytes.end());
+        const bool bytes_equal = x.bytes == y.bytes;
+        const bool expected_less = bytes_less || (bytes_equal && x.version < y.version);
+        REQUIRE((x < y) == expected_less);
+        REQUIRE((x == y) == (bytes_equal && x.version == y.version));
+    }
 }
