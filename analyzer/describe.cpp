@@ -3,6 +3,7 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <cstring>
 #include <iterator>
 
 namespace tfe::analyzer {
@@ -16,29 +17,51 @@ std::uint32_t rel_seq(const Connection& c, Side sender, SeqNum s, const NumberSt
 
 namespace {
 
-void put(fmt::memory_buffer& b, std::string_view s) { b.append(s.data(), s.data() + s.size()); }
+// Labels and causes are written for every transition of every connection
+// (JSON mode writes one cause per transition), so they are written through
+// room reserved once for their longest form, not appended piece by piece.
+char* room(fmt::memory_buffer& b, std::size_t n) {
+    b.reserve(b.size() + n);
+    return b.data() + b.size();
+}
+void commit(fmt::memory_buffer& b, char* end) { b.resize(static_cast<std::size_t>(end - b.data())); }
 
-void put_uint(fmt::memory_buffer& b, std::uint64_t v) {
+char* put(char* p, std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    return p + s.size();
+}
+
+char* put_uint(char* p, std::uint64_t v) {
     const fmt::format_int digits(v);
-    b.append(digits.data(), digits.data() + digits.size());
+    std::memcpy(p, digits.data(), digits.size());
+    return p + digits.size();
+}
+
+// "[" letters (up to 8) "] seq " n " ack " n " len " n: under 96 bytes.
+constexpr std::size_t kLabelRoom = 96;
+
+char* put_label(char* p, const Connection& c, Side sender, TcpFlags flags, SeqNum seq, SeqNum ack,
+                std::uint32_t payload_len, const NumberStyle& st) {
+    *p++ = '[';
+    p = put(p, TcpFlags::Letters(flags).view());
+    p = put(p, "] seq ");
+    p = put_uint(p, rel_seq(c, sender, seq, st));
+    if (flags.ack()) {
+        p = put(p, " ack ");
+        p = put_uint(p, rel_seq(c, other(sender), ack, st));
+    }
+    if (payload_len) {
+        p = put(p, " len ");
+        p = put_uint(p, payload_len);
+    }
+    return p;
 }
 
 }  // namespace
 
 void append_segment_label(fmt::memory_buffer& out, const Connection& c, Side sender, TcpFlags flags,
                           SeqNum seq, SeqNum ack, std::uint32_t payload_len, const NumberStyle& st) {
-    out.push_back('[');
-    put(out, TcpFlags::Letters(flags).view());
-    put(out, "] seq ");
-    put_uint(out, rel_seq(c, sender, seq, st));
-    if (flags.ack()) {
-        put(out, " ack ");
-        put_uint(out, rel_seq(c, other(sender), ack, st));
-    }
-    if (payload_len) {
-        put(out, " len ");
-        put_uint(out, payload_len);
-    }
+    commit(out, put_label(room(out, kLabelRoom), c, sender, flags, seq, ack, payload_len, st));
 }
 
 std::string segment_label(const Connection& c, Side sender, TcpFlags flags, SeqNum seq, SeqNum ack,
@@ -68,23 +91,27 @@ std::string_view delivery_phrase(Delivery d) {
 void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const Transition& t,
                              const NumberStyle& st) {
     const Cell cell = transition(t.from, t.input);
-    put(out, cell.why);
-    if (t.delivery == Delivery::timer) return;
-    put(out, t.delivery == Delivery::sent ? ": sent packet " : ": received packet ");
-    put_uint(out, t.cause_frame);
-    out.push_back(' ');
-    append_segment_label(out, c, cause_sender(t), t.flags, t.seq, t.ack,
-                         t.seq_len - (t.flags.syn() ? 1u : 0u) - (t.flags.fin() ? 1u : 0u), st);
     const std::string_view how = delivery_phrase(t.delivery);
-    if (!how.empty() && t.delivery != Delivery::on_arrival) {
-        put(out, " (");
-        put(out, how);
-        if (const Crossing* x = c.crossing(t); x && x->evidence.frame) {
-            put(out, ", packet ");
-            put_uint(out, x->evidence.frame);
+    // why ": received packet " n " " label " (" how ", packet " n ")"
+    char* p = room(out, cell.why.size() + how.size() + kLabelRoom + 96);
+    p = put(p, cell.why);
+    if (t.delivery != Delivery::timer) {
+        p = put(p, t.delivery == Delivery::sent ? ": sent packet " : ": received packet ");
+        p = put_uint(p, t.cause_frame);
+        *p++ = ' ';
+        p = put_label(p, c, cause_sender(t), t.flags, t.seq, t.ack,
+                      t.seq_len - (t.flags.syn() ? 1u : 0u) - (t.flags.fin() ? 1u : 0u), st);
+        if (!how.empty() && t.delivery != Delivery::on_arrival) {
+            p = put(p, " (");
+            p = put(p, how);
+            if (const Crossing* x = c.crossing(t); x && x->evidence.frame) {
+                p = put(p, ", packet ");
+                p = put_uint(p, x->evidence.frame);
+            }
+            *p++ = ')';
         }
-        out.push_back(')');
     }
+    commit(out, p);
 }
 
 void append_epoch(fmt::memory_buffer& out, TimeNs ts) {
