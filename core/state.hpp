@@ -18,13 +18,13 @@ enum class State : std::uint8_t {
 };
 inline constexpr std::size_t kStateCount = 11;
 
-constexpr std::string_view state_name(State s) {
-    constexpr std::array<std::string_view, kStateCount> names = {
-        "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",
-        "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
-    };
-    return names[static_cast<std::size_t>(s)];
-}
+// At namespace scope, not inside the function: a local array would be
+// rebuilt on every call (C++20 has no static locals in constexpr functions).
+inline constexpr std::array<std::string_view, kStateCount> kStateNames = {
+    "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",
+    "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
+};
+constexpr std::string_view state_name(State s) { return kStateNames[static_cast<std::size_t>(s)]; }
 
 // What happened to one endpoint. "snd_*" inputs are segments the endpoint
 // sent; "rcv_*" inputs are segments delivered to it.
@@ -44,14 +44,12 @@ enum class Input : std::uint8_t {
 };
 inline constexpr std::size_t kInputCount = 12;
 
-constexpr std::string_view input_name(Input i) {
-    constexpr std::array<std::string_view, kInputCount> names = {
-        "snd_syn", "snd_syn_ack", "snd_fin", "snd_rst",
-        "rcv_syn", "rcv_syn_ack", "rcv_ack_of_syn", "rcv_fin",
-        "rcv_fin_acking_fin", "rcv_ack_of_fin", "rcv_rst", "timer_2msl",
-    };
-    return names[static_cast<std::size_t>(i)];
-}
+inline constexpr std::array<std::string_view, kInputCount> kInputNames = {
+    "snd_syn", "snd_syn_ack", "snd_fin", "snd_rst",
+    "rcv_syn", "rcv_syn_ack", "rcv_ack_of_syn", "rcv_fin",
+    "rcv_fin_acking_fin", "rcv_ack_of_fin", "rcv_rst", "timer_2msl",
+};
+constexpr std::string_view input_name(Input i) { return kInputNames[static_cast<std::size_t>(i)]; }
 
 // What a cell means.
 enum class Outcome : std::uint8_t {
