@@ -195,7 +195,7 @@ inline Frame pcap_file_bytes(std::uint32_t linktype, const std::vector<Record>& 
 inline void write_file(const std::string& path, const Frame& bytes) {
     std::FILE* f = std::fopen(path.c_str(), "wb");
     if (f == nullptr) return;
-    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    if (!bytes.empty()) std::fwrite(bytes.data(), 1, bytes.size(), f);  // data() of an empty vector may be null
     std::fclose(f);
 }
 
