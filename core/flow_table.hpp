@@ -2,9 +2,10 @@
 // to the sink and freed, so memory follows the number of connections open
 // at the same time, not the size of the capture.
 //
-// "Finished" means settled: both endpoints CLOSED or in TIME_WAIT, nothing
-// in flight, and a short linger (2 s of capture time) without segments, long
-// enough to see the first retransmissions of a FIN whose last ACK was lost.
+// "Finished" means settled (both endpoints CLOSED or in TIME_WAIT once what
+// is in flight arrives) and then a short linger (2 s of capture time)
+// without segments, long enough to see the first retransmissions of a FIN
+// whose last ACK was lost.
 // A connection is not kept through TIME_WAIT's whole 2*MSL (60 s on Linux):
 // on a busy server that would hold most connections of the last minute.
 // Only its 4-tuple is remembered until 2*MSL has passed, so a late segment
