@@ -42,6 +42,7 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
 fi
 GEN=$BUILD_DIR/bench/tfe_gen_capture
 LOOP=$BUILD_DIR/bench/tfe_pcap_read_loop
+DECODE=$BUILD_DIR/bench/tfe_decode_loop
 [[ -x $GEN && -x $LOOP ]] || { say "missing $GEN or $LOOP"; exit 1; }
 HAVE_TOOL=0
 if [[ -x $TOOL ]]; then HAVE_TOOL=1; else say "NOTE: $TOOL does not exist yet: its rows are n/a"; fi
@@ -105,6 +106,12 @@ measure "$RUNS" 600 "$LOOP" "$MIXED"
 add_row "bare libpcap read loop" "$WALL" "$RSS" ""
 LOOP_WALL=$WALL
 TEXT_WALL=""
+
+if [[ -x $DECODE ]]; then
+    say "our reader + decoder alone (tfe_decode_loop)"
+    measure "$RUNS" 600 "$DECODE" "$MIXED"
+    add_row "our reader + decoder alone" "$WALL" "$RSS" ""
+fi
 
 JSON_WALL=""
 if ((HAVE_TOOL)); then
