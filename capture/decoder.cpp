@@ -11,6 +11,14 @@ namespace tfe::capture {
 
 namespace {
 
+// Big-endian loads for fixed headers whose length was checked as a whole.
+std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+std::uint32_t be32(const std::uint8_t* p) {
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+}
+constexpr std::size_t kIpv4FixedHeader = 20;  // RFC 791 section 3.1
+constexpr std::size_t kTcpFixedHeader = 20;   // RFC 9293 section 3.1
+
 // ---------------------------------------------------------------- names
 
 constexpr std::array<const char*, static_cast<std::size_t>(DecodeError::count)> kErrorNames{
@@ -185,13 +193,17 @@ DecodeError decode_link(int dlt, ByteReader& r, NetProto& proto, PacketDirection
 // the wire, >= ip.size(); a larger total length than that is malformed, a
 // larger one than ip.size() is snaplen truncation.
 DecodeError decode_ipv4(Bytes ip, std::uint32_t wire_avail, Segment& out, IpPayload& res) {
-    ByteReader r(ip);
-    std::uint8_t ver_ihl = 0, tos = 0, proto = 0;
-    std::uint16_t total = 0, frag = 0, checksum = 0;
-    std::uint32_t src = 0, dst = 0;
-    if (!r.u8(ver_ihl) || !r.u8(tos) || !r.u16(total) || !r.u16(out.ip_id) || !r.u16(frag) ||
-        !r.u8(out.ip_ttl) || !r.u8(proto) || !r.u16(checksum) || !r.u32(src) || !r.u32(dst))
-        return DecodeError::truncated_ip_header;
+    // The fixed header is checked once and read in place (every packet
+    // passes here; a bounds check per field was a tenth of decoding).
+    if (ip.size() < kIpv4FixedHeader) return DecodeError::truncated_ip_header;
+    const std::uint8_t* h = ip.data();
+    const std::uint8_t ver_ihl = h[0];
+    const std::uint16_t total = be16(h + 2);
+    out.ip_id = be16(h + 4);
+    const std::uint16_t frag = be16(h + 6);
+    out.ip_ttl = h[8];
+    const std::uint8_t proto = h[9];
+    const std::uint32_t src = be32(h + 12), dst = be32(h + 16);
     if ((ver_ihl >> 4) != 4) return DecodeError::ip_version_mismatch;
     const std::uint32_t header_len = (ver_ihl & 0x0Fu) * 4u;
     if (header_len < 20) return DecodeError::ip_header_length_below_5;
@@ -339,14 +351,15 @@ void decode_options(Bytes options, TcpOptions& o) {
 // RFC 9293 section 3.1 header layout.
 DecodeError decode_tcp(const IpPayload& ip, Segment& out) {
     if (ip.tcp_len < 20) return DecodeError::tcp_header_beyond_ip_length;
-    ByteReader r(ip.tcp);
-    std::uint32_t seq = 0, ack = 0;
-    std::uint8_t offset = 0, flags = 0;
-    std::uint16_t checksum = 0;
-    if (!r.u16(out.sport) || !r.u16(out.dport) || !r.u32(seq) || !r.u32(ack) ||
-        !r.u8(offset) || !r.u8(flags) || !r.u16(out.window) || !r.u16(checksum) ||
-        !r.u16(out.urgent))
-        return DecodeError::truncated_tcp_header;
+    // Checked once, read in place, as for IPv4.
+    if (ip.tcp.size() < kTcpFixedHeader) return DecodeError::truncated_tcp_header;
+    const std::uint8_t* h = ip.tcp.data();
+    out.sport = be16(h);
+    out.dport = be16(h + 2);
+    const std::uint32_t seq = be32(h + 4), ack = be32(h + 8);
+    const std::uint8_t offset = h[12], flags = h[13];
+    out.window = be16(h + 14);
+    out.urgent = be16(h + 18);
     const std::uint32_t header_len = (offset >> 4) * 4u;
     if (header_len < 20) return DecodeError::tcp_data_offset_below_5;
     if (header_len > ip.tcp_len) return DecodeError::tcp_header_beyond_ip_length;
