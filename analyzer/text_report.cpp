@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <concepts>
 #include <cstring>
 #include <iterator>
 #include <map>
@@ -100,17 +101,12 @@ std::string anomaly_phrase(Anomaly a, std::uint64_t n) {
 namespace {
 
 using Buf = fmt::memory_buffer;
-using namespace fmt::literals;  // "..."_cf
 
 // The report is written straight into the caller's buffer; a paragraph that
-// is word-wrapped is first assembled in a scratch buffer. Format strings are
-// compiled with the program ("..."_cf), so nothing is parsed at run time,
-// and no temporary std::string is made per line or per field: the report
-// is ~4 KB per connection, and those costs were most of its time.
-template <typename Format, typename... Args>
-void put(Buf& b, const Format& f, const Args&... args) {
-    fmt::format_to(fmt::appender(b), f, args...);
-}
+// is word-wrapped is first assembled in a scratch buffer. No temporary
+// std::string is made per line or per field: the report is ~4 KB per
+// connection, and those costs were most of its time. Sentences are put
+// together by cat() (below).
 
 // A size check and a memcpy; fmt's own append is a more general loop.
 void append(Buf& b, std::string_view s) {
@@ -134,7 +130,7 @@ std::string_view view(const Buf& b) { return {b.data(), b.size()}; }
 constexpr std::string_view kCyan = "\x1b[36m", kYellow = "\x1b[33m", kRed = "\x1b[31m",
                            kBold = "\x1b[1m", kReset = "\x1b[0m";
 
-// Format arguments that write themselves into the output.
+// Parts of sentences that cat() writes into the output.
 // "1 packet", "3 packets".
 struct Plural {
     std::uint64_t n;
@@ -154,48 +150,145 @@ struct Painted {
 };
 Painted paint(bool color, std::string_view code, std::string_view text) { return {color, code, text}; }
 
-}  // namespace
-}  // namespace tfe::analyzer
+// ---------------------------------------------------------------------------
+// Sentences by concatenation
+// ---------------------------------------------------------------------------
+//
+// cat(b, "The ", who(side), " ends in ", state_name(st), " (") appends its
+// pieces in order. The narrative's sentences are mostly literal text with a
+// few numbers and words between; through fmt's compiled format strings each
+// literal piece and each number went through fmt's out-of-line append (a
+// size check and a copy loop per piece), about a tenth of the report's
+// time. cat() adds up an upper bound of every piece's size, makes room
+// once, and writes through a raw pointer: a literal is a memcpy of a length
+// known at compile time, a number is fmt's digits written in place (through
+// fmt::format_int they cost a second copy, a libc memcpy call). The text is
+// what "{}" of each piece prints.
+//
+// A piece is a string literal, a std::string_view, an integer (not bool or
+// char, which "{}" prints as a word or a character: they do not compile
+// here), one of the sentence parts above (Plural, Address, Painted), or
+// describe.hpp's format arguments Utc and Duration.
 
-template <>
-struct fmt::formatter<tfe::analyzer::Plural> {
-    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
-    template <typename Context>
-    auto format(const tfe::analyzer::Plural& p, Context& ctx) const {
-        return fmt::format_to(ctx.out(), FMT_COMPILE("{} {}"), p.n, p.n == 1 ? p.one : p.many);
+// Upper bounds of what a piece writes, in bytes.
+template <std::size_t N>
+constexpr std::size_t max_size(const char (&)[N]) { return N - 1; }
+std::size_t max_size(std::string_view s) { return s.size(); }
+template <std::integral T>
+    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
+constexpr std::size_t max_size(T) { return 20; }  // the digits of 2^64 - 1, or a sign and 19
+std::size_t max_size(const Plural& p) { return max_size(p.n) + 1 + std::max(p.one.size(), p.many.size()); }
+constexpr std::size_t max_size(const Address&) { return 1 + INET6_ADDRSTRLEN + 2 + 5; }  // "[ipv6]:port"
+std::size_t max_size(const Painted& p) { return p.code.size() + p.text.size() + kReset.size(); }
+// "2020-06-15 10:49:10.094025"; a duration of any int64 nanoseconds is under
+// 30 bytes ("-9223372036854775.8 µs").
+constexpr std::size_t max_size(Utc) { return 64; }
+constexpr std::size_t max_size(Duration) { return 64; }
+
+// Each writes its piece at `p` and returns the end.
+template <std::size_t N>
+char* write_piece(char* p, const char (&s)[N]) {
+    std::memcpy(p, s, N - 1);
+    return p + (N - 1);
+}
+char* write_piece(char* p, std::string_view s) {
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    return p + s.size();
+}
+template <std::integral T>
+    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
+char* write_piece(char* p, T n) {
+    return fmt::format_to(p, FMT_COMPILE("{}"), n);  // the digits straight at p
+}
+char* write_piece(char* p, const Plural& x) {
+    p = write_piece(p, x.n);
+    *p++ = ' ';
+    return write_piece(p, x.n == 1 ? x.one : x.many);
+}
+// An IPv6 address as inet_ntop writes it (RFC 5952): the 16-bit groups in
+// lower-case hex without leading zeros, the longest run of two or more zero
+// groups (the first of equal runs) as "::", and an IPv4-compatible or
+// IPv4-mapped address (::a.b.c.d, ::ffff:a.b.c.d) with its last 32 bits in
+// dotted decimal. glibc's inet_ntop prints each group with sprintf, and
+// was ~3000 instructions per address.
+char* write_ipv6(char* p, const std::uint8_t* bytes) {
+    std::uint16_t groups[8];
+    for (std::size_t i = 0; i < 8; ++i) groups[i] = static_cast<std::uint16_t>(bytes[2 * i] << 8 | bytes[2 * i + 1]);
+    std::size_t zeros_at = 8, zeros_len = 0;  // the longest run of zero groups
+    for (std::size_t i = 0; i < 8;) {
+        if (groups[i] != 0) {
+            ++i;
+            continue;
+        }
+        std::size_t end = i;
+        while (end < 8 && groups[end] == 0) ++end;
+        if (end - i > zeros_len) zeros_at = i, zeros_len = end - i;
+        i = end;
     }
-};
-
-template <>
-struct fmt::formatter<tfe::analyzer::Address> {
-    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
-    template <typename Context>
-    auto format(const tfe::analyzer::Address& a, Context& ctx) const {
-        const auto& ip = a.hp.ip;
-        // IPv4 as four numbers: to_string (inet_ntop's sprintf, then string
-        // concatenation) was nearly a tenth of the report's time. IPv6 (its zero-run and embedded-IPv4 rules) stays
-        // with inet_ntop, into a stack buffer.
-        if (ip.version != 6)
-            return fmt::format_to(ctx.out(), FMT_COMPILE("{}.{}.{}.{}:{}"), ip.bytes[0], ip.bytes[1], ip.bytes[2],
-                                  ip.bytes[3], a.hp.port);
-        char text[INET6_ADDRSTRLEN] = {};
-        inet_ntop(AF_INET6, ip.bytes.data(), text, sizeof text);
-        return fmt::format_to(ctx.out(), FMT_COMPILE("[{}]:{}"), std::string_view(text), a.hp.port);
+    if (zeros_len < 2) zeros_at = 8, zeros_len = 0;  // a single zero group is written as "0"
+    constexpr char kHex[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < 8; ++i) {
+        if (i == zeros_at) {
+            *p++ = ':';
+            i += zeros_len - 1;
+            if (i == 7) *p++ = ':';  // the run ends the address
+            continue;
+        }
+        if (i != 0) *p++ = ':';
+        if (i == 6 && zeros_at == 0 && (zeros_len == 6 || (zeros_len == 5 && groups[5] == 0xffff))) {
+            for (std::size_t k = 12; k < 16; ++k) {
+                if (k != 12) *p++ = '.';
+                const fmt::format_int digits(bytes[k]);
+                std::memcpy(p, digits.data(), digits.size());
+                p += digits.size();
+            }
+            break;
+        }
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            const unsigned digit = (groups[i] >> shift) & 0xF;
+            if (digit != 0 || started || shift == 0) {
+                *p++ = kHex[digit];
+                started = true;
+            }
+        }
     }
-};
+    return p;
+}
 
-template <>
-struct fmt::formatter<tfe::analyzer::Painted> {
-    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
-    template <typename Context>
-    auto format(const tfe::analyzer::Painted& p, Context& ctx) const {
-        if (!p.color || p.text.empty()) return fmt::format_to(ctx.out(), FMT_COMPILE("{}"), p.text);
-        return fmt::format_to(ctx.out(), FMT_COMPILE("{}{}{}"), p.code, p.text, tfe::analyzer::kReset);
+// IPv4 as four numbers: to_string (inet_ntop's sprintf, then string
+// concatenation) was nearly a tenth of the report's time.
+char* write_piece(char* p, const Address& a) {
+    const auto& ip = a.hp.ip;
+    if (ip.version != 6) {
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (i) *p++ = '.';
+            p = write_piece(p, ip.bytes[i]);
+        }
+    } else {
+        *p++ = '[';
+        p = write_ipv6(p, ip.bytes.data());
+        *p++ = ']';
     }
-};
+    *p++ = ':';
+    return write_piece(p, a.hp.port);
+}
+char* write_piece(char* p, const Painted& x) {
+    if (!x.color || x.text.empty()) return write_piece(p, x.text);
+    return write_piece(write_piece(write_piece(p, x.code), x.text), kReset);
+}
+// Their formatters (describe.hpp) write to any output iterator.
+char* write_piece(char* p, Utc t) { return fmt::format_to(p, FMT_COMPILE("{}"), t); }
+char* write_piece(char* p, Duration d) { return fmt::format_to(p, FMT_COMPILE("{}"), d); }
 
-namespace tfe::analyzer {
-namespace {
+template <typename... Pieces>
+void cat(Buf& b, const Pieces&... pieces) {
+    const std::size_t at = b.size();
+    b.reserve(at + (max_size(pieces) + ...));
+    char* p = b.data() + at;  // into the room reserved past size()
+    ((p = write_piece(p, pieces)), ...);
+    b.resize(static_cast<std::size_t>(p - b.data()));  // grows into the room: nothing is filled in
+}
 
 // ---------------------------------------------------------------------------
 // Plain-text layout: widths in columns (code points), ANSI colour on demand
@@ -316,6 +409,9 @@ bool single_spaced(std::string_view text) {
 
 // The longest prefix of `text` that spans at most `room` columns, in bytes.
 std::size_t prefix_within(std::string_view text, std::size_t room) {
+    // Fewer bytes than columns of room: all of it fits, uncounted (a
+    // paragraph's last line, and most short paragraphs whole).
+    if (text.size() <= room) return text.size();
     std::size_t end = 0;
     // A byte is at most one column, so taking `room` more bytes never
     // overshoots; multi-byte characters leave room for another round.
@@ -460,8 +556,8 @@ struct Narrator {
 void Narrator::roles(Buf& out) const {
     const std::uint16_t sp = c.addr(Side::server).port, cp = c.addr(Side::client).port;
     append(out, "roles inferred: no SYN seen — server is ");
-    if ((sp < 1024) != (cp < 1024)) put(out, "the side on port {} (well-known port)"_cf, sp);
-    else if (sp != cp) put(out, "the side on the lower port, {} (ephemeral ports are allocated high)"_cf, sp);
+    if ((sp < 1024) != (cp < 1024)) cat(out, "the side on port ", sp, " (well-known port)");
+    else if (sp != cp) cat(out, "the side on the lower port, ", sp, " (ephemeral ports are allocated high)");
     else append(out, "the destination of the first packet");
 }
 
@@ -470,8 +566,8 @@ void Narrator::options(Buf& out) const {
     const Endpoint& sv = c.endpoint(Side::server);
     const auto offered = [&](const TcpOptions& op) {
         List items(out);
-        if (op.has_mss) put(items.next(), "MSS {}"_cf, op.mss);
-        if (op.has_wscale) put(items.next(), "wscale {}"_cf, op.wscale);
+        if (op.has_mss) cat(items.next(), "MSS ", op.mss);
+        if (op.has_wscale) cat(items.next(), "wscale ", op.wscale);
         if (op.sack_permitted) append(items.next(), "SACK");
         if (op.has_timestamps) append(items.next(), "timestamps");
         if (op.has_fast_open) append(items.next(), op.fast_open_cookie_len ? "Fast Open cookie" : "Fast Open cookie request");
@@ -502,28 +598,29 @@ void Narrator::options(Buf& out) const {
         const TcpOptions& b = sv.syn_options;
         List on(out, ", ", " Negotiated: ");
         if (a.has_wscale && b.has_wscale)
-            put(on.next(), "window scaling (client windows ×{}, server windows ×{})"_cf, 1u << a.wscale, 1u << b.wscale);
+            cat(on.next(), "window scaling (client windows ×", 1u << a.wscale, ", server windows ×", 1u << b.wscale,
+                ")");
         else if (a.has_wscale || b.has_wscale)
-            put(on.next(), "no window scaling (only the {} offered it)"_cf, a.has_wscale ? "client" : "server");
+            cat(on.next(), "no window scaling (only the ", a.has_wscale ? "client" : "server", " offered it)");
         if (a.sack_permitted && b.sack_permitted) append(on.next(), "SACK");
         if (a.has_timestamps && b.has_timestamps) append(on.next(), "timestamps");
         if (a.has_mss && b.has_mss)
-            put(on.next(), "segments of at most {} bytes to the client and {} to the server"_cf, a.mss, b.mss);
+            cat(on.next(), "segments of at most ", a.mss, " bytes to the client and ", b.mss, " to the server");
         if (!on.empty()) append(out, ".");
     }
     const HandshakeFacts& h = c.handshake();
-    if (h.syn_data) put(out, " The SYN carried {} bytes of data (TCP Fast Open)."_cf, h.syn_payload);
+    if (h.syn_data) cat(out, " The SYN carried ", h.syn_payload, " bytes of data (TCP Fast Open).");
 }
 
 void Narrator::timing(Buf& out) const {
     if (!s.syn_to_synack && !s.synack_to_ack) return;
     append(out, " Handshake timing at the capture point:");
     if (s.syn_to_synack)
-        put(out, " SYN → SYN+ACK {} (the server's side of the path, and the server)"_cf, Duration{s.syn_to_synack});
+        cat(out, " SYN → SYN+ACK ", Duration{s.syn_to_synack}, " (the server's side of the path, and the server)");
     if (s.syn_to_synack && s.synack_to_ack) append(out, ",");
-    if (s.synack_to_ack) put(out, " SYN+ACK → ACK {} (the client's side)"_cf, Duration{s.synack_to_ack});
+    if (s.synack_to_ack) cat(out, " SYN+ACK → ACK ", Duration{s.synack_to_ack}, " (the client's side)");
     if (s.syn_to_synack && s.synack_to_ack)
-        put(out, "; the handshake round trip seen from here is {}"_cf, Duration{s.syn_to_synack + s.synack_to_ack});
+        cat(out, "; the handshake round trip seen from here is ", Duration{s.syn_to_synack + s.synack_to_ack});
     append(out, ".");
 }
 
@@ -533,73 +630,65 @@ void Narrator::opening(Buf& out) const {
     const Endpoint& sv = c.endpoint(Side::server);
     // ", after 2 SYN retransmissions (sent 3 times)"
     const auto retx = [&](std::uint32_t n, std::string_view what) {
-        if (n) put(out, ", after {} {} {} (sent {} times)"_cf, n, what, n == 1 ? "retransmission" : "retransmissions", n + 1);
+        if (n) cat(out, ", after ", n, " ", what, " ", n == 1 ? "retransmission" : "retransmissions", " (sent ", n + 1,
+            " times)");
     };
     switch (s.handshake) {
         case HandshakeKind::three_way: {
             append(out, "Three-way handshake: ");
             if (h.syn_frame) {
-                put(out, "the client sent SYN (packet {}, ISN {})"_cf, h.syn_frame, cl.isn.raw());
+                cat(out, "the client sent SYN (packet ", h.syn_frame, ", ISN ", cl.isn.raw(), ")");
                 retx(s.syn_retransmissions, "SYN");
                 append(out, "; ");
             } else {
                 append(out, "the client's SYN was not captured (the client is assumed to have been in SYN_SENT); ");
             }
-            put(out, "the server answered SYN+ACK (packet {}, ISN {}, ack {} = client ISN + 1)"_cf, h.synack_frame,
-                sv.isn.raw(), (cl.isn + 1).raw());
+            cat(out, "the server answered SYN+ACK (packet ", h.synack_frame, ", ISN ", sv.isn.raw(), ", ack ",
+                (cl.isn + 1).raw(), " = client ISN + 1)");
             retx(s.synack_retransmissions, "SYN+ACK");
             append(out, "; ");
-            put(out, "the client's ACK (packet {}) completed it. "_cf, h.ack_frame);
+            cat(out, "the client's ACK (packet ", h.ack_frame, ") completed it. ");
             append(out, "Three segments, so that an old delayed SYN cannot open a connection the client never asked for.");
             break;
         }
         case HandshakeKind::simultaneous_open:
-            put(out,
-                "Simultaneous open: both sides sent SYN (client packet {}, server packet {}) before either saw the "
-                "other's, so each answered the other's SYN and went SYN_SENT → SYN_RECEIVED → ESTABLISHED "
-                "(RFC 9293 figure 7)."_cf,
-                cl.syn_frame, sv.syn_frame);
+            cat(out, "Simultaneous open: both sides sent SYN (client packet ", cl.syn_frame, ", server packet ",
+                sv.syn_frame, ") before either saw the other's, so each answered the other's SYN and went "
+                "SYN_SENT → SYN_RECEIVED → ESTABLISHED (RFC 9293 figure 7).");
             break;
         case HandshakeKind::refused:
-            put(out, "Refused: the server answered the SYN (packet {}"_cf, h.syn_frame);
+            cat(out, "Refused: the server answered the SYN (packet ", h.syn_frame);
             retx(s.syn_retransmissions, "SYN");
-            put(out,
-                ") with RST (packet {}): nothing listens on port {} "
-                "(or a firewall rejects the connection). The client's connect() fails with \"connection refused\"."_cf,
-                h.refused_frame, c.addr(Side::server).port);
+            cat(out, ") with RST (packet ", h.refused_frame, "): nothing listens on port ", c.addr(Side::server).port,
+                " (or a firewall rejects the connection). The client's connect() fails with "
+                "\"connection refused\".");
             break;
         case HandshakeKind::unanswered:
-            put(out,
-                "Unanswered: {}, no answer (first at packet {}, {} UTC; the last one {} later). The server never "
-                "replied in this capture: it may be down, a firewall may drop the SYN, or the capture misses the "
-                "other direction."_cf,
-                plural(h.syn_count, "SYN", "SYNs"), h.syn_frame, Utc{h.syn_ts}, Duration{c.last_ts() - h.syn_ts});
+            cat(out, "Unanswered: ", plural(h.syn_count, "SYN", "SYNs"), ", no answer (first at packet ", h.syn_frame,
+                ", ", Utc{h.syn_ts}, " UTC; the last one ", Duration{c.last_ts() - h.syn_ts},
+                " later). The server never replied in this capture: it may be down, a firewall "
+                "may drop the SYN, or the capture misses the other direction.");
             break;
         case HandshakeKind::incomplete:
             if (!h.syn_frame && h.synack_frame)
-                put(out,
-                    "The capture starts at the server's SYN+ACK (packet {}): the client's SYN was not "
-                    "captured, so the client is assumed to have been in SYN_SENT; no ACK completed the "
-                    "handshake in the capture."_cf,
-                    h.synack_frame);
+                cat(out, "The capture starts at the server's SYN+ACK (packet ", h.synack_frame,
+                    "): the client's SYN was not captured, so the client is assumed to have been in "
+                    "SYN_SENT; no ACK completed the handshake in the capture.");
             else if (h.synack_frame)
-                put(out,
-                    "Incomplete handshake: SYN (packet {}), SYN+ACK (packet {}), but no ACK from the "
-                    "client in the capture."_cf,
-                    h.syn_frame, h.synack_frame);
+                cat(out, "Incomplete handshake: SYN (packet ", h.syn_frame, "), SYN+ACK (packet ", h.synack_frame,
+                    "), but no ACK from the client in the capture.");
             else
-                put(out,
-                    "Incomplete handshake: the client's SYN (packet {}) was seen, the server's SYN+ACK "
-                    "was not, yet the server sent {}."_cf,
-                    h.syn_frame, plural(sv.packets, "packet", "packets"));
+                cat(out, "Incomplete handshake: the client's SYN (packet ", h.syn_frame,
+                    ") was seen, the server's SYN+ACK was not, yet the server sent ",
+                    plural(sv.packets, "packet", "packets"), ".");
             break;
         case HandshakeKind::not_seen:
-            put(out, "The capture starts mid-connection (packet {}): no SYN, so both sides were assumed "_cf,
-                c.first_frame());
+            cat(out, "The capture starts mid-connection (packet ", c.first_frame(),
+                "): no SYN, so both sides were assumed ");
             if (cl.initial_state == sv.initial_state)
                 append(out, state_name(cl.initial_state));
             else
-                put(out, "client {}, server {}"_cf, state_name(cl.initial_state), state_name(sv.initial_state));
+                cat(out, "client ", state_name(cl.initial_state), ", server ", state_name(sv.initial_state));
             append(out,
                    " and their ISNs "
                    "are unknown; relative numbers count from the first byte seen of each side (that byte is 1).");
@@ -622,7 +711,7 @@ void Narrator::data(Buf& out) const {
         append(out, "No data in either direction.");
         return;
     }
-    put(out, "The client sent {} and the server {}"_cf, plural(cl.payload_bytes, "byte", "bytes"),
+    cat(out, "The client sent ", plural(cl.payload_bytes, "byte", "bytes"), " and the server ",
         plural(sv.payload_bytes, "byte", "bytes"));
     const std::uint32_t resent = c.anomaly_count(Anomaly::retransmission) + c.anomaly_count(Anomaly::duplicate_frame);
     if (resent) append(out, " (counting retransmitted and duplicated segments)");
@@ -633,33 +722,29 @@ void Narrator::close_four_way(Buf& out, Side a) const {
     const Side b = other(a);
     const FinFacts& fa = c.fin(a);
     const FinFacts& fb = c.fin(b);
-    put(out,
-        "{}, initiated by the {}. The {} closed first: its FIN (packet {}, seq {}) took it to "
-        "FIN_WAIT_1. "_cf,
-        close_words(CloseKind::four_way), who(a), who(a), fa.frame, seq(a, fa.seq));
+    cat(out, close_words(CloseKind::four_way), ", initiated by the ", who(a), ". The ", who(a),
+        " closed first: its FIN (packet ", fa.frame, ", seq ", seq(a, fa.seq), ") took it to FIN_WAIT_1. ");
     if (fa.acked) {
         const auto ack = ack_of(fa.acked_by_frame, b);
-        put(out,
-            "The {} acknowledged it on its own (packet {}, ack {} = FIN seq {} + 1): the {} went to "
-            "CLOSE_WAIT, the {} to FIN_WAIT_2. "_cf,
-            who(b), fa.acked_by_frame, ack ? *ack : seq(a, fa.seq + 1), seq(a, fa.seq), who(b), who(a));
+        cat(out, "The ", who(b), " acknowledged it on its own (packet ", fa.acked_by_frame, ", ack ",
+            ack ? *ack : seq(a, fa.seq + 1), " = FIN seq ", seq(a, fa.seq), " + 1): the ", who(b),
+            " went to CLOSE_WAIT, the ", who(a), " to FIN_WAIT_2. ");
         if (fb.ts >= fa.acked_ts)
-            put(out, "{} later the {} sent its own FIN (packet {}, seq {}) and went to LAST_ACK. "_cf,
-                Duration{fb.ts - fa.acked_ts}, who(b), fb.frame, seq(b, fb.seq));
+            cat(out, Duration{fb.ts - fa.acked_ts}, " later the ", who(b), " sent its own FIN (packet ", fb.frame,
+                ", seq ", seq(b, fb.seq), ") and went to LAST_ACK. ");
     } else {
-        put(out, "The {} sent its own FIN (packet {}, seq {}). "_cf, who(b), fb.frame, seq(b, fb.seq));
+        cat(out, "The ", who(b), " sent its own FIN (packet ", fb.frame, ", seq ", seq(b, fb.seq), "). ");
     }
     if (fb.acked) {
         const auto ack = ack_of(fb.acked_by_frame, a);
-        put(out, "The {}'s ACK (packet {}, ack {}) acknowledged it. "_cf, who(a), fb.acked_by_frame,
-            ack ? *ack : seq(b, fb.seq + 1));
+        cat(out, "The ", who(a), "'s ACK (packet ", fb.acked_by_frame, ", ack ", ack ? *ack : seq(b, fb.seq + 1),
+            ") acknowledged it. ");
     } else {
-        put(out, "No ACK of the {}'s FIN was captured. "_cf, who(b));
+        cat(out, "No ACK of the ", who(b), "'s FIN was captured. ");
     }
-    put(out,
-        "Four segments, not three: the {} acknowledged the FIN before its application closed — TCP "
-        "closes each direction on its own (half-close), and it could still have sent data in between."_cf,
-        who(b));
+    cat(out, "Four segments, not three: the ", who(b),
+        " acknowledged the FIN before its application closed — TCP closes each direction "
+        "on its own (half-close), and it could still have sent data in between.");
 }
 
 void Narrator::close_three_way(Buf& out, Side a) const {
@@ -667,30 +752,25 @@ void Narrator::close_three_way(Buf& out, Side a) const {
     const FinFacts& fa = c.fin(a);
     const FinFacts& fb = c.fin(b);
     const auto ack = ack_of(fb.frame, b);
-    put(out,
-        "{} — a three-way close, initiated by the {}. The {} closed first: its FIN (packet "
-        "{}, seq {}) took it to FIN_WAIT_1. "_cf,
-        close_words(CloseKind::three_way), who(a), who(a), fa.frame, seq(a, fa.seq));
+    cat(out, close_words(CloseKind::three_way), " — a three-way close, initiated by the ", who(a), ". The ", who(a),
+        " closed first: its FIN (packet ", fa.frame, ", seq ", seq(a, fa.seq), ") took it to FIN_WAIT_1. ");
     // Did a segment of b's cross a's FIN first (seed case 2: the data ACK)?
     const Transition* crossed = find_first(c, [&](const Transition& t) {
         return t.endpoint == b && t.cause_frame == fa.frame && t.delivery == Delivery::acknowledged;
     });
     if (crossed)
-        put(out,
-            "The {} first sent a segment whose ack did not cover that FIN (it acknowledged data only; "
-            "the FIN, at seq {}, was still on its way). "_cf,
-            who(b), seq(a, fa.seq));
-    put(out,
-        "The {}'s FIN (packet {}) also acknowledged the {}'s FIN (ack {} = FIN seq {} + 1), so its ACK "
-        "and FIN travelled in one segment: three segments instead of four — the {} had nothing left "
-        "to send. "_cf,
-        who(b), fb.frame, who(a), ack ? *ack : seq(a, fa.seq + 1), seq(a, fa.seq), who(b));
+        cat(out, "The ", who(b), " first sent a segment whose ack did not cover that FIN (it acknowledged data "
+            "only; the FIN, at seq ", seq(a, fa.seq), ", was still on its way). ");
+    cat(out, "The ", who(b), "'s FIN (packet ", fb.frame, ") also acknowledged the ", who(a), "'s FIN (ack ",
+        ack ? *ack : seq(a, fa.seq + 1), " = FIN seq ", seq(a, fa.seq),
+        " + 1), so its ACK and FIN travelled in one segment: three segments instead of " "four — the ", who(b),
+        " had nothing left to send. ");
     if (fb.acked) {
         const auto last = ack_of(fb.acked_by_frame, a);
-        put(out, "The {}'s ACK (packet {}, ack {} = FIN seq {} + 1) acknowledged it."_cf, who(a), fb.acked_by_frame,
-            last ? *last : seq(b, fb.seq + 1), seq(b, fb.seq));
+        cat(out, "The ", who(a), "'s ACK (packet ", fb.acked_by_frame, ", ack ", last ? *last : seq(b, fb.seq + 1),
+            " = FIN seq ", seq(b, fb.seq), " + 1) acknowledged it.");
     } else {
-        put(out, "No ACK of the {}'s FIN was captured."_cf, who(b));
+        cat(out, "No ACK of the ", who(b), "'s FIN was captured.");
     }
 }
 
@@ -699,11 +779,11 @@ void Narrator::close_simultaneous(Buf& out) const {
     const Side b = other(a);
     const FinFacts& fa = c.fin(a);
     const FinFacts& fb = c.fin(b);
-    put(out, "{}. The {}'s FIN (packet {}, seq {}) and the {}'s FIN (packet {}, seq {}) crossed: "_cf,
-        close_words(CloseKind::simultaneous), who(a), fa.frame, seq(a, fa.seq), who(b), fb.frame, seq(b, fb.seq));
+    cat(out, close_words(CloseKind::simultaneous), ". The ", who(a), "'s FIN (packet ", fa.frame, ", seq ",
+        seq(a, fa.seq), ") and the ", who(b), "'s FIN (packet ", fb.frame, ", seq ", seq(b, fb.seq), ") crossed: ");
     if (const auto ack = ack_of(fb.frame, b))
-        put(out, "packet {}'s ack {} did not cover packet {}'s FIN (which occupies seq {}): "_cf, fb.frame, *ack,
-            fa.frame, seq(a, fa.seq));
+        cat(out, "packet ", fb.frame, "'s ack ", *ack, " did not cover packet ", fa.frame,
+            "'s FIN (which occupies seq ", seq(a, fa.seq), "): ");
     append(out, "each side sent its FIN before it saw the other's. ");
     // Each side's way through CLOSING and into TIME_WAIT, first FIN's sender first.
     const Side order[2] = {a, b};
@@ -719,16 +799,17 @@ void Narrator::close_simultaneous(Buf& out) const {
             tw[n_tw++] = t;
     }
     if (n_closing == 2)
-        put(out, "Each received the other's FIN in FIN_WAIT_1 and went to CLOSING (the {} at packet {}, the {} at packet {}), "_cf,
-            who(closing[0]->endpoint), closing[0]->frame, who(closing[1]->endpoint), closing[1]->frame);
+        cat(out, "Each received the other's FIN in FIN_WAIT_1 and went to CLOSING (the ", who(closing[0]->endpoint),
+            " at packet ", closing[0]->frame, ", the ", who(closing[1]->endpoint), " at packet ", closing[1]->frame,
+            "), ");
     else if (n_closing == 1)
-        put(out, "Only the {} at packet {} is shown going through CLOSING, "_cf, who(closing[0]->endpoint),
-            closing[0]->frame);
+        cat(out, "Only the ", who(closing[0]->endpoint), " at packet ", closing[0]->frame,
+            " is shown going through CLOSING, ");
     if (n_tw) {
         append(out, "then to TIME_WAIT on the ACK of its own FIN (");
         List list(out);
         for (std::size_t i = 0; i < n_tw; ++i)
-            put(list.next(), "the {} on packet {}"_cf, who(tw[i]->endpoint), tw[i]->cause_frame);
+            cat(list.next(), "the ", who(tw[i]->endpoint), " on packet ", tw[i]->cause_frame);
         append(out, ").");
     }
     if (n_tw == 2) append(out, " Both sides end in TIME_WAIT.");
@@ -737,33 +818,32 @@ void Narrator::close_simultaneous(Buf& out) const {
 void Narrator::close_reset(Buf& out) const {
     const ResetFacts& r = c.reset();
     const Side sender = r.sender, receiver = other(r.sender);
-    put(out,
-        "Reset: the {} sent RST (packet {}) while in {}; the {} was in {}. An RST aborts both directions at once: "
-        "both sides went to CLOSED with no TIME_WAIT, and anything still in flight is lost."_cf,
-        who(sender), r.frame, state_name(r.sender_state), who(receiver), state_name(r.receiver_state));
+    cat(out, "Reset: the ", who(sender), " sent RST (packet ", r.frame, ") while in ", state_name(r.sender_state),
+        "; the ", who(receiver), " was in ", state_name(r.receiver_state),
+        ". An RST aborts both directions at once: both sides went to CLOSED with no "
+        "TIME_WAIT, and anything still in flight is lost.");
     if (c.anomaly_count(Anomaly::rst_challenged) && c.final_state(receiver) != State::CLOSED)
-        put(out,
-            " But the RST was not at the sequence number the {} expected, and the {} went on sending: "
-            "it answered with a challenge ACK (RFC 5961) and stayed in {}."_cf,
-            who(receiver), who(receiver), state_name(c.final_state(receiver)));
+        cat(out, " But the RST was not at the sequence number the ", who(receiver), " expected, and the ",
+            who(receiver), " went on sending: it answered with a challenge ACK (RFC 5961) and stayed in ",
+            state_name(c.final_state(receiver)), ".");
     for (Side x : {Side::client, Side::server})
         if (c.fin(x).sent && c.fin(x).frame < r.frame)
-            put(out, " The {} had sent FIN before (packet {})."_cf, who(x), c.fin(x).frame);
+            cat(out, " The ", who(x), " had sent FIN before (packet ", c.fin(x).frame, ").");
 }
 
 void Narrator::close_half(Buf& out, Side a) const {
     const Side b = other(a);
     const FinFacts& fa = c.fin(a);
-    put(out, "Half-closed: the {} closed its direction (FIN, packet {}, seq {}"_cf, who(a), fa.frame, seq(a, fa.seq));
-    if (fa.acked) put(out, ", acknowledged by packet {}"_cf, fa.acked_by_frame);
+    cat(out, "Half-closed: the ", who(a), " closed its direction (FIN, packet ", fa.frame, ", seq ", seq(a, fa.seq));
+    if (fa.acked) cat(out, ", acknowledged by packet ", fa.acked_by_frame);
     append(out, "); ");
     if (c.final_state(b) == State::CLOSE_WAIT)
-        put(out, "the {} never sent FIN — it is still in CLOSE_WAIT: its application has not called close()."_cf,
-            who(b));
+        cat(out, "the ", who(b),
+            " never sent FIN — it is still in CLOSE_WAIT: its application has not called close().");
     else
-        put(out, "the {} never sent FIN; it ends in {}."_cf, who(b), state_name(c.final_state(b)));
+        cat(out, "the ", who(b), " never sent FIN; it ends in ", state_name(c.final_state(b)), ".");
     if (c.final_state(a) == State::FIN_WAIT_2)
-        put(out, " The {} waits in FIN_WAIT_2 for a FIN that has not come."_cf, who(a));
+        cat(out, " The ", who(a), " waits in FIN_WAIT_2 for a FIN that has not come.");
 }
 
 void Narrator::closing(Buf& out) const {
@@ -775,16 +855,16 @@ void Narrator::closing(Buf& out) const {
         case CloseKind::reset: close_reset(out); break;
         case CloseKind::half_closed: close_half(out, first); break;
         case CloseKind::open:
-            put(out, "No FIN, no RST: the connection was still open (client {}, server {}) when {}."_cf,
-                state_name(c.final_state(Side::client)), state_name(c.final_state(Side::server)),
-                c.end_reason() == EndReason::idle ? "it went idle" : "the capture ended");
+            cat(out, "No FIN, no RST: the connection was still open (client ", state_name(c.final_state(Side::client)),
+                ", server ", state_name(c.final_state(Side::server)), ") when ",
+                c.end_reason() == EndReason::idle ? "it went idle" : "the capture ended", ".");
             break;
         case CloseKind::none:
             return;
     }
     if (c.reset().ignored)
-        put(out, " {} outside the window {} ignored."_cf, plural(c.reset().ignored, "RST", "RSTs"),
-            c.reset().ignored == 1 ? "was" : "were");
+        cat(out, " ", plural(c.reset().ignored, "RST", "RSTs"), " outside the window ",
+            c.reset().ignored == 1 ? "was" : "were", " ignored.");
 }
 
 void Narrator::state_path(Buf& out, Side side) const {
@@ -799,7 +879,7 @@ void Narrator::state_path(Buf& out, Side side) const {
 void Narrator::final_state(Buf& out, Side side) const {
     const State st = c.final_state(side);
     const Endpoint& e = c.endpoint(side);
-    put(out, "The {} ends in {} ("_cf, who(side), state_name(st));
+    cat(out, "The ", who(side), " ends in ", state_name(st), " (");
     state_path(out, side);
     append(out, ").");
     const Transition* last = find_last(c, [&](const Transition& t) { return t.endpoint == side && t.delivery != Delivery::timer; });
@@ -808,17 +888,16 @@ void Narrator::final_state(Buf& out, Side side) const {
             const Transition* tw = find_last(c, [&](const Transition& t) {
                 return t.endpoint == side && t.to == State::TIME_WAIT && t.delivery != Delivery::timer;
             });
-            put(out,
-                " It waits 2*MSL = {} (MSL {}) so that, if its last ACK was lost, it can answer the "
-                "peer's retransmitted FIN; the 4-tuple stays taken meanwhile."_cf,
-                Duration{2 * o.msl}, Duration{o.msl});
+            cat(out, " It waits 2*MSL = ", Duration{2 * o.msl}, " (MSL ", Duration{o.msl},
+                ") so that, if its last ACK was lost, it can answer the peer's retransmitted "
+                "FIN; the 4-tuple stays taken meanwhile.");
             if (const Transition* timer = find_first(c, [&](const Transition& t) {
                     return t.endpoint == side && t.delivery == Delivery::timer;
                 }))
-                put(out, " That time passed within the capture: CLOSED at {} UTC."_cf, Utc{timer->ts});
+                cat(out, " That time passed within the capture: CLOSED at ", Utc{timer->ts}, " UTC.");
             else if (tw)
-                put(out, " It entered TIME_WAIT at packet {}, so it waits until {} UTC in capture time."_cf, tw->frame,
-                    Utc{tw->ts + 2 * o.msl});
+                cat(out, " It entered TIME_WAIT at packet ", tw->frame, ", so it waits until ", Utc{tw->ts + 2 * o.msl},
+                    " UTC in capture time.");
             break;
         }
         case State::CLOSE_WAIT:
@@ -843,15 +922,13 @@ void Narrator::final_state(Buf& out, Side side) const {
             else if (last->input == Input::rcv_rst || last->input == Input::snd_rst)
                 append(out, last->from == State::SYN_SENT ? " Its connection attempt was refused." : " The connection was reset.");
             else if (last->from == State::LAST_ACK)
-                put(out,
-                    " It closed second (passive close): the ACK of its FIN (packet {}) closed it "
-                    "fully, with no TIME_WAIT on this side."_cf,
-                    last->cause_frame);
+                cat(out, " It closed second (passive close): the ACK of its FIN (packet ", last->cause_frame,
+                    ") closed it fully, with no TIME_WAIT on this side.");
             break;
     }
     if (e.state_inferred)
-        put(out, " (Its initial state, {}, is assumed: the capture does not show the start.)"_cf,
-            state_name(e.initial_state));
+        cat(out, " (Its initial state, ", state_name(e.initial_state),
+            ", is assumed: the capture does not show the start.)");
 }
 
 // What crossed the cause segment on the wire: the receiver's own FIN when
@@ -860,21 +937,21 @@ void put_crossing_segment(Buf& out, const Connection& c, const Transition& t, co
     const Crossing* x = c.crossing(t);
     const std::uint64_t crossed_frame = x ? x->crossed_frame : 0;
     if (crossed_frame != 0 && !x->crossed_flags.ack()) {
-        put(out, "the {}'s packet {} ([{}], acknowledging nothing yet)"_cf, side_name(t.endpoint), crossed_frame,
-            x->crossed_flags.tcpdump());
+        cat(out, "the ", side_name(t.endpoint), "'s packet ", crossed_frame, " ([", x->crossed_flags.tcpdump(),
+            "], acknowledging nothing yet)");
         return;
     }
     if (crossed_frame != 0 && !(c.fin(t.endpoint).sent && c.fin(t.endpoint).frame == crossed_frame)) {
-        put(out, "the {}'s packet {} (ack {}, not covering it)"_cf, side_name(t.endpoint), crossed_frame,
-            rel_seq(c, cause_sender(t), x->crossed_ack, numbers));
+        cat(out, "the ", side_name(t.endpoint), "'s packet ", crossed_frame, " (ack ",
+            rel_seq(c, cause_sender(t), x->crossed_ack, numbers), ", not covering it)");
         return;
     }
     const FinFacts& own = c.fin(t.endpoint);
     if (own.sent && own.frame > t.cause_frame && own.frame <= t.frame && !(own.acked_peer_fin && t.flags.fin())) {
-        put(out, "the {}'s own FIN (packet {})"_cf, side_name(t.endpoint), own.frame);
+        cat(out, "the ", side_name(t.endpoint), "'s own FIN (packet ", own.frame, ")");
         return;
     }
-    put(out, "a segment of the {}'s"_cf, side_name(t.endpoint));
+    cat(out, "a segment of the ", side_name(t.endpoint), "'s");
 }
 
 void Narrator::delivery_note(Buf& out, const Transition& t) const {
@@ -882,40 +959,37 @@ void Narrator::delivery_note(Buf& out, const Transition& t) const {
     const Crossing* x = c.crossing(t);
     const std::uint64_t proof_frame = x ? x->evidence.frame : 0;
     const auto what = [&] {
-        put(out, "the {}'s {} (packet {})"_cf, who(sender), segment_kind(t.flags, payload_of(t)), t.cause_frame);
+        cat(out, "the ", who(sender), "'s ", segment_kind(t.flags, payload_of(t)), " (packet ", t.cause_frame, ")");
     };
     switch (t.delivery) {
         case Delivery::acknowledged:
             what();
             append(out, " crossed ");
             put_crossing_segment(out, c, t, o.numbers);
-            put(out,
-                " on the wire: that segment did not yet acknowledge it; packet {}'s ack "
-                "covered it, so the {}'s {} is placed at packet {}."_cf,
-                proof_frame, who(t.endpoint), state_name(t.to), t.frame);
+            cat(out, " on the wire: that segment did not yet acknowledge it; packet ", proof_frame,
+                "'s ack covered it, so the ", who(t.endpoint), "'s ", state_name(t.to), " is placed at packet ",
+                t.frame, ".");
             break;
         case Delivery::followed:
             what();
             append(out, " crossed ");
             put_crossing_segment(out, c, t, o.numbers);
-            put(out,
-                " on the wire; packet {}, sent by the {} after it, shows it had arrived "
-                "(one direction delivers in order), so the {}'s {} is placed at packet {}."_cf,
-                proof_frame, who(sender), who(t.endpoint), state_name(t.to), t.frame);
+            cat(out, " on the wire; packet ", proof_frame, ", sent by the ", who(sender),
+                " after it, shows it had arrived (one direction delivers in order), so the ", who(t.endpoint), "'s ",
+                state_name(t.to), " is placed at packet ", t.frame, ".");
             break;
         case Delivery::end_of_capture:
             append(out, "Nothing in the capture confirms that ");
             what();
-            put(out, " arrived; it is assumed delivered: the {}'s {} at packet {}."_cf, who(t.endpoint),
-                state_name(t.to), t.frame);
+            cat(out, " arrived; it is assumed delivered: the ", who(t.endpoint), "'s ", state_name(t.to), " at packet ",
+                t.frame, ".");
             break;
         case Delivery::silence:
             append(out, "No segment acknowledges ");
             what();
-            put(out,
-                ", but nothing came back in the {} after it: had it been lost, the {} would have "
-                "retransmitted. So it arrived: the {}'s {} at packet {}."_cf,
-                Duration{c.linger()}, who(t.endpoint), who(t.endpoint), state_name(t.to), t.frame);
+            cat(out, ", but nothing came back in the ", Duration{c.linger()}, " after it: had it been lost, the ",
+                who(t.endpoint), " would have retransmitted. So it arrived: the ", who(t.endpoint), "'s ",
+                state_name(t.to), " at packet ", t.frame, ".");
             break;
         default: break;
     }
@@ -1077,9 +1151,9 @@ void Ladder::label(Buf& out, const Row& r) const {
         append_segment_label(out, c_, *r.sender, r.flags, r.seq, r.ack, r.payload, o_.numbers);
     } else if (r.numbers) {
         // No flags kept for it: named by its anomaly instead.
-        put(out, "({}) seq {}"_cf, r.tags.empty() ? "?" : anomaly_short(r.tags.front()),
+        cat(out, "(", r.tags.empty() ? "?" : anomaly_short(r.tags.front()), ") seq ",
             rel_seq(c_, *r.sender, r.seq, o_.numbers));
-        if (r.ack.raw() != 0) put(out, " ack {}"_cf, rel_seq(c_, other(*r.sender), r.ack, o_.numbers));
+        if (r.ack.raw() != 0) cat(out, " ack ", rel_seq(c_, other(*r.sender), r.ack, o_.numbers));
     } else {
         append(out, "(segment not kept)");
     }
@@ -1128,12 +1202,14 @@ void Ladder::put_state(Line& line, const Transition* t, std::size_t width) {
         const Crossing* x = c_.crossing(*t);
         const std::uint64_t proof_frame = x ? x->evidence.frame : 0;
         mark = superscript(++footnote_count_);
-        put(footnotes_, "  {} {} {} → {} at packet {}: packet {} ({}) was still in flight; "_cf, mark,
-            side_name(t->endpoint), state_name(t->from), state_name(t->to), t->frame, t->cause_frame,
-            segment_kind(t->flags, payload_of(*t)));
+        cat(footnotes_, "  ", mark, " ", side_name(t->endpoint), " ", state_name(t->from), " → ", state_name(t->to),
+            " at packet ", t->frame, ": packet ", t->cause_frame, " (", segment_kind(t->flags, payload_of(*t)),
+            ") was still in flight; ");
         switch (t->delivery) {
-            case Delivery::acknowledged: put(footnotes_, "packet {}'s ACK shows it arrived"_cf, proof_frame); break;
-            case Delivery::followed: put(footnotes_, "packet {}, sent after it, shows it arrived"_cf, proof_frame); break;
+            case Delivery::acknowledged: cat(footnotes_, "packet ", proof_frame, "'s ACK shows it arrived"); break;
+            case Delivery::followed:
+                cat(footnotes_, "packet ", proof_frame, ", sent after it, shows it arrived");
+                break;
             case Delivery::end_of_capture: append(footnotes_, "assumed delivered at the end of the capture"); break;
             case Delivery::silence: append(footnotes_, "nothing came back after it, so it arrived"); break;
             default: append(footnotes_, delivery_name(t->delivery)); break;
@@ -1203,9 +1279,9 @@ void Ladder::write(Buf& b) {
     gaps += gap_at_end;
     Buf gap_text;
     if (hidden > 0 && gaps == 1) {
-        put(gap_text, "··· {}"_cf, plural(hidden, "more segment", "more segments"));
+        cat(gap_text, "··· ", plural(hidden, "more segment", "more segments"));
         if (bytes_known && all_bytes >= shown_bytes && all_bytes > shown_bytes)
-            put(gap_text, ", {}"_cf, plural(all_bytes - shown_bytes, "byte of data", "bytes of data"));
+            cat(gap_text, ", ", plural(all_bytes - shown_bytes, "byte of data", "bytes of data"));
         append(gap_text, " ···");
     } else {
         append(gap_text, "···");
@@ -1258,7 +1334,7 @@ void Ladder::write(Buf& b) {
         else line.blank(kStateWidth);
         put_no_frame(line);
         Buf middle;
-        put(middle, "2*MSL later ({} UTC)"_cf, Utc{at});
+        cat(middle, "2*MSL later (", Utc{at}, " UTC)");
         put_centered(line, view(middle), kArrowWidth);
         line.blank(2);
         if (timer[1]) put_cell(line, o_.color, kCyan, state_name(timer[1]->to), 0);
@@ -1266,9 +1342,9 @@ void Ladder::write(Buf& b) {
     }
 
     if (hidden > 0 && gaps > 1) {
-        put(b, "  ··· {} not drawn"_cf, plural(hidden, "segment", "segments"));
+        cat(b, "  ··· ", plural(hidden, "segment", "segments"), " not drawn");
         if (bytes_known && all_bytes > shown_bytes)
-            put(b, " ({} of data)"_cf, plural(all_bytes - shown_bytes, "byte", "bytes"));
+            cat(b, " (", plural(all_bytes - shown_bytes, "byte", "bytes"), " of data)");
         append(b, ": they changed no state\n");
     }
     append(b, view(footnotes_));
@@ -1299,27 +1375,27 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
 
     // 1. Header (its first line bold).
     if (o.color) append(b, kBold);
-    put(b, "Connection #{}  {} (client) ⇄ {} (server)"_cf, c.id(), Address{c.addr(Side::client)},
-        Address{c.addr(Side::server)});
+    cat(b, "Connection #", c.id(), "  ", Address{c.addr(Side::client)}, " (client) ⇄ ", Address{c.addr(Side::server)},
+        " (server)");
     if (o.color) append(b, kReset);
     b.push_back('\n');
-    put(b, "  started {} UTC, lasted {}, packets {}–{}; ended: {}\n"_cf, Utc{c.first_ts()},
-        Duration{c.last_ts() - c.first_ts()}, c.first_frame(), c.last_frame(), end_words(c.end_reason()));
-    put(b, "  client → server: {}, {} of payload\n"_cf, plural(cl.packets, "packet", "packets"),
-        plural(cl.payload_bytes, "byte", "bytes"));
-    put(b, "  server → client: {}, {} of payload\n"_cf, plural(sv.packets, "packet", "packets"),
-        plural(sv.payload_bytes, "byte", "bytes"));
+    cat(b, "  started ", Utc{c.first_ts()}, " UTC, lasted ", Duration{c.last_ts() - c.first_ts()}, ", packets ",
+        c.first_frame(), "–", c.last_frame(), "; ended: ", end_words(c.end_reason()), "\n");
+    cat(b, "  client → server: ", plural(cl.packets, "packet", "packets"), ", ",
+        plural(cl.payload_bytes, "byte", "bytes"), " of payload\n");
+    cat(b, "  server → client: ", plural(sv.packets, "packet", "packets"), ", ",
+        plural(sv.payload_bytes, "byte", "bytes"), " of payload\n");
     if (c.roles_inferred()) {
         append(b, "  ");
         n.roles(b);
         b.push_back('\n');
     }
-    put(b, "  opening: {}; closing: {}\n"_cf, handshake_words(s.handshake), close_words(s.close));
+    cat(b, "  opening: ", handshake_words(s.handshake), "; closing: ", close_words(s.close), "\n");
 
     // 2. Narrative: each paragraph is assembled in `para`, then word-wrapped
     // into the output.
     Buf para;
-    const auto title = [&](std::string_view text) { put(b, "\n  {}\n"_cf, paint(o.color, kBold, text)); };
+    const auto title = [&](std::string_view text) { cat(b, "\n  ", paint(o.color, kBold, text), "\n"); };
     const auto section = [&](std::string_view text, void (Narrator::*narrate)(Buf&) const) {
         para.clear();
         (n.*narrate)(para);
@@ -1356,7 +1432,7 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
         any = true;
         para.clear();
         const AnomalyWords words = anomaly_words(a);
-        put(para, "{} {} {}"_cf, paint(o.color, kYellow, "•"), count, count == 1 ? words.one : words.many);
+        cat(para, paint(o.color, kYellow, "•"), " ", count, " ", count == 1 ? words.one : words.many);
         // Who sent them (each side once, in order of appearance), then where.
         Side senders[2];
         std::size_t n_senders = 0, frames = 0;
@@ -1368,15 +1444,15 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
         if (frames) {
             List from(para, " and the ", ", from the ");
             for (std::size_t k = 0; k < n_senders; ++k) append(from.next(), side_name(senders[k]));
-            put(para, ": packet{} "_cf, frames == 1 ? "" : "s");
+            cat(para, ": packet", frames == 1 ? "" : "s", " ");
             List list(para);
             for (const AnomalyEvent& ev : c.anomaly_events())
-                if (ev.kind == a) put(list.next(), "{}"_cf, ev.frame);
+                if (ev.kind == a) cat(list.next(), ev.frame);
             if (frames < count) append(para, ", …");
         }
         if (a == Anomaly::unexpected_segment)
             for (const AnomalyEvent& ev : c.anomaly_events())
-                if (ev.kind == a) put(para, "; packet {}: {}"_cf, ev.frame, transition(ev.state, ev.input).why);
+                if (ev.kind == a) cat(para, "; packet ", ev.frame, ": ", transition(ev.state, ev.input).why);
         put_paragraph(b, view(para), 4, 6);
     }
 
@@ -1389,12 +1465,16 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
 void write_brief(Buf& b, const Connection& c, const Summary& s, const TextOptions& o) {
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
-    put(b, "#{:<4} {} → {}{}  {} · {}"_cf, c.id(), Address{c.addr(Side::client)}, Address{c.addr(Side::server)},
-        c.roles_inferred() ? " (roles inferred)" : "", handshake_words(s.handshake), close_words(s.close));
+    // "#7    ": the id left-aligned in four columns.
+    const fmt::format_int id(c.id());
+    const std::string_view id_text(id.data(), id.size());
+    cat(b, "#", id_text, std::string_view("    ").substr(std::min<std::size_t>(id_text.size(), 4)), " ",
+        Address{c.addr(Side::client)}, " → ", Address{c.addr(Side::server)},
+        c.roles_inferred() ? " (roles inferred)" : "", "  ", handshake_words(s.handshake), " · ", close_words(s.close));
     if (s.initiator == Initiator::client || s.initiator == Initiator::server)
-        put(b, ", {} first"_cf, initiator_name(s.initiator));
-    put(b, " · client {}, server {} · {} packets, {}"_cf, paint(o.color, kCyan, state_name(c.final_state(Side::client))),
-        paint(o.color, kCyan, state_name(c.final_state(Side::server))), cl.packets + sv.packets,
+        cat(b, ", ", initiator_name(s.initiator), " first");
+    cat(b, " · client ", paint(o.color, kCyan, state_name(c.final_state(Side::client))), ", server ",
+        paint(o.color, kCyan, state_name(c.final_state(Side::server))), " · ", cl.packets + sv.packets, " packets, ",
         Duration{c.last_ts() - c.first_ts()});
     bool any = false;
     for (std::size_t i = 0; i < kAnomalyCount; ++i) {
@@ -1411,7 +1491,7 @@ void write_brief(Buf& b, const Connection& c, const Summary& s, const TextOption
         // Only the head of the phrase: the explanation is in the full report.
         const AnomalyWords w = anomaly_words(a);
         const std::string_view words = n == 1 ? w.one : w.many;
-        put(b, "{} {}"_cf, n, words.substr(0, words.find(" (")));
+        cat(b, n, " ", words.substr(0, words.find(" (")));
     }
     if (any && o.color) append(b, kReset);
     b.push_back('\n');
