@@ -2,11 +2,9 @@
 
 #include <fmt/compile.h>
 
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstring>
 #include <iterator>
 #include <string>
@@ -194,61 +192,11 @@ const Token& token(Side s) { return kSides[static_cast<std::size_t>(s)]; }
 
 // ---- pieces of the object --------------------------------------------------
 
-// Lowercase hex without leading zeros, as "%x" prints a 16-bit group.
-char* put_hex16(char* p, unsigned v) {
-    const int digits = v ? (static_cast<int>(std::bit_width(v)) + 3) / 4 : 1;
-    for (int i = digits - 1; i >= 0; --i) p[i] = "0123456789abcdef"[v & 0xf], v >>= 4;
-    return p + digits;
-}
-
-// RFC 5952 text, exactly as glibc's inet_ntop writes it: hex groups without
-// leading zeros and the first longest run of two or more zero groups as
-// "::". A run starting at the first group can mean an embedded IPv4 address
-// (::ffff:a.b.c.d, ::a.b.c.d), spelled by rules of its own: inet_ntop itself
-// writes those (it formats with sprintf, too slow for every address).
-// At most 46 bytes (with inet_ntop's NUL).
-char* put_ipv6(char* p, const std::array<std::uint8_t, 16>& a) {
-    unsigned group[8];
-    int best = -1, best_len = 0, run = -1;
-    for (int i = 0; i < 8; ++i) {
-        group[i] = unsigned{a[static_cast<std::size_t>(2 * i)]} << 8 | a[static_cast<std::size_t>(2 * i + 1)];
-        if (group[i] != 0) {
-            run = -1;
-            continue;
-        }
-        if (run < 0) run = i;
-        if (i - run + 1 > best_len) best = run, best_len = i - run + 1;
-    }
-    if (best_len < 2) best = -1;
-    if (best == 0) {
-        inet_ntop(AF_INET6, a.data(), p, INET6_ADDRSTRLEN);
-        return p + std::strlen(p);
-    }
-    for (int i = 0; i < 8; ++i) {
-        if (best >= 0 && i >= best && i < best + best_len) {
-            if (i == best) *p++ = ':';
-            continue;
-        }
-        if (i != 0) *p++ = ':';
-        p = put_hex16(p, group[i]);
-    }
-    if (best >= 0 && best + best_len == 8) *p++ = ':';
-    return p;
-}
-
 // {"ip":"…","port":N}. Addresses print as digits, dots, colons and hex
 // letters: no escaping needed. At most 80 bytes.
 char* put_endpoint(char* p, const HostPort& hp) {
     p = lit(p, "{\"ip\":\"");
-    const auto& a = hp.ip.bytes;
-    if (hp.ip.version == 6) {
-        p = put_ipv6(p, a);
-    } else {
-        for (std::size_t i = 0; i < 4; ++i) {
-            if (i) *p++ = '.';
-            p = put_uint(p, a[i]);
-        }
-    }
+    p = write_ip(p, hp.ip);
     p = lit(p, "\",\"port\":");
     p = put_uint(p, hp.port);
     *p++ = '}';

@@ -1,6 +1,5 @@
 #include "analyzer/text_report.hpp"
 
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <concepts>
@@ -178,7 +177,7 @@ template <std::integral T>
     requires(!std::same_as<T, bool> && !std::same_as<T, char>)
 constexpr std::size_t max_size(T) { return 20; }  // the digits of 2^64 - 1, or a sign and 19
 std::size_t max_size(const Plural& p) { return max_size(p.n) + 1 + std::max(p.one.size(), p.many.size()); }
-constexpr std::size_t max_size(const Address&) { return 1 + INET6_ADDRSTRLEN + 2 + 5; }  // "[ipv6]:port"
+constexpr std::size_t max_size(const Address&) { return kHostPortTextMax; }
 std::size_t max_size(const Painted& p) { return p.code.size() + p.text.size() + kReset.size(); }
 // "2020-06-15 10:49:10.094025"; a duration of any int64 nanoseconds is under
 // 30 bytes ("-9223372036854775.8 µs").
@@ -205,74 +204,7 @@ char* write_piece(char* p, const Plural& x) {
     *p++ = ' ';
     return write_piece(p, x.n == 1 ? x.one : x.many);
 }
-// An IPv6 address as inet_ntop writes it (RFC 5952): the 16-bit groups in
-// lower-case hex without leading zeros, the longest run of two or more zero
-// groups (the first of equal runs) as "::", and an IPv4-compatible or
-// IPv4-mapped address (::a.b.c.d, ::ffff:a.b.c.d) with its last 32 bits in
-// dotted decimal. glibc's inet_ntop prints each group with sprintf, and
-// was ~3000 instructions per address.
-char* write_ipv6(char* p, const std::uint8_t* bytes) {
-    std::uint16_t groups[8];
-    for (std::size_t i = 0; i < 8; ++i) groups[i] = static_cast<std::uint16_t>(bytes[2 * i] << 8 | bytes[2 * i + 1]);
-    std::size_t zeros_at = 8, zeros_len = 0;  // the longest run of zero groups
-    for (std::size_t i = 0; i < 8;) {
-        if (groups[i] != 0) {
-            ++i;
-            continue;
-        }
-        std::size_t end = i;
-        while (end < 8 && groups[end] == 0) ++end;
-        if (end - i > zeros_len) zeros_at = i, zeros_len = end - i;
-        i = end;
-    }
-    if (zeros_len < 2) zeros_at = 8, zeros_len = 0;  // a single zero group is written as "0"
-    constexpr char kHex[] = "0123456789abcdef";
-    for (std::size_t i = 0; i < 8; ++i) {
-        if (i == zeros_at) {
-            *p++ = ':';
-            i += zeros_len - 1;
-            if (i == 7) *p++ = ':';  // the run ends the address
-            continue;
-        }
-        if (i != 0) *p++ = ':';
-        if (i == 6 && zeros_at == 0 && (zeros_len == 6 || (zeros_len == 5 && groups[5] == 0xffff))) {
-            for (std::size_t k = 12; k < 16; ++k) {
-                if (k != 12) *p++ = '.';
-                const fmt::format_int digits(bytes[k]);
-                std::memcpy(p, digits.data(), digits.size());
-                p += digits.size();
-            }
-            break;
-        }
-        bool started = false;
-        for (int shift = 12; shift >= 0; shift -= 4) {
-            const unsigned digit = (groups[i] >> shift) & 0xF;
-            if (digit != 0 || started || shift == 0) {
-                *p++ = kHex[digit];
-                started = true;
-            }
-        }
-    }
-    return p;
-}
-
-// IPv4 as four numbers: to_string (inet_ntop's sprintf, then string
-// concatenation) was nearly a tenth of the report's time.
-char* write_piece(char* p, const Address& a) {
-    const auto& ip = a.hp.ip;
-    if (ip.version != 6) {
-        for (std::size_t i = 0; i < 4; ++i) {
-            if (i) *p++ = '.';
-            p = write_piece(p, ip.bytes[i]);
-        }
-    } else {
-        *p++ = '[';
-        p = write_ipv6(p, ip.bytes.data());
-        *p++ = ']';
-    }
-    *p++ = ':';
-    return write_piece(p, a.hp.port);
-}
+char* write_piece(char* p, const Address& a) { return write_host_port(p, a.hp); }
 char* write_piece(char* p, const Painted& x) {
     if (!x.color || x.text.empty()) return write_piece(p, x.text);
     return write_piece(write_piece(write_piece(p, x.code), x.text), kReset);

@@ -17,6 +17,15 @@ struct HostPort {
     auto operator<=>(const HostPort&) const = default;
 };
 
+// An address as inet_ntop writes it (RFC 5952 for IPv6), at `out`; returns
+// the end. At most kIpTextMax bytes. Written by hand because every report
+// prints addresses and glibc's inet_ntop formats each group with sprintf.
+inline constexpr std::size_t kIpTextMax = 45;
+char* write_ip(char* out, const IpAddr& ip);
+// "10.0.0.1:80" or "[::1]:80"; at most kHostPortTextMax bytes.
+inline constexpr std::size_t kHostPortTextMax = 1 + kIpTextMax + 2 + 5;
+char* write_host_port(char* out, const HostPort& hp);
+
 std::string to_string(const IpAddr& ip);
 // "10.0.0.1:80" or "[::1]:80".
 std::string to_string(const HostPort& hp);
