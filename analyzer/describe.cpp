@@ -1,10 +1,9 @@
 #include "analyzer/describe.hpp"
 
+#include "analyzer/raw_write.hpp"
+
 #include <fmt/compile.h>
 #include <fmt/format.h>
-
-#include <cstring>
-#include <iterator>
 
 namespace tfe::analyzer {
 
@@ -20,22 +19,10 @@ namespace {
 // Labels and causes are written for every transition of every connection
 // (JSON mode writes one cause per transition), so they are written through
 // room reserved once for their longest form, not appended piece by piece.
-char* room(fmt::memory_buffer& b, std::size_t n) {
-    b.reserve(b.size() + n);
-    return b.data() + b.size();
-}
-void commit(fmt::memory_buffer& b, char* end) { b.resize(static_cast<std::size_t>(end - b.data())); }
-
-char* put(char* p, std::string_view s) {
-    std::memcpy(p, s.data(), s.size());
-    return p + s.size();
-}
-
-char* put_uint(char* p, std::uint64_t v) {
-    const fmt::format_int digits(v);
-    std::memcpy(p, digits.data(), digits.size());
-    return p + digits.size();
-}
+using raw::commit;
+using raw::put;
+using raw::put_uint;
+using raw::room;
 
 // "[" letters (up to 8) "] seq " n " ack " n " len " n: under 96 bytes.
 constexpr std::size_t kLabelRoom = 96;

@@ -1,5 +1,6 @@
 #include "analyzer/text_report.hpp"
 
+#include "analyzer/raw_write.hpp"
 
 #include <algorithm>
 #include <concepts>
@@ -186,14 +187,8 @@ constexpr std::size_t max_size(Duration) { return 64; }
 
 // Each writes its piece at `p` and returns the end.
 template <std::size_t N>
-char* write_piece(char* p, const char (&s)[N]) {
-    std::memcpy(p, s, N - 1);
-    return p + (N - 1);
-}
-char* write_piece(char* p, std::string_view s) {
-    if (!s.empty()) std::memcpy(p, s.data(), s.size());
-    return p + s.size();
-}
+char* write_piece(char* p, const char (&s)[N]) { return raw::lit(p, s); }
+char* write_piece(char* p, std::string_view s) { return raw::put(p, s); }
 template <std::integral T>
     requires(!std::same_as<T, bool> && !std::same_as<T, char>)
 char* write_piece(char* p, T n) {
@@ -215,11 +210,9 @@ char* write_piece(char* p, Duration d) { return fmt::format_to(p, FMT_COMPILE("{
 
 template <typename... Pieces>
 void cat(Buf& b, const Pieces&... pieces) {
-    const std::size_t at = b.size();
-    b.reserve(at + (max_size(pieces) + ...));
-    char* p = b.data() + at;  // into the room reserved past size()
+    char* p = raw::room(b, (max_size(pieces) + ...));
     ((p = write_piece(p, pieces)), ...);
-    b.resize(static_cast<std::size_t>(p - b.data()));  // grows into the room: nothing is filled in
+    raw::commit(b, p);
 }
 
 // ---------------------------------------------------------------------------
