@@ -611,11 +611,6 @@ bool Connection::is_new_connection(const Segment& seg, bool forward) const {
     return !same_isn;
 }
 
-bool Connection::fully_closed() const {
-    return ep_[0].state == State::CLOSED && ep_[1].state == State::CLOSED &&
-           !in_flight_[0].active && !in_flight_[1].active;
-}
-
 State Connection::state_after_in_flight(Side receiver) const {
     State st = ep(receiver).state;
     const InFlight& f = in_flight_[static_cast<int>(receiver)];

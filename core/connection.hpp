@@ -160,7 +160,6 @@ public:
     CopiedPtr& operator=(CopiedPtr&&) noexcept = default;
 
     explicit operator bool() const { return p_ != nullptr; }
-    T* get() const { return p_.get(); }
     T& operator*() const { return *p_; }
     T* operator->() const { return p_.get(); }
     T& make() {
@@ -201,8 +200,6 @@ public:
     // `now`, records that timer.
     void finish(EndReason why, TimeNs now);
 
-    // Both endpoints CLOSED (nothing more can happen but strays).
-    bool fully_closed() const;
     // Both endpoints CLOSED or in TIME_WAIT once what is in flight arrives:
     // only a retransmitted FIN (the last ACK lost) or strays can still come.
     bool settled() const;

@@ -19,6 +19,39 @@
 
 namespace tfe {
 
+// Linear probing over a power-of-two vector of entries, shared by both
+// tables. An entry says whether it is empty() and gives the hash bits that
+// choose its home bucket (home()).
+namespace probing {
+
+// Puts `e` in the first empty bucket from its home on.
+template <class Entry>
+void place(std::vector<Entry>& table, const Entry& e) {
+    const std::size_t mask = table.size() - 1;
+    std::size_t i = e.home() & mask;
+    while (!table[i].empty()) i = (i + 1) & mask;
+    table[i] = e;
+}
+
+// Empties bucket `i` by backward shift: later entries of its probe run move
+// into the hole unless their home lies cyclically in (hole, their bucket],
+// so every entry stays reachable from its home without tombstones.
+template <class Entry>
+void remove_at(std::vector<Entry>& table, std::size_t i) {
+    const std::size_t mask = table.size() - 1;
+    for (std::size_t j = (i + 1) & mask; !table[j].empty(); j = (j + 1) & mask) {
+        const std::size_t home = table[j].home() & mask;
+        const bool home_between = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
+        if (!home_between) {
+            table[i] = table[j];
+            i = j;
+        }
+    }
+    table[i] = Entry{};
+}
+
+}  // namespace probing
+
 template <class KeyOf>
 class FlowIndex {
 public:
@@ -39,7 +72,7 @@ public:
 
     void insert(std::uint32_t slot, std::uint64_t hash) {
         if ((size_ + 1) * 2 > entries_.size()) grow();
-        place(entries_, {slot, static_cast<std::uint32_t>(hash)});
+        probing::place(entries_, Entry{slot, static_cast<std::uint32_t>(hash)});
         ++size_;
     }
 
@@ -47,43 +80,24 @@ public:
     void erase(std::uint32_t slot, std::uint64_t hash) {
         std::size_t i = static_cast<std::uint32_t>(hash) & mask_;
         while (entries_[i].slot != slot) i = (i + 1) & mask_;
-        // Backward shift: pull later entries of the probe run into the hole,
-        // unless their home lies cyclically in (i, j].
-        for (std::size_t j = (i + 1) & mask_; entries_[j].slot != kNone; j = (j + 1) & mask_) {
-            const std::size_t home = entries_[j].hash & mask_;
-            const bool home_between = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
-            if (!home_between) {
-                entries_[i] = entries_[j];
-                i = j;
-            }
-        }
-        entries_[i] = Entry{};
+        probing::remove_at(entries_, i);
         --size_;
     }
 
     std::size_t size() const { return size_; }
-    std::size_t bytes() const { return entries_.capacity() * sizeof(Entry); }
 
 private:
     struct Entry {
         std::uint32_t slot = kNone;
         std::uint32_t hash = 0;  // low 32 bits of the key's hash
+        bool empty() const { return slot == kNone; }
+        std::uint32_t home() const { return hash; }
     };
-
-    void place(std::vector<Entry>& into, Entry e) {
-        const std::size_t mask = into.size() - 1;
-        for (std::size_t i = e.hash & mask;; i = (i + 1) & mask) {
-            if (into[i].slot == kNone) {
-                into[i] = e;
-                return;
-            }
-        }
-    }
 
     void grow() {
         std::vector<Entry> bigger(entries_.size() * 2);
         for (const Entry& e : entries_)
-            if (e.slot != kNone) place(bigger, e);
+            if (!e.empty()) probing::place(bigger, e);
         entries_.swap(bigger);
         mask_ = entries_.size() - 1;
     }
@@ -108,7 +122,7 @@ public:
     TimeNs find(std::uint64_t hash) const {
         for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
             const Entry& e = entries_[i];
-            if (e.until == 0) return 0;
+            if (e.empty()) return 0;
             if (e.hash == hash) return e.until;
         }
     }
@@ -119,7 +133,7 @@ public:
         if ((size_ + 1) * 2 > entries_.size()) sweep(now);
         for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
             Entry& e = entries_[i];
-            if (e.until == 0) {
+            if (e.empty()) {
                 e = {hash, until};
                 ++size_;
                 return;
@@ -134,18 +148,10 @@ public:
     void erase(std::uint64_t hash) {
         std::size_t i = hash & mask_;
         for (;; i = (i + 1) & mask_) {
-            if (entries_[i].until == 0) return;
+            if (entries_[i].empty()) return;
             if (entries_[i].hash == hash) break;
         }
-        for (std::size_t j = (i + 1) & mask_; entries_[j].until != 0; j = (j + 1) & mask_) {
-            const std::size_t home = entries_[j].hash & mask_;
-            const bool home_between = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
-            if (!home_between) {
-                entries_[i] = entries_[j];
-                i = j;
-            }
-        }
-        entries_[i] = Entry{};
+        probing::remove_at(entries_, i);
         --size_;
     }
 
@@ -156,6 +162,8 @@ private:
     struct Entry {
         std::uint64_t hash = 0;
         TimeNs until = 0;  // 0: empty
+        bool empty() const { return until == 0; }
+        std::uint64_t home() const { return hash; }
     };
 
     // Rehashes what has not expired by `now` into the spare array (doubled
@@ -167,15 +175,10 @@ private:
         const std::size_t capacity = (live + 1) * 4 > entries_.size() ? entries_.size() * 2 : entries_.size();
         if (spare_.size() != capacity) spare_.assign(capacity, Entry{});
         else std::fill(spare_.begin(), spare_.end(), Entry{});
-        const std::size_t mask = capacity - 1;
-        for (const Entry& e : entries_) {
-            if (e.until <= now) continue;
-            std::size_t i = e.hash & mask;
-            while (spare_[i].until != 0) i = (i + 1) & mask;
-            spare_[i] = e;
-        }
+        for (const Entry& e : entries_)
+            if (e.until > now) probing::place(spare_, e);
         entries_.swap(spare_);
-        mask_ = mask;
+        mask_ = capacity - 1;
         size_ = live;
     }
 
