@@ -335,6 +335,16 @@ TEST_CASE("a new SYN on a 4-tuple in TIME_WAIT starts a new connection", "[port_
     CHECK(conns[1].final_state(Side::server) == State::ESTABLISHED);
 }
 
+// Feeds a handshake and a four-way close, one frame per millisecond from
+// t = 1 ms (the last ACK at 6 ms): client TIME_WAIT, server CLOSED once that
+// ACK arrives (nothing will ever acknowledge it).
+static void feed_four_way_close(FlowTable& table, const Replay& r, std::uint64_t& frame) {
+    for (const Step& st : with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}})) {
+        ++frame;
+        table.on_segment(r.segment(st, frame, 0.001 * static_cast<double>(frame)));
+    }
+}
+
 TEST_CASE("a settled connection is reported after the linger; its 4-tuple is remembered until 2*MSL",
           "[time_wait]") {
     Replay r = replay_at_generated_isns();
@@ -342,12 +352,7 @@ TEST_CASE("a settled connection is reported after the linger; its 4-tuple is rem
     Collect sink;
     FlowTable table(r.config, sink);
     std::uint64_t frame = 0;
-    // Four-way close ending at t = 0.009 s: client TIME_WAIT, server CLOSED
-    // once the last ACK arrives (nothing will ever acknowledge it).
-    for (const Step& st : with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}})) {
-        ++frame;
-        table.on_segment(r.segment(st, frame, 0.001 * static_cast<double>(frame)));
-    }
+    feed_four_way_close(table, r, frame);
     CHECK(table.open_connections() == 1);
     Replay other = r;
     other.client_port = 40001;
@@ -386,10 +391,7 @@ TEST_CASE("a new SYN on a remembered 4-tuple starts a new connection", "[time_wa
     Collect sink;
     FlowTable table(r.config, sink);
     std::uint64_t frame = 0;
-    for (const Step& st : with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}})) {
-        ++frame;
-        table.on_segment(r.segment(st, frame, 0.001 * static_cast<double>(frame)));
-    }
+    feed_four_way_close(table, r, frame);
     for (const Step& st : std::vector<Step>{{'c', "S", 100000, 0, 0, 10}, {'s', "S.", 200000, 100001, 0, 10.001},
                                             {'c', ".", 100001, 200001, 0, 10.002}})
         table.on_segment(r.segment(st, ++frame, st.t));
@@ -407,10 +409,7 @@ TEST_CASE("TIME_WAIT ends in CLOSED when 2*MSL passes before the linger", "[time
     Collect sink;
     FlowTable table(r.config, sink);
     std::uint64_t frame = 0;
-    for (const Step& st : with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}})) {
-        ++frame;
-        table.on_segment(r.segment(st, frame, 0.001 * static_cast<double>(frame)));
-    }
+    feed_four_way_close(table, r, frame);
     Replay other = r;
     other.client_port = 40001;
     table.on_segment(other.segment({'c', "S", 0, 0}, ++frame, 1.5));
