@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <random>
 #include <string>
 
 #include "core/seq.hpp"
@@ -77,13 +78,7 @@ TEST_CASE("IPv6 flows group by their 4-tuple and never mix with IPv4", "[flowkey
 TEST_CASE("IpAddr orders like its bytes, then its version", "[flow_key]") {
     // The flow key's canonical order (and so which side is `a`) rests on
     // this; it must stay the plain lexicographic order of the bytes.
-    std::uint64_t state = 0x9e3779b97f4a7c15ull;
-    const auto next = [&state] {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return state;
-    };
+    std::mt19937_64 next(0x9e3779b97f4a7c15ull);
     for (int n = 0; n < 20000; ++n) {
         IpAddr x, y;
         for (auto& b : x.bytes) b = static_cast<std::uint8_t>(next() % 4);  // few values: many ties
@@ -112,13 +107,7 @@ TEST_CASE("write_ip writes what inet_ntop writes", "[flow_key]") {
         char buf[kIpTextMax];
         return std::string(buf, write_ip(buf, a));
     };
-    std::uint64_t state = 0x2545f4914f6cdd1dull;
-    const auto next = [&state] {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return state;
-    };
+    std::mt19937_64 next(0x2545f4914f6cdd1dull);
     // Groups drawn from 0, 1, ffff and random, so zero runs of every length
     // and place occur, embedded IPv4 forms (::a.b.c.d, ::ffff:a.b.c.d) too.
     for (int n = 0; n < 200000; ++n) {
