@@ -58,6 +58,15 @@ std::string read_error_message(const std::string& path, long offset, std::uint64
     return msg;
 }
 
+// One record read from the file, by either loop: decoded, handed on, and
+// counted in the file's frame range.
+void take_frame(int dlt, const pcap_pkthdr& header, const u_char* data, bool verify_checksums,
+                std::uint64_t& frame_counter, Segment& segment, FileReport& report, SegmentSink& sink) {
+    process_frame(dlt, header, data, verify_checksums, 1, frame_counter, segment, report, sink);
+    if (report.first_frame == 0) report.first_frame = frame_counter;
+    report.last_frame = frame_counter;
+}
+
 // libpcap's record loop, for files the classic walker does not take:
 // pcapng, standard input, rare pcap variants. One reused Segment, no
 // allocation per frame.
@@ -78,10 +87,7 @@ void read_frames(pcap_t* p, const std::string& path, bool verify_checksums,
         const long offset = file != nullptr ? std::ftell(file) : -1;
         const int rc = pcap_next_ex(p, &header, &data);
         if (rc == 1) {
-            process_frame(dlt, *header, data, verify_checksums, 1, frame_counter, segment,
-                          report, sink);
-            if (report.first_frame == 0) report.first_frame = frame_counter;
-            report.last_frame = frame_counter;
+            take_frame(dlt, *header, data, verify_checksums, frame_counter, segment, report, sink);
             continue;
         }
         if (rc == PCAP_ERROR)
@@ -137,10 +143,7 @@ void read_classic_frames(const ClassicFile& classic, const BpfProgram& filter,
         // Rejected frames take no number, as when libpcap drops them.
         if (!filter.empty() && pcap_offline_filter(filter.get(), &header, data) == 0) return;
         // The walker has already scaled the fraction to nanoseconds.
-        process_frame(dlt, header, data, verify_checksums, 1, frame_counter, segment, report,
-                      sink);
-        if (report.first_frame == 0) report.first_frame = frame_counter;
-        report.last_frame = frame_counter;
+        take_frame(dlt, header, data, verify_checksums, frame_counter, segment, report, sink);
         read_start = next_offset;
     };
     const std::optional<ClassicRecordError> error =
