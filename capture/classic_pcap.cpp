@@ -26,8 +26,8 @@ ssize_t CaptureFileBytes::refill(std::uint64_t offset, std::size_t n, const std:
         kept = window_size_ - from;
         std::memmove(buffer_.get(), buffer_.get() + from, kept);
     }
-    const std::size_t wanted =
-        static_cast<std::size_t>(std::min<std::uint64_t>(kBufferSize, size_ - offset));
+    const std::size_t wanted = static_cast<std::size_t>(
+        std::min<std::uint64_t>(std::min(std::max(kept + kRefillBytes, n), kBufferSize), size_ - offset));
     std::size_t filled = kept;
     while (filled < wanted) {
         const ssize_t r = pread(fd_, buffer_.get() + filled, wanted - filled,

@@ -1,6 +1,9 @@
 #include "core/flow_table.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <new>
 #include <random>
 
@@ -27,9 +30,17 @@ FlowTable::~FlowTable() {
         if (e.conn) e.conn->~Connection();
 }
 
+void FlowTable::FreeChunk::operator()(ConnectionStorage* p) const { std::free(p); }
+
 void* FlowTable::storage_of(std::uint32_t idx) {
-    if (idx / kPoolChunk >= pool_.size())
-        pool_.push_back(std::make_unique_for_overwrite<ConnectionStorage[]>(kPoolChunk));
+    if (idx / kPoolChunk >= pool_.size()) {
+        void* chunk = std::aligned_alloc(kChunkBytes, kChunkBytes);
+        if (!chunk) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+        ::madvise(chunk, kChunkBytes, MADV_HUGEPAGE);  // a hint: without THP it is 4 KiB pages
+#endif
+        pool_.emplace_back(static_cast<ConnectionStorage*>(chunk));
+    }
     return pool_[idx / kPoolChunk][idx % kPoolChunk].bytes;
 }
 

@@ -113,11 +113,18 @@ private:
     FlowIndex<ConnectionKey> index_;
     std::vector<Entry> slab_;
     // Storage for slab_[i].conn: chunk i / kPoolChunk, place i % kPoolChunk.
-    static constexpr std::size_t kPoolChunk = 1024;
+    // A chunk is one 2 MiB huge page where the kernel allows it: segments
+    // land on random connections, and with 4 KiB pages nearly every one
+    // would also miss the TLB.
+    static constexpr std::size_t kChunkBytes = std::size_t{2} << 20;
     struct alignas(Connection) ConnectionStorage {
         std::byte bytes[sizeof(Connection)];
     };
-    std::vector<std::unique_ptr<ConnectionStorage[]>> pool_;
+    static constexpr std::size_t kPoolChunk = kChunkBytes / sizeof(ConnectionStorage);
+    struct FreeChunk {
+        void operator()(ConnectionStorage* p) const;
+    };
+    std::vector<std::unique_ptr<ConnectionStorage[], FreeChunk>> pool_;
     std::vector<std::uint32_t> free_;
     std::uint32_t lru_head_ = kNone, lru_tail_ = kNone;
     std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> deadlines_;
