@@ -83,7 +83,7 @@ Connection::InFlight Connection::in_flight_of(const Segment& seg) {
 
 Connection::Connection(std::uint64_t id, const FlowKey& key, const Segment& first, bool forward,
                        const TrackerConfig* config)
-    : config_(config), id_(id), key_(key) {
+    : key_(key), config_(config), id_(id) {
     first_ts_ = last_ts_ = first.ts;
     first_frame_ = last_frame_ = first.frame;
     assign_roles(first, forward);

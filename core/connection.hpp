@@ -44,41 +44,18 @@ struct TrackerConfig {
 
 // What one endpoint sent, as far as the capture shows. Its address is the
 // connection's (Connection::addr): the flow key already holds both.
-// Fields are grouped by topic, wide ones first within the struct, so that
-// two endpoints stay small (they are most of a connection's tracker).
+// Ordered by how often a segment touches them: the stream's numbers, flags
+// and last segment first (every segment of either side reads them), the
+// counters next, what only the report reads last.
 struct Endpoint {
-    // Its first SYN (its FIN's frame and time are in FinFacts).
-    std::uint64_t syn_frame = 0;
-
-    // Counters.
-    std::uint64_t packets = 0;
-    std::uint64_t payload_bytes = 0;   // sequence-space payload, retransmissions included
-    std::uint64_t frame_bytes = 0;     // whole frames as on the wire (tshark's conversation bytes)
-
-    // Last segment, to recognise the same frame captured twice.
-    struct Last {
-        TimeNs ts = 0;
-        SeqNum seq, ack;
-        std::uint32_t payload_len = 0;
-        std::uint32_t ts_val = 0;
-        std::uint16_t window = 0, ip_id = 0;
-        TcpFlags flags;
-        PacketDirection direction = PacketDirection::unknown;
-        bool valid = false;
-    } last;
-
-    // Options it offered (SYN / SYN+ACK).
-    TcpOptions syn_options;
-
     // Its byte stream.
     SeqNum isn;                   // ISN, or first seq - 1 when no SYN was seen
     SeqNum snd_nxt;               // highest sequence end it sent
+    SeqNum max_ack;               // what it acknowledged of the peer
     SeqNum fin_seq;
     // One gap in its stream (previous segment not captured), so a late
     // segment filling it is called out-of-order, not a retransmission.
     SeqNum hole_start, hole_end;
-    // What it acknowledged of the peer.
-    SeqNum max_ack;
     // Its receive window.
     std::uint16_t last_window = 0;
 
@@ -95,6 +72,28 @@ struct Endpoint {
     bool syn_options_seen = false;
     bool window_seen = false;
     bool window_in_syn = false;   // last_window came from its SYN: never scaled
+
+    // Last segment, to recognise the same frame captured twice.
+    struct Last {
+        TimeNs ts = 0;
+        SeqNum seq, ack;
+        std::uint32_t payload_len = 0;
+        std::uint32_t ts_val = 0;
+        std::uint16_t window = 0, ip_id = 0;
+        TcpFlags flags;
+        PacketDirection direction = PacketDirection::unknown;
+        bool valid = false;
+    } last;
+
+    // Counters.
+    std::uint64_t packets = 0;
+    std::uint64_t payload_bytes = 0;   // sequence-space payload, retransmissions included
+    std::uint64_t frame_bytes = 0;     // whole frames as on the wire (tshark's conversation bytes)
+
+    // Its first SYN and the options it offered there (its FIN's frame and
+    // time are in FinFacts).
+    std::uint64_t syn_frame = 0;
+    TcpOptions syn_options;
 };
 
 // The first FIN of each side and who acknowledged it first: enough for the
@@ -240,14 +239,14 @@ private:
     struct InFlight {
         std::uint64_t frame = 0;
         TimeNs ts = 0;
-        std::uint64_t crossed_frame = 0;  // the first segment of the receiver not covering it
-        SeqNum crossed_ack;
-        TcpFlags crossed_flags;
         SeqNum seq, end, ack;
         std::uint32_t seq_len = 0;
         TcpFlags flags;
         bool active = false;
         bool crossed = false;     // the receiver sent something not covering it
+        TcpFlags crossed_flags;
+        SeqNum crossed_ack;
+        std::uint64_t crossed_frame = 0;  // the first segment of the receiver not covering it
     };
 
     static const ConnectionExtras kNoExtras;
@@ -297,23 +296,29 @@ private:
 
     static InFlight in_flight_of(const Segment& seg);
 
-    const TrackerConfig* config_;
-    std::uint64_t id_;
+    // What every segment reads or writes comes first and together (about
+    // seven cache lines: on a busy capture a segment's connection is
+    // rarely still in cache, and each line it touches is a miss); what only
+    // the report reads, and the transition log, come after.
     FlowKey key_;
-    Endpoint ep_[2];
-    InFlight in_flight_[2];  // indexed by receiver
-    TimeNs first_ts_ = 0, last_ts_ = 0;
-    std::uint64_t first_frame_ = 0, last_frame_ = 0;
-    TimeNs time_wait_deadline_ = 0;
-    HandshakeFacts handshake_;
-    State final_state_[2] = {State::CLOSED, State::CLOSED};
-    EndReason end_reason_ = EndReason::capture_end;
     bool client_is_a_ = true;
     bool roles_inferred_ = false;
     bool finished_ = false;
+    EndReason end_reason_ = EndReason::capture_end;
+    State final_state_[2] = {State::CLOSED, State::CLOSED};
+    TimeNs last_ts_ = 0;
+    std::uint64_t last_frame_ = 0;
+    const TrackerConfig* config_;
+    CopiedPtr<ConnectionExtras> extras_;
+    TimeNs time_wait_deadline_ = 0;
+    InFlight in_flight_[2];  // indexed by receiver
+    Endpoint ep_[2];
+    HandshakeFacts handshake_;
 
     boost::container::small_vector<Transition, 4> transitions_;
-    CopiedPtr<ConnectionExtras> extras_;
+    std::uint64_t id_;
+    TimeNs first_ts_ = 0;
+    std::uint64_t first_frame_ = 0;
 };
 
 }  // namespace tfe

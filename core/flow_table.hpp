@@ -117,7 +117,7 @@ private:
     // land on random connections, and with 4 KiB pages nearly every one
     // would also miss the TLB.
     static constexpr std::size_t kChunkBytes = std::size_t{2} << 20;
-    struct alignas(Connection) ConnectionStorage {
+    struct alignas(64) ConnectionStorage {  // whole cache lines
         std::byte bytes[sizeof(Connection)];
     };
     static constexpr std::size_t kPoolChunk = kChunkBytes / sizeof(ConnectionStorage);
