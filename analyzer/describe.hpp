@@ -27,11 +27,6 @@ std::string segment_label(const Connection& c, Side sender, TcpFlags flags, SeqN
 void append_segment_label(fmt::memory_buffer& out, const Connection& c, Side sender, TcpFlags flags,
                           SeqNum seq, SeqNum ack, std::uint32_t payload_len, const NumberStyle& st);
 
-// The side that sent the segment which caused a transition.
-inline Side cause_sender(const Transition& t) {
-    return t.delivery == Delivery::sent ? t.endpoint : other(t.endpoint);
-}
-
 // One sentence: the table's reason, then the facts (packet, numbers, how
 // delivery is known).
 void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const Transition& t,

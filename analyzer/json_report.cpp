@@ -326,15 +326,6 @@ inline constexpr std::size_t kHeadRoom = 750 + 14 * 20 + 2 * 80 + 2 * 120 + 4 * 
 }  // namespace
 
 void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle& st) {
-    // A connection is written when it ends, often long after its last
-    // packet (at the end of the capture, all open ones at once), so its
-    // transitions are usually out of cache: start loading them now, to
-    // arrive while the head of the object is written.
-    const auto& transitions = c.transitions();
-    const char* const first = reinterpret_cast<const char*>(transitions.data());
-    const std::size_t bytes = std::min<std::size_t>(transitions.size() * sizeof(Transition), 16 * 64);
-    for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(first + off);
-
     const auto ep = [&c](Side side) -> const Endpoint& { return c.endpoint(side); };
     const std::string_view handshake = handshake_name(s.handshake);
     const std::string_view close = close_name(s.close);

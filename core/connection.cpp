@@ -562,10 +562,7 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
         t.crossing = static_cast<std::uint8_t>(crossings.size());
         crossings.push_back(x);
     }
-    // Four transitions fit inline (an open connection's handshake); a closed
-    // one makes about eleven: spill once, to room for twelve.
-    if (transitions_.size() == transitions_.capacity()) transitions_.reserve(std::max<std::size_t>(12, 2 * transitions_.size()));
-    transitions_.push_back(t);
+    log_.append(t, {first_ts_, first_frame_});
     e.state = c.next;
     if (c.next == State::TIME_WAIT && input != Input::timer_2msl)
         time_wait_deadline_ = std::max(time_wait_deadline_, at.ts + 2 * config_->msl);

@@ -14,16 +14,17 @@
 // the order frames happen to appear in.
 #pragma once
 
-#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "core/events.hpp"
 #include "core/flow_key.hpp"
 #include "core/segment.hpp"
 #include "core/state.hpp"
+#include "core/transition_log.hpp"
 
 namespace tfe {
 
@@ -217,7 +218,12 @@ public:
     TimeNs last_ts() const { return last_ts_; }
     std::uint64_t first_frame() const { return first_frame_; }
     std::uint64_t last_frame() const { return last_frame_; }
-    const auto& transitions() const { return transitions_; }
+    // Every state change so far, in the order the core recorded them. The
+    // compact log is decoded on first read (normally once, by the report).
+    std::span<const Transition> transitions() const {
+        if (decoded_.size() != log_.size()) log_.decode(decoded_, {first_ts_, first_frame_});
+        return decoded_;
+    }
     // How a late-placed transition's delivery was shown, or nullptr.
     const Crossing* crossing(const Transition& t) const {
         return t.crossing == Transition::kNoCrossing ? nullptr : &extras_->crossings[t.crossing];
@@ -315,7 +321,8 @@ private:
     Endpoint ep_[2];
     HandshakeFacts handshake_;
 
-    boost::container::small_vector<Transition, 4> transitions_;
+    TransitionLog log_;
+    mutable std::vector<Transition> decoded_;  // log_, decoded by transitions()
     std::uint64_t id_;
     TimeNs first_ts_ = 0;
     std::uint64_t first_frame_ = 0;

@@ -82,6 +82,11 @@ struct Transition {
     std::uint8_t crossing = kNoCrossing;  // index into Connection::crossings()
 };
 
+// The side that sent the segment which caused a transition.
+constexpr Side cause_sender(const Transition& t) {
+    return t.delivery == Delivery::sent ? t.endpoint : other(t.endpoint);
+}
+
 // Anomalies, named so a person can read them (after Zeek's weird names).
 enum class Anomaly : std::uint8_t {
     retransmission,

@@ -1,0 +1,84 @@
+// A connection's transitions, appended while it runs and read back once,
+// when it is reported.
+//
+// A Transition is 48 bytes, and a closed connection makes about a dozen:
+// stored as they are, they overflowed any inline room and cost an
+// allocation, and every append touched a fresh cache line. Most of a
+// transition repeats what is already known (its time and frame are close to
+// the connection's first, its sequence numbers close to the previous ones
+// of the same sender), so each is stored as four bytes of small fields and
+// six variable-length deltas: about 12 to 16 bytes, and a closed
+// connection's dozen fit inline.
+//
+// Encoding of one transition:
+//   byte 0    endpoint (bit 0), delivery (bits 1-3), input (bits 4-7)
+//   byte 1    from (bits 0-3), to (bits 4-7)
+//   byte 2    the cause's TCP flags
+//   byte 3    crossing index (Transition::kNoCrossing: none)
+//   bytes 4-6 six 4-bit widths (0 to 8 bytes), one per number below
+//   then the six numbers, little-endian, each in its width, the signed
+//   ones zigzag-encoded so that small negatives are small:
+//     ts - first_ts, frame - first_frame, cause_frame - frame,
+//     seq and ack minus the previous seq and ack of the same cause sender
+//     (modulo 2^32, as a signed 32-bit distance), seq_len.
+// Widths up front rather than LEB128 varints: each number is then one
+// unaligned 8-byte load or store and a mask, without a loop per byte
+// (half the instructions to write and read a transition).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/events.hpp"
+
+namespace tfe {
+
+class TransitionLog {
+public:
+    // Times and frames are stored relative to these (the connection's first
+    // segment); both sides must pass the same values.
+    struct Base {
+        TimeNs ts = 0;
+        std::uint64_t frame = 0;
+    };
+
+    TransitionLog() = default;
+    TransitionLog(const TransitionLog& o);
+    TransitionLog& operator=(const TransitionLog& o);
+    TransitionLog(TransitionLog&&) noexcept = default;
+    TransitionLog& operator=(TransitionLog&&) noexcept = default;
+
+    void append(const Transition& t, Base base);
+    std::size_t size() const { return count_; }
+    std::size_t bytes() const { return size_; }
+    // Decodes every transition, in order, into `out` (replacing its contents).
+    void decode(std::vector<Transition>& out, Base base) const;
+
+    // Room kept inside the object. On the benchmark capture a closed
+    // connection's log takes 128 to 151 bytes (11 transitions on a plain
+    // four-wave close), an open one's handshake about 40; 172 is what
+    // fills the connection's cache-line-rounded slot (768 bytes) anyway.
+    static constexpr std::size_t kInlineBytes = 172;
+    // The most one transition can take: 7 fixed bytes and six 8-byte
+    // numbers. Room for it plus 8 bytes is kept free after the last one:
+    // numbers are read and written as whole 8-byte words.
+    static constexpr std::size_t kMaxEncoded = 7 + 6 * 8;
+    static constexpr std::size_t kSlack = 8;
+
+private:
+    std::uint8_t* data() { return heap_ ? heap_.get() : inline_; }
+    const std::uint8_t* data() const { return heap_ ? heap_.get() : inline_; }
+    void grow(std::size_t need);
+
+    std::unique_ptr<std::uint8_t[]> heap_;  // all bytes, once they outgrow inline_
+    std::uint32_t size_ = 0;                 // bytes used
+    std::uint32_t capacity_ = kInlineBytes;  // bytes available where data() points
+    std::uint32_t count_ = 0;                // transitions
+    // The previous transition's seq and ack, by the side that sent its cause.
+    SeqNum prev_seq_[2], prev_ack_[2];
+    std::uint8_t inline_[kInlineBytes];
+};
+
+}  // namespace tfe
