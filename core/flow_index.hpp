@@ -16,8 +16,12 @@
 #include <vector>
 
 #include "core/flow_key.hpp"
+#include "core/table_memory.hpp"
 
 namespace tfe {
+
+template <class T>
+using TableVector = std::vector<T, TableAllocator<T>>;
 
 // Linear probing over a power-of-two vector of entries, shared by both
 // tables. An entry says whether it is empty() and gives the hash bits that
@@ -26,7 +30,7 @@ namespace probing {
 
 // Puts `e` in the first empty bucket from its home on.
 template <class Entry>
-void place(std::vector<Entry>& table, const Entry& e) {
+void place(TableVector<Entry>& table, const Entry& e) {
     const std::size_t mask = table.size() - 1;
     std::size_t i = e.home() & mask;
     while (!table[i].empty()) i = (i + 1) & mask;
@@ -37,7 +41,7 @@ void place(std::vector<Entry>& table, const Entry& e) {
 // into the hole unless their home lies cyclically in (hole, their bucket],
 // so every entry stays reachable from its home without tombstones.
 template <class Entry>
-void remove_at(std::vector<Entry>& table, std::size_t i) {
+void remove_at(TableVector<Entry>& table, std::size_t i) {
     const std::size_t mask = table.size() - 1;
     for (std::size_t j = (i + 1) & mask; !table[j].empty(); j = (j + 1) & mask) {
         const std::size_t home = table[j].home() & mask;
@@ -95,7 +99,7 @@ private:
     };
 
     void grow() {
-        std::vector<Entry> bigger(entries_.size() * 2);
+        TableVector<Entry> bigger(entries_.size() * 2);
         for (const Entry& e : entries_)
             if (!e.empty()) probing::place(bigger, e);
         entries_.swap(bigger);
@@ -103,7 +107,7 @@ private:
     }
 
     KeyOf key_of_;
-    std::vector<Entry> entries_;
+    TableVector<Entry> entries_;
     std::size_t mask_ = 0;
     std::size_t size_ = 0;
 };
@@ -182,7 +186,7 @@ private:
         size_ = live;
     }
 
-    std::vector<Entry> entries_, spare_;
+    TableVector<Entry> entries_, spare_;
     std::size_t mask_;
     std::size_t size_ = 0;
 };

@@ -1,9 +1,6 @@
 #include "core/flow_table.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <new>
 #include <random>
 
@@ -30,16 +27,11 @@ FlowTable::~FlowTable() {
         if (e.conn) e.conn->~Connection();
 }
 
-void FlowTable::FreeChunk::operator()(ConnectionStorage* p) const { std::free(p); }
+void FlowTable::FreeChunk::operator()(ConnectionStorage* p) const { free_table_memory(p); }
 
 void* FlowTable::storage_of(std::uint32_t idx) {
     if (idx / kPoolChunk >= pool_.size()) {
-        void* chunk = std::aligned_alloc(kChunkBytes, kChunkBytes);
-        if (!chunk) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-        ::madvise(chunk, kChunkBytes, MADV_HUGEPAGE);  // a hint: without THP it is 4 KiB pages
-#endif
-        pool_.emplace_back(static_cast<ConnectionStorage*>(chunk));
+        pool_.emplace_back(static_cast<ConnectionStorage*>(allocate_table_memory(kChunkBytes)));
     }
     return pool_[idx / kPoolChunk][idx % kPoolChunk].bytes;
 }

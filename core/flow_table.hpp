@@ -29,6 +29,7 @@
 #include "core/connection.hpp"
 #include "core/flow_index.hpp"
 #include "core/flow_key.hpp"
+#include "core/table_memory.hpp"
 #include "core/segment.hpp"
 
 namespace tfe {
@@ -113,10 +114,9 @@ private:
     FlowIndex<ConnectionKey> index_;
     std::vector<Entry> slab_;
     // Storage for slab_[i].conn: chunk i / kPoolChunk, place i % kPoolChunk.
-    // A chunk is one 2 MiB huge page where the kernel allows it: segments
-    // land on random connections, and with 4 KiB pages nearly every one
-    // would also miss the TLB.
-    static constexpr std::size_t kChunkBytes = std::size_t{2} << 20;
+    // A chunk is one huge page (table_memory.hpp): segments land on random
+    // connections.
+    static constexpr std::size_t kChunkBytes = kHugePageBytes;
     struct alignas(64) ConnectionStorage {  // whole cache lines
         std::byte bytes[sizeof(Connection)];
     };
