@@ -53,6 +53,7 @@ private:
     ReportOptions opts_;
     std::FILE* out_;
     FlowTable* table_ = nullptr;
+    static constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
     fmt::memory_buffer buf_;
     fmt::memory_buffer scratch_;
     analyzer::RunSummary summary_;
