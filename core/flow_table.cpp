@@ -14,7 +14,7 @@ std::uint64_t pick_seed(std::uint64_t configured) {
 }
 }  // namespace
 
-const FlowKey& FlowTable::ConnectionKey::operator()(std::uint32_t i) const { return table->slab_[i].conn->key(); }
+const FlowKey& FlowTable::ConnectionKey::operator()(std::uint32_t i) const { return table->live_at(i).key(); }
 
 FlowTable::FlowTable(const FlowTableConfig& config, ConnectionSink& sink)
     : config_(config),
@@ -136,11 +136,12 @@ void FlowTable::lru_push_back(std::uint32_t idx) {
 // the end of the linger once it settled, or TIME_WAIT's 2*MSL if earlier
 // (a short --msl, or a peer that never settles).
 void FlowTable::schedule(std::uint32_t idx) {
-    Entry& e = slab_[idx];
-    const Connection& c = *e.conn;
+    const Connection& c = live_at(idx);
     TimeNs at = c.settled() ? c.last_ts() + config_.tracker.linger : 0;
     if (c.time_wait_deadline() != 0) at = at == 0 ? c.time_wait_deadline() : std::min(at, c.time_wait_deadline());
-    if (at != 0 && at != e.deadline) {
+    if (at == 0) return;  // most segments: the slab entry is not touched
+    Entry& e = slab_[idx];
+    if (at != e.deadline) {
         e.deadline = at;
         deadlines_.push({at, idx, e.generation});
     }
@@ -172,7 +173,7 @@ void FlowTable::on_segment(const Segment& seg) {
     const FlowKey key = FlowKey::of(seg, forward);
     const std::uint64_t h = hasher_(key);
     std::uint32_t idx = index_.find(key, h);
-    if (idx != kNone && slab_[idx].conn->is_new_connection(seg, forward)) {
+    if (idx != kNone && live_at(idx).is_new_connection(seg, forward)) {
         end(idx, EndReason::superseded);
         idx = kNone;
     }
@@ -183,7 +184,7 @@ void FlowTable::on_segment(const Segment& seg) {
         lru_unlink(idx);
         lru_push_back(idx);
     }
-    slab_[idx].conn->on_segment(seg, forward);
+    live_at(idx).on_segment(seg, forward);
     schedule(idx);
 }
 
