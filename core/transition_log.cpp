@@ -30,7 +30,7 @@ int sender_index(const Transition& t) { return static_cast<int>(cause_sender(t))
 }  // namespace
 
 TransitionLog::TransitionLog(const TransitionLog& o)
-    : size_(o.size_), capacity_(o.heap_ ? o.size_ : kInlineBytes), count_(o.count_),
+    : size_(o.size_), capacity_(o.capacity_), count_(o.count_),
       prev_seq_{o.prev_seq_[0], o.prev_seq_[1]}, prev_ack_{o.prev_ack_[0], o.prev_ack_[1]} {
     if (o.heap_) heap_ = std::make_unique_for_overwrite<std::uint8_t[]>(capacity_);
     std::memcpy(data(), o.data(), size_);
