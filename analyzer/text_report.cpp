@@ -373,8 +373,12 @@ void put_paragraph(Buf& b, std::string_view text, std::size_t indent, std::size_
             end = text.rfind(' ', end);
             if (end == std::string_view::npos) end = std::min(text.find(' '), text.size());
         }
-        append(b, lead, text.substr(0, end));
-        b.push_back('\n');
+        // The line in one piece: indent, text, newline.
+        char* p = raw::room(b, lead + end + 1);
+        std::memset(p, ' ', lead);
+        p = raw::put(p + lead, text.substr(0, end));
+        *p++ = '\n';
+        raw::commit(b, p);
         text.remove_prefix(std::min(end + 1, text.size()));
         lead = rest;
     }
