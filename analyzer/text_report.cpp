@@ -215,6 +215,14 @@ void cat(Buf& b, const Pieces&... pieces) {
     raw::commit(b, p);
 }
 
+// A string literal on its own: its length is known at compile time, so the
+// copy is a few moves in place rather than a call to memcpy. Most of the
+// narrative's pieces are literals.
+template <std::size_t N>
+void append(Buf& b, const char (&s)[N]) {
+    cat(b, s);
+}
+
 // ---------------------------------------------------------------------------
 // Plain-text layout: widths in columns (code points), ANSI colour on demand
 // ---------------------------------------------------------------------------
