@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace tfe::analyzer {
@@ -192,7 +193,15 @@ char* write_piece(char* p, std::string_view s) { return raw::put(p, s); }
 template <std::integral T>
     requires(!std::same_as<T, bool> && !std::same_as<T, char>)
 char* write_piece(char* p, T n) {
-    return fmt::format_to(p, FMT_COMPILE("{}"), n);  // the digits straight at p
+    // The digits straight at p, as "{}" prints them: raw_write's routine,
+    // which splits a number in halves that do not wait for each other.
+    if constexpr (std::is_signed_v<T>) {
+        if (n < 0) {
+            *p++ = '-';
+            return raw::put_uint(p, 0 - static_cast<std::uint64_t>(n));
+        }
+    }
+    return raw::put_uint(p, static_cast<std::uint64_t>(n));
 }
 char* write_piece(char* p, const Plural& x) {
     p = write_piece(p, x.n);
