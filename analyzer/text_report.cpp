@@ -3,6 +3,7 @@
 #include "analyzer/raw_write.hpp"
 
 #include <algorithm>
+#include <array>
 #include <concepts>
 #include <cstring>
 #include <iterator>
@@ -245,7 +246,7 @@ constexpr std::size_t kWrap = 78;
 // no branch, and a one-byte counter per block of 255 bytes (a wider one
 // makes the compiler widen every byte to 64 bits, several times slower).
 template <typename Pred>
-std::size_t count_bytes(std::string_view s, std::size_t from, Pred pred) {
+constexpr std::size_t count_bytes(std::string_view s, std::size_t from, Pred pred) {
     std::size_t n = 0;
     for (std::size_t i = from; i < s.size();) {
         const std::size_t block_end = std::min(s.size(), i + 255);
@@ -257,11 +258,19 @@ std::size_t count_bytes(std::string_view s, std::size_t from, Pred pred) {
 }
 
 // Columns: the bytes that start a character (not a UTF-8 continuation byte).
-std::size_t columns(std::string_view s) {
+constexpr std::size_t columns(std::string_view s) {
     return count_bytes(s, 0, [](std::string_view t, std::size_t i) {
         return (static_cast<unsigned char>(t[i]) & 0xC0) != 0x80;
     });
 }
+
+// Columns of each state's name: the ladder pads every state it draws to a
+// column, and the names are fixed, so they are counted at compile time.
+constexpr auto kStateColumns = [] {
+    std::array<std::size_t, kStateCount> w{};
+    for (std::size_t i = 0; i < kStateCount; ++i) w[i] = columns(kStateNames[i]);
+    return w;
+}();
 
 // `n` times "─", n <= kArrowWidth.
 std::string_view rule(std::size_t n) {
@@ -271,32 +280,57 @@ std::string_view rule(std::size_t n) {
     return kRule.substr(0, 3 * std::min(n, kArrowWidth));
 }
 
-// One ladder line. Blanks are held back until something visible follows
-// them, so a line never ends in blanks and nothing has to be trimmed.
+// One ladder line, written straight into room reserved in the buffer: a
+// line is a few pieces of text between runs of blanks, and appending each
+// piece on its own (a call, a size check, a libc memset and memcpy) was most
+// of the ladder's time. The room is filled with blanks when it is reserved,
+// so the blanks between pieces cost only moving past them. Blanks are held
+// back until something visible follows them, so a line never ends in blanks
+// and nothing has to be trimmed. Nothing else may write to the buffer until
+// end().
 class Line {
 public:
-    explicit Line(Buf& b) : b_(b) {}
+    explicit Line(Buf& b) : b_(b) { open(kRoom); }
     void blank(std::size_t n) { blanks_ += n; }
     void text(std::string_view s) {
         const std::size_t visible = s.find_last_not_of(' ') + 1;  // 0 when all blank
         if (visible) {
-            append(b_, blanks_, s.substr(0, visible));
+            const std::size_t need = blanks_ + visible + 1;  // and one byte for the newline
+            if (static_cast<std::size_t>(limit_ - p_) < need) {
+                raw::commit(b_, p_);
+                open(need + kRoom);
+            }
+            p_ = raw::put(p_ + blanks_, s.substr(0, visible));
             blanks_ = 0;
         }
         blanks_ += s.size() - visible;
     }
-    void end() { b_.push_back('\n'); }
+    void end() {
+        *p_++ = '\n';
+        raw::commit(b_, p_);
+    }
 
 private:
+    // Room for most lines at once (a row of the ladder is about 200 bytes:
+    // its rule is 3 bytes a column); a longer one gets more.
+    static constexpr std::size_t kRoom = 256;
+    void open(std::size_t n) {
+        p_ = raw::room(b_, n);
+        std::memset(p_, ' ', n);
+        limit_ = p_ + n;
+    }
+
     Buf& b_;
+    char* p_ = nullptr;      // where the next byte goes
+    char* limit_ = nullptr;  // the end of the room
     std::size_t blanks_ = 0;
 };
 
-// `text` followed by `mark` (a footnote mark), painted, then padded to
-// `width` columns (at least one blank).
-void put_cell(Line& line, bool color, std::string_view code, std::string_view text, std::size_t width,
-              std::string_view mark = {}) {
-    const std::size_t w = columns(text) + columns(mark);
+// `text`, `text_columns` wide, followed by `mark` (a footnote mark),
+// painted, then padded to `width` columns (at least one blank).
+void put_cell(Line& line, bool color, std::string_view code, std::string_view text, std::size_t text_columns,
+              std::size_t width, std::string_view mark = {}) {
+    const std::size_t w = text_columns + columns(mark);
     const bool painted = color && (text.size() + mark.size()) != 0;
     if (painted) line.text(code);
     line.text(text);
@@ -305,9 +339,14 @@ void put_cell(Line& line, bool color, std::string_view code, std::string_view te
     line.blank(w < width ? width - w : 1);
 }
 
-// `text` centred in `width` columns; as it is when it does not fit.
-void put_centered(Line& line, std::string_view text, std::size_t width) {
-    const std::size_t w = columns(text);
+// A state's name as a cell: cyan when colour is on.
+void put_state_cell(Line& line, bool color, State s, std::size_t width, std::string_view mark = {}) {
+    put_cell(line, color, kCyan, state_name(s), kStateColumns[static_cast<std::size_t>(s)], width, mark);
+}
+
+// `text`, `w` columns wide, centred in `width` columns; as it is when it
+// does not fit.
+void put_centered(Line& line, std::string_view text, std::size_t w, std::size_t width) {
     const std::size_t left = w < width ? (width - w) / 2 : 0;
     line.blank(left);
     line.text(text);
@@ -1011,7 +1050,7 @@ private:
     void put_state(Line& line, const Transition* t, std::size_t width);
     void put_frame(Line& line, std::uint64_t frame) const;
     void put_no_frame(Line& line) const { line.blank(frame_width_ + 2); }
-    void put_gap(Buf& b, std::string_view text) const;
+    void put_gap(Buf& b, std::string_view text, std::size_t text_columns) const;
 
     const Connection& c_;
     const TextOptions& o_;
@@ -1120,7 +1159,7 @@ void Ladder::put_arrow(Line& line, const Row& r) const {
         append(text, "· ");
         label(text, r);
         append(text, " ·");
-        put_centered(line, view(text), kArrowWidth);
+        put_centered(line, view(text), columns(view(text)), kArrowWidth);
         return;
     }
     label(text, r);
@@ -1162,7 +1201,7 @@ void Ladder::put_state(Line& line, const Transition* t, std::size_t width) {
         }
         footnotes_.push_back('\n');
     }
-    put_cell(line, o_.color, kCyan, state_name(t->to), width, mark);
+    put_state_cell(line, o_.color, t->to, width, mark);
 }
 
 void Ladder::put_frame(Line& line, std::uint64_t frame) const {
@@ -1172,11 +1211,11 @@ void Ladder::put_frame(Line& line, std::uint64_t frame) const {
     line.blank(1);
 }
 
-void Ladder::put_gap(Buf& b, std::string_view text) const {
+void Ladder::put_gap(Buf& b, std::string_view text, std::size_t text_columns) const {
     Line line(b);
     line.blank(2 + kStateWidth);
     put_no_frame(line);
-    put_centered(line, text, kArrowWidth);
+    put_centered(line, text, text_columns, kArrowWidth);
     line.end();
 }
 
@@ -1184,7 +1223,7 @@ void Ladder::write(Buf& b) {
     {
         Line line(b);
         line.blank(2);
-        put_cell(line, false, "", "client", kStateWidth);
+        put_cell(line, false, "", "client", columns("client"), kStateWidth);
         put_no_frame(line);
         line.blank(kArrowWidth + 2);
         line.text("server");
@@ -1193,10 +1232,10 @@ void Ladder::write(Buf& b) {
     {
         Line line(b);
         line.blank(2);
-        put_cell(line, o_.color, kCyan, state_name(c_.endpoint(Side::client).initial_state), kStateWidth);
+        put_state_cell(line, o_.color, c_.endpoint(Side::client).initial_state, kStateWidth);
         put_no_frame(line);
         line.blank(kArrowWidth + 2);
-        put_cell(line, o_.color, kCyan, state_name(c_.endpoint(Side::server).initial_state), 0);
+        put_state_cell(line, o_.color, c_.endpoint(Side::server).initial_state, 0);
         line.end();
     }
 
@@ -1232,10 +1271,11 @@ void Ladder::write(Buf& b) {
     } else {
         append(gap_text, "···");
     }
+    const std::size_t gap_columns = columns(view(gap_text));  // the same on every gap line
 
     prev = 0;
     for (const Row& row : rows_) {
-        if (hidden > 0 && gap_before(prev, row.frame)) put_gap(b, view(gap_text));
+        if (hidden > 0 && gap_before(prev, row.frame)) put_gap(b, view(gap_text), gap_columns);
         prev = row.frame;
         // One line per state this segment moved, sides side by side.
         const std::size_t lines = std::max<std::size_t>({1, row.placed[0], row.placed[1]});
@@ -1263,7 +1303,7 @@ void Ladder::write(Buf& b) {
             line.end();
         }
     }
-    if (hidden > 0 && gap_at_end) put_gap(b, view(gap_text));
+    if (hidden > 0 && gap_at_end) put_gap(b, view(gap_text), gap_columns);
 
     // Timers: TIME_WAIT's 2*MSL when it passed within the capture.
     const Transition* timer[2] = {};  // the last per side
@@ -1276,14 +1316,14 @@ void Ladder::write(Buf& b) {
     if (timer[0] || timer[1]) {
         Line line(b);
         line.blank(2);
-        if (timer[0]) put_cell(line, o_.color, kCyan, state_name(timer[0]->to), kStateWidth);
+        if (timer[0]) put_state_cell(line, o_.color, timer[0]->to, kStateWidth);
         else line.blank(kStateWidth);
         put_no_frame(line);
         Buf middle;
         cat(middle, "2*MSL later (", Utc{at}, " UTC)");
-        put_centered(line, view(middle), kArrowWidth);
+        put_centered(line, view(middle), columns(view(middle)), kArrowWidth);
         line.blank(2);
-        if (timer[1]) put_cell(line, o_.color, kCyan, state_name(timer[1]->to), 0);
+        if (timer[1]) put_state_cell(line, o_.color, timer[1]->to, 0);
         line.end();
     }
 
