@@ -1382,8 +1382,11 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
     cat(b, "  opening: ", handshake_words(s.handshake), "; closing: ", close_words(s.close), "\n");
 
     // 2. Narrative: each paragraph is assembled in `para`, then word-wrapped
-    // into the output.
-    Buf para;
+    // into the output. `para` outlives the call (one per thread, cleared
+    // before each paragraph): the opening paragraph of a full handshake is
+    // longer than a buffer's inline 500 bytes, and growing a fresh buffer to
+    // hold it, then freeing it, cost an allocation per connection.
+    thread_local Buf para;
     const auto title = [&](std::string_view text) { cat(b, "\n  ", paint(o.color, kBold, text), "\n"); };
     const auto section = [&](std::string_view text, void (Narrator::*narrate)(Buf&) const) {
         para.clear();
