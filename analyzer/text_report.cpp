@@ -1064,7 +1064,14 @@ private:
 };
 
 Row& Ladder::row_at(std::uint64_t frame) {
-    // Made on first use; the reference lasts until the next call.
+    // Made on first use; the reference lasts until the next call. The
+    // core's records come mostly in frame order: most rows are the last one
+    // or go after it.
+    if (rows_.empty() || rows_.back().frame < frame) {
+        rows_.emplace_back().frame = frame;
+        return rows_.back();
+    }
+    if (rows_.back().frame == frame) return rows_.back();
     auto it = std::lower_bound(rows_.begin(), rows_.end(), frame,
                                [](const Row& r, std::uint64_t f) { return r.frame < f; });
     if (it == rows_.end() || it->frame != frame) {
@@ -1131,7 +1138,8 @@ void Ladder::collect() {
         }
         if (std::find(r.tags.begin(), r.tags.end(), ev.kind) == r.tags.end()) r.tags.push_back(ev.kind);
     }
-    for (const Row& row : rows_) frame_width_ = std::max(frame_width_, fmt::format_int(row.frame).size());
+    // The widest frame number is the last row's: rows are sorted by frame.
+    if (!rows_.empty()) frame_width_ = fmt::format_int(rows_.back().frame).size();
 }
 
 void Ladder::label(Buf& out, const Row& r) const {
