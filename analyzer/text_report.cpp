@@ -1029,6 +1029,7 @@ struct Row {
     std::uint32_t payload = 0;
     std::vector<Anomaly> tags;
     std::uint32_t placed[2] = {};  // transitions drawn on this row, per side
+    std::uint32_t first[2] = {};   // the first of them, an index into transitions()
 };
 
 std::string_view superscript(std::size_t n) {
@@ -1093,7 +1094,8 @@ void Ladder::collect() {
         r.ack = sf.ack;
         r.payload = sf.payload_len;
     }
-    for (const Transition& t : c_.transitions()) {
+    for (std::uint32_t k = 0; k < c_.transitions().size(); ++k) {
+        const Transition& t = c_.transitions()[k];
         if (t.delivery == Delivery::timer) continue;
         Row& cause = row_at(t.cause_frame);
         cause.sender = cause_sender(t);
@@ -1103,7 +1105,7 @@ void Ladder::collect() {
         cause.ack = t.ack;
         cause.payload = payload_of(t);
         Row& at = row_at(t.frame);  // `cause` is not used past here
-        ++at.placed[static_cast<int>(t.endpoint)];
+        if (at.placed[static_cast<int>(t.endpoint)]++ == 0) at.first[static_cast<int>(t.endpoint)] = k;
         const Crossing* x = c_.crossing(t);
         if (!at.full && x && x->evidence.frame == t.frame) {
             // The segment that proved delivery: the core kept its numbers.
@@ -1158,8 +1160,11 @@ void Ladder::label(Buf& out, const Row& r) const {
 // The `i`th transition drawn on `r` for `side`, in the core's order.
 const Transition* Ladder::placed(const Row& r, Side side, std::size_t i) const {
     if (i >= r.placed[static_cast<int>(side)]) return nullptr;
-    for (const Transition& t : c_.transitions())
+    const auto& all = c_.transitions();
+    for (std::size_t k = r.first[static_cast<int>(side)]; k < all.size(); ++k) {
+        const Transition& t = all[k];
         if (t.delivery != Delivery::timer && t.frame == r.frame && t.endpoint == side && i-- == 0) return &t;
+    }
     return nullptr;
 }
 
@@ -1173,17 +1178,21 @@ void Ladder::put_arrow(Line& line, const Row& r) const {
         put_centered(line, view(text), columns(view(text)), kArrowWidth);
         return;
     }
-    label(text, r);
-    const std::size_t w = columns(view(text));
-    const std::size_t fill = kArrowWidth > w + 3 ? kArrowWidth - w - 3 : 1;
+    // The arrow is assembled in one piece (head, label, rule, point) and
+    // goes on the line as one.
     const std::string_view code = r.full && r.flags.rst() ? kRed : !r.full ? kYellow : std::string_view{};
     const bool painted = o_.color && !code.empty();
-    if (painted) line.text(code);
-    line.text(*r.sender == Side::client ? "──" : "◀──");
+    if (painted) append(text, code);
+    if (*r.sender == Side::client) append(text, "──");
+    else append(text, "◀──");
+    const std::size_t label_at = text.size();
+    label(text, r);
+    const std::size_t w = columns(view(text).substr(label_at));
+    const std::size_t fill = kArrowWidth > w + 3 ? kArrowWidth - w - 3 : 1;
+    append(text, rule(fill));
+    if (*r.sender == Side::client) append(text, "▶");
+    if (painted) append(text, kReset);
     line.text(view(text));
-    line.text(rule(fill));
-    if (*r.sender == Side::client) line.text("▶");
-    if (painted) line.text(kReset);
 }
 
 // The state a transition entered, as a cell `width` columns wide, with a
