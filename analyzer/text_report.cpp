@@ -391,12 +391,39 @@ bool single_spaced(std::string_view text) {
     return count_bytes(text, 1, [](std::string_view t, std::size_t i) { return (t[i] == ' ') & (t[i - 1] == ' '); }) == 0;
 }
 
+// No byte of `s` has its high bit set: each is a character, one column.
+// Eight bytes at a time: a line is too short for the compiler's 16-byte
+// loops to pay for their set-up and their byte-by-byte tail. The last word
+// ends where `s` ends and may overlap the one before, which an OR does not
+// mind.
+bool is_ascii(std::string_view s) {
+    const auto word_at = [&](std::size_t i) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, sizeof w);
+        return w;
+    };
+    if (s.size() < 8) {
+        unsigned char bits = 0;
+        for (const char c : s) bits |= static_cast<unsigned char>(c);
+        return bits < 0x80;
+    }
+    std::uint64_t bits = word_at(s.size() - 8);
+    for (std::size_t i = 0; i + 8 <= s.size(); i += 8) bits |= word_at(i);
+    return (bits & 0x8080808080808080u) == 0;
+}
+
 // The longest prefix of `text` that spans at most `room` columns, in bytes.
 std::size_t prefix_within(std::string_view text, std::size_t room) {
     // Fewer bytes than columns of room: all of it fits, uncounted (a
     // paragraph's last line, and most short paragraphs whole).
     if (text.size() <= room) return text.size();
     std::size_t end = 0;
+    // Most lines are ASCII: then `room` bytes are `room` columns, and the
+    // check is cheaper than the count.
+    if (is_ascii(text.substr(0, room))) {
+        end = room;
+        room = 0;
+    }
     // A byte is at most one column, so taking `room` more bytes never
     // overshoots; multi-byte characters leave room for another round.
     while (end < text.size() && room > 0) {
