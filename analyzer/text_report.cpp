@@ -261,17 +261,42 @@ constexpr std::size_t count_bytes(std::string_view s, std::size_t from, Pred pre
 }
 
 // Columns: the bytes that start a character (not a UTF-8 continuation byte).
-constexpr std::size_t columns(std::string_view s) {
+constexpr std::size_t count_columns(std::string_view s) {
     return count_bytes(s, 0, [](std::string_view t, std::size_t i) {
         return (static_cast<unsigned char>(t[i]) & 0xC0) != 0x80;
     });
 }
 
+// No byte of `s` has its high bit set: each is a character, one column.
+// Eight bytes at a time: what is measured here (a line of a paragraph, a
+// label) is too short for the compiler's 16-byte loops to pay for their
+// set-up and their byte-by-byte tail. The last word ends where `s` ends and
+// may overlap the one before, which an OR does not mind.
+bool is_ascii(std::string_view s) {
+    const auto word_at = [&](std::size_t i) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, sizeof w);
+        return w;
+    };
+    if (s.size() < 8) {
+        unsigned char bits = 0;
+        for (const char c : s) bits |= static_cast<unsigned char>(c);
+        return bits < 0x80;
+    }
+    std::uint64_t bits = word_at(s.size() - 8);
+    for (std::size_t i = 0; i + 8 <= s.size(); i += 8) bits |= word_at(i);
+    return (bits & 0x8080808080808080u) == 0;
+}
+
+// The same, uncounted when no byte has its high bit set: most of the report
+// is ASCII, and the check is cheaper than the count.
+std::size_t columns(std::string_view s) { return is_ascii(s) ? s.size() : count_columns(s); }
+
 // Columns of each state's name: the ladder pads every state it draws to a
 // column, and the names are fixed, so they are counted at compile time.
 constexpr auto kStateColumns = [] {
     std::array<std::size_t, kStateCount> w{};
-    for (std::size_t i = 0; i < kStateCount; ++i) w[i] = columns(kStateNames[i]);
+    for (std::size_t i = 0; i < kStateCount; ++i) w[i] = count_columns(kStateNames[i]);
     return w;
 }();
 
@@ -333,11 +358,11 @@ private:
 // painted, then padded to `width` columns (at least one blank).
 void put_cell(Line& line, bool color, std::string_view code, std::string_view text, std::size_t text_columns,
               std::size_t width, std::string_view mark = {}) {
-    const std::size_t w = text_columns + columns(mark);
+    const std::size_t w = text_columns + (mark.empty() ? 0 : columns(mark));
     const bool painted = color && (text.size() + mark.size()) != 0;
     if (painted) line.text(code);
     line.text(text);
-    line.text(mark);
+    if (!mark.empty()) line.text(mark);
     if (painted) line.text(kReset);
     line.blank(w < width ? width - w : 1);
 }
@@ -391,39 +416,12 @@ bool single_spaced(std::string_view text) {
     return count_bytes(text, 1, [](std::string_view t, std::size_t i) { return (t[i] == ' ') & (t[i - 1] == ' '); }) == 0;
 }
 
-// No byte of `s` has its high bit set: each is a character, one column.
-// Eight bytes at a time: a line is too short for the compiler's 16-byte
-// loops to pay for their set-up and their byte-by-byte tail. The last word
-// ends where `s` ends and may overlap the one before, which an OR does not
-// mind.
-bool is_ascii(std::string_view s) {
-    const auto word_at = [&](std::size_t i) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, sizeof w);
-        return w;
-    };
-    if (s.size() < 8) {
-        unsigned char bits = 0;
-        for (const char c : s) bits |= static_cast<unsigned char>(c);
-        return bits < 0x80;
-    }
-    std::uint64_t bits = word_at(s.size() - 8);
-    for (std::size_t i = 0; i + 8 <= s.size(); i += 8) bits |= word_at(i);
-    return (bits & 0x8080808080808080u) == 0;
-}
-
 // The longest prefix of `text` that spans at most `room` columns, in bytes.
 std::size_t prefix_within(std::string_view text, std::size_t room) {
     // Fewer bytes than columns of room: all of it fits, uncounted (a
     // paragraph's last line, and most short paragraphs whole).
     if (text.size() <= room) return text.size();
     std::size_t end = 0;
-    // Most lines are ASCII: then `room` bytes are `room` columns, and the
-    // check is cheaper than the count.
-    if (is_ascii(text.substr(0, room))) {
-        end = room;
-        room = 0;
-    }
     // A byte is at most one column, so taking `room` more bytes never
     // overshoots; multi-byte characters leave room for another round.
     while (end < text.size() && room > 0) {
