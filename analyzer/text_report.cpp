@@ -1316,11 +1316,13 @@ void Ladder::write(Buf& b) {
     } else {
         append(gap_text, "···");
     }
-    const std::size_t gap_columns = columns(view(gap_text));  // the same on every gap line
+    // Every gap line of a ladder is the same: drawn once, then copied.
+    Buf gap_line;
+    if (hidden > 0) put_gap(gap_line, view(gap_text), columns(view(gap_text)));
 
     prev = 0;
     for (const Row& row : rows_) {
-        if (hidden > 0 && gap_before(prev, row.frame)) put_gap(b, view(gap_text), gap_columns);
+        if (hidden > 0 && gap_before(prev, row.frame)) append(b, view(gap_line));
         prev = row.frame;
         // One line per state this segment moved, sides side by side.
         const std::size_t lines = std::max<std::size_t>({1, row.placed[0], row.placed[1]});
@@ -1348,7 +1350,7 @@ void Ladder::write(Buf& b) {
             line.end();
         }
     }
-    if (hidden > 0 && gap_at_end) put_gap(b, view(gap_text), gap_columns);
+    if (hidden > 0 && gap_at_end) append(b, view(gap_line));
 
     // Timers: TIME_WAIT's 2*MSL when it passed within the capture.
     const Transition* timer[2] = {};  // the last per side
