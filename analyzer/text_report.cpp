@@ -3,12 +3,14 @@
 #include "analyzer/raw_write.hpp"
 
 #include <algorithm>
+#include <array>
 #include <concepts>
 #include <cstring>
 #include <iterator>
 #include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace tfe::analyzer {
@@ -192,7 +194,15 @@ char* write_piece(char* p, std::string_view s) { return raw::put(p, s); }
 template <std::integral T>
     requires(!std::same_as<T, bool> && !std::same_as<T, char>)
 char* write_piece(char* p, T n) {
-    return fmt::format_to(p, FMT_COMPILE("{}"), n);  // the digits straight at p
+    // The digits straight at p, as "{}" prints them: raw_write's routine,
+    // which splits a number in halves that do not wait for each other.
+    if constexpr (std::is_signed_v<T>) {
+        if (n < 0) {
+            *p++ = '-';
+            return raw::put_uint(p, 0 - static_cast<std::uint64_t>(n));
+        }
+    }
+    return raw::put_uint(p, static_cast<std::uint64_t>(n));
 }
 char* write_piece(char* p, const Plural& x) {
     p = write_piece(p, x.n);
@@ -215,6 +225,14 @@ void cat(Buf& b, const Pieces&... pieces) {
     raw::commit(b, p);
 }
 
+// A string literal on its own: its length is known at compile time, so the
+// copy is a few moves in place rather than a call to memcpy. Most of the
+// narrative's pieces are literals.
+template <std::size_t N>
+void append(Buf& b, const char (&s)[N]) {
+    cat(b, s);
+}
+
 // ---------------------------------------------------------------------------
 // Plain-text layout: widths in columns (code points), ANSI colour on demand
 // ---------------------------------------------------------------------------
@@ -225,13 +243,16 @@ constexpr std::size_t kWrap = 78;
 
 // How many of the bytes of `s` satisfy `pred(s, i)`. The word wrap runs
 // this over every byte of the narrative, so it is written to vectorise well:
-// no branch, and a one-byte counter per block of 255 bytes (a wider one
+// no branch, and a one-byte counter per block of 240 bytes (a wider one
 // makes the compiler widen every byte to 64 bits, several times slower).
+// 240 is the largest multiple of 16 that a byte can count: the compiler
+// works 16 bytes at a time, and a block of 255 left 15 bytes in every block
+// to go one at a time.
 template <typename Pred>
-std::size_t count_bytes(std::string_view s, std::size_t from, Pred pred) {
+constexpr std::size_t count_bytes(std::string_view s, std::size_t from, Pred pred) {
     std::size_t n = 0;
     for (std::size_t i = from; i < s.size();) {
-        const std::size_t block_end = std::min(s.size(), i + 255);
+        const std::size_t block_end = std::min(s.size(), i + 240);
         std::uint8_t block = 0;
         for (; i < block_end; ++i) block = static_cast<std::uint8_t>(block + pred(s, i));
         n += block;
@@ -240,11 +261,44 @@ std::size_t count_bytes(std::string_view s, std::size_t from, Pred pred) {
 }
 
 // Columns: the bytes that start a character (not a UTF-8 continuation byte).
-std::size_t columns(std::string_view s) {
+constexpr std::size_t count_columns(std::string_view s) {
     return count_bytes(s, 0, [](std::string_view t, std::size_t i) {
         return (static_cast<unsigned char>(t[i]) & 0xC0) != 0x80;
     });
 }
+
+// No byte of `s` has its high bit set: each is a character, one column.
+// Eight bytes at a time: what is measured here (a line of a paragraph, a
+// label) is too short for the compiler's 16-byte loops to pay for their
+// set-up and their byte-by-byte tail. The last word ends where `s` ends and
+// may overlap the one before, which an OR does not mind.
+bool is_ascii(std::string_view s) {
+    const auto word_at = [&](std::size_t i) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, sizeof w);
+        return w;
+    };
+    if (s.size() < 8) {
+        unsigned char bits = 0;
+        for (const char c : s) bits |= static_cast<unsigned char>(c);
+        return bits < 0x80;
+    }
+    std::uint64_t bits = word_at(s.size() - 8);
+    for (std::size_t i = 0; i + 8 <= s.size(); i += 8) bits |= word_at(i);
+    return (bits & 0x8080808080808080u) == 0;
+}
+
+// The same, uncounted when no byte has its high bit set: most of the report
+// is ASCII, and the check is cheaper than the count.
+std::size_t columns(std::string_view s) { return is_ascii(s) ? s.size() : count_columns(s); }
+
+// Columns of each state's name: the ladder pads every state it draws to a
+// column, and the names are fixed, so they are counted at compile time.
+constexpr auto kStateColumns = [] {
+    std::array<std::size_t, kStateCount> w{};
+    for (std::size_t i = 0; i < kStateCount; ++i) w[i] = count_columns(kStateNames[i]);
+    return w;
+}();
 
 // `n` times "─", n <= kArrowWidth.
 std::string_view rule(std::size_t n) {
@@ -254,43 +308,73 @@ std::string_view rule(std::size_t n) {
     return kRule.substr(0, 3 * std::min(n, kArrowWidth));
 }
 
-// One ladder line. Blanks are held back until something visible follows
-// them, so a line never ends in blanks and nothing has to be trimmed.
+// One ladder line, written straight into room reserved in the buffer: a
+// line is a few pieces of text between runs of blanks, and appending each
+// piece on its own (a call, a size check, a libc memset and memcpy) was most
+// of the ladder's time. The room is filled with blanks when it is reserved,
+// so the blanks between pieces cost only moving past them. Blanks are held
+// back until something visible follows them, so a line never ends in blanks
+// and nothing has to be trimmed. Nothing else may write to the buffer until
+// end().
 class Line {
 public:
-    explicit Line(Buf& b) : b_(b) {}
+    explicit Line(Buf& b) : b_(b) { open(kRoom); }
     void blank(std::size_t n) { blanks_ += n; }
     void text(std::string_view s) {
         const std::size_t visible = s.find_last_not_of(' ') + 1;  // 0 when all blank
         if (visible) {
-            append(b_, blanks_, s.substr(0, visible));
+            const std::size_t need = blanks_ + visible + 1;  // and one byte for the newline
+            if (static_cast<std::size_t>(limit_ - p_) < need) {
+                raw::commit(b_, p_);
+                open(need + kRoom);
+            }
+            p_ = raw::put(p_ + blanks_, s.substr(0, visible));
             blanks_ = 0;
         }
         blanks_ += s.size() - visible;
     }
-    void end() { b_.push_back('\n'); }
+    void end() {
+        *p_++ = '\n';
+        raw::commit(b_, p_);
+    }
 
 private:
+    // Room for most lines at once (a row of the ladder is about 200 bytes:
+    // its rule is 3 bytes a column); a longer one gets more.
+    static constexpr std::size_t kRoom = 256;
+    void open(std::size_t n) {
+        p_ = raw::room(b_, n);
+        std::memset(p_, ' ', n);
+        limit_ = p_ + n;
+    }
+
     Buf& b_;
+    char* p_ = nullptr;      // where the next byte goes
+    char* limit_ = nullptr;  // the end of the room
     std::size_t blanks_ = 0;
 };
 
-// `text` followed by `mark` (a footnote mark), painted, then padded to
-// `width` columns (at least one blank).
-void put_cell(Line& line, bool color, std::string_view code, std::string_view text, std::size_t width,
-              std::string_view mark = {}) {
-    const std::size_t w = columns(text) + columns(mark);
+// `text`, `text_columns` wide, followed by `mark` (a footnote mark),
+// painted, then padded to `width` columns (at least one blank).
+void put_cell(Line& line, bool color, std::string_view code, std::string_view text, std::size_t text_columns,
+              std::size_t width, std::string_view mark = {}) {
+    const std::size_t w = text_columns + (mark.empty() ? 0 : columns(mark));
     const bool painted = color && (text.size() + mark.size()) != 0;
     if (painted) line.text(code);
     line.text(text);
-    line.text(mark);
+    if (!mark.empty()) line.text(mark);
     if (painted) line.text(kReset);
     line.blank(w < width ? width - w : 1);
 }
 
-// `text` centred in `width` columns; as it is when it does not fit.
-void put_centered(Line& line, std::string_view text, std::size_t width) {
-    const std::size_t w = columns(text);
+// A state's name as a cell: cyan when colour is on.
+void put_state_cell(Line& line, bool color, State s, std::size_t width, std::string_view mark = {}) {
+    put_cell(line, color, kCyan, state_name(s), kStateColumns[static_cast<std::size_t>(s)], width, mark);
+}
+
+// `text`, `w` columns wide, centred in `width` columns; as it is when it
+// does not fit.
+void put_centered(Line& line, std::string_view text, std::size_t w, std::size_t width) {
     const std::size_t left = w < width ? (width - w) / 2 : 0;
     line.blank(left);
     line.text(text);
@@ -373,8 +457,12 @@ void put_paragraph(Buf& b, std::string_view text, std::size_t indent, std::size_
             end = text.rfind(' ', end);
             if (end == std::string_view::npos) end = std::min(text.find(' '), text.size());
         }
-        append(b, lead, text.substr(0, end));
-        b.push_back('\n');
+        // The line in one piece: indent, text, newline.
+        char* p = raw::room(b, lead + end + 1);
+        std::memset(p, ' ', lead);
+        p = raw::put(p + lead, text.substr(0, end));
+        *p++ = '\n';
+        raw::commit(b, p);
         text.remove_prefix(std::min(end + 1, text.size()));
         lead = rest;
     }
@@ -966,6 +1054,7 @@ struct Row {
     std::uint32_t payload = 0;
     std::vector<Anomaly> tags;
     std::uint32_t placed[2] = {};  // transitions drawn on this row, per side
+    std::uint32_t first[2] = {};   // the first of them, an index into transitions()
 };
 
 std::string_view superscript(std::size_t n) {
@@ -990,7 +1079,7 @@ private:
     void put_state(Line& line, const Transition* t, std::size_t width);
     void put_frame(Line& line, std::uint64_t frame) const;
     void put_no_frame(Line& line) const { line.blank(frame_width_ + 2); }
-    void put_gap(Buf& b, std::string_view text) const;
+    void put_gap(Buf& b, std::string_view text, std::size_t text_columns) const;
 
     const Connection& c_;
     const TextOptions& o_;
@@ -1001,7 +1090,14 @@ private:
 };
 
 Row& Ladder::row_at(std::uint64_t frame) {
-    // Made on first use; the reference lasts until the next call.
+    // Made on first use; the reference lasts until the next call. The
+    // core's records come mostly in frame order: most rows are the last one
+    // or go after it.
+    if (rows_.empty() || rows_.back().frame < frame) {
+        rows_.emplace_back().frame = frame;
+        return rows_.back();
+    }
+    if (rows_.back().frame == frame) return rows_.back();
     auto it = std::lower_bound(rows_.begin(), rows_.end(), frame,
                                [](const Row& r, std::uint64_t f) { return r.frame < f; });
     if (it == rows_.end() || it->frame != frame) {
@@ -1023,7 +1119,8 @@ void Ladder::collect() {
         r.ack = sf.ack;
         r.payload = sf.payload_len;
     }
-    for (const Transition& t : c_.transitions()) {
+    for (std::uint32_t k = 0; k < c_.transitions().size(); ++k) {
+        const Transition& t = c_.transitions()[k];
         if (t.delivery == Delivery::timer) continue;
         Row& cause = row_at(t.cause_frame);
         cause.sender = cause_sender(t);
@@ -1033,7 +1130,7 @@ void Ladder::collect() {
         cause.ack = t.ack;
         cause.payload = payload_of(t);
         Row& at = row_at(t.frame);  // `cause` is not used past here
-        ++at.placed[static_cast<int>(t.endpoint)];
+        if (at.placed[static_cast<int>(t.endpoint)]++ == 0) at.first[static_cast<int>(t.endpoint)] = k;
         const Crossing* x = c_.crossing(t);
         if (!at.full && x && x->evidence.frame == t.frame) {
             // The segment that proved delivery: the core kept its numbers.
@@ -1068,7 +1165,8 @@ void Ladder::collect() {
         }
         if (std::find(r.tags.begin(), r.tags.end(), ev.kind) == r.tags.end()) r.tags.push_back(ev.kind);
     }
-    for (const Row& row : rows_) frame_width_ = std::max(frame_width_, fmt::format_int(row.frame).size());
+    // The widest frame number is the last row's: rows are sorted by frame.
+    if (!rows_.empty()) frame_width_ = fmt::format_int(rows_.back().frame).size();
 }
 
 void Ladder::label(Buf& out, const Row& r) const {
@@ -1087,8 +1185,11 @@ void Ladder::label(Buf& out, const Row& r) const {
 // The `i`th transition drawn on `r` for `side`, in the core's order.
 const Transition* Ladder::placed(const Row& r, Side side, std::size_t i) const {
     if (i >= r.placed[static_cast<int>(side)]) return nullptr;
-    for (const Transition& t : c_.transitions())
+    const auto& all = c_.transitions();
+    for (std::size_t k = r.first[static_cast<int>(side)]; k < all.size(); ++k) {
+        const Transition& t = all[k];
         if (t.delivery != Delivery::timer && t.frame == r.frame && t.endpoint == side && i-- == 0) return &t;
+    }
     return nullptr;
 }
 
@@ -1099,20 +1200,24 @@ void Ladder::put_arrow(Line& line, const Row& r) const {
         append(text, "· ");
         label(text, r);
         append(text, " ·");
-        put_centered(line, view(text), kArrowWidth);
+        put_centered(line, view(text), columns(view(text)), kArrowWidth);
         return;
     }
-    label(text, r);
-    const std::size_t w = columns(view(text));
-    const std::size_t fill = kArrowWidth > w + 3 ? kArrowWidth - w - 3 : 1;
+    // The arrow is assembled in one piece (head, label, rule, point) and
+    // goes on the line as one.
     const std::string_view code = r.full && r.flags.rst() ? kRed : !r.full ? kYellow : std::string_view{};
     const bool painted = o_.color && !code.empty();
-    if (painted) line.text(code);
-    line.text(*r.sender == Side::client ? "──" : "◀──");
+    if (painted) append(text, code);
+    if (*r.sender == Side::client) append(text, "──");
+    else append(text, "◀──");
+    const std::size_t label_at = text.size();
+    label(text, r);
+    const std::size_t w = columns(view(text).substr(label_at));
+    const std::size_t fill = kArrowWidth > w + 3 ? kArrowWidth - w - 3 : 1;
+    append(text, rule(fill));
+    if (*r.sender == Side::client) append(text, "▶");
+    if (painted) append(text, kReset);
     line.text(view(text));
-    line.text(rule(fill));
-    if (*r.sender == Side::client) line.text("▶");
-    if (painted) line.text(kReset);
 }
 
 // The state a transition entered, as a cell `width` columns wide, with a
@@ -1141,7 +1246,7 @@ void Ladder::put_state(Line& line, const Transition* t, std::size_t width) {
         }
         footnotes_.push_back('\n');
     }
-    put_cell(line, o_.color, kCyan, state_name(t->to), width, mark);
+    put_state_cell(line, o_.color, t->to, width, mark);
 }
 
 void Ladder::put_frame(Line& line, std::uint64_t frame) const {
@@ -1151,11 +1256,11 @@ void Ladder::put_frame(Line& line, std::uint64_t frame) const {
     line.blank(1);
 }
 
-void Ladder::put_gap(Buf& b, std::string_view text) const {
+void Ladder::put_gap(Buf& b, std::string_view text, std::size_t text_columns) const {
     Line line(b);
     line.blank(2 + kStateWidth);
     put_no_frame(line);
-    put_centered(line, text, kArrowWidth);
+    put_centered(line, text, text_columns, kArrowWidth);
     line.end();
 }
 
@@ -1163,7 +1268,7 @@ void Ladder::write(Buf& b) {
     {
         Line line(b);
         line.blank(2);
-        put_cell(line, false, "", "client", kStateWidth);
+        put_cell(line, false, "", "client", columns("client"), kStateWidth);
         put_no_frame(line);
         line.blank(kArrowWidth + 2);
         line.text("server");
@@ -1172,10 +1277,10 @@ void Ladder::write(Buf& b) {
     {
         Line line(b);
         line.blank(2);
-        put_cell(line, o_.color, kCyan, state_name(c_.endpoint(Side::client).initial_state), kStateWidth);
+        put_state_cell(line, o_.color, c_.endpoint(Side::client).initial_state, kStateWidth);
         put_no_frame(line);
         line.blank(kArrowWidth + 2);
-        put_cell(line, o_.color, kCyan, state_name(c_.endpoint(Side::server).initial_state), 0);
+        put_state_cell(line, o_.color, c_.endpoint(Side::server).initial_state, 0);
         line.end();
     }
 
@@ -1211,10 +1316,13 @@ void Ladder::write(Buf& b) {
     } else {
         append(gap_text, "···");
     }
+    // Every gap line of a ladder is the same: drawn once, then copied.
+    Buf gap_line;
+    if (hidden > 0) put_gap(gap_line, view(gap_text), columns(view(gap_text)));
 
     prev = 0;
     for (const Row& row : rows_) {
-        if (hidden > 0 && gap_before(prev, row.frame)) put_gap(b, view(gap_text));
+        if (hidden > 0 && gap_before(prev, row.frame)) append(b, view(gap_line));
         prev = row.frame;
         // One line per state this segment moved, sides side by side.
         const std::size_t lines = std::max<std::size_t>({1, row.placed[0], row.placed[1]});
@@ -1242,7 +1350,7 @@ void Ladder::write(Buf& b) {
             line.end();
         }
     }
-    if (hidden > 0 && gap_at_end) put_gap(b, view(gap_text));
+    if (hidden > 0 && gap_at_end) append(b, view(gap_line));
 
     // Timers: TIME_WAIT's 2*MSL when it passed within the capture.
     const Transition* timer[2] = {};  // the last per side
@@ -1255,14 +1363,14 @@ void Ladder::write(Buf& b) {
     if (timer[0] || timer[1]) {
         Line line(b);
         line.blank(2);
-        if (timer[0]) put_cell(line, o_.color, kCyan, state_name(timer[0]->to), kStateWidth);
+        if (timer[0]) put_state_cell(line, o_.color, timer[0]->to, kStateWidth);
         else line.blank(kStateWidth);
         put_no_frame(line);
         Buf middle;
         cat(middle, "2*MSL later (", Utc{at}, " UTC)");
-        put_centered(line, view(middle), kArrowWidth);
+        put_centered(line, view(middle), columns(view(middle)), kArrowWidth);
         line.blank(2);
-        if (timer[1]) put_cell(line, o_.color, kCyan, state_name(timer[1]->to), 0);
+        if (timer[1]) put_state_cell(line, o_.color, timer[1]->to, 0);
         line.end();
     }
 
@@ -1318,8 +1426,11 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
     cat(b, "  opening: ", handshake_words(s.handshake), "; closing: ", close_words(s.close), "\n");
 
     // 2. Narrative: each paragraph is assembled in `para`, then word-wrapped
-    // into the output.
-    Buf para;
+    // into the output. `para` outlives the call (one per thread, cleared
+    // before each paragraph): the opening paragraph of a full handshake is
+    // longer than a buffer's inline 500 bytes, and growing a fresh buffer to
+    // hold it, then freeing it, cost an allocation per connection.
+    thread_local Buf para;
     const auto title = [&](std::string_view text) { cat(b, "\n  ", paint(o.color, kBold, text), "\n"); };
     const auto section = [&](std::string_view text, void (Narrator::*narrate)(Buf&) const) {
         para.clear();
