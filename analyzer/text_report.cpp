@@ -1072,7 +1072,18 @@ public:
 
 private:
     void collect();
-    Row& row_at(std::uint64_t frame);
+    // The row of `frame`, made on first use; the reference lasts until the
+    // next call. The core's records come mostly in frame order: most rows
+    // are the last one or go after it, and only the others are searched for.
+    Row& row_at(std::uint64_t frame) {
+        if (!rows_.empty() && rows_.back().frame == frame) return rows_.back();
+        if (rows_.empty() || rows_.back().frame < frame) {
+            rows_.emplace_back().frame = frame;
+            return rows_.back();
+        }
+        return row_before_last(frame);
+    }
+    Row& row_before_last(std::uint64_t frame);
     void label(Buf& out, const Row& r) const;
     const Transition* placed(const Row& r, Side side, std::size_t i) const;
     void put_arrow(Line& line, const Row& r) const;
@@ -1089,15 +1100,7 @@ private:
     std::size_t footnote_count_ = 0;
 };
 
-Row& Ladder::row_at(std::uint64_t frame) {
-    // Made on first use; the reference lasts until the next call. The
-    // core's records come mostly in frame order: most rows are the last one
-    // or go after it.
-    if (rows_.empty() || rows_.back().frame < frame) {
-        rows_.emplace_back().frame = frame;
-        return rows_.back();
-    }
-    if (rows_.back().frame == frame) return rows_.back();
+Row& Ladder::row_before_last(std::uint64_t frame) {
     auto it = std::lower_bound(rows_.begin(), rows_.end(), frame,
                                [](const Row& r, std::uint64_t f) { return r.frame < f; });
     if (it == rows_.end() || it->frame != frame) {
