@@ -321,6 +321,23 @@ public:
     explicit Line(Buf& b) : b_(b) { open(kRoom); }
     void blank(std::size_t n) { blanks_ += n; }
     void text(std::string_view s) {
+        // Most pieces do not end in a blank and fit in the room (and a byte
+        // for the newline): a test the compiler can inline where the piece
+        // is put, and one copy.
+        if (!s.empty() && s.back() != ' ' && static_cast<std::size_t>(limit_ - p_) > blanks_ + s.size()) {
+            p_ = raw::put(p_ + blanks_, s);
+            blanks_ = 0;
+            return;
+        }
+        text_in_general(s);
+    }
+    void end() {
+        *p_++ = '\n';
+        raw::commit(b_, p_);
+    }
+
+private:
+    void text_in_general(std::string_view s) {
         const std::size_t visible = s.find_last_not_of(' ') + 1;  // 0 when all blank
         if (visible) {
             const std::size_t need = blanks_ + visible + 1;  // and one byte for the newline
@@ -333,12 +350,7 @@ public:
         }
         blanks_ += s.size() - visible;
     }
-    void end() {
-        *p_++ = '\n';
-        raw::commit(b_, p_);
-    }
 
-private:
     // Room for most lines at once (a row of the ladder is about 200 bytes:
     // its rule is 3 bytes a column); a longer one gets more.
     static constexpr std::size_t kRoom = 256;
