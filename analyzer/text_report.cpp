@@ -2,6 +2,8 @@
 
 #include "analyzer/raw_write.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
 #include <array>
 #include <concepts>
@@ -1106,7 +1108,9 @@ private:
 
     const Connection& c_;
     const TextOptions& o_;
-    std::vector<Row> rows_;  // sorted by frame
+    // Sorted by frame. Most ladders have a handful of rows: they live in
+    // the Ladder itself, not in an allocation per connection.
+    boost::container::small_vector<Row, 24> rows_;
     std::size_t frame_width_ = 1;
     Buf footnotes_;          // as printed, one line each
     std::size_t footnote_count_ = 0;
