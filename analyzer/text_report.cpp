@@ -302,12 +302,15 @@ constexpr auto kStateColumns = [] {
     return w;
 }();
 
-// `n` times "─", n <= kArrowWidth.
-std::string_view rule(std::size_t n) {
+// `n` times "─" (n <= kArrowWidth), followed by the point "▶" when the
+// arrow goes to the server: both are cut from one constant, the rule from its
+// start, the rule and point from its end.
+std::string_view rule(std::size_t n, bool pointed) {
     static constexpr std::string_view kRule =
-        "────────────────────────────────────────────────────────";  // kArrowWidth of them
-    static_assert(kRule.size() == 3 * kArrowWidth);
-    return kRule.substr(0, 3 * std::min(n, kArrowWidth));
+        "────────────────────────────────────────────────────────▶";  // kArrowWidth "─", then "▶"
+    static_assert(kRule.size() == 3 * kArrowWidth + 3);
+    n = std::min(n, kArrowWidth);
+    return pointed ? kRule.substr(3 * (kArrowWidth - n)) : kRule.substr(0, 3 * n);
 }
 
 // One ladder line, written straight into room reserved in the buffer: a
@@ -1233,8 +1236,7 @@ void Ladder::put_arrow(Line& line, const Row& r) const {
     label(text, r);
     const std::size_t w = columns(view(text).substr(label_at));
     const std::size_t fill = kArrowWidth > w + 3 ? kArrowWidth - w - 3 : 1;
-    append(text, rule(fill));
-    if (*r.sender == Side::client) append(text, "▶");
+    append(text, rule(fill, *r.sender == Side::client));
     if (painted) append(text, kReset);
     line.text(view(text));
 }
