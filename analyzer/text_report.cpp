@@ -2,6 +2,8 @@
 
 #include "analyzer/raw_write.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
 #include <array>
 #include <concepts>
@@ -300,12 +302,15 @@ constexpr auto kStateColumns = [] {
     return w;
 }();
 
-// `n` times "─", n <= kArrowWidth.
-std::string_view rule(std::size_t n) {
+// `n` times "─" (n <= kArrowWidth), followed by the point "▶" when the
+// arrow goes to the server: both are cut from one constant, the rule from its
+// start, the rule and point from its end.
+std::string_view rule(std::size_t n, bool pointed) {
     static constexpr std::string_view kRule =
-        "────────────────────────────────────────────────────────";  // kArrowWidth of them
-    static_assert(kRule.size() == 3 * kArrowWidth);
-    return kRule.substr(0, 3 * std::min(n, kArrowWidth));
+        "────────────────────────────────────────────────────────▶";  // kArrowWidth "─", then "▶"
+    static_assert(kRule.size() == 3 * kArrowWidth + 3);
+    n = std::min(n, kArrowWidth);
+    return pointed ? kRule.substr(3 * (kArrowWidth - n)) : kRule.substr(0, 3 * n);
 }
 
 // One ladder line, written straight into room reserved in the buffer: a
@@ -321,6 +326,23 @@ public:
     explicit Line(Buf& b) : b_(b) { open(kRoom); }
     void blank(std::size_t n) { blanks_ += n; }
     void text(std::string_view s) {
+        // Most pieces do not end in a blank and fit in the room (and a byte
+        // for the newline): a test the compiler can inline where the piece
+        // is put, and one copy.
+        if (!s.empty() && s.back() != ' ' && static_cast<std::size_t>(limit_ - p_) > blanks_ + s.size()) {
+            p_ = raw::put(p_ + blanks_, s);
+            blanks_ = 0;
+            return;
+        }
+        text_in_general(s);
+    }
+    void end() {
+        *p_++ = '\n';
+        raw::commit(b_, p_);
+    }
+
+private:
+    void text_in_general(std::string_view s) {
         const std::size_t visible = s.find_last_not_of(' ') + 1;  // 0 when all blank
         if (visible) {
             const std::size_t need = blanks_ + visible + 1;  // and one byte for the newline
@@ -333,12 +355,7 @@ public:
         }
         blanks_ += s.size() - visible;
     }
-    void end() {
-        *p_++ = '\n';
-        raw::commit(b_, p_);
-    }
 
-private:
     // Room for most lines at once (a row of the ladder is about 200 bytes:
     // its rule is 3 bytes a column); a longer one gets more.
     static constexpr std::size_t kRoom = 256;
@@ -1072,7 +1089,18 @@ public:
 
 private:
     void collect();
-    Row& row_at(std::uint64_t frame);
+    // The row of `frame`, made on first use; the reference lasts until the
+    // next call. The core's records come mostly in frame order: most rows
+    // are the last one or go after it, and only the others are searched for.
+    Row& row_at(std::uint64_t frame) {
+        if (!rows_.empty() && rows_.back().frame == frame) return rows_.back();
+        if (rows_.empty() || rows_.back().frame < frame) {
+            rows_.emplace_back().frame = frame;
+            return rows_.back();
+        }
+        return row_before_last(frame);
+    }
+    Row& row_before_last(std::uint64_t frame);
     void label(Buf& out, const Row& r) const;
     const Transition* placed(const Row& r, Side side, std::size_t i) const;
     void put_arrow(Line& line, const Row& r) const;
@@ -1083,21 +1111,15 @@ private:
 
     const Connection& c_;
     const TextOptions& o_;
-    std::vector<Row> rows_;  // sorted by frame
+    // Sorted by frame. Most ladders have a handful of rows: they live in
+    // the Ladder itself, not in an allocation per connection.
+    boost::container::small_vector<Row, 24> rows_;
     std::size_t frame_width_ = 1;
     Buf footnotes_;          // as printed, one line each
     std::size_t footnote_count_ = 0;
 };
 
-Row& Ladder::row_at(std::uint64_t frame) {
-    // Made on first use; the reference lasts until the next call. The
-    // core's records come mostly in frame order: most rows are the last one
-    // or go after it.
-    if (rows_.empty() || rows_.back().frame < frame) {
-        rows_.emplace_back().frame = frame;
-        return rows_.back();
-    }
-    if (rows_.back().frame == frame) return rows_.back();
+Row& Ladder::row_before_last(std::uint64_t frame) {
     auto it = std::lower_bound(rows_.begin(), rows_.end(), frame,
                                [](const Row& r, std::uint64_t f) { return r.frame < f; });
     if (it == rows_.end() || it->frame != frame) {
@@ -1214,8 +1236,7 @@ void Ladder::put_arrow(Line& line, const Row& r) const {
     label(text, r);
     const std::size_t w = columns(view(text).substr(label_at));
     const std::size_t fill = kArrowWidth > w + 3 ? kArrowWidth - w - 3 : 1;
-    append(text, rule(fill));
-    if (*r.sender == Side::client) append(text, "▶");
+    append(text, rule(fill, *r.sender == Side::client));
     if (painted) append(text, kReset);
     line.text(view(text));
 }
