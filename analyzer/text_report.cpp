@@ -1141,8 +1141,9 @@ void Ladder::collect() {
         r.ack = sf.ack;
         r.payload = sf.payload_len;
     }
-    for (std::uint32_t k = 0; k < c_.transitions().size(); ++k) {
-        const Transition& t = c_.transitions()[k];
+    const std::span<const Transition> transitions = c_.transitions();
+    for (std::uint32_t k = 0; k < transitions.size(); ++k) {
+        const Transition& t = transitions[k];
         if (t.delivery == Delivery::timer) continue;
         Row& cause = row_at(t.cause_frame);
         cause.sender = cause_sender(t);

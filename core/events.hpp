@@ -80,6 +80,8 @@ struct Transition {
     Input input = Input::snd_syn;
     Delivery delivery = Delivery::sent;
     std::uint8_t crossing = kNoCrossing;  // index into Connection::crossings()
+
+    bool operator==(const Transition&) const = default;
 };
 
 // The side that sent the segment which caused a transition.

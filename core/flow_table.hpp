@@ -30,8 +30,8 @@
 #include "core/connection.hpp"
 #include "core/flow_index.hpp"
 #include "core/flow_key.hpp"
-#include "core/table_memory.hpp"
 #include "core/segment.hpp"
+#include "core/table_memory.hpp"
 
 namespace tfe {
 

@@ -6,9 +6,9 @@
 // allocation, and every append touched a fresh cache line. Most of a
 // transition repeats what is already known (its time and frame are close to
 // the connection's first, its sequence numbers close to the previous ones
-// of the same sender), so each is stored as four bytes of small fields and
-// six variable-length deltas: about 12 to 16 bytes, and a closed
-// connection's dozen fit inline.
+// of the same sender), so each is stored as seven bytes of small fields
+// and widths, and six deltas of 0 to 8 bytes: about 12 to 16 bytes, and a
+// closed connection's dozen fit inline.
 //
 // Encoding of one transition:
 //   byte 0    endpoint (bit 0), delivery (bits 1-3), input (bits 4-7)

@@ -165,11 +165,16 @@ std::vector<std::pair<std::string, Frame>> classic_samples() {
     return out;
 }
 
+// libpcap's handle on `path` with nanosecond timestamps, as the tool opens
+// it; null when libpcap refuses the file.
+pcap_t* open_nano(const std::string& path) {
+    char errbuf[PCAP_ERRBUF_SIZE];
+    return pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+}
+
 // Whether read_capture_file walks `path` itself (rather than libpcap's loop).
 bool walkable(const std::string& path) {
-    char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO,
-                                                        errbuf);
+    pcap_t* p = open_nano(path);
     if (p == nullptr) return false;
     std::uint32_t magic = 0;
     std::FILE* in = std::fopen(path.c_str(), "rb");
@@ -372,9 +377,7 @@ SeenRecord seen(const pcap_pkthdr& h, const u_char* data) {
 }
 
 std::vector<SeenRecord> via_libpcap(const std::string& path, std::string& error) {
-    char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO,
-                                                        errbuf);
+    pcap_t* p = open_nano(path);
     REQUIRE(p != nullptr);
     std::vector<SeenRecord> out;
     pcap_pkthdr* h = nullptr;
@@ -387,9 +390,7 @@ std::vector<SeenRecord> via_libpcap(const std::string& path, std::string& error)
 }
 
 std::vector<SeenRecord> via_walker(const std::string& path, std::string& error) {
-    char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO,
-                                                        errbuf);
+    pcap_t* p = open_nano(path);
     REQUIRE(p != nullptr);
     const Frame bytes = slurp(path);
     std::uint32_t magic = 0;

@@ -13,13 +13,6 @@ using namespace tfe;
 
 namespace {
 
-bool same(const Transition& a, const Transition& b) {
-    return a.ts == b.ts && a.frame == b.frame && a.cause_frame == b.cause_frame && a.seq == b.seq &&
-           a.ack == b.ack && a.seq_len == b.seq_len && a.flags == b.flags && a.endpoint == b.endpoint &&
-           a.from == b.from && a.to == b.to && a.input == b.input && a.delivery == b.delivery &&
-           a.crossing == b.crossing;
-}
-
 Transition random_transition(std::mt19937_64& rng, TransitionLog::Base base) {
     const auto pick = [&rng](std::uint64_t n) { return std::uniform_int_distribution<std::uint64_t>(0, n - 1)(rng); };
     Transition t;
@@ -67,7 +60,7 @@ TEST_CASE("transition log: decode gives back every appended transition") {
         for (const TransitionLog& copy : {log, TransitionLog(log), TransitionLog(TransitionLog(log))}) {
             copy.decode(out, base);
             REQUIRE(out.size() == n);
-            for (std::size_t i = 0; i < n; ++i) REQUIRE(same(in[i], out[i]));
+            for (std::size_t i = 0; i < n; ++i) REQUIRE(in[i] == out[i]);
         }
         // Appending to a copy leaves the original alone.
         TransitionLog more = log;
@@ -137,7 +130,7 @@ TEST_CASE("transition log: a four-wave close stays inline and small") {
     std::vector<Transition> out;
     log.decode(out, base);
     REQUIRE(out.size() == in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) CHECK(same(in[i], out[i]));
+    for (std::size_t i = 0; i < in.size(); ++i) CHECK(in[i] == out[i]);
     // 48 bytes each as structs; here at most a third of that, inline.
     CHECK(log.bytes() <= 16 * in.size());
     CHECK(log.bytes() + TransitionLog::kSlack <= TransitionLog::kInlineBytes);
