@@ -60,7 +60,7 @@ std::string segment_label(const Connection& c, Side sender, TcpFlags flags, SeqN
 
 namespace {
 
-std::string_view delivery_phrase(Delivery d) {
+constexpr std::string_view delivery_phrase(Delivery d) {
     switch (d) {
         case Delivery::sent: return "";
         case Delivery::on_arrival: return "on arrival";
@@ -72,6 +72,13 @@ std::string_view delivery_phrase(Delivery d) {
     }
     return "";
 }
+
+constexpr bool delivery_phrases_are_plain_text() {
+    for (std::size_t d = 0; d < kDeliveryCount; ++d)
+        if (!is_plain_text(delivery_phrase(static_cast<Delivery>(d)))) return false;
+    return true;
+}
+static_assert(delivery_phrases_are_plain_text(), "causes go into JSON strings unescaped");
 
 }  // namespace
 

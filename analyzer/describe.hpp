@@ -28,7 +28,10 @@ void append_segment_label(fmt::memory_buffer& out, const Connection& c, Side sen
                           SeqNum seq, SeqNum ack, std::uint32_t payload_len, const NumberStyle& st);
 
 // One sentence: the table's reason, then the facts (packet, numbers, how
-// delivery is known).
+// delivery is known). Plain text (core's is_plain_text) by construction:
+// the reasons and delivery phrases are checked at compile time, and the
+// rest is fixed words, flag letters and digits. The JSON writer relies on
+// it and does not escape causes.
 void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const Transition& t,
                              const NumberStyle& st);
 

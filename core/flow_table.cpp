@@ -132,6 +132,18 @@ void FlowTable::lru_push_back(std::uint32_t idx) {
     lru_tail_ = idx;
 }
 
+// The next connection to expire was last touched seconds of capture time
+// ago: none of it is in the cache any more, and its report reads nearly all
+// of it. Asking for its slab entry and every line of it as soon as it is
+// next in line lets them arrive while the segments before its deadline are
+// processed (about a dozen on a busy capture), instead of the report
+// waiting for each line in turn.
+void FlowTable::prefetch(std::uint32_t idx) const {
+    __builtin_prefetch(&slab_[idx]);
+    const auto* lines = reinterpret_cast<const char*>(&pool_[idx / kPoolChunk][idx % kPoolChunk]);
+    for (std::size_t off = 0; off < sizeof(ConnectionStorage); off += 64) __builtin_prefetch(lines + off);
+}
+
 // The next moment this connection should be looked at without a segment:
 // the end of the linger once it settled, or TIME_WAIT's 2*MSL if earlier
 // (a short --msl, or a peer that never settles).
@@ -149,9 +161,11 @@ void FlowTable::schedule(std::uint32_t idx) {
 
 void FlowTable::advance(TimeNs now) {
     now_ = std::max(now_, now);
+    bool expired = false;
     while (!deadlines_.empty() && deadlines_.top().at <= now_) {
         const Deadline d = deadlines_.top();
         deadlines_.pop();
+        expired = true;
         Entry& e = slab_[d.conn];
         if (!e.conn || e.generation != d.generation || e.deadline != d.at) continue;  // stale
         const Connection& c = *e.conn;
@@ -160,6 +174,7 @@ void FlowTable::advance(TimeNs now) {
             why = c.time_wait_deadline() <= now_ ? EndReason::time_wait_expired : EndReason::time_wait;
         end(d.conn, why);
     }
+    if (expired && !deadlines_.empty()) prefetch(deadlines_.top().conn);
     if (config_.idle_timeout > 0) {
         while (lru_head_ != kNone && slab_[lru_head_].conn->last_ts() + config_.idle_timeout <= now_)
             end(lru_head_, EndReason::idle);

@@ -107,6 +107,8 @@ private:
     void lru_unlink(std::uint32_t idx);
     void lru_push_back(std::uint32_t idx);
     void schedule(std::uint32_t idx);
+    // Starts fetching what reporting connection `idx` will read.
+    void prefetch(std::uint32_t idx) const;
     void* storage_of(std::uint32_t idx);
     // The live connection in slot `idx`, found from the slot number alone:
     // a segment's path does not read the slab entry (one cache miss fewer).

@@ -211,6 +211,14 @@ constexpr bool stays_are_consistent() {
 }
 static_assert(stays_are_consistent());
 
+constexpr bool reasons_are_plain_text() {
+    for (const Row& row : kTable)
+        for (const Cell& c : row)
+            if (!is_plain_text(c.why)) return false;
+    return true;
+}
+static_assert(reasons_are_plain_text(), "reports write the reasons into JSON strings unescaped");
+
 }  // namespace
 
 Cell transition(State from, Input input) { return cell(from, input); }

@@ -64,6 +64,15 @@ struct Cell {
     std::string_view why;  // one line, RFC 9293 wording where there is one
 };
 
+// Plain text: no '"', '\\' or control character, so a reason can stand in a
+// JSON string (or a terminal) as it is. Every reason in the table is
+// (checked at compile time in state.cpp).
+constexpr bool is_plain_text(std::string_view s) {
+    for (const char ch : s)
+        if (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return false;
+    return true;
+}
+
 // Looks up table[input][state].
 Cell transition(State from, Input input);
 
