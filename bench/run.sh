@@ -10,6 +10,10 @@
 #   for the libpcap loop and tcpflow-explain; tcptrace and tshark run once)
 #   TSHARK_TIMEOUT=120        SKIP_BUILD=1              TFE_ARGS="" (extra tool
 #   arguments; the tool's own default is --msl 30)
+#   BENCH_CPU=<last CPU>      every timed command runs pinned to this CPU
+#   (taskset); empty: not pinned. On a small VM one virtual CPU can be far
+#   noisier than another (the same run took 0.43 s on one and 0.45-0.80 s on
+#   the other), and every contender should see the same one.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +25,9 @@ OPEN=${BENCH_OPEN:-1000000}
 SEED=${BENCH_SEED:-1}
 RUNS=${BENCH_RUNS:-3}
 TSHARK_TIMEOUT=${TSHARK_TIMEOUT:-120}
+CPU=${BENCH_CPU-$(($(nproc) - 1))}
+PIN=()
+if [[ -n $CPU ]] && command -v taskset >/dev/null; then PIN=(taskset -c "$CPU"); fi
 read -r -a TFE_EXTRA <<<"${TFE_ARGS:-}"
 DATA=bench/data
 TOOL=$BUILD_DIR/apps/tcpflow-explain
@@ -71,13 +78,13 @@ MIXED_PACKETS=$(packets_of "${MIXED%.pcap}.truth.json")
 # keeps the fastest; sets WALL (s, ns resolution), RSS (KiB), RC.
 measure() {
     local runs=$1 timeout=$2; shift 2
-    local best_wall="" best_rss="" tmp
+    local best_wall="" best_rss="" tmp run
     tmp=$(mktemp)
     RC=0
     for ((run = 0; run < runs; run++)); do
         local t0 t1
         t0=$(date +%s%N)
-        timeout "$timeout" /usr/bin/time -f '%e %M' -o "$tmp" "$@" >/dev/null 2>"$tmp.err"
+        timeout "$timeout" "${PIN[@]}" /usr/bin/time -f '%e %M' -o "$tmp" "$@" >/dev/null 2>"$tmp.err"
         RC=$?
         t1=$(date +%s%N)
         [[ $RC == 0 ]] || break
@@ -101,32 +108,42 @@ add_row() {  # label wall rss note
 
 cat "$MIXED" >/dev/null  # every contender reads from the page cache
 
-say "bare libpcap read loop"
-measure "$RUNS" 600 "$LOOP" "$MIXED"
-add_row "bare libpcap read loop" "$WALL" "$RSS" ""
-LOOP_WALL=$WALL
-TEXT_WALL=""
+# The loop, the decoder and both modes take turns, run after run, so that
+# a slow spell of the machine hits all of them alike; each keeps its best.
+declare -A BEST_WALL=() BEST_RSS=() FAILED=()
+keep() {  # name: records this run's WALL/RSS/RC under `name`
+    if [[ $RC != 0 ]]; then FAILED[$1]=$RC; return; fi
+    if [[ -z ${BEST_WALL[$1]:-} ]] || awk -v a="$WALL" -v b="${BEST_WALL[$1]}" 'BEGIN { exit !(a < b) }'; then
+        BEST_WALL[$1]=$WALL
+        BEST_RSS[$1]=$RSS
+    fi
+}
+say "timing the libpcap loop, our decoder and both modes in turn, $RUNS runs$( ((${#PIN[@]})) && echo ", on CPU $CPU")"
+for ((run = 0; run < RUNS; run++)); do
+    measure 1 600 "$LOOP" "$MIXED"; keep loop
+    if [[ -x $DECODE ]]; then measure 1 600 "$DECODE" "$MIXED"; keep decode; fi
+    if ((HAVE_TOOL)); then
+        measure 1 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$MIXED"; keep json
+        measure 1 600 "$TOOL" "${TFE_EXTRA[@]}" "$MIXED"; keep text
+    fi
+done
 
-if [[ -x $DECODE ]]; then
-    say "our reader + decoder alone (tfe_decode_loop)"
-    measure "$RUNS" 600 "$DECODE" "$MIXED"
-    add_row "our reader + decoder alone" "$WALL" "$RSS" ""
-fi
-
-JSON_WALL=""
-if ((HAVE_TOOL)); then
-    say "tcpflow-explain --format json"
-    measure "$RUNS" 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$MIXED"
-    if [[ $RC == 0 ]]; then JSON_WALL=$WALL; JSON_RSS=$RSS; add_row "tcpflow-explain --format json" "$WALL" "$RSS" ""
-    else add_row "tcpflow-explain --format json" "" "" "failed (exit $RC)"; status=1; fi
-    say "tcpflow-explain (text)"
-    measure "$RUNS" 600 "$TOOL" "${TFE_EXTRA[@]}" "$MIXED"
-    if [[ $RC == 0 ]]; then TEXT_WALL=$WALL; add_row "tcpflow-explain (text)" "$WALL" "$RSS" ""
-    else add_row "tcpflow-explain (text)" "" "" "failed (exit $RC)"; status=1; fi
-else
-    add_row "tcpflow-explain --format json" "" "" "not built"
-    add_row "tcpflow-explain (text)" "" "" "not built"
-fi
+# row label name: adds the best run of `name`, or why there is none
+timed_row() {
+    if [[ -n ${FAILED[$2]:-} ]]; then add_row "$1" "" "" "failed (exit ${FAILED[$2]})"; status=1
+    elif [[ -n ${BEST_WALL[$2]:-} ]]; then add_row "$1" "${BEST_WALL[$2]}" "${BEST_RSS[$2]}" ""
+    else add_row "$1" "" "" "not built"; fi
+}
+timed_row "bare libpcap read loop" loop
+LOOP_WALL=${BEST_WALL[loop]:-}
+[[ -x $DECODE ]] && timed_row "our reader + decoder alone" decode
+timed_row "tcpflow-explain --format json" json
+timed_row "tcpflow-explain (text)" text
+JSON_WALL=${BEST_WALL[json]:-}
+JSON_RSS=${BEST_RSS[json]:-}
+TEXT_WALL=${BEST_WALL[text]:-}
+[[ -n ${FAILED[json]:-} ]] && JSON_WALL=""
+[[ -n ${FAILED[text]:-} ]] && TEXT_WALL=""
 
 if command -v tcptrace >/dev/null; then
     say "tcptrace -n"

@@ -132,7 +132,7 @@ inline std::uint32_t load_u32(const std::uint8_t* p, bool swapped) {
 inline constexpr std::uint32_t kLibpcapMaxSnaplen = 262144;
 
 // Walks the records after the 24-byte global header, calling
-// on_record(header, data, next_offset) for each, where `header` is what
+// on_record(header, data) for each, where `header` is what
 // pcap_next_ex would return (timestamp fraction in nanoseconds) and `data`
 // points into `file`, valid until on_record returns. Stops at the end of the
 // file (nullopt) or at the first record libpcap would refuse.
@@ -189,8 +189,7 @@ std::optional<ClassicRecordError> walk_classic_records(CaptureFileBytes& file,
         }
         header.caplen = delivered;
         offset = data_offset + caplen;
-        on_record(static_cast<const pcap_pkthdr&>(header), static_cast<const u_char*>(data),
-                  offset);
+        on_record(static_cast<const pcap_pkthdr&>(header), static_cast<const u_char*>(data));
     }
 }
 

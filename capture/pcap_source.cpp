@@ -69,15 +69,18 @@ void take_frame(int dlt, const pcap_pkthdr& header, const u_char* data, bool ver
 
 // libpcap's record loop, for files the classic walker does not take:
 // pcapng, standard input, rare pcap variants. One reused Segment, no
-// allocation per frame.
-void read_frames(pcap_t* p, const std::string& path, bool verify_checksums,
-                 std::uint64_t& frame_counter, SegmentSink& sink, FileReport& report) {
+// allocation per frame. The filter runs here on each record, as in the
+// walker, rather than inside pcap_next_ex: a read error then names the
+// broken record itself, not the first of the rejected ones before it.
+void read_frames(pcap_t* p, const BpfProgram& filter, const std::string& path,
+                 bool verify_checksums, std::uint64_t& frame_counter, SegmentSink& sink,
+                 FileReport& report) {
     const int dlt = pcap_datalink(p);
     std::FILE* file = pcap_file(p);
     // Pipes have no offsets: stop asking after the first failure. Elsewhere
     // the ftell per record is what lets a read error name its offset (pcapng
-    // blocks vary in size; a filter hides the records it rejects); glibc
-    // answers it from its cached position, without a system call.
+    // blocks vary in size); glibc answers it from its cached position,
+    // without a system call.
     if (file != nullptr && std::ftell(file) < 0) file = nullptr;
     Segment segment;
     pcap_pkthdr* header = nullptr;
@@ -87,7 +90,9 @@ void read_frames(pcap_t* p, const std::string& path, bool verify_checksums,
         const long offset = file != nullptr ? std::ftell(file) : -1;
         const int rc = pcap_next_ex(p, &header, &data);
         if (rc == 1) {
-            take_frame(dlt, *header, data, verify_checksums, frame_counter, segment, report, sink);
+            // Rejected frames take no number, as when libpcap drops them.
+            if (filter.empty() || pcap_offline_filter(filter.get(), header, data) != 0)
+                take_frame(dlt, *header, data, verify_checksums, frame_counter, segment, report, sink);
             continue;
         }
         if (rc == PCAP_ERROR)
@@ -134,23 +139,16 @@ void read_classic_frames(const ClassicFile& classic, const BpfProgram& filter,
     CaptureFileBytes bytes(classic.fd, classic.size);
     const int dlt = classic.format.dlt;
     Segment segment;
-    // Where the libpcap loop's next pcap_next_ex would start: just past the
-    // last frame delivered. With a filter, the records it rejected after that
-    // frame belong to the same read, so a read error names this offset.
-    std::uint64_t read_start = 24;
-    const auto on_record = [&](const pcap_pkthdr& header, const u_char* data,
-                               std::uint64_t next_offset) {
+    const auto on_record = [&](const pcap_pkthdr& header, const u_char* data) {
         // Rejected frames take no number, as when libpcap drops them.
         if (!filter.empty() && pcap_offline_filter(filter.get(), &header, data) == 0) return;
         // The walker has already scaled the fraction to nanoseconds.
         take_frame(dlt, header, data, verify_checksums, frame_counter, segment, report, sink);
-        read_start = next_offset;
     };
     const std::optional<ClassicRecordError> error =
         walk_classic_records(bytes, classic.format, on_record);
     if (error) {
-        const std::uint64_t offset = filter.empty() ? error->offset : read_start;
-        report.fatal_error = read_error_message(path, static_cast<long>(offset),
+        report.fatal_error = read_error_message(path, static_cast<long>(error->offset),
                                                 frame_counter + 1, error->pcap_error.c_str());
     }
 }
@@ -176,15 +174,14 @@ FileReport read_capture_file(const std::string& path, const ReadOptions& opts,
                               ") is not supported; file skipped";
         return report;
     }
+    BpfProgram filter;
+    compile_filter(p.get(), opts.bpf_filter, path, filter);
     if (const std::optional<ClassicFile> classic = walkable_classic_file(p.get(), path, opts)) {
-        BpfProgram filter;
-        compile_filter(p.get(), opts.bpf_filter, path, filter);
         read_classic_frames(*classic, filter, path, opts.verify_checksums, frame_counter, sink,
                             report);
         return report;
     }
-    apply_filter(p.get(), opts.bpf_filter, path);
-    read_frames(p.get(), path, opts.verify_checksums, frame_counter, sink, report);
+    read_frames(p.get(), filter, path, opts.verify_checksums, frame_counter, sink, report);
     return report;
 }
 

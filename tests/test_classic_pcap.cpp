@@ -360,6 +360,32 @@ TEST_CASE("The walker names the broken record's offset; libpcap's wording",
     CHECK(counter == 1);
 }
 
+TEST_CASE("With a filter, both readers still name the broken record's own offset",
+          "[capture][pcap][classic]") {
+    TempFile file("filtered.pcap");
+    // Two records the filter rejects, then one whose length is damaged: the
+    // error is at byte 24 + 2 * (16 + 40) = 136, not at the first rejected
+    // record after the last delivered frame (there is none: offset 24).
+    Frame bytes = pcap_file_bytes(DLT_RAW, {{1, 0, Frame(40, 1)}, {2, 0, Frame(40, 2)}, {3, 0, Frame(40, 3)}});
+    set_le32(bytes, 136 + 8, 300000);
+    write_file(file.path, bytes);
+    struct Nothing : SegmentSink {
+        void on_segment(const Segment&) override {}
+    } sink;
+    for (const bool libpcap_loop : {false, true}) {
+        INFO("libpcap's record loop: " << libpcap_loop);
+        ReadOptions opts;
+        opts.bpf_filter = "len > 100";
+        opts.libpcap_record_loop = libpcap_loop;
+        std::uint64_t counter = 0;
+        const FileReport r = read_capture_file(file.path, opts, counter, sink);
+        REQUIRE(r.fatal_error);
+        CHECK(r.fatal_error->find(file.path + ": ") == 0);
+        CHECK(r.fatal_error->find(" at byte offset 136 (frame 1): ") != std::string::npos);
+        CHECK(counter == 0);
+    }
+}
+
 namespace {
 
 // One record as a reader returned it: header and a hash of the bytes.
@@ -401,7 +427,7 @@ std::vector<SeenRecord> via_walker(const std::string& path, std::string& error) 
     CaptureFileBytes file(fd, bytes.size());
     std::vector<SeenRecord> out;
     const auto err = walk_classic_records(
-        file, *format, [&](const pcap_pkthdr& h, const u_char* data, std::uint64_t) {
+        file, *format, [&](const pcap_pkthdr& h, const u_char* data) {
             out.push_back(seen(h, data));
         });
     error = err ? err->pcap_error : "";
