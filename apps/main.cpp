@@ -190,8 +190,8 @@ int run(const Options& o) {
     sink.finish();
     const auto ended = [&st](EndReason r) { return st.ended[static_cast<int>(r)]; };
     spdlog::info("{} segments, {} connections, at most {} open at once; ended: {} closed, {} in TIME_WAIT, "
-                 "{} after TIME_WAIT, {} idle, {} by port reuse, {} at the end of the input; at most {} 4-tuples "
-                 "remembered after their report, {} late segments",
+                 "{} after TIME_WAIT, {} idle, {} by port reuse, {} at the end of the input; the table of reported "
+                 "4-tuples held at most {} (expired ones included until a sweep drops them), {} late segments",
                  st.segments, st.connections, st.peak_open, ended(EndReason::closed), ended(EndReason::time_wait),
                  ended(EndReason::time_wait_expired), ended(EndReason::idle), ended(EndReason::superseded),
                  ended(EndReason::capture_end), st.peak_remembered, st.late_segments);

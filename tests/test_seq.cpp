@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/seq.hpp"
 #include "core/flow_key.hpp"
@@ -44,6 +46,54 @@ TEST_CASE("FlowKey is the same in both directions", "[flowkey]") {
     CHECK(h(k1) == h(k2));
     CHECK(FlowHasher(8)(k1) != h(k1));
     CHECK(to_string(k1.a) == "10.0.0.1:40000");
+}
+
+TEST_CASE("FlowHasher spreads 4-tuples that differ in a few bits over the table", "[flowkey][hash]") {
+    // What busy captures look like: one server, clients differing only in
+    // their port or the low bits of their address. The open-addressing
+    // index takes the hash's low bits; with 4 keys per bucket on average a
+    // good hash leaves no bucket with more than a couple of dozen.
+    const FlowHasher h(0x5eed);
+    constexpr std::size_t kBuckets = 1 << 14;
+    for (const bool vary_port : {true, false}) {
+        std::vector<int> load(kBuckets);
+        Segment s;
+        s.dst = IpAddr::v4(0xc0000201);
+        s.dport = 443;
+        for (std::uint32_t i = 0; i < 4 * kBuckets; ++i) {
+            s.src = IpAddr::v4(vary_port ? 0x0a000001 : 0x0a000000 + i);
+            s.sport = static_cast<std::uint16_t>(vary_port ? i : 40000);
+            bool forward = false;
+            ++load[h(FlowKey::of(s, forward)) & (kBuckets - 1)];
+        }
+        INFO("varying the " << (vary_port ? "port" : "address"));
+        CHECK(*std::max_element(load.begin(), load.end()) <= 24);
+        CHECK(std::count(load.begin(), load.end(), 0) < int(kBuckets) / 20);  // Poisson(4): 1.8 % empty
+    }
+    // Avalanche: flipping one input bit flips about half of the output bits.
+    Segment s;
+    s.src = IpAddr::v4(0x0a000001);
+    s.dst = IpAddr::v4(0xc0000201);
+    s.sport = 40000;
+    s.dport = 443;
+    bool forward = false;
+    const std::uint64_t base = h(FlowKey::of(s, forward));
+    int flipped = 0, trials = 0;
+    for (int bit = 0; bit < 32; ++bit) {
+        Segment t = s;
+        t.src = IpAddr::v4(0x0a000001u ^ (1u << bit));
+        flipped += std::popcount(base ^ h(FlowKey::of(t, forward)));
+        ++trials;
+    }
+    for (int bit = 0; bit < 16; ++bit) {
+        Segment t = s;
+        t.sport = static_cast<std::uint16_t>(40000 ^ (1 << bit));
+        flipped += std::popcount(base ^ h(FlowKey::of(t, forward)));
+        ++trials;
+    }
+    const double mean = double(flipped) / trials;
+    CHECK(mean > 28);
+    CHECK(mean < 36);
 }
 
 TEST_CASE("IPv6 flows group by their 4-tuple and never mix with IPv4", "[flowkey][ipv6]") {
