@@ -36,6 +36,7 @@ struct Options {
     bool verbose = false, quiet = false;
     bool verify_checksums = false;
     double msl = 30;
+    double linger = 2;
     double idle_timeout = -1;
     bool absolute = false;
     std::string color = "auto";
@@ -156,6 +157,7 @@ int run(const Options& o) {
 
     FlowTableConfig fc;
     fc.tracker.msl = static_cast<TimeNs>(o.msl * 1e9);
+    fc.tracker.linger = static_cast<TimeNs>(o.linger * 1e9);
     fc.tracker.keep_segments = o.all_segments && ro.format == Format::text;
     const bool live = !o.interface.empty();
     const double idle = o.idle_timeout >= 0 ? o.idle_timeout : (live ? 300 : 0);
@@ -182,11 +184,23 @@ int run(const Options& o) {
     }
     table.flush();
     const FlowTableStats& st = table.stats();
-    if (st.late_segments)
-        sink.add_input_note(fmt::format(
+    if (st.late_segments) {
+        std::string note = fmt::format(
             "{} arrived after {} connection had been reported (within 2×MSL of its close); counted, not analysed",
             st.late_segments == 1 ? "1 segment" : fmt::format("{} segments", st.late_segments),
-            st.late_segments == 1 ? "its" : "their"));
+            st.late_segments == 1 ? "its" : "their");
+        // A FIN sent again means the final ACK, which the report shows
+        // arriving, never reached its sender: worth saying in so many words.
+        if (st.late_fins) {
+            if (st.late_segments == 1) note += "; it is a FIN sent again";
+            else if (st.late_fins == 1) note += "; one of them is a FIN sent again";
+            else note += fmt::format("; {} of them are FINs sent again", st.late_fins);
+            note += fmt::format(": the final ACK the report shows arriving did not reach {} (a longer --linger "
+                                "than {} s keeps a closed connection open to such retransmissions)",
+                                st.late_fins == 1 ? "its sender" : "their senders", o.linger);
+        }
+        sink.add_input_note(std::move(note));
+    }
     sink.finish();
     const auto ended = [&st](EndReason r) { return st.ended[static_cast<int>(r)]; };
     spdlog::info("{} segments, {} connections, at most {} open at once; ended: {} closed, {} in TIME_WAIT, "
@@ -238,6 +252,10 @@ int main(int argc, char** argv) {
                  "Check TCP checksums and flag bad ones (off by default: offload makes locally sent segments look bad)");
     app.add_option("--msl", o.msl, "Maximum segment lifetime in seconds; TIME_WAIT lasts 2*MSL (default 30, as Linux)")
         ->check(CLI::PositiveNumber);
+    app.add_option("--linger", o.linger,
+                   "Seconds a closed connection waits for retransmissions (a FIN whose last ACK was lost) "
+                   "before it is reported (default 2)")
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--idle-timeout", o.idle_timeout,
                    "Report a connection after this many seconds without a segment (default: never for files, 300 live)");
     app.add_flag("-S,--absolute-seq", o.absolute, "Absolute sequence numbers (default: relative, the SYN is 0)");

@@ -106,6 +106,7 @@ bool FlowTable::absorbed_by_remembered(std::uint64_t hash, const Segment& seg) {
         return false;
     }
     stats_.late_segments++;
+    if (seg.flags.fin()) stats_.late_fins++;
     return true;
 }
 

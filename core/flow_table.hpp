@@ -56,6 +56,9 @@ struct FlowTableStats {
     // Segments on a 4-tuple whose connection was already reported (within
     // 2*MSL of its close): counted here, not analysed.
     std::uint64_t late_segments = 0;
+    // ...of which FINs: the peer retransmitting a FIN whose last ACK it
+    // never got (the report, already out, showed that ACK arriving).
+    std::uint64_t late_fins = 0;
     // The most entries the table of reported 4-tuples held: expired ones
     // count until a sweep drops them (HashDeadlines), so this is an upper
     // bound on how many were still remembered at once.

@@ -274,6 +274,37 @@ Final states: client TIME_WAIT (timer restarted); server CLOSED once the
 second ACK arrives (LAST_ACK -> CLOSED)."""
 
 
+def fin_retrans_after_linger():
+    c, s = new_pair(cport=51013)
+    cv = Conversation(c, s)
+    cv.handshake()
+    cv.exchange()
+    cv.send(c, "FA", dt=2000)
+    cv.send(s, "A", dt=60)
+    cv.send(s, "FA", dt=40000)
+    fin_seq = (s.snd_nxt - 1) & M32
+    cv.send(c, "A", dt=60, deliver=False, note="last ACK lost after the capture point")
+    # Linux's retransmission timer from a 200 ms RTO, doubling each time.
+    for n, rto in enumerate((200_000, 400_000, 800_000, 1_600_000, 3_200_000), 1):
+        cv.send(s, "FA", dt=rto - 60, seq=fin_seq, note="FIN sent again (%d)" % n)
+        cv.send(c, "A", dt=60, deliver=n == 5,
+                note="TIME_WAIT side ACKs again" + ("" if n == 5 else ", lost again"))
+    return cv, """\
+Captured near the client.  Four-way close, the client first; every ACK the
+client sends for the server's FIN is lost after the capture point until the
+fifth retransmission, so the server (LAST_ACK) sends its FIN again 0.2, 0.6,
+1.4, 3.0 and 6.2 s after the first (Linux's doubling retransmission timer)
+and the client (TIME_WAIT) ACKs each copy.  The gap before the fifth copy,
+3.2 s, is longer than the tool's 2 s linger: the connection has been
+reported when it arrives, so that FIN and the ACK after it are counted as
+late segments (the text report's Input section says the FIN was sent again
+and what that means), not narrated.
+Handshake: three-way.
+Close: four-way, the client closes first, with FIN retransmissions.
+Final states: client TIME_WAIT; server CLOSED once an ACK of its FIN gets
+through (shown when the first one is captured)."""
+
+
 def data_after_fin():
     c, s = new_pair(cport=51006)
     cv = Conversation(c, s)
@@ -467,6 +498,7 @@ SCENARIOS = [
     ("crafted-simultaneous-open", simultaneous_open),
     ("crafted-rst-out-of-window", rst_out_of_window),
     ("crafted-fin-retrans-time-wait", fin_retrans_time_wait),
+    ("crafted-fin-retrans-after-linger", fin_retrans_after_linger),
     ("crafted-data-after-fin", data_after_fin),
     ("crafted-wraparound", wraparound),
     ("crafted-fin-before-last-data", fin_before_last_data),

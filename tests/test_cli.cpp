@@ -168,3 +168,24 @@ TEST_CASE("brief lists one line per connection, id picks connections", "[cli][te
     const Run both = run("--format json --id 2,1 " + unanswered);
     CHECK(both.out.find("\"id\":1") != std::string::npos);
 }
+
+TEST_CASE("a FIN sent again after the report is named under Input; --linger keeps the connection for it",
+          "[cli][linger]") {
+    // The server's fifth FIN comes 3.2 s after the fourth: past the 2 s
+    // linger, so the connection has been reported when it arrives.
+    const std::string cap = sample("crafted-fin-retrans-after-linger");
+    const Run r = run(cap);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("2 segments arrived after their connection had been reported") != std::string::npos);
+    CHECK(r.out.find("one of them is a FIN sent again: the final ACK the report shows arriving did not "
+                     "reach its sender") != std::string::npos);
+    CHECK(r.out.find("packets 1–19;") != std::string::npos);
+
+    // Lingering longer than the gap: every segment belongs to the report,
+    // and nothing is late.
+    const Run longer = run("--linger 4 " + cap);
+    CHECK(longer.status == 0);
+    CHECK(longer.out.find("arrived after") == std::string::npos);
+    CHECK(longer.out.find("packets 1–21;") != std::string::npos);
+    CHECK(run("--linger -1 " + cap).status == 2);
+}

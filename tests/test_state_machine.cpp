@@ -374,6 +374,7 @@ TEST_CASE("a settled connection is reported after the linger; its 4-tuple is rem
     // is counted, and does not open a mid-stream connection.
     table.on_segment(r.segment({'s', "F.", 1, 2}, ++frame, 30.0));
     CHECK(table.stats().late_segments == 1);
+    CHECK(table.stats().late_fins == 1);
     CHECK(table.stats().connections == 2);
     // After 2*MSL (60 s from the close) the 4-tuple is forgotten: the same
     // stray now opens a (mid-stream) connection of its own.
