@@ -342,7 +342,7 @@ TEST_CASE("A file that is only a header, or not a capture at all", "[capture][pc
     check_same_both_ways(file.path);
 }
 
-TEST_CASE("The walker names the broken record's offset; libpcap's wording",
+TEST_CASE("The walker names the broken record's offset, in libpcap's wording",
           "[capture][pcap][classic]") {
     TempFile file("walker.pcap");
     Frame bytes = pcap_file_bytes(DLT_RAW, {{1, 0, Frame(40, 1)}, {2, 0, Frame(50, 2)}});

@@ -169,7 +169,7 @@ TEST_CASE("brief lists one line per connection, id picks connections", "[cli][te
     CHECK(both.out.find("\"id\":1") != std::string::npos);
 }
 
-TEST_CASE("a FIN sent again after the report is named under Input; --linger keeps the connection for it",
+TEST_CASE("a FIN sent again after the report is named under Input, and --linger keeps the connection for it",
           "[cli][linger]") {
     // The server's fifth FIN comes 3.2 s after the fourth: past the 2 s
     // linger, so the connection has been reported when it arrives.

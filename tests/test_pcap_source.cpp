@@ -170,7 +170,7 @@ TEST_CASE("A missing or non-capture file is a fatal error in the report", "[capt
     CHECK(read(junk.path, counter, sink).fatal_error);
 }
 
-TEST_CASE("BPF filter: frames it rejects take no frame number; bad filter throws", "[capture][pcap]") {
+TEST_CASE("BPF filter: frames it rejects take no frame number, a bad filter throws", "[capture][pcap]") {
     TempFile file("filter.pcap");
     write_file(file.path, pcap_file_bytes(DLT_EN10MB, {{1, 0, tcp_frame(1, 80)}, {2, 0, udp_frame()},
                                                        {3, 0, tcp_frame(1, 443)}, {4, 0, tcp_frame(80, 1)}}));

@@ -218,7 +218,7 @@ TEST_CASE("an RST in SYN_SENT that does not acknowledge the SYN is ignored", "[h
     CHECK(conns[0].final_state(Side::client) == State::ESTABLISHED);
 }
 
-TEST_CASE("half-close: data flows after the first FIN; CLOSE_WAIT and FIN_WAIT_2 remain", "[close]") {
+TEST_CASE("half-close: data flows after the first FIN, CLOSE_WAIT and FIN_WAIT_2 remain", "[close]") {
     const auto conns = replay_at_generated_isns().run(with_handshake({
         {'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'s', "P.", 1, 2, 500}, {'c', ".", 2, 501},
         {'s', "P.", 501, 2, 500}, {'c', ".", 2, 1001},
@@ -345,7 +345,7 @@ static void feed_four_way_close(FlowTable& table, const Replay& r, std::uint64_t
     }
 }
 
-TEST_CASE("a settled connection is reported after the linger; its 4-tuple is remembered until 2*MSL",
+TEST_CASE("a settled connection is reported after the linger, its 4-tuple remembered until 2*MSL",
           "[time_wait]") {
     Replay r = replay_at_generated_isns();
     r.config.tracker.msl = 30'000'000'000;
