@@ -90,6 +90,12 @@ public:
 
     std::size_t size() const { return size_; }
 
+    // Forgets every slot at once (one sequential pass), keeping the room.
+    void clear() {
+        std::fill(entries_.begin(), entries_.end(), Entry{});
+        size_ = 0;
+    }
+
 private:
     struct Entry {
         std::uint32_t slot = kNone;

@@ -55,16 +55,19 @@ std::uint32_t FlowTable::create(const FlowKey& key, std::uint64_t hash, const Se
     return idx;
 }
 
-void FlowTable::end(std::uint32_t idx, EndReason why) {
+void FlowTable::end(std::uint32_t idx, EndReason why, bool unindex) {
     Entry& e = slab_[idx];
     Connection& c = *e.conn;
     c.finish(why, now_);
     stats_.ended[static_cast<int>(why)]++;
     sink_.on_connection(c);
-    const std::uint64_t hash = hasher_(c.key());
-    index_.erase(idx, hash);
-    if (why == EndReason::closed || why == EndReason::time_wait) remember(c, hash);
-    else if (remembered_.size() != 0) remembered_.erase(hash);  // an older connection's memory must not outlive this one
+    const bool remembers = why == EndReason::closed || why == EndReason::time_wait;
+    if (unindex || remembers || remembered_.size() != 0) {
+        const std::uint64_t hash = hasher_(c.key());
+        if (unindex) index_.erase(idx, hash);
+        if (remembers) remember(c, hash);
+        else if (remembered_.size() != 0) remembered_.erase(hash);  // an older connection's memory must not outlive this one
+    }
     lru_unlink(idx);
     c.~Connection();
     e.conn = nullptr;
@@ -211,7 +214,11 @@ void FlowTable::flush() {
     std::sort(open.begin(), open.end(), [this](std::uint32_t a, std::uint32_t b) {
         return slab_[a].conn->id() < slab_[b].conn->id();
     });
-    for (std::uint32_t i : open) end(i, EndReason::capture_end);
+    // Every connection ends: the index is emptied in one pass afterwards
+    // rather than entry by entry (a cache miss each when a million are
+    // open).
+    for (std::uint32_t i : open) end(i, EndReason::capture_end, false);
+    index_.clear();
 }
 
 }  // namespace tfe

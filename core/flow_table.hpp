@@ -106,7 +106,9 @@ private:
     };
 
     std::uint32_t create(const FlowKey& key, std::uint64_t hash, const Segment& seg, bool forward);
-    void end(std::uint32_t idx, EndReason why);
+    // Reports and frees connection `idx`. `unindex` false: the caller
+    // empties the whole index afterwards (flush), so its entry is left.
+    void end(std::uint32_t idx, EndReason why, bool unindex = true);
     // True when the segment belongs to a reported connection (and is counted).
     bool absorbed_by_remembered(std::uint64_t hash, const Segment& seg);
     void remember(const Connection& c, std::uint64_t hash);
