@@ -387,6 +387,42 @@ TEST_CASE("a settled connection is reported after the linger, its 4-tuple rememb
     CHECK(sink.done.size() == 3);
 }
 
+TEST_CASE("flush ends every open connection in order of id and leaves an empty, usable table", "[flush]") {
+    Replay r = replay_at_generated_isns();
+    Collect sink;
+    FlowTable table(r.config, sink);
+    std::uint64_t frame = 0;
+    // Three handshakes left open, on three client ports.
+    for (const int port : {40002, 40000, 40001}) {
+        Replay c = r;
+        c.client_port = static_cast<std::uint16_t>(port);
+        for (const Step& st : std::vector<Step>{{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}}) {
+            ++frame;
+            table.on_segment(c.segment(st, frame, 0.001 * double(frame)));
+        }
+    }
+    CHECK(table.open_connections() == 3);
+    table.flush();
+    REQUIRE(sink.done.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(sink.done[i].id() == i + 1);
+        CHECK(sink.done[i].end_reason() == EndReason::capture_end);
+    }
+    CHECK(table.open_connections() == 0);
+    // Nothing of them is left in the index: the same 4-tuple starts afresh.
+    Replay again = r;
+    again.client_port = 40000;
+    for (const Step& st : std::vector<Step>{{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}}) {
+        ++frame;
+        table.on_segment(again.segment(st, frame, 1.0 + 0.001 * double(frame)));
+    }
+    CHECK(table.open_connections() == 1);
+    table.flush();
+    REQUIRE(sink.done.size() == 4);
+    CHECK(sink.done[3].id() == 4);
+    CHECK(sink.done[3].endpoint(Side::client).packets + sink.done[3].endpoint(Side::server).packets == 3);
+}
+
 TEST_CASE("a new SYN on a remembered 4-tuple starts a new connection", "[time_wait][port_reuse]") {
     Replay r = replay_at_generated_isns();
     Collect sink;
