@@ -65,6 +65,11 @@ public:
         mask_ = entries_.size() - 1;
     }
 
+    // Asks for the cache line where a lookup or erase of `hash` starts.
+    void prefetch(std::uint64_t hash) const {
+        __builtin_prefetch(&entries_[static_cast<std::uint32_t>(hash) & mask_]);
+    }
+
     std::uint32_t find(const FlowKey& key, std::uint64_t hash) const {
         const auto h = static_cast<std::uint32_t>(hash);
         for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
@@ -139,6 +144,9 @@ public:
 
     // Inserts, or moves an existing deadline. `now` decides what a sweep
     // may drop.
+    // Asks for the cache line where `hash` would be put or found.
+    void prefetch(std::uint64_t hash) const { __builtin_prefetch(&entries_[hash & mask_]); }
+
     void put(std::uint64_t hash, TimeNs until, TimeNs now) {
         if ((size_ + 1) * 2 > entries_.size()) sweep(now);
         for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {

@@ -58,12 +58,20 @@ std::uint32_t FlowTable::create(const FlowKey& key, std::uint64_t hash, const Se
 void FlowTable::end(std::uint32_t idx, EndReason why, bool unindex) {
     Entry& e = slab_[idx];
     Connection& c = *e.conn;
+    const bool remembers = why == EndReason::closed || why == EndReason::time_wait;
+    const bool rehash = unindex || remembers || remembered_.size() != 0;
+    const std::uint64_t hash = rehash ? hasher_(c.key()) : 0;
+    if (rehash) {
+        // The report takes microseconds: ask now for the lines of the index
+        // and of the remembered 4-tuples that are updated after it, rather
+        // than wait for them then (a cache miss each on a busy capture).
+        index_.prefetch(hash);
+        remembered_.prefetch(hash);
+    }
     c.finish(why, now_);
     stats_.ended[static_cast<int>(why)]++;
     sink_.on_connection(c);
-    const bool remembers = why == EndReason::closed || why == EndReason::time_wait;
-    if (unindex || remembers || remembered_.size() != 0) {
-        const std::uint64_t hash = hasher_(c.key());
+    if (rehash) {
         if (unindex) index_.erase(idx, hash);
         if (remembers) remember(c, hash);
         else if (remembered_.size() != 0) remembered_.erase(hash);  // an older connection's memory must not outlive this one
