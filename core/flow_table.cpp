@@ -149,7 +149,9 @@ void FlowTable::lru_push_back(std::uint32_t idx) {
 // of it. Asking for its slab entry and every line of it as soon as it is
 // next in line lets them arrive while the segments before its deadline are
 // processed (about a dozen on a busy capture), instead of the report
-// waiting for each line in turn.
+// waiting for each line in turn. What the slot points to (its rare facts)
+// is asked for a segment later, once the pointer itself has arrived
+// (advance).
 void FlowTable::prefetch(std::uint32_t idx) const {
     __builtin_prefetch(&slab_[idx]);
     const auto* lines = reinterpret_cast<const char*>(&pool_[idx / kPoolChunk][idx % kPoolChunk]);
@@ -186,7 +188,18 @@ void FlowTable::advance(TimeNs now) {
             why = c.time_wait_deadline() <= now_ ? EndReason::time_wait_expired : EndReason::time_wait;
         end(d.conn, why);
     }
-    if (expired && !deadlines_.empty()) prefetch(deadlines_.top().conn);
+    if (!deadlines_.empty()) {
+        const Deadline& next = deadlines_.top();
+        if (expired) {
+            prefetch(next.conn);
+            rare_facts_pending_ = true;
+        } else if (rare_facts_pending_) {
+            // A segment later its slot has arrived: now what it points to.
+            rare_facts_pending_ = false;
+            const Entry& e = slab_[next.conn];
+            if (e.conn && e.generation == next.generation) e.conn->prefetch_rare_facts();
+        }
+    }
     if (config_.idle_timeout > 0) {
         while (lru_head_ != kNone && slab_[lru_head_].conn->last_ts() + config_.idle_timeout <= now_)
             end(lru_head_, EndReason::idle);

@@ -151,6 +151,9 @@ private:
     // a minute: about n/2^64, and not something traffic can aim at.
     HashDeadlines remembered_;
 
+    // The deadline heap's first connection has had its slot prefetched,
+    // but not yet what the slot points to (prefetch).
+    bool rare_facts_pending_ = false;
     std::size_t live_ = 0;
     std::uint64_t next_id_ = 1;
     TimeNs now_ = 0;
