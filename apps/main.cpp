@@ -250,14 +250,18 @@ int main(int argc, char** argv) {
     app.add_flag("-q,--quiet", o.quiet, "Only errors on stderr");
     app.add_flag("--verify-checksums", o.verify_checksums,
                  "Check TCP checksums and flag bad ones (off by default: offload makes locally sent segments look bad)");
+    // Times become 64-bit nanoseconds: a bound keeps the conversion defined
+    // (and 10^6 s, eleven days, is beyond any timer a capture could show).
+    constexpr double kMaxSeconds = 1e6;
     app.add_option("--msl", o.msl, "Maximum segment lifetime in seconds; TIME_WAIT lasts 2*MSL (default 30, as Linux)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(0.001, kMaxSeconds));
     app.add_option("--linger", o.linger,
                    "Seconds a closed connection waits for retransmissions (a FIN whose last ACK was lost) "
                    "before it is reported (default 2)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0.0, kMaxSeconds));
     app.add_option("--idle-timeout", o.idle_timeout,
-                   "Report a connection after this many seconds without a segment (default: never for files, 300 live)");
+                   "Report a connection after this many seconds without a segment (default: never for files, 300 live)")
+        ->check(CLI::Range(0.0, kMaxSeconds));
     app.add_flag("-S,--absolute-seq", o.absolute, "Absolute sequence numbers (default: relative, the SYN is 0)");
     app.add_option("--color", o.color, "Colour: auto (on a terminal), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
