@@ -275,7 +275,8 @@ int main(int argc, char** argv) {
                    "Exit 1 if a connection matches, e.g. reset,refused,unanswered,half-closed,CLOSE_WAIT");
     app.add_option("-i,--interface", o.interface, "Capture live on this interface (needs root or CAP_NET_RAW)");
     app.add_flag("--list-interfaces", o.list_interfaces, "List interfaces for -i and exit");
-    app.add_option("--duration", o.duration, "Live: stop after this many seconds (default: until Ctrl-C)");
+    app.add_option("--duration", o.duration, "Live: stop after this many seconds (default: until Ctrl-C)")
+        ->check(CLI::Range(0.0, 1e9));  // milliseconds in a long: defined, and over thirty years
     app.set_version_flag("--version", std::string("tcpflow-explain 0.1.0"));
     try {
         app.parse(argc, argv);

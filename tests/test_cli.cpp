@@ -62,7 +62,7 @@ TEST_CASE("usage errors exit 2", "[cli]") {
 TEST_CASE("times out of range are usage errors, not wrapped nanoseconds", "[cli]") {
     // Each becomes 64-bit nanoseconds: 1e300 s would not fit (undefined).
     for (const char* bad : {"--msl 0", "--msl 1e300", "--linger 1e300", "--linger -1", "--idle-timeout 1e300",
-                            "--idle-timeout -5"}) {
+                            "--idle-timeout -5", "--duration 1e300 -i lo", "--duration -1 -i lo"}) {
         INFO(bad);
         const Run r = run(std::string(bad) + " " + sample("refused"));
         CHECK(r.status == 2);
