@@ -208,9 +208,11 @@ public:
     TimeNs time_wait_deadline() const { return time_wait_deadline_; }
 
     // Asks for what a report reads outside the connection's own slot (the
-    // rare facts, once there are any), so that it is there when the report
-    // starts. Only a hint.
+    // transition log once it has outgrown its inline room, the rare facts
+    // once there are any), so that it is there when the report starts.
+    // Only a hint.
     void prefetch_rare_facts() const {
+        log_.prefetch();
         if (!extras_) return;
         const auto* p = reinterpret_cast<const char*>(&*extras_);
         for (std::size_t off = 0; off < sizeof(ConnectionExtras); off += 64) __builtin_prefetch(p + off);
