@@ -301,8 +301,11 @@ late segments (the text report's Input section says the FIN was sent again
 and what that means), not narrated.
 Handshake: three-way.
 Close: four-way, the client closes first, with FIN retransmissions.
-Final states: client TIME_WAIT; server CLOSED once an ACK of its FIN gets
-through (shown when the first one is captured)."""
+Final states: client TIME_WAIT; server CLOSED.  The report, out before
+the fifth FIN, shows the server CLOSED at the ACK after the fourth copy
+(packet 19), taken as delivered because nothing came back within the
+linger; with --linger 4 the report waits for the fifth copy and shows the
+server CLOSED at the last ACK (packet 21)."""
 
 
 def data_after_fin():
