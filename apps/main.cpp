@@ -199,6 +199,11 @@ int run(const Options& o) {
                                 "than {} s keeps a closed connection open to such retransmissions)",
                                 st.late_fins == 1 ? "its sender" : "their senders", o.linger);
         }
+        // On stderr too, as the file notes are, so a JSON run says it: a
+        // late FIN as a warning (the report went out with a wrong ending),
+        // other late segments (strays, a repeated last ACK) with -v.
+        if (st.late_fins) spdlog::warn("{}", note);
+        else spdlog::info("{}", note);
         sink.add_input_note(std::move(note));
     }
     sink.finish();

@@ -195,6 +195,11 @@ TEST_CASE("a FIN sent again after the report is named under Input, and --linger 
     CHECK(r.out.find("one of them is a FIN sent again: the final ACK the report shows arriving did not "
                      "reach its sender") != std::string::npos);
     CHECK(r.out.find("packets 1–19;") != std::string::npos);
+    // JSON has no Input section: the warning is on stderr.
+    const Run json = run("--format json " + cap);
+    CHECK(json.status == 0);
+    CHECK(json.out.find("tcpflow-explain: warning: 2 segments arrived after their connection had been reported") !=
+          std::string::npos);
 
     // Lingering longer than the gap: every segment belongs to the report,
     // and nothing is late.
