@@ -142,11 +142,11 @@ public:
         }
     }
 
-    // Inserts, or moves an existing deadline. `now` decides what a sweep
-    // may drop.
     // Asks for the cache line where `hash` would be put or found.
     void prefetch(std::uint64_t hash) const { __builtin_prefetch(&entries_[hash & mask_]); }
 
+    // Inserts, or moves an existing deadline. `now` decides what a sweep
+    // may drop.
     void put(std::uint64_t hash, TimeNs until, TimeNs now) {
         if ((size_ + 1) * 2 > entries_.size()) sweep(now);
         for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
