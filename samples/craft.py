@@ -132,12 +132,19 @@ class Conversation:
         self.send(self.s, "PA", down, dt=think)
         self.send(self.c, "A", dt=rtt)
 
-    def four_way(self, first, rtt=60, pause=40000):
+    def four_way(self, first, rtt=60, pause=40000, last_ack_lost=False):
+        """Returns the sequence number of the second FIN (for retransmitting
+        it); last_ack_lost: the final ACK is lost after the capture point."""
         other = self.peer(first)
         self.send(first, "FA", dt=2000)
         self.send(other, "A", dt=rtt)
         self.send(other, "FA", dt=pause)
-        self.send(first, "A", dt=rtt)
+        second_fin = (other.snd_nxt - 1) & M32
+        if last_ack_lost:
+            self.send(first, "A", dt=rtt, deliver=False, note="last ACK lost after the capture point")
+        else:
+            self.send(first, "A", dt=rtt)
+        return second_fin
 
 
 def new_pair(c_isn=1000000000, s_isn=3000000000, ipv6=False, cport=51000, sport=80):
@@ -253,11 +260,7 @@ def fin_retrans_time_wait():
     cv = Conversation(c, s)
     cv.handshake()
     cv.exchange()
-    cv.send(c, "FA", dt=2000)
-    cv.send(s, "A", dt=60)
-    cv.send(s, "FA", dt=40000)
-    fin_seq = (s.snd_nxt - 1) & M32
-    cv.send(c, "A", dt=60, deliver=False, note="last ACK lost after the capture point")
+    fin_seq = cv.four_way(c, last_ack_lost=True)
     cv.send(s, "FA", dt=200_000, seq=fin_seq, note="LAST_ACK side retransmits its FIN")
     cv.send(c, "A", dt=60, note="TIME_WAIT side ACKs again")
     return cv, """\
@@ -279,11 +282,7 @@ def fin_retrans_after_linger():
     cv = Conversation(c, s)
     cv.handshake()
     cv.exchange()
-    cv.send(c, "FA", dt=2000)
-    cv.send(s, "A", dt=60)
-    cv.send(s, "FA", dt=40000)
-    fin_seq = (s.snd_nxt - 1) & M32
-    cv.send(c, "A", dt=60, deliver=False, note="last ACK lost after the capture point")
+    fin_seq = cv.four_way(c, last_ack_lost=True)
     # Linux's retransmission timer from a 200 ms RTO, doubling each time.
     for n, rto in enumerate((200_000, 400_000, 800_000, 1_600_000, 3_200_000), 1):
         cv.send(s, "FA", dt=rto - 60, seq=fin_seq, note="FIN sent again (%d)" % n)
