@@ -14,6 +14,13 @@ namespace tfe::capture {
 
 using Bytes = std::span<const std::uint8_t>;
 
+// Big-endian loads at `p`, unchecked: for ByteReader below, and for fixed
+// headers whose whole length was checked once.
+constexpr std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+constexpr std::uint32_t be32(const std::uint8_t* p) {
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+}
+
 class ByteReader {
 public:
     constexpr ByteReader() = default;
@@ -32,7 +39,7 @@ public:
     }
     constexpr bool u16(std::uint16_t& out) {
         if (!has(2)) return false;
-        out = static_cast<std::uint16_t>((bytes_[pos_] << 8) | bytes_[pos_ + 1]);
+        out = be16(bytes_.data() + pos_);
         pos_ += 2;
         return true;
     }
@@ -40,8 +47,7 @@ public:
     // and a call per field was a tenth of decoding.
     [[gnu::always_inline]] constexpr bool u32(std::uint32_t& out) {
         if (!has(4)) return false;
-        out = (std::uint32_t{bytes_[pos_]} << 24) | (std::uint32_t{bytes_[pos_ + 1]} << 16) |
-              (std::uint32_t{bytes_[pos_ + 2]} << 8) | std::uint32_t{bytes_[pos_ + 3]};
+        out = be32(bytes_.data() + pos_);
         pos_ += 4;
         return true;
     }

@@ -11,11 +11,6 @@ namespace tfe::capture {
 
 namespace {
 
-// Big-endian loads for fixed headers whose length was checked as a whole.
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
-std::uint32_t be32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-}
 constexpr std::size_t kIpv4FixedHeader = 20;  // RFC 791 section 3.1
 constexpr std::size_t kTcpFixedHeader = 20;   // RFC 9293 section 3.1
 
