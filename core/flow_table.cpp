@@ -33,7 +33,7 @@ void* FlowTable::storage_of(std::uint32_t idx) {
     if (idx / kPoolChunk >= pool_.size()) {
         pool_.emplace_back(static_cast<ConnectionStorage*>(allocate_table_memory(kChunkBytes)));
     }
-    return pool_[idx / kPoolChunk][idx % kPoolChunk].bytes;
+    return slot_at(idx).bytes;
 }
 
 std::uint32_t FlowTable::create(const FlowKey& key, std::uint64_t hash, const Segment& seg, bool forward) {
@@ -154,7 +154,7 @@ void FlowTable::lru_push_back(std::uint32_t idx) {
 // (advance).
 void FlowTable::prefetch(std::uint32_t idx) const {
     __builtin_prefetch(&slab_[idx]);
-    const auto* lines = reinterpret_cast<const char*>(&pool_[idx / kPoolChunk][idx % kPoolChunk]);
+    const auto* lines = reinterpret_cast<const char*>(&slot_at(idx));
     for (std::size_t off = 0; off < sizeof(ConnectionStorage); off += 64) __builtin_prefetch(lines + off);
 }
 

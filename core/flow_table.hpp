@@ -117,11 +117,12 @@ private:
     void schedule(std::uint32_t idx);
     // Starts fetching what reporting connection `idx` will read.
     void prefetch(std::uint32_t idx) const;
+    // Slot `idx`'s storage, its chunk allocated first if need be.
     void* storage_of(std::uint32_t idx);
     // The live connection in slot `idx`, found from the slot number alone:
     // a segment's path does not read the slab entry (one cache miss fewer).
     Connection& live_at(std::uint32_t idx) const {
-        return *std::launder(reinterpret_cast<Connection*>(pool_[idx / kPoolChunk][idx % kPoolChunk].bytes));
+        return *std::launder(reinterpret_cast<Connection*>(slot_at(idx).bytes));
     }
 
     FlowTableConfig config_;
@@ -141,6 +142,8 @@ private:
         void operator()(ConnectionStorage* p) const;
     };
     std::vector<std::unique_ptr<ConnectionStorage[], FreeChunk>> pool_;
+    // Slot `idx`'s storage (its chunk must exist), live or not.
+    ConnectionStorage& slot_at(std::uint32_t idx) const { return pool_[idx / kPoolChunk][idx % kPoolChunk]; }
     std::vector<std::uint32_t> free_;
     std::uint32_t lru_head_ = kNone, lru_tail_ = kNone;
     std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> deadlines_;
