@@ -134,13 +134,7 @@ public:
         : entries_(initial), spare_(initial), mask_(initial - 1) {}
 
     // The deadline stored for `hash` (possibly past), or 0.
-    TimeNs find(std::uint64_t hash) const {
-        for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
-            const Entry& e = entries_[i];
-            if (e.empty()) return 0;
-            if (e.hash == hash) return e.until;
-        }
-    }
+    TimeNs find(std::uint64_t hash) const { return entries_[bucket_of(hash)].until; }
 
     // Asks for the cache line where `hash` would be put or found.
     void prefetch(std::uint64_t hash) const { __builtin_prefetch(&entries_[hash & mask_]); }
@@ -149,26 +143,14 @@ public:
     // may drop.
     void put(std::uint64_t hash, TimeNs until, TimeNs now) {
         if ((size_ + 1) * 2 > entries_.size()) sweep(now);
-        for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
-            Entry& e = entries_[i];
-            if (e.empty()) {
-                e = {hash, until};
-                ++size_;
-                return;
-            }
-            if (e.hash == hash) {
-                e.until = until;
-                return;
-            }
-        }
+        Entry& e = entries_[bucket_of(hash)];
+        if (e.empty()) ++size_;
+        e = {hash, until};
     }
 
     void erase(std::uint64_t hash) {
-        std::size_t i = hash & mask_;
-        for (;; i = (i + 1) & mask_) {
-            if (entries_[i].empty()) return;
-            if (entries_[i].hash == hash) break;
-        }
+        const std::size_t i = bucket_of(hash);
+        if (entries_[i].empty()) return;
         probing::remove_at(entries_, i);
         --size_;
     }
@@ -183,6 +165,13 @@ private:
         bool empty() const { return until == 0; }
         std::uint64_t home() const { return hash; }
     };
+
+    // Where `hash` is, or the empty bucket where its probe run ends.
+    std::size_t bucket_of(std::uint64_t hash) const {
+        std::size_t i = hash & mask_;
+        while (!entries_[i].empty() && entries_[i].hash != hash) i = (i + 1) & mask_;
+        return i;
+    }
 
     // Rehashes what has not expired by `now` into the spare array (doubled
     // if it would stay over a quarter full); the two arrays then swap, so a
