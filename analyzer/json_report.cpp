@@ -52,6 +52,13 @@ char* put_null(char* p) { return lit(p, "null"); }
 
 char* put_uint_or_null(char* p, std::uint64_t v) { return v ? put_uint(p, v) : put_null(p); }
 
+// "." and the six digits of the microseconds within the second.
+char* put_micros(char* p, std::uint64_t us) {
+    *p++ = '.';
+    const auto frac = static_cast<std::uint32_t>(us % 1'000'000);
+    return put4(put2(p, frac / 10000), frac % 10000);
+}
+
 // Seconds.microseconds since the epoch, as describe.cpp's append_epoch
 // writes them ("{}.{:06}" of ts/1000 split at a million). At most 32 bytes.
 char* put_epoch(char* p, TimeNs ts) {
@@ -59,9 +66,7 @@ char* put_epoch(char* p, TimeNs ts) {
     if (ts < 0)  // never from a capture; keep fmt's exact spelling of negatives
         return fmt::format_to(p, FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
     p = put_uint(p, static_cast<std::uint64_t>(us / 1'000'000));
-    *p++ = '.';
-    const auto frac = static_cast<std::uint32_t>(us % 1'000'000);
-    return put4(put2(p, frac / 10000), frac % 10000);
+    return put_micros(p, static_cast<std::uint64_t>(us));
 }
 
 // put_epoch for the times of one connection's transitions, which nearly
@@ -77,10 +82,7 @@ public:
             secs_ = secs;
             len_ = static_cast<std::size_t>(put_uint(digits_, secs) - digits_);
         }
-        p = raw::put(p, std::string_view(digits_, len_));
-        *p++ = '.';
-        const auto frac = static_cast<std::uint32_t>(us % 1'000'000);
-        return put4(put2(p, frac / 10000), frac % 10000);
+        return put_micros(raw::put(p, std::string_view(digits_, len_)), us);
     }
 
 private:
