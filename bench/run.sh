@@ -74,30 +74,21 @@ packets_of() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.ar
 MIXED_PACKETS=$(packets_of "${MIXED%.pcap}.truth.json")
 
 # ---------------------------------------------------------------- measuring
-# measure RUNS TIMEOUT CMD... : runs CMD (stdout to /dev/null) RUNS times and
-# keeps the fastest; sets WALL (s, ns resolution), RSS (KiB), RC.
+# measure TIMEOUT CMD... : runs CMD once (stdout to /dev/null); sets WALL
+# (s, ns resolution), RSS (KiB), RC. Best-of-N is keep()'s job below.
 measure() {
-    local runs=$1 timeout=$2; shift 2
-    local best_wall="" best_rss="" tmp run
+    local timeout=$1 tmp t0 t1
+    shift
     tmp=$(mktemp)
-    RC=0
-    for ((run = 0; run < runs; run++)); do
-        local t0 t1
-        t0=$(date +%s%N)
-        timeout "$timeout" "${PIN[@]}" /usr/bin/time -f '%e %M' -o "$tmp" "$@" >/dev/null 2>"$tmp.err"
-        RC=$?
-        t1=$(date +%s%N)
-        [[ $RC == 0 ]] || break
-        local wall rss
-        wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-        rss=$(awk 'END { print $2 }' "$tmp")
-        if [[ -z $best_wall ]] || awk -v a="$wall" -v b="$best_wall" 'BEGIN { exit !(a < b) }'; then
-            best_wall=$wall
-            best_rss=$rss
-        fi
-    done
-    WALL=$best_wall
-    RSS=$best_rss
+    WALL="" RSS=""
+    t0=$(date +%s%N)
+    timeout "$timeout" "${PIN[@]}" /usr/bin/time -f '%e %M' -o "$tmp" "$@" >/dev/null 2>"$tmp.err"
+    RC=$?
+    t1=$(date +%s%N)
+    if [[ $RC == 0 ]]; then
+        WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+        RSS=$(awk 'END { print $2 }' "$tmp")
+    fi
     rm -f "$tmp" "$tmp.err"
 }
 
@@ -120,11 +111,11 @@ keep() {  # name: records this run's WALL/RSS/RC under `name`
 }
 say "timing the libpcap loop, our decoder and both modes in turn, $RUNS runs$( ((${#PIN[@]})) && echo ", on CPU $CPU")"
 for ((run = 0; run < RUNS; run++)); do
-    measure 1 600 "$LOOP" "$MIXED"; keep loop
-    if [[ -x $DECODE ]]; then measure 1 600 "$DECODE" "$MIXED"; keep decode; fi
+    measure 600 "$LOOP" "$MIXED"; keep loop
+    if [[ -x $DECODE ]]; then measure 600 "$DECODE" "$MIXED"; keep decode; fi
     if ((HAVE_TOOL)); then
-        measure 1 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$MIXED"; keep json
-        measure 1 600 "$TOOL" "${TFE_EXTRA[@]}" "$MIXED"; keep text
+        measure 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$MIXED"; keep json
+        measure 600 "$TOOL" "${TFE_EXTRA[@]}" "$MIXED"; keep text
     fi
 done
 
@@ -147,7 +138,7 @@ TEXT_WALL=${BEST_WALL[text]:-}
 
 if command -v tcptrace >/dev/null; then
     say "tcptrace -n"
-    measure 1 600 tcptrace -n "$MIXED"
+    measure 600 tcptrace -n "$MIXED"
     if [[ $RC == 0 ]]; then add_row "tcptrace -n" "$WALL" "$RSS" ""
     else add_row "tcptrace -n" "" "" "failed (exit $RC)"; fi
 else
@@ -156,7 +147,7 @@ fi
 
 if command -v tshark >/dev/null; then
     say "tshark -q -z conv,tcp (up to ${TSHARK_TIMEOUT} s)"
-    measure 1 "$TSHARK_TIMEOUT" tshark -q -z conv,tcp -r "$MIXED"
+    measure "$TSHARK_TIMEOUT" tshark -q -z conv,tcp -r "$MIXED"
     if [[ $RC == 0 ]]; then add_row "tshark -q -z conv,tcp" "$WALL" "$RSS" ""
     elif [[ $RC == 124 ]]; then add_row "tshark -q -z conv,tcp" "" "" "skipped: over ${TSHARK_TIMEOUT} s"
     else add_row "tshark -q -z conv,tcp" "" "" "failed (exit $RC)"; fi
@@ -200,9 +191,9 @@ if ((HAVE_TOOL)); then
     fi
 
     say "flow-table memory: $OPENCAP ($OPEN connections left ESTABLISHED)"
-    measure 1 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$TINY"
+    measure 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$TINY"
     TINY_RSS=$RSS
-    measure 1 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$OPENCAP"
+    measure 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$OPENCAP"
     if [[ $RC == 0 && -n $TINY_RSS ]]; then
         awk -v big="$RSS" -v tiny="$TINY_RSS" -v n="$OPEN" -v w="$WALL" 'BEGIN {
             per = (big - tiny) * 1024 / n
