@@ -166,6 +166,8 @@ public:
         if (!p_) p_ = std::make_unique<T>();
         return *p_;
     }
+    template <class Io>
+    void transfer(Io& io) { io.owned(p_); }
 
 private:
     std::unique_ptr<T> p_;
@@ -217,6 +219,21 @@ public:
         const auto* p = reinterpret_cast<const char*>(&*extras_);
         for (std::size_t off = 0; off < sizeof(ConnectionExtras); off += 64) __builtin_prefetch(p + off);
     }
+
+    // Parking. A connection that no segment has touched for a while can be
+    // kept as bytes (park_codec.hpp): about a third of its size. park()
+    // writes them at `out` (room for kMaxParkedBytes) and returns how many;
+    // what the connection owned on the heap (its rare facts, a spilled
+    // log) now belongs to the bytes, and the connection must be destroyed
+    // next. unpark() builds it again in `storage`, exactly as it was, and
+    // says how many bytes it read; they are then spent. The 4-tuple and id
+    // come first, readable without unparking.
+    static constexpr std::size_t kMaxParkedBytes = 1024;
+    std::size_t park(std::uint8_t* out);
+    static Connection* unpark(void* storage, const std::uint8_t* bytes, const TrackerConfig* config,
+                              std::size_t& length);
+    static std::uint64_t parked_id(const std::uint8_t* bytes);
+    static bool parked_key_is(const std::uint8_t* bytes, const FlowKey& key);
 
     // Accessors for the analyzer.
     std::uint64_t id() const { return id_; }
@@ -312,6 +329,12 @@ private:
     void note(const AnomalyEvent& ev);
 
     static InFlight in_flight_of(const Segment& seg);
+
+    // For unpark: every field is then transferred from the bytes.
+    explicit Connection(const TrackerConfig* config) : config_(config) {}
+    // Names every field once, for park and unpark (connection_park.cpp).
+    template <class Io>
+    void transfer(Io& io);
 
     // What every segment reads or writes comes first and together (about
     // seven cache lines: on a busy capture a segment's connection is

@@ -6,8 +6,8 @@
 // Each entry keeps the low 32 bits of its key's hash. They pick the home
 // bucket (so growing and deleting never re-hash or touch the records) and
 // filter key compares: a probe only reads a record whose 32 hash bits match.
-// The records themselves live elsewhere; `KeyOf` maps a slot number to its
-// key.
+// The records themselves live elsewhere; `Matches(slot, key)` says whether
+// a slot holds a key.
 #pragma once
 
 #include <algorithm>
@@ -56,12 +56,12 @@ void remove_at(TableVector<Entry>& table, std::size_t i) {
 
 }  // namespace probing
 
-template <class KeyOf>
+template <class Matches>
 class FlowIndex {
 public:
     static constexpr std::uint32_t kNone = 0xffffffffu;
 
-    explicit FlowIndex(KeyOf key_of, std::size_t initial = 1024) : key_of_(key_of), entries_(initial) {
+    explicit FlowIndex(Matches matches, std::size_t initial = 1024) : matches_(matches), entries_(initial) {
         mask_ = entries_.size() - 1;
     }
 
@@ -75,7 +75,7 @@ public:
         for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
             const Entry& e = entries_[i];
             if (e.slot == kNone) return kNone;
-            if (e.hash == h && key_of_(e.slot) == key) return e.slot;
+            if (e.hash == h && matches_(e.slot, key)) return e.slot;
         }
     }
 
@@ -93,7 +93,20 @@ public:
         --size_;
     }
 
+    // The key under `hash` moved from slot `from` to slot `to`.
+    void replace(std::uint32_t from, std::uint32_t to, std::uint64_t hash) {
+        std::size_t i = static_cast<std::uint32_t>(hash) & mask_;
+        while (entries_[i].slot != from) i = (i + 1) & mask_;
+        entries_[i].slot = to;
+    }
+
     std::size_t size() const { return size_; }
+
+    template <class F>
+    void for_each_slot(F&& f) const {
+        for (const Entry& e : entries_)
+            if (!e.empty()) f(e.slot);
+    }
 
     // Forgets every slot at once (one sequential pass), keeping the room.
     void clear() {
@@ -117,7 +130,7 @@ private:
         mask_ = entries_.size() - 1;
     }
 
-    KeyOf key_of_;
+    Matches matches_;
     TableVector<Entry> entries_;
     std::size_t mask_ = 0;
     std::size_t size_ = 0;

@@ -14,7 +14,10 @@ std::uint64_t pick_seed(std::uint64_t configured) {
 }
 }  // namespace
 
-const FlowKey& FlowTable::ConnectionKey::operator()(std::uint32_t i) const { return table->live_at(i).key(); }
+bool FlowTable::ConnectionKey::operator()(std::uint32_t slot, const FlowKey& key) const {
+    if (is_parked(slot)) return Connection::parked_key_is(table->parked_store_.at(slot & ~kParked), key);
+    return table->live_at(slot).key() == key;
+}
 
 FlowTable::FlowTable(const FlowTableConfig& config, ConnectionSink& sink)
     : config_(config),
@@ -25,6 +28,15 @@ FlowTable::FlowTable(const FlowTableConfig& config, ConnectionSink& sink)
 FlowTable::~FlowTable() {
     for (Entry& e : slab_)
         if (e.conn) e.conn->~Connection();
+    if (parked_ == 0) return;
+    // Without a flush: what parked connections own on the heap is freed
+    // by unpacking and destroying them.
+    alignas(Connection) std::byte scratch[sizeof(Connection)];
+    index_.for_each_slot([&](std::uint32_t slot) {
+        if (!is_parked(slot)) return;
+        std::size_t length;
+        Connection::unpark(scratch, parked_store_.at(slot & ~kParked), &config_.tracker, length)->~Connection();
+    });
 }
 
 void FlowTable::FreeChunk::operator()(ConnectionStorage* p) const { free_table_memory(p); }
@@ -36,7 +48,7 @@ void* FlowTable::storage_of(std::uint32_t idx) {
     return slot_at(idx).bytes;
 }
 
-std::uint32_t FlowTable::create(const FlowKey& key, std::uint64_t hash, const Segment& seg, bool forward) {
+std::uint32_t FlowTable::take_slot() {
     std::uint32_t idx;
     if (!free_.empty()) {
         idx = free_.back();
@@ -45,6 +57,12 @@ std::uint32_t FlowTable::create(const FlowKey& key, std::uint64_t hash, const Se
         idx = static_cast<std::uint32_t>(slab_.size());
         slab_.emplace_back();
     }
+    storage_of(idx);
+    return idx;
+}
+
+std::uint32_t FlowTable::create(const FlowKey& key, std::uint64_t hash, const Segment& seg, bool forward) {
+    const std::uint32_t idx = take_slot();
     slab_[idx].conn = new (storage_of(idx)) Connection(next_id_++, key, seg, forward, &config_.tracker);
     slab_[idx].deadline = 0;
     index_.insert(idx, hash);
@@ -83,6 +101,64 @@ void FlowTable::end(std::uint32_t idx, EndReason why, bool unindex) {
     e.deadline = 0;
     free_.push_back(idx);
     --live_;
+}
+
+// ---------------------------------------------------------------------------
+// Parking
+// ---------------------------------------------------------------------------
+
+// A clock hand walks the slots and parks the first connections that no
+// segment has touched during the last max_unparked frames (at least that
+// many others are unpacked, so the hand finds one in a few steps), and
+// that have nothing scheduled (a settled connection is about to be
+// reported anyway). The walk is bounded: when everything it meets is busy
+// the table stays above the limit for a while.
+void FlowTable::park_some(std::uint64_t frame) {
+    if (config_.idle_timeout > 0) return;  // idle expiry walks an LRU list of slots: not with parking
+    const std::uint64_t recent = config_.max_unparked;
+    for (int steps = 0; steps < 16 && live_ - parked_ > config_.max_unparked; ++steps) {
+        if (clock_hand_ >= slab_.size()) clock_hand_ = 0;
+        const std::uint32_t i = clock_hand_++;
+        const Entry& e = slab_[i];
+        if (!e.conn || e.deadline != 0 || e.conn->last_frame() + recent > frame) continue;
+        park(i);
+    }
+}
+
+void FlowTable::park(std::uint32_t idx) {
+    Entry& e = slab_[idx];
+    Connection& c = *e.conn;
+    const std::uint64_t hash = hasher_(c.key());
+    std::uint8_t bytes[Connection::kMaxParkedBytes];
+    const std::size_t n = c.park(bytes);
+    const std::uint32_t handle = parked_store_.put(bytes, n);
+    if (handle == ParkedStore::kNone) {  // the store is full: it stays unpacked
+        std::size_t length;
+        c.~Connection();
+        Connection::unpark(&c, bytes, &config_.tracker, length);
+        return;
+    }
+    index_.replace(idx, handle | kParked, hash);
+    c.~Connection();
+    e.conn = nullptr;
+    e.generation++;
+    free_.push_back(idx);
+    ++parked_;
+    stats_.parks++;
+    stats_.peak_parked = std::max<std::uint64_t>(stats_.peak_parked, parked_);
+}
+
+std::uint32_t FlowTable::unpark(std::uint32_t handle, std::uint64_t hash, bool reindex) {
+    const std::uint32_t idx = take_slot();
+    std::size_t length;
+    slab_[idx].conn = Connection::unpark(storage_of(idx), parked_store_.at(handle), &config_.tracker, length);
+    slab_[idx].deadline = 0;
+    parked_store_.free(handle, length);
+    if (reindex) index_.replace(handle | kParked, idx, hash);
+    lru_push_back(idx);
+    --parked_;
+    stats_.unparks++;
+    return idx;
 }
 
 // ---------------------------------------------------------------------------
@@ -213,6 +289,7 @@ void FlowTable::on_segment(const Segment& seg) {
     const FlowKey key = FlowKey::of(seg, forward);
     const std::uint64_t h = hasher_(key);
     std::uint32_t idx = index_.find(key, h);
+    if (idx != kNone && is_parked(idx)) idx = unpark(idx & ~kParked, h);
     if (idx != kNone && live_at(idx).is_new_connection(seg, forward)) {
         end(idx, EndReason::superseded);
         idx = kNone;
@@ -226,19 +303,25 @@ void FlowTable::on_segment(const Segment& seg) {
     }
     live_at(idx).on_segment(seg, forward);
     schedule(idx);
+    if (live_ - parked_ > config_.max_unparked) park_some(seg.frame);
 }
 
 void FlowTable::flush() {
+    // Every open connection is in the index, as a slot or parked.
     std::vector<std::uint32_t> open;
-    for (std::uint32_t i = 0; i < slab_.size(); ++i)
-        if (slab_[i].conn) open.push_back(i);
-    std::sort(open.begin(), open.end(), [this](std::uint32_t a, std::uint32_t b) {
-        return slab_[a].conn->id() < slab_[b].conn->id();
-    });
+    open.reserve(live_);
+    index_.for_each_slot([&](std::uint32_t slot) { open.push_back(slot); });
+    auto id_of = [this](std::uint32_t slot) {
+        return is_parked(slot) ? Connection::parked_id(parked_store_.at(slot & ~kParked)) : live_at(slot).id();
+    };
+    std::sort(open.begin(), open.end(), [&](std::uint32_t a, std::uint32_t b) { return id_of(a) < id_of(b); });
     // Every connection ends: the index is emptied in one pass afterwards
     // rather than entry by entry (a cache miss each when a million are
     // open).
-    for (std::uint32_t i : open) end(i, EndReason::capture_end, false);
+    for (std::uint32_t slot : open) {
+        const std::uint32_t idx = is_parked(slot) ? unpark(slot & ~kParked, 0, false) : slot;
+        end(idx, EndReason::capture_end, false);
+    }
     index_.clear();
 }
 

@@ -12,6 +12,15 @@
 // is counted against it instead of opening a bogus mid-stream connection,
 // and a new SYN on the 4-tuple starts a new one.
 //
+// Open connections cost about 700 bytes each as objects. When more than
+// FlowTableConfig::max_unparked are open, those that no segment has touched
+// lately are parked: packed into a byte string of about 200 bytes
+// (Connection::park) in a ParkedStore, which the index points at instead
+// of a slot. The next segment of a parked connection, or its report,
+// unpacks it again, exactly as it was. A capture with a million
+// connections open at once fits in a quarter of the memory; one with a
+// few thousand never parks.
+//
 // The indexes are open-addressing tables keyed by a seeded hash of the
 // 4-tuple (FlowIndex). Connections live in a slab whose freed slots are
 // reused; their storage comes in fixed chunks that never move, so a steady
@@ -30,6 +39,7 @@
 #include "core/connection.hpp"
 #include "core/flow_index.hpp"
 #include "core/flow_key.hpp"
+#include "core/parked_store.hpp"
 #include "core/segment.hpp"
 #include "core/table_memory.hpp"
 
@@ -46,6 +56,11 @@ struct FlowTableConfig {
     TrackerConfig tracker;
     TimeNs idle_timeout = 0;                 // 0: never expire idle connections
     std::uint64_t hash_seed = 0;             // 0: pick a random seed
+    // How many open connections stay unpacked before the table parks those
+    // no segment has touched lately (a third of the memory each; see
+    // FlowTable). 16384 is 11 MiB. 0 parks every connection after each of
+    // its segments (tests: parking must change nothing).
+    std::size_t max_unparked = 16384;
 };
 
 struct FlowTableStats {
@@ -63,6 +78,11 @@ struct FlowTableStats {
     // count until a sweep drops them (HashDeadlines), so this is an upper
     // bound on how many were still remembered at once.
     std::uint64_t peak_remembered = 0;
+    // Connections packed away while open (parking), unpacked again for a
+    // segment or their report, and the most parked at once.
+    std::uint64_t parks = 0;
+    std::uint64_t unparks = 0;
+    std::uint64_t peak_parked = 0;
 };
 
 class FlowTable {
@@ -80,6 +100,7 @@ public:
     void flush();
 
     std::size_t open_connections() const { return live_; }
+    std::size_t parked_connections() const { return parked_; }
     // Whether a segment on this 4-tuple now would be counted as late.
     bool remembers(const Segment& seg) const;
     const FlowTableStats& stats() const { return stats_; }
@@ -100,12 +121,25 @@ private:
         std::uint32_t generation;
         bool operator>(const Deadline& o) const { return at > o.at; }
     };
+    // An index entry names a slot, or a parked connection's handle with
+    // this bit set.
+    static constexpr std::uint32_t kParked = ParkedStore::kMaxHandles;
+    static bool is_parked(std::uint32_t slot) { return (slot & kParked) != 0; }
     struct ConnectionKey {
         const FlowTable* table;
-        const FlowKey& operator()(std::uint32_t i) const;
+        bool operator()(std::uint32_t slot, const FlowKey& key) const;
     };
 
     std::uint32_t create(const FlowKey& key, std::uint64_t hash, const Segment& seg, bool forward);
+    // A free slot (its storage allocated), for a new or unparked connection.
+    std::uint32_t take_slot();
+    // Parks connections not touched lately while too many are unpacked.
+    void park_some(std::uint64_t frame);
+    void park(std::uint32_t idx);
+    // Unpacks parked connection `handle` (index entry `handle | kParked`)
+    // into a slot and returns it; `reindex` false: the index is about to
+    // be emptied (flush).
+    std::uint32_t unpark(std::uint32_t handle, std::uint64_t hash, bool reindex = true);
     // Reports and frees connection `idx`. `unindex` false: the caller
     // empties the whole index afterwards (flush), so its entry is left.
     void end(std::uint32_t idx, EndReason why, bool unindex = true);
@@ -157,6 +191,9 @@ private:
     // The deadline heap's first connection has had its slot prefetched,
     // but not yet what the slot points to (prefetch).
     bool rare_facts_pending_ = false;
+    ParkedStore parked_store_;
+    std::size_t parked_ = 0;          // of live_
+    std::uint32_t clock_hand_ = 0;    // the next slot park_some looks at
     std::size_t live_ = 0;
     std::uint64_t next_id_ = 1;
     TimeNs now_ = 0;

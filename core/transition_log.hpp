@@ -56,6 +56,25 @@ public:
     std::size_t bytes() const { return size_; }
     // Decodes every transition, in order, into `out` (replacing its contents).
     void decode(std::vector<Transition>& out, Base base) const;
+    // Every field, to or from a parked connection's bytes (park_codec.hpp);
+    // `isn` is each side's ISN, the base of its sequence numbers.
+    template <class Io>
+    void transfer(Io& io, const SeqNum isn[2]) {
+        bool spilled = heap_ != nullptr;
+        io.flags(spilled);
+        io.number(size_);
+        io.number(count_);
+        for (int s = 0; s < 2; ++s) {
+            io.near(prev_seq_[s], isn[s]);
+            io.near(prev_ack_[s], isn[1 - s]);
+        }
+        if (spilled) {
+            io.number(capacity_);
+            io.owned(heap_);
+        } else {
+            io.bytes(inline_, size_);
+        }
+    }
     // Asks for the bytes that decode will read when they are on the heap.
     void prefetch() const {
         if (!heap_) return;

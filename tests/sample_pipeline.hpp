@@ -20,6 +20,12 @@ struct PipelineResult {
     std::vector<nlohmann::ordered_json> connections;  // JSON objects, in report order
     std::string text;                                   // the text report
     capture::FileReport report;
+    FlowTableStats stats;
+};
+
+struct PipelineOptions {
+    std::size_t max_unparked = FlowTableConfig{}.max_unparked;
+    bool keep_segments = false;
 };
 
 class JsonCollector final : public ConnectionSink, public capture::SegmentSink {
@@ -43,17 +49,20 @@ private:
     FlowTable*& table_;
 };
 
-inline PipelineResult run_pipeline(const std::string& path) {
+inline PipelineResult run_pipeline(const std::string& path, const PipelineOptions& options = {}) {
     FlowTable* table = nullptr;
     JsonCollector sink(table);
     FlowTableConfig config;
     config.hash_seed = 1;
+    config.max_unparked = options.max_unparked;
+    config.tracker.keep_segments = options.keep_segments;
     FlowTable t(config, sink);
     table = &t;
     std::uint64_t frames = 0;
     PipelineResult r;
     r.report = capture::read_capture_file(path, capture::ReadOptions{}, frames, sink);
     t.flush();
+    r.stats = t.stats();
     r.connections = std::move(sink.out);
     sink.summary.write(sink.text, false);
     r.text = fmt::to_string(sink.text);

@@ -101,6 +101,30 @@ TEST_CASE("a handful of narratives match their expected text", "[golden][text]")
     if (!std::getenv("TFE_SAMPLES_DIR")) CHECK(checked >= 5);
 }
 
+// Parking packs an open connection into bytes and unpacks it for its next
+// segment. With nothing left unpacked, every connection goes through that
+// after each of its segments: every report, ladder included, must come out
+// exactly as without parking.
+TEST_CASE("parking every connection after each segment changes no report", "[golden][parking]") {
+    int checked = 0;
+    for (const auto& dir : sample_dirs(samples_root())) {
+        for (const bool ladder : {false, true}) {
+            INFO(dir.filename().string() << (ladder ? " with every segment kept" : ""));
+            const PipelineResult plain = run_pipeline(capture_in(dir), {.keep_segments = ladder});
+            const PipelineResult parked = run_pipeline(capture_in(dir), {.max_unparked = 0, .keep_segments = ladder});
+            CHECK(plain.stats.parks == 0);
+            CHECK(parked.stats.parks > 0);
+            CHECK(parked.stats.unparks == parked.stats.parks);  // every one unpacked again, at the latest for its report
+            REQUIRE(parked.connections.size() == plain.connections.size());
+            for (std::size_t i = 0; i < plain.connections.size(); ++i)
+                CHECK(parked.connections[i].dump() == plain.connections[i].dump());
+            CHECK(parked.text == plain.text);
+        }
+        ++checked;
+    }
+    if (!std::getenv("TFE_SAMPLES_DIR")) CHECK(checked >= 15);
+}
+
 TEST_CASE("final states agree with what the kernel reported (ss)", "[kernel]") {
     int checked = 0, closes = 0;
     for (const auto& dir : sample_dirs(samples_root())) {
