@@ -146,6 +146,7 @@ void FlowTable::park(std::uint32_t idx) {
     ++parked_;
     stats_.parks++;
     stats_.peak_parked = std::max<std::uint64_t>(stats_.peak_parked, parked_);
+    stats_.peak_parked_bytes = std::max<std::uint64_t>(stats_.peak_parked_bytes, parked_store_.bytes());
 }
 
 std::uint32_t FlowTable::unpark(std::uint32_t handle, std::uint64_t hash, bool reindex) {

@@ -83,6 +83,7 @@ struct FlowTableStats {
     std::uint64_t parks = 0;
     std::uint64_t unparks = 0;
     std::uint64_t peak_parked = 0;
+    std::uint64_t peak_parked_bytes = 0;  // their byte strings, at most
 };
 
 class FlowTable {

@@ -30,6 +30,10 @@ constexpr std::uint64_t zigzag(std::uint64_t v) {
 }
 constexpr std::uint64_t unzigzag(std::uint64_t v) { return (v >> 1) ^ (0 - (v & 1)); }
 
+// A distance's zigzag code plus one can need 65 bits (the code of the
+// most negative distance is 2^64 - 1); varints do not care.
+__extension__ typedef unsigned __int128 Wide;
+
 template <class T>
 concept Enum8 = std::is_enum_v<T> && sizeof(T) == 1;
 
@@ -38,7 +42,8 @@ public:
     explicit ParkWriter(std::uint8_t* out) : p_(out) {}
     std::uint8_t* end() const { return p_; }
 
-    void varint(std::uint64_t v) {
+    template <class U>
+    void varint(U v) {
         while (v >= 0x80) {
             *p_++ = static_cast<std::uint8_t>(v | 0x80);
             v >>= 7;
@@ -58,7 +63,7 @@ public:
         p_ += sizeof v;
     }
     // `v` relative to `base`; zero is its own code (see above).
-    void near(std::uint64_t& v, std::uint64_t base) { varint(v == 0 ? 0 : zigzag(v - base) + 1); }
+    void near(std::uint64_t& v, std::uint64_t base) { varint(v == 0 ? Wide{0} : Wide{zigzag(v - base)} + 1); }
     void near(std::int64_t& v, std::int64_t base) {
         auto u = static_cast<std::uint64_t>(v);
         near(u, static_cast<std::uint64_t>(base));
@@ -103,11 +108,12 @@ public:
     explicit ParkReader(const std::uint8_t* in) : p_(in) {}
     const std::uint8_t* end() const { return p_; }
 
-    std::uint64_t varint() {
-        std::uint64_t v = 0;
+    template <class U = std::uint64_t>
+    U varint() {
+        U v = 0;
         for (int shift = 0;; shift += 7) {
             const std::uint8_t b = *p_++;
-            v |= std::uint64_t{b & 0x7fu} << shift;
+            v |= U{b & 0x7fu} << shift;
             if (b < 0x80) return v;
         }
     }
@@ -123,8 +129,8 @@ public:
         p_ += sizeof v;
     }
     void near(std::uint64_t& v, std::uint64_t base) {
-        const std::uint64_t code = varint();
-        v = code == 0 ? 0 : base + unzigzag(code - 1);
+        const Wide code = varint<Wide>();
+        v = code == 0 ? 0 : base + unzigzag(static_cast<std::uint64_t>(code - 1));
     }
     void near(std::int64_t& v, std::int64_t base) {
         std::uint64_t u;

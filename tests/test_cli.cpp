@@ -208,3 +208,16 @@ TEST_CASE("a FIN sent again after the report is named under Input, and --linger 
     CHECK(longer.out.find("arrived after") == std::string::npos);
     CHECK(longer.out.find("packets 1–21;") != std::string::npos);
 }
+
+TEST_CASE("packing every connection after each segment changes no output", "[cli][parking]") {
+    const std::string cap = sample("seed-4-simultaneous-close") + " " + sample("port-reuse") + " " +
+                            sample("large-transfer");
+    const Run plain = run("--all-segments " + cap);
+    const Run packed = run("--all-segments --unpacked-connections 0 " + cap);
+    CHECK(plain.status == 0);
+    CHECK(packed.status == 0);
+    CHECK(packed.out == plain.out);
+    const Run verbose = run("-v --format json --unpacked-connections 0 " + cap);
+    CHECK(verbose.out.find("times an open connection was parked") != std::string::npos);
+    CHECK(run("--unpacked-connections -1 " + cap).status == 2);
+}

@@ -1,0 +1,94 @@
+// The pieces of parking: the byte codec is exact for every value, and the
+// store hands out, reuses and frees strings by handle. (That a parked
+// connection comes back exactly as it was is checked over every sample in
+// test_samples.cpp and over random streams in test_core_fuzz.cpp.)
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "core/park_codec.hpp"
+#include "core/parked_store.hpp"
+
+using namespace tfe;
+
+TEST_CASE("the park codec brings back every value exactly, and small distances in few bytes", "[parking]") {
+    std::uint8_t buf[256];
+    const std::uint64_t u64s[] = {0, 1, 2, 1000, 0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull};
+    const std::int64_t i64s[] = {0, 1, -1, 1'700'000'000'000'000'000, std::numeric_limits<std::int64_t>::min(),
+                                 std::numeric_limits<std::int64_t>::max()};
+    const std::uint32_t u32s[] = {0, 1, 0x7fffffffu, 0x80000000u, 0xffffffffu, 12345};
+    for (std::uint64_t v : u64s)
+        for (std::uint64_t base : u64s) {
+            park::ParkWriter w(buf);
+            std::uint64_t in = v, out = 12;
+            w.near(in, base);
+            park::ParkReader r(buf);
+            r.near(out, base);
+            CHECK(out == v);
+            CHECK(r.end() == w.end());
+        }
+    for (std::int64_t v : i64s)
+        for (std::int64_t base : i64s) {
+            park::ParkWriter w(buf);
+            std::int64_t in = v, out = 12;
+            w.near(in, base);
+            park::ParkReader r(buf);
+            r.near(out, base);
+            CHECK(out == v);
+        }
+    for (std::uint32_t v : u32s)
+        for (std::uint32_t base : u32s) {
+            park::ParkWriter w(buf);
+            SeqNum in(v), out(12);
+            w.near(in, SeqNum(base));
+            park::ParkReader r(buf);
+            r.near(out, SeqNum(base));
+            CHECK(out.raw() == v);
+        }
+    SECTION("sizes") {
+        auto size_of = [&](SeqNum v, SeqNum base) {
+            park::ParkWriter w(buf);
+            w.near(v, base);
+            return w.end() - buf;
+        };
+        CHECK(size_of(SeqNum(0), SeqNum(0xfffffff0u)) == 1);           // zero is its own code
+        CHECK(size_of(SeqNum(0xfffffff0u), SeqNum(0xfffffff0u)) == 1);  // the base itself
+        CHECK(size_of(SeqNum(5), SeqNum(0xfffffff0u)) == 1);            // 21 bytes on, across the wrap
+        CHECK(size_of(SeqNum(0xffffff00u), SeqNum(0xfffffff0u)) == 2);  // 240 bytes back
+    }
+    SECTION("flags") {
+        bool a = true, b = false, c = true, x = false, y = true, z = false;
+        park::ParkWriter w(buf);
+        w.flags(a, b, c);
+        CHECK(w.end() - buf == 1);
+        park::ParkReader r(buf);
+        r.flags(x, y, z);
+        CHECK((x && !y && z));
+    }
+}
+
+TEST_CASE("the parked store reuses freed strings of the same size and keeps each intact", "[parking]") {
+    ParkedStore store;
+    std::vector<std::uint8_t> s(200);
+    std::vector<std::uint32_t> handles;
+    for (int i = 0; i < 30000; ++i) {  // 6 MB: three chunks, strings never straddle one
+        for (std::size_t j = 0; j < s.size(); ++j) s[j] = static_cast<std::uint8_t>(i + j);
+        handles.push_back(store.put(s.data(), s.size()));
+    }
+    CHECK(store.bytes() == 30000 * 200);
+    CHECK(store.reserved() == 3 * kHugePageBytes);
+    for (int i = 0; i < 30000; i += 997) {
+        const std::uint8_t* p = store.at(handles[i]);
+        for (std::size_t j = 0; j < s.size(); j += 17) CHECK(p[j] == static_cast<std::uint8_t>(i + j));
+    }
+    store.free(handles[10], 200);
+    store.free(handles[20], 197);  // the same 25 granules
+    CHECK(store.put(s.data(), 199) == handles[20]);
+    CHECK(store.put(s.data(), 193) == handles[10]);
+    const std::uint32_t other = store.put(s.data(), 100);  // another size: new room
+    CHECK(other != handles[10]);
+    CHECK(store.reserved() == 3 * kHugePageBytes);
+    CHECK(store.at(handles[11])[0] == static_cast<std::uint8_t>(11));  // neighbours untouched
+}
