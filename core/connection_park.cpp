@@ -1,4 +1,6 @@
 // Connection <-> parked bytes: every field, named once (see park_codec.hpp).
+#include <cassert>
+
 #include "core/connection.hpp"
 #include "core/park_codec.hpp"
 
@@ -136,6 +138,7 @@ std::size_t Connection::park(std::uint8_t* out) {
     decoded_.shrink_to_fit();
     park::ParkWriter w(out);
     transfer(w);
+    assert(static_cast<std::size_t>(w.end() - out) <= kMaxParkedBytes);
     return static_cast<std::size_t>(w.end() - out);
 }
 

@@ -1,6 +1,7 @@
 #include "core/flow_table.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
 #include <random>
 
@@ -15,7 +16,7 @@ std::uint64_t pick_seed(std::uint64_t configured) {
 }  // namespace
 
 bool FlowTable::ConnectionKey::operator()(std::uint32_t slot, const FlowKey& key) const {
-    if (is_parked(slot)) return Connection::parked_key_is(table->parked_store_.at(slot & ~kParked), key);
+    if (is_parked(slot)) return Connection::parked_key_is(table->parked_bytes(slot), key);
     return table->live_at(slot).key() == key;
 }
 
@@ -23,7 +24,8 @@ FlowTable::FlowTable(const FlowTableConfig& config, ConnectionSink& sink)
     : config_(config),
       sink_(sink),
       hasher_(pick_seed(config.hash_seed)),
-      index_(ConnectionKey{this}) {}
+      index_(ConnectionKey{this}),
+      park_prefix_(config.idle_timeout > 0 ? kParkPrefix : 0) {}
 
 FlowTable::~FlowTable() {
     for (Entry& e : slab_)
@@ -35,7 +37,7 @@ FlowTable::~FlowTable() {
     index_.for_each_slot([&](std::uint32_t slot) {
         if (!is_parked(slot)) return;
         std::size_t length;
-        Connection::unpark(scratch, parked_store_.at(slot & ~kParked), &config_.tracker, length)->~Connection();
+        Connection::unpark(scratch, parked_bytes(slot), &config_.tracker, length)->~Connection();
     });
 }
 
@@ -107,21 +109,30 @@ void FlowTable::end(std::uint32_t idx, EndReason why, bool unindex) {
 // Parking
 // ---------------------------------------------------------------------------
 
-// A clock hand walks the slots and parks the first connections that no
-// segment has touched during the last max_unparked frames (at least that
-// many others are unpacked, so the hand finds one in a few steps), and
-// that have nothing scheduled (a settled connection is about to be
-// reported anyway). The walk is bounded: when everything it meets is busy
-// the table stays above the limit for a while.
+// Parks connections that no segment has touched during the last
+// max_unparked frames (at least that many others are unpacked, so one is
+// found in a few steps) and that have nothing scheduled (a settled
+// connection is about to be reported anyway).
+//
+// Without an idle timeout a clock hand walks the slots. With one, the
+// least recently used connection is parked, so that the parked ones, in
+// the order they were parked, all come before every unpacked one in the
+// LRU order idle expiry follows (advance). Either walk is bounded: when
+// what it meets is busy, the table stays above the limit for a while.
 void FlowTable::park_some(std::uint64_t frame) {
-    if (config_.idle_timeout > 0) return;  // idle expiry walks an LRU list of slots: not with parking
     const std::uint64_t recent = config_.max_unparked;
     for (int steps = 0; steps < 16 && live_ - parked_ > config_.max_unparked; ++steps) {
-        if (clock_hand_ >= slab_.size()) clock_hand_ = 0;
-        const std::uint32_t i = clock_hand_++;
+        std::uint32_t i;
+        if (config_.idle_timeout > 0) {
+            i = lru_head_;
+        } else {
+            if (clock_hand_ >= slab_.size()) clock_hand_ = 0;
+            i = clock_hand_++;
+        }
         const Entry& e = slab_[i];
-        if (!e.conn || e.deadline != 0 || e.conn->last_frame() + recent > frame) continue;
-        park(i);
+        const bool parkable = e.conn && e.deadline == 0 && e.conn->last_frame() + recent <= frame;
+        if (parkable) park(i);
+        else if (config_.idle_timeout > 0) return;  // the LRU head must go first
     }
 }
 
@@ -129,16 +140,30 @@ void FlowTable::park(std::uint32_t idx) {
     Entry& e = slab_[idx];
     Connection& c = *e.conn;
     const std::uint64_t hash = hasher_(c.key());
-    std::uint8_t bytes[Connection::kMaxParkedBytes];
-    const std::size_t n = c.park(bytes);
+    static_assert(kParkPrefix + Connection::kMaxParkedBytes <= ParkedStore::kMaxBytes);
+    std::uint8_t bytes[kParkPrefix + Connection::kMaxParkedBytes];
+    const TimeNs last_ts = c.last_ts();
+    if (next_park_serial_ == 0) next_park_serial_ = 1;  // 0 marks an unparked string
+    const std::uint32_t serial = next_park_serial_++;
+    std::memcpy(bytes, &serial, sizeof serial);
+    const std::size_t n = park_prefix_ + c.park(bytes + park_prefix_);
     const std::uint32_t handle = parked_store_.put(bytes, n);
     if (handle == ParkedStore::kNone) {  // the store is full: it stays unpacked
         std::size_t length;
         c.~Connection();
-        Connection::unpark(&c, bytes, &config_.tracker, length);
+        Connection::unpark(&c, bytes + park_prefix_, &config_.tracker, length);
         return;
     }
     index_.replace(idx, handle | kParked, hash);
+    if (config_.idle_timeout > 0) {
+        lru_unlink(idx);
+        park_order_.push_back({handle, serial, last_ts});
+        // Unparked connections leave their entries behind: drop them once
+        // they are half of the queue.
+        if (park_order_.size() > 2 * (parked_ + 1) + 1024) {
+            std::erase_if(park_order_, [this](const ParkOrder& q) { return !still_parked(q); });
+        }
+    }
     c.~Connection();
     e.conn = nullptr;
     e.generation++;
@@ -152,9 +177,10 @@ void FlowTable::park(std::uint32_t idx) {
 std::uint32_t FlowTable::unpark(std::uint32_t handle, std::uint64_t hash, bool reindex) {
     const std::uint32_t idx = take_slot();
     std::size_t length;
-    slab_[idx].conn = Connection::unpark(storage_of(idx), parked_store_.at(handle), &config_.tracker, length);
+    slab_[idx].conn = Connection::unpark(storage_of(idx), parked_bytes(handle | kParked), &config_.tracker, length);
     slab_[idx].deadline = 0;
-    parked_store_.free(handle, length);
+    if (park_prefix_) std::memset(parked_store_.writable(handle), 0, kParkPrefix);  // no serial is 0
+    parked_store_.free(handle, park_prefix_ + length);
     if (reindex) index_.replace(handle | kParked, idx, hash);
     lru_push_back(idx);
     --parked_;
@@ -278,6 +304,20 @@ void FlowTable::advance(TimeNs now) {
         }
     }
     if (config_.idle_timeout > 0) {
+        // In LRU order: the parked connections first, in the order they
+        // were parked (park_some), then the unpacked ones.
+        while (!park_order_.empty()) {
+            const ParkOrder q = park_order_.front();
+            if (!still_parked(q)) {
+                park_order_.pop_front();
+                continue;
+            }
+            if (q.last_ts + config_.idle_timeout > now_) return;
+            park_order_.pop_front();
+            const std::uint32_t idx = unpark(q.handle, 0, false);
+            index_.replace(q.handle | kParked, idx, hasher_(live_at(idx).key()));
+            end(idx, EndReason::idle);
+        }
         while (lru_head_ != kNone && slab_[lru_head_].conn->last_ts() + config_.idle_timeout <= now_)
             end(lru_head_, EndReason::idle);
     }
@@ -313,7 +353,7 @@ void FlowTable::flush() {
     open.reserve(live_);
     index_.for_each_slot([&](std::uint32_t slot) { open.push_back(slot); });
     auto id_of = [this](std::uint32_t slot) {
-        return is_parked(slot) ? Connection::parked_id(parked_store_.at(slot & ~kParked)) : live_at(slot).id();
+        return is_parked(slot) ? Connection::parked_id(parked_bytes(slot)) : live_at(slot).id();
     };
     std::sort(open.begin(), open.end(), [&](std::uint32_t a, std::uint32_t b) { return id_of(a) < id_of(b); });
     // Every connection ends: the index is emptied in one pass afterwards
@@ -324,6 +364,7 @@ void FlowTable::flush() {
         end(idx, EndReason::capture_end, false);
     }
     index_.clear();
+    park_order_.clear();
 }
 
 }  // namespace tfe

@@ -31,6 +31,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <deque>
 #include <memory>
 #include <new>
 #include <queue>
@@ -192,7 +194,30 @@ private:
     // The deadline heap's first connection has had its slot prefetched,
     // but not yet what the slot points to (prefetch).
     bool rare_facts_pending_ = false;
+
     ParkedStore parked_store_;
+    // With an idle timeout a parked string starts with a serial number
+    // (never 0; zeroed when unparked), and park_order_ lists them in the
+    // order they were parked, which is LRU order (park_some): an entry
+    // whose string no longer holds its serial was unparked since.
+    static constexpr std::size_t kParkPrefix = 4;
+    struct ParkOrder {
+        std::uint32_t handle;
+        std::uint32_t serial;
+        TimeNs last_ts;
+    };
+    std::size_t park_prefix_ = 0;
+    std::uint32_t next_park_serial_ = 1;
+    std::deque<ParkOrder> park_order_;
+    bool still_parked(const ParkOrder& q) const {
+        std::uint32_t serial;
+        std::memcpy(&serial, parked_store_.at(q.handle), sizeof serial);
+        return serial == q.serial;
+    }
+    // The connection bytes of parked index entry `slot`.
+    const std::uint8_t* parked_bytes(std::uint32_t slot) const {
+        return parked_store_.at(slot & ~kParked) + park_prefix_;
+    }
     std::size_t parked_ = 0;          // of live_
     std::uint32_t clock_hand_ = 0;    // the next slot park_some looks at
     std::size_t live_ = 0;

@@ -5,13 +5,16 @@
 // A handle counts 8-byte granules from the start of the store. Storage
 // comes in 2 MiB chunks (table memory: a lookup lands at random) filled
 // from the front; a freed string goes on the free list of its size (in
-// granules) and the next string of that size takes it. Lengths are not
+// granules) and the next string of that size takes it. A freed string's
+// first four bytes are left as they are (the free list's link goes in the
+// next four), so a user can mark it there. Lengths are not
 // stored: whoever frees a string says how long it was (unparking reads it
 // to the end anyway). malloc would do the same job with a 16-byte
 // granule and an 8-byte header per string, a tenth of a parked
 // connection's size.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -26,7 +29,7 @@ class ParkedStore {
 public:
     static constexpr std::uint32_t kNone = 0xffffffffu;
     static constexpr std::size_t kGranule = 8;
-    static constexpr std::size_t kMaxBytes = 1024;  // the longest string
+    static constexpr std::size_t kMaxBytes = 2048;  // the longest string
     // Handles stay below 2^31 (16 GiB), so a flow index can tell them from
     // slot numbers by the top bit.
     static constexpr std::uint32_t kMaxHandles = 0x80000000u;
@@ -40,10 +43,10 @@ public:
 
     // Copies `n` bytes (1 to kMaxBytes) in; kNone when the store is full.
     std::uint32_t put(const std::uint8_t* bytes, std::size_t n) {
-        const std::size_t g = granules(n);
+        const std::size_t g = granules(std::max(n, kLink + 4));
         std::uint32_t h = free_[g];
         if (h != kNone) {
-            std::memcpy(&free_[g], writable(h), sizeof h);
+            std::memcpy(&free_[g], writable(h) + kLink, sizeof h);
         } else {
             if (used_ % kChunkGranules + g > kChunkGranules) used_ += kChunkGranules - used_ % kChunkGranules;
             if (used_ + g > kMaxHandles) return kNone;
@@ -59,12 +62,13 @@ public:
     }
 
     const std::uint8_t* at(std::uint32_t h) const { return chunks_[h / kChunkGranules] + h % kChunkGranules * kGranule; }
+    std::uint8_t* writable(std::uint32_t h) { return chunks_[h / kChunkGranules] + h % kChunkGranules * kGranule; }
     void prefetch(std::uint32_t h) const { __builtin_prefetch(at(h)); }
 
     // Frees the `n`-byte string at `h`.
     void free(std::uint32_t h, std::size_t n) {
-        const std::size_t g = granules(n);
-        std::memcpy(writable(h), &free_[g], sizeof h);
+        const std::size_t g = granules(std::max(n, kLink + 4));
+        std::memcpy(writable(h) + kLink, &free_[g], sizeof h);
         free_[g] = h;
         bytes_ -= g * kGranule;
     }
@@ -76,9 +80,9 @@ public:
 
 private:
     static constexpr std::size_t kChunkBytes = kHugePageBytes;
+    static constexpr std::size_t kLink = 4;  // where a free string keeps the next one's handle
     static constexpr std::size_t kChunkGranules = kChunkBytes / kGranule;
     static std::size_t granules(std::size_t n) { return (n + kGranule - 1) / kGranule; }
-    std::uint8_t* writable(std::uint32_t h) { return chunks_[h / kChunkGranules] + h % kChunkGranules * kGranule; }
 
     std::vector<std::uint8_t*> chunks_;
     std::size_t used_ = 0;  // granules handed out from the front

@@ -26,6 +26,7 @@ struct PipelineResult {
 struct PipelineOptions {
     std::size_t max_unparked = FlowTableConfig{}.max_unparked;
     bool keep_segments = false;
+    TimeNs idle_timeout = 0;
 };
 
 class JsonCollector final : public ConnectionSink, public capture::SegmentSink {
@@ -56,6 +57,7 @@ inline PipelineResult run_pipeline(const std::string& path, const PipelineOption
     config.hash_seed = 1;
     config.max_unparked = options.max_unparked;
     config.tracker.keep_segments = options.keep_segments;
+    config.idle_timeout = options.idle_timeout;
     FlowTable t(config, sink);
     table = &t;
     std::uint64_t frames = 0;

@@ -96,8 +96,12 @@ TEST_CASE("random segment streams keep every connection's records coherent", "[f
 TEST_CASE("parking after every segment changes no report of a random stream", "[fuzz][parking]") {
     const std::uint32_t seed = GENERATE(1u, 2u, 3u, 4u);
     const bool ladder = GENERATE(false, true);
+    // With an idle timeout, parked connections must expire in the same
+    // order as unpacked ones (the 3 s gaps of the stream expire many).
+    const TimeNs idle = GENERATE(TimeNs{0}, TimeNs{2'000'000'000});
     FlowTableConfig plain_config = fuzz_config(seed), parked_config = fuzz_config(seed);
     plain_config.tracker.keep_segments = parked_config.tracker.keep_segments = ladder;
+    plain_config.idle_timeout = parked_config.idle_timeout = idle;
     parked_config.max_unparked = 0;
     Recorder plain, parked;
     FlowTable plain_table(plain_config, plain), parked_table(parked_config, parked);
@@ -105,6 +109,9 @@ TEST_CASE("parking after every segment changes no report of a random stream", "[
     random_stream(seed, parked_table);
     CHECK(parked_table.stats().parks > 1000);
     CHECK(parked_table.stats().unparks == parked_table.stats().parks);
+    if (idle > 0) CHECK(parked_table.stats().ended[static_cast<int>(EndReason::idle)] > 10);
+    CHECK(parked_table.stats().ended[static_cast<int>(EndReason::idle)] ==
+          plain_table.stats().ended[static_cast<int>(EndReason::idle)]);
     REQUIRE(parked.reports.size() == plain.reports.size());
     for (std::size_t i = 0; i < plain.reports.size(); ++i) CHECK(parked.reports[i] == plain.reports[i]);
 }
@@ -114,6 +121,7 @@ TEST_CASE("a table destroyed with parked connections frees what they own", "[par
     // leak of their rare facts and spilled logs otherwise).
     Recorder sink;
     FlowTableConfig config = fuzz_config(7);
+    config.idle_timeout = GENERATE(TimeNs{0}, TimeNs{60'000'000'000});  // strings with a serial too
     config.max_unparked = 0;
     config.tracker.keep_segments = true;
     {

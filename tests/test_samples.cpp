@@ -108,10 +108,13 @@ TEST_CASE("a handful of narratives match their expected text", "[golden][text]")
 TEST_CASE("parking every connection after each segment changes no report", "[golden][parking]") {
     int checked = 0;
     for (const auto& dir : sample_dirs(samples_root())) {
-        for (const bool ladder : {false, true}) {
-            INFO(dir.filename().string() << (ladder ? " with every segment kept" : ""));
-            const PipelineResult plain = run_pipeline(capture_in(dir), {.keep_segments = ladder});
-            const PipelineResult parked = run_pipeline(capture_in(dir), {.max_unparked = 0, .keep_segments = ladder});
+        for (const auto& [ladder, idle] : {std::pair{false, TimeNs{0}}, {true, TimeNs{0}}, {false, TimeNs{500'000'000}}}) {
+            INFO(dir.filename().string() << (ladder ? " with every segment kept" : "")
+                                         << (idle ? " with a 0.5 s idle timeout" : ""));
+            const PipelineResult plain =
+                run_pipeline(capture_in(dir), {.keep_segments = ladder, .idle_timeout = idle});
+            const PipelineResult parked =
+                run_pipeline(capture_in(dir), {.max_unparked = 0, .keep_segments = ladder, .idle_timeout = idle});
             CHECK(plain.stats.parks == 0);
             CHECK(parked.stats.parks > 0);
             CHECK(parked.stats.unparks == parked.stats.parks);  // every one unpacked again, at the latest for its report
