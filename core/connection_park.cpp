@@ -133,9 +133,8 @@ void Connection::transfer(Io& io) {
     log_.transfer(io, isn);
 }
 
+// decoded_ is not transferred: a cache of log_, rebuilt on demand.
 std::size_t Connection::park(std::uint8_t* out) {
-    decoded_.clear();  // a cache of log_, rebuilt on demand
-    decoded_.shrink_to_fit();
     park::ParkWriter w(out);
     transfer(w);
     assert(static_cast<std::size_t>(w.end() - out) <= kMaxParkedBytes);

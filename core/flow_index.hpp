@@ -87,17 +87,13 @@ public:
 
     // `slot` must be in the index under `hash`.
     void erase(std::uint32_t slot, std::uint64_t hash) {
-        std::size_t i = static_cast<std::uint32_t>(hash) & mask_;
-        while (entries_[i].slot != slot) i = (i + 1) & mask_;
-        probing::remove_at(entries_, i);
+        probing::remove_at(entries_, position_of(slot, hash));
         --size_;
     }
 
     // The key under `hash` moved from slot `from` to slot `to`.
     void replace(std::uint32_t from, std::uint32_t to, std::uint64_t hash) {
-        std::size_t i = static_cast<std::uint32_t>(hash) & mask_;
-        while (entries_[i].slot != from) i = (i + 1) & mask_;
-        entries_[i].slot = to;
+        entries_[position_of(from, hash)].slot = to;
     }
 
     std::size_t size() const { return size_; }
@@ -121,6 +117,13 @@ private:
         bool empty() const { return slot == kNone; }
         std::uint32_t home() const { return hash; }
     };
+
+    // The bucket holding `slot`, which must be in the index under `hash`.
+    std::size_t position_of(std::uint32_t slot, std::uint64_t hash) const {
+        std::size_t i = static_cast<std::uint32_t>(hash) & mask_;
+        while (entries_[i].slot != slot) i = (i + 1) & mask_;
+        return i;
+    }
 
     void grow() {
         TableVector<Entry> bigger(entries_.size() * 2);

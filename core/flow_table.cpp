@@ -24,8 +24,7 @@ FlowTable::FlowTable(const FlowTableConfig& config, ConnectionSink& sink)
     : config_(config),
       sink_(sink),
       hasher_(pick_seed(config.hash_seed)),
-      index_(ConnectionKey{this}),
-      park_prefix_(config.idle_timeout > 0 ? kParkPrefix : 0) {}
+      index_(ConnectionKey{this}) {}
 
 FlowTable::~FlowTable() {
     for (Entry& e : slab_)
@@ -43,13 +42,6 @@ FlowTable::~FlowTable() {
 
 void FlowTable::FreeChunk::operator()(ConnectionStorage* p) const { free_table_memory(p); }
 
-void* FlowTable::storage_of(std::uint32_t idx) {
-    if (idx / kPoolChunk >= pool_.size()) {
-        pool_.emplace_back(static_cast<ConnectionStorage*>(allocate_table_memory(kChunkBytes)));
-    }
-    return slot_at(idx).bytes;
-}
-
 std::uint32_t FlowTable::take_slot() {
     std::uint32_t idx;
     if (!free_.empty()) {
@@ -58,14 +50,16 @@ std::uint32_t FlowTable::take_slot() {
     } else {
         idx = static_cast<std::uint32_t>(slab_.size());
         slab_.emplace_back();
+        if (idx / kPoolChunk >= pool_.size()) {  // a new slot may need a new chunk
+            pool_.emplace_back(static_cast<ConnectionStorage*>(allocate_table_memory(kChunkBytes)));
+        }
     }
-    storage_of(idx);
     return idx;
 }
 
 std::uint32_t FlowTable::create(const FlowKey& key, std::uint64_t hash, const Segment& seg, bool forward) {
     const std::uint32_t idx = take_slot();
-    slab_[idx].conn = new (storage_of(idx)) Connection(next_id_++, key, seg, forward, &config_.tracker);
+    slab_[idx].conn = new (slot_at(idx).bytes) Connection(next_id_++, key, seg, forward, &config_.tracker);
     slab_[idx].deadline = 0;
     index_.insert(idx, hash);
     lru_push_back(idx);
@@ -143,19 +137,23 @@ void FlowTable::park(std::uint32_t idx) {
     static_assert(kParkPrefix + Connection::kMaxParkedBytes <= ParkedStore::kMaxBytes);
     std::uint8_t bytes[kParkPrefix + Connection::kMaxParkedBytes];
     const TimeNs last_ts = c.last_ts();
-    if (next_park_serial_ == 0) next_park_serial_ = 1;  // 0 marks an unparked string
-    const std::uint32_t serial = next_park_serial_++;
-    std::memcpy(bytes, &serial, sizeof serial);
-    const std::size_t n = park_prefix_ + c.park(bytes + park_prefix_);
+    const std::size_t prefix = park_prefix();
+    std::uint32_t serial = 0;
+    if (prefix) {
+        if (next_park_serial_ == 0) next_park_serial_ = 1;  // 0 marks an unparked string
+        serial = next_park_serial_++;
+        std::memcpy(bytes, &serial, sizeof serial);
+    }
+    const std::size_t n = prefix + c.park(bytes + prefix);
     const std::uint32_t handle = parked_store_.put(bytes, n);
     if (handle == ParkedStore::kNone) {  // the store is full: it stays unpacked
         std::size_t length;
         c.~Connection();
-        Connection::unpark(&c, bytes + park_prefix_, &config_.tracker, length);
+        Connection::unpark(&c, bytes + prefix, &config_.tracker, length);
         return;
     }
     index_.replace(idx, handle | kParked, hash);
-    if (config_.idle_timeout > 0) {
+    if (prefix) {
         lru_unlink(idx);
         park_order_.push_back({handle, serial, last_ts});
         // Unparked connections leave their entries behind: drop them once
@@ -174,14 +172,15 @@ void FlowTable::park(std::uint32_t idx) {
     stats_.peak_parked_bytes = std::max<std::uint64_t>(stats_.peak_parked_bytes, parked_store_.bytes());
 }
 
-std::uint32_t FlowTable::unpark(std::uint32_t handle, std::uint64_t hash, bool reindex) {
+std::uint32_t FlowTable::unpark(std::uint32_t handle, std::optional<std::uint64_t> hash) {
     const std::uint32_t idx = take_slot();
     std::size_t length;
-    slab_[idx].conn = Connection::unpark(storage_of(idx), parked_bytes(handle | kParked), &config_.tracker, length);
+    slab_[idx].conn = Connection::unpark(slot_at(idx).bytes, parked_bytes(handle | kParked), &config_.tracker, length);
     slab_[idx].deadline = 0;
-    if (park_prefix_) std::memset(parked_store_.writable(handle), 0, kParkPrefix);  // no serial is 0
-    parked_store_.free(handle, park_prefix_ + length);
-    if (reindex) index_.replace(handle | kParked, idx, hash);
+    const std::size_t prefix = park_prefix();
+    if (prefix) std::memset(parked_store_.writable(handle), 0, prefix);  // no serial is 0
+    parked_store_.free(handle, prefix + length);
+    if (hash) index_.replace(handle | kParked, idx, *hash);
     lru_push_back(idx);
     --parked_;
     stats_.unparks++;
@@ -314,7 +313,7 @@ void FlowTable::advance(TimeNs now) {
             }
             if (q.last_ts + config_.idle_timeout > now_) return;
             park_order_.pop_front();
-            const std::uint32_t idx = unpark(q.handle, 0, false);
+            const std::uint32_t idx = unpark(q.handle, std::nullopt);
             index_.replace(q.handle | kParked, idx, hasher_(live_at(idx).key()));
             end(idx, EndReason::idle);
         }
@@ -360,7 +359,7 @@ void FlowTable::flush() {
     // rather than entry by entry (a cache miss each when a million are
     // open).
     for (std::uint32_t slot : open) {
-        const std::uint32_t idx = is_parked(slot) ? unpark(slot & ~kParked, 0, false) : slot;
+        const std::uint32_t idx = is_parked(slot) ? unpark(slot & ~kParked, std::nullopt) : slot;
         end(idx, EndReason::capture_end, false);
     }
     index_.clear();

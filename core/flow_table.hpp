@@ -35,6 +35,7 @@
 #include <deque>
 #include <memory>
 #include <new>
+#include <optional>
 #include <queue>
 #include <vector>
 
@@ -134,15 +135,16 @@ private:
     };
 
     std::uint32_t create(const FlowKey& key, std::uint64_t hash, const Segment& seg, bool forward);
-    // A free slot (its storage allocated), for a new or unparked connection.
+    // A free slot, its chunk allocated (slot_at is valid), for a new or
+    // unparked connection.
     std::uint32_t take_slot();
     // Parks connections not touched lately while too many are unpacked.
     void park_some(std::uint64_t frame);
     void park(std::uint32_t idx);
     // Unpacks parked connection `handle` (index entry `handle | kParked`)
-    // into a slot and returns it; `reindex` false: the index is about to
-    // be emptied (flush).
-    std::uint32_t unpark(std::uint32_t handle, std::uint64_t hash, bool reindex = true);
+    // into a slot and returns it. With its 4-tuple's `hash` the index entry
+    // is pointed at the slot; without, the caller sees to the index.
+    std::uint32_t unpark(std::uint32_t handle, std::optional<std::uint64_t> hash);
     // Reports and frees connection `idx`. `unindex` false: the caller
     // empties the whole index afterwards (flush), so its entry is left.
     void end(std::uint32_t idx, EndReason why, bool unindex = true);
@@ -154,8 +156,6 @@ private:
     void schedule(std::uint32_t idx);
     // Starts fetching what reporting connection `idx` will read.
     void prefetch(std::uint32_t idx) const;
-    // Slot `idx`'s storage, its chunk allocated first if need be.
-    void* storage_of(std::uint32_t idx);
     // The live connection in slot `idx`, found from the slot number alone:
     // a segment's path does not read the slab entry (one cache miss fewer).
     Connection& live_at(std::uint32_t idx) const {
@@ -206,7 +206,7 @@ private:
         std::uint32_t serial;
         TimeNs last_ts;
     };
-    std::size_t park_prefix_ = 0;
+    std::size_t park_prefix() const { return config_.idle_timeout > 0 ? kParkPrefix : 0; }
     std::uint32_t next_park_serial_ = 1;
     std::deque<ParkOrder> park_order_;
     bool still_parked(const ParkOrder& q) const {
@@ -216,7 +216,7 @@ private:
     }
     // The connection bytes of parked index entry `slot`.
     const std::uint8_t* parked_bytes(std::uint32_t slot) const {
-        return parked_store_.at(slot & ~kParked) + park_prefix_;
+        return parked_store_.at(slot & ~kParked) + park_prefix();
     }
     std::size_t parked_ = 0;          // of live_
     std::uint32_t clock_hand_ = 0;    // the next slot park_some looks at

@@ -61,9 +61,8 @@ public:
         return h;
     }
 
-    const std::uint8_t* at(std::uint32_t h) const { return chunks_[h / kChunkGranules] + h % kChunkGranules * kGranule; }
-    std::uint8_t* writable(std::uint32_t h) { return chunks_[h / kChunkGranules] + h % kChunkGranules * kGranule; }
-    void prefetch(std::uint32_t h) const { __builtin_prefetch(at(h)); }
+    const std::uint8_t* at(std::uint32_t h) const { return address(h); }
+    std::uint8_t* writable(std::uint32_t h) { return address(h); }
 
     // Frees the `n`-byte string at `h`.
     void free(std::uint32_t h, std::size_t n) {
@@ -83,6 +82,7 @@ private:
     static constexpr std::size_t kLink = 4;  // where a free string keeps the next one's handle
     static constexpr std::size_t kChunkGranules = kChunkBytes / kGranule;
     static std::size_t granules(std::size_t n) { return (n + kGranule - 1) / kGranule; }
+    std::uint8_t* address(std::uint32_t h) const { return chunks_[h / kChunkGranules] + h % kChunkGranules * kGranule; }
 
     std::vector<std::uint8_t*> chunks_;
     std::size_t used_ = 0;  // granules handed out from the front
