@@ -110,7 +110,11 @@ void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const
 
 void append_epoch(fmt::memory_buffer& out, TimeNs ts) {
     const TimeNs us = ts / 1000;
-    fmt::format_to(fmt::appender(out), FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
+    // Before 1970 (a pcap seconds field with its top bit set): one sign in
+    // front, "-1.500000", which is still a JSON number.
+    const std::uint64_t magnitude = us < 0 ? 0 - static_cast<std::uint64_t>(us) : static_cast<std::uint64_t>(us);
+    fmt::format_to(fmt::appender(out), FMT_COMPILE("{}{}.{:06}"), ts < 0 ? "-" : "", magnitude / 1'000'000,
+                   magnitude % 1'000'000);
 }
 
 std::string format_time(TimeNs ts) { return fmt::format("{}", Utc{ts}); }

@@ -63,8 +63,10 @@ char* put_micros(char* p, std::uint64_t us) {
 // writes them ("{}.{:06}" of ts/1000 split at a million). At most 32 bytes.
 char* put_epoch(char* p, TimeNs ts) {
     const TimeNs us = ts / 1000;
-    if (ts < 0)  // never from a capture; keep fmt's exact spelling of negatives
-        return fmt::format_to(p, FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
+    if (ts < 0) {  // before 1970: a pcap's seconds field with its top bit set
+        const std::uint64_t magnitude = 0 - static_cast<std::uint64_t>(us);
+        return fmt::format_to(p, FMT_COMPILE("-{}.{:06}"), magnitude / 1'000'000, magnitude % 1'000'000);
+    }
     p = put_uint(p, static_cast<std::uint64_t>(us / 1'000'000));
     return put_micros(p, static_cast<std::uint64_t>(us));
 }

@@ -30,6 +30,16 @@ std::vector<InputNote> input_notes(const capture::FileReport& r) {
         out.push_back({InputNote::info, fmt::format("{}: {} segment(s) captured shorter than sent (snaplen); "
                                                     "sequence space uses the IP length",
                                                     r.path, r.truncated_payloads)});
+    if (r.time_backwards.count)
+        out.push_back({InputNote::warning,
+                       fmt::format("{}: {} frame(s) stamped earlier than the frame before (first: frame {}); "
+                                   "times and durations may mislead",
+                                   r.path, r.time_backwards.count, r.time_backwards.first_frame)});
+    if (r.time_jumps.count)
+        out.push_back({InputNote::warning,
+                       fmt::format("{}: {} frame(s) stamped more than a year after the frame before (first: "
+                                   "frame {}); times and durations may mislead",
+                                   r.path, r.time_jumps.count, r.time_jumps.first_frame)});
     if (r.fatal_error) out.push_back({InputNote::error, *r.fatal_error});
     return out;
 }

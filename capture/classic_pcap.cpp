@@ -75,7 +75,9 @@ std::optional<ClassicPcapFormat> classic_pcap_format(pcap_t* p, std::uint32_t ma
     }
     const int snapshot = pcap_snapshot(p);
     if (snapshot <= 0) return std::nullopt;
-    format.snapshot = static_cast<std::uint32_t>(std::min<int>(snapshot, kLibpcapMaxSnaplen));
+    // As libpcap has it, even above its maximum (a header's snaplen of
+    // 262204 stays that): its "bigger than snaplen of" message names it.
+    format.snapshot = static_cast<std::uint32_t>(snapshot);
     if (!libpcap_timestamp_rules().measured) return std::nullopt;
     return format;
 }

@@ -1,5 +1,8 @@
 #include "capture/frames.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace tfe::capture {
 
 SegmentSink::~SegmentSink() = default;
@@ -16,13 +19,27 @@ void DecodeStats::record(DecodeError e, const Segment& segment) {
     ++(is_malformed(e) ? malformed : skipped_non_tcp);
 }
 
+void DecodeStats::note_time(TimeNs ts, std::uint64_t frame) {
+    constexpr TimeNs kYear = TimeNs{365} * 24 * 3600 * 1'000'000'000;
+    if (frames_read > 1) {
+        ReasonCount* odd = ts < last_ts ? &time_backwards : ts - last_ts > kYear ? &time_jumps : nullptr;
+        if (odd != nullptr && odd->count++ == 0) odd->first_frame = frame;
+    }
+    last_ts = ts;
+}
+
 void process_frame(int dlt, const pcap_pkthdr& header, const u_char* data, bool verify_checksums,
                    std::int64_t subsec_to_ns, std::uint64_t& frame_counter, Segment& segment,
                    DecodeStats& stats, SegmentSink& sink) {
     ++stats.frames_read;
     segment.frame = ++frame_counter;
-    segment.ts = static_cast<TimeNs>(header.ts.tv_sec) * 1'000'000'000 +
+    // Seconds beyond what a classic pcap can hold (1901 to 2106; pcapng's
+    // 64-bit stamps go further) are clamped to it: nanoseconds, and the
+    // differences between two of them, then fit in 64 bits.
+    const TimeNs seconds = std::clamp<TimeNs>(header.ts.tv_sec, INT32_MIN, UINT32_MAX);
+    segment.ts = seconds * 1'000'000'000 +
                  static_cast<TimeNs>(header.ts.tv_usec) * subsec_to_ns;
+    stats.note_time(segment.ts, segment.frame);
     const DecodeError e =
         decode_frame(dlt, {data, header.caplen}, header.len, verify_checksums, segment);
     stats.record(e, segment);

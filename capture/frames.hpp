@@ -47,8 +47,19 @@ struct DecodeStats {
     const ReasonCount& reason(DecodeError e) const {
         return by_reason[static_cast<std::size_t>(e)];
     }
+    // Frames stamped earlier than the frame before (a clock stepped back,
+    // files merged out of order) or more than a year after it (a damaged
+    // seconds field): counted, since durations then mean little; the
+    // connections are still followed by their sequence numbers.
+    ReasonCount time_backwards;
+    ReasonCount time_jumps;
+    TimeNs last_ts = 0;                   // the previous frame's (frames_read > 0)
+
     // Counts one decode result for the frame in `segment.frame`.
     void record(DecodeError e, const Segment& segment);
+    // Compares frame `frame`'s time with the previous frame's (call after
+    // counting it in frames_read).
+    void note_time(TimeNs ts, std::uint64_t frame);
 };
 
 // Decodes one libpcap record into `segment` (reused, no allocation), counts

@@ -152,8 +152,10 @@ void Connection::on_segment(const Segment& seg, bool forward) {
     const bool is_new = classify_in_stream(seg, sender);
     record_sender_facts(seg, sender);
     record_ack_facts(seg, sender);
+    // Only while it has not moved: one that listened and was reset before
+    // it spoke is CLOSED too, and its history must stand.
     if (first_from_sender && is_syn_ack(seg.flags) && e.state == State::CLOSED &&
-        in_flight_[static_cast<int>(sender)].active &&
+        e.initial_state == State::CLOSED && in_flight_[static_cast<int>(sender)].active &&
         is_pure_syn(in_flight_[static_cast<int>(sender)].flags)) {
         // It answers the SYN: it was listening (passive open).
         e.state = e.initial_state = State::LISTEN;

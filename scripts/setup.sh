@@ -7,6 +7,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
+  # The fuzz targets (scripts/fuzz.sh) need clang and its libFuzzer runtime.
+  clang libclang-rt-dev
   libpcap-dev libboost-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev catch2
   # The kernel-truth test and the sample lab capture real loopback traffic.
   tcpdump iproute2 python3 python3-scapy wireshark-common

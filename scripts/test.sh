@@ -2,7 +2,9 @@
 # Sets up, builds and runs the whole test suite (what .ci/run calls):
 #  1. the normal build (build/) and every test;
 #  2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
-#     (build-asan/, any finding fails the test that hit it).
+#     (build-asan/, any finding fails the test that hit it);
+#  3. a short run of every fuzz target (scripts/fuzz.sh; TFE_FUZZ_SECONDS
+#     per target, default 30; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -19,3 +21,8 @@ cmake --build build-asan -j"$(nproc)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --output-on-failure -j"$(nproc)")
 
+fuzz_seconds=${TFE_FUZZ_SECONDS:-30}
+if ((fuzz_seconds > 0)); then
+  echo "test: fuzzing each target for ${fuzz_seconds}s (build-fuzz)"
+  scripts/fuzz.sh "$fuzz_seconds"
+fi
