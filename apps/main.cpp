@@ -293,7 +293,7 @@ int main(int argc, char** argv) {
     app.add_flag("--list-interfaces", o.list_interfaces, "List interfaces for -i and exit");
     app.add_option("--duration", o.duration, "Live: stop after this many seconds (default: until Ctrl-C)")
         ->check(CLI::Range(0.0, 1e9));  // milliseconds in a long: defined, and over thirty years
-    app.set_version_flag("--version", std::string("tcpflow-explain 0.1.0"));
+    app.set_version_flag("--version", std::string("tcpflow-explain " TFE_VERSION));
     try {
         app.parse(argc, argv);
     } catch (const CLI::Error& e) {

@@ -3,6 +3,7 @@
 #  1. the normal build (build/) and every test;
 #  2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
 #     (build-asan/, any finding fails the test that hit it);
+#  2b. as root, the .deb built, installed with dpkg -i and tried;
 #  3. a short run of every fuzz target (scripts/fuzz.sh; TFE_FUZZ_SECONDS
 #     per target, default 30; 0 skips it).
 set -euo pipefail
@@ -10,6 +11,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 (cd build && ctest --output-on-failure -j"$(nproc)")
+# As root (CI), the .deb is built, installed with dpkg -i and tried.
+if [[ $(id -u) -eq 0 ]]; then scripts/package-check.sh; fi
 
 echo "test: ASan+UBSan build (build-asan)"
 launcher=()
