@@ -25,8 +25,8 @@ constexpr const char* kExitCodes =
     "  0  success (and every --expect / --fail-on check passed)\n"
     "  1  check failed: --expect found differences or a --fail-on rule matched\n"
     "  2  usage error: bad option, BPF filter or expectation file\n"
-    "  3  input error: a capture could not be read completely; what was read\n"
-    "     before the fault is still reported\n";
+    "  3  input error: a capture could not be read completely (what was read\n"
+    "     before the fault is still reported), or the interface cannot be captured on\n";
 
 struct Options {
     std::vector<std::string> files;
@@ -178,6 +178,9 @@ int run(const Options& o) {
         apply_live_settings(o.live, lo);
         try {
             status = run_live(lo, {o.duration, o.live.count, o.live.stats_interval}, table, sink);
+        } catch (const capture::InterfaceError& e) {
+            spdlog::error("{}", e.what());
+            return kInputError;
         } catch (const capture::CaptureError& e) {
             spdlog::error("{}", e.what());
             return kUsage;

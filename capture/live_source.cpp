@@ -42,7 +42,7 @@ void activate(pcap_t* p, const std::string& iface, std::string& warning) {
     const std::string status = pcap_statustostr(rc), detail = pcap_geterr(p);
     std::string msg = iface + ": cannot capture: " + status;
     if (!detail.empty() && detail != status) msg += " (" + detail + ")";
-    throw CaptureError(msg + remedy(rc));
+    throw InterfaceError(msg + remedy(rc));
 }
 
 }  // namespace
@@ -51,7 +51,7 @@ LiveCapture::LiveCapture(const LiveOptions& opts)
     : interface_(opts.interface), verify_checksums_(opts.verify_checksums) {
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     handle_ = pcap_create(opts.interface.c_str(), errbuf);
-    if (handle_ == nullptr) throw CaptureError(opts.interface + ": " + errbuf);
+    if (handle_ == nullptr) throw InterfaceError(opts.interface + ": " + errbuf);
     try {
         pcap_set_snaplen(handle_, opts.snaplen);
         pcap_set_promisc(handle_, opts.promiscuous ? 1 : 0);
@@ -110,7 +110,7 @@ std::size_t LiveCapture::dispatch(SegmentSink& sink, std::uint64_t& frame_counte
     // the monitor still runs and complete when it is killed.
     if (dumper_ != nullptr && n > 0 && pcap_dump_flush(dumper_) != 0)
         throw CaptureError(interface_ + ": cannot write the saved capture (disk full?)");
-    if (n == PCAP_ERROR) throw CaptureError(pcap_failure(handle_, interface_, "read failed"));
+    if (n == PCAP_ERROR) throw InterfaceError(pcap_failure(handle_, interface_, "read failed"));
     return n > 0 ? static_cast<std::size_t>(n) : 0;
 }
 

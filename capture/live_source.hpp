@@ -11,6 +11,13 @@
 
 namespace tfe::capture {
 
+// The interface cannot be captured on (no such device, no permission,
+// gone down): an input error, unlike a bad filter (a usage error).
+class InterfaceError : public CaptureError {
+public:
+    using CaptureError::CaptureError;
+};
+
 struct LiveOptions {
     std::string interface;          // "any", "lo", "eth0"...
     std::string bpf_filter;         // empty = every frame
