@@ -1,5 +1,6 @@
 #include "apps/live.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -8,6 +9,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <numeric>
 
 #include "apps/exit_codes.hpp"
 
@@ -23,35 +27,53 @@ TimeNs wall_now() {
         .count();
 }
 
+std::chrono::milliseconds millis(double seconds) {
+    return std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+}
+
+std::uint64_t reported(const FlowTableStats& st) {
+    return std::accumulate(std::begin(st.ended), std::end(st.ended), std::uint64_t{0});
+}
+
 class LiveLoop {
 public:
-    LiveLoop(capture::LiveCapture& cap, FlowTable& table, ReportSink& sink, double seconds)
-        : cap_(cap), table_(table), sink_(sink), fd_(io_, ::dup(cap.selectable_fd())),
-          tick_(io_), signals_(io_, SIGINT, SIGTERM), deadline_(io_), seconds_(seconds) {}
+    LiveLoop(capture::LiveCapture& cap, FlowTable& table, ReportSink& sink, const LiveLimits& limits)
+        : cap_(cap), table_(table), sink_(sink), limits_(limits), fd_(io_, ::dup(cap.selectable_fd())),
+          tick_(io_), stats_tick_(io_), signals_(io_, SIGINT, SIGTERM), deadline_(io_) {}
 
     int run() {
-        signals_.async_wait([this](const boost::system::error_code&, int sig) {
-            spdlog::info("signal {}: stopping", sig);
-            io_.stop();
-        });
-        if (seconds_ > 0) {
-            deadline_.expires_after(std::chrono::milliseconds(static_cast<long>(seconds_ * 1000)));
+        wait_for_signal();
+        if (limits_.duration > 0) {
+            deadline_.expires_after(millis(limits_.duration));
             deadline_.async_wait([this](const boost::system::error_code& ec) {
                 if (!ec) io_.stop();
             });
         }
         wait_for_frames();
         schedule_tick();
+        if (limits_.stats_interval > 0) schedule_stats();
         io_.run();
         return status_;
     }
 
 private:
+    // The first signal stops capturing and reports what is open; a second
+    // one, while that report is still being written, exits at once.
+    void wait_for_signal() {
+        signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            spdlog::info("signal {}: stopping (again to exit at once)", sig);
+            io_.stop();
+            std::signal(sig, [](int) { std::_Exit(130); });
+        });
+    }
+
     void wait_for_frames() {
         fd_.async_wait(asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
             if (ec) return;
             try {
-                cap_.dispatch(sink_, frames_);
+                const std::uint64_t left = limits_.count ? limits_.count - frames_ : 0;
+                cap_.dispatch(sink_, frames_, left);
             } catch (const std::exception& e) {
                 spdlog::error("{}", e.what());
                 status_ = kInputError;
@@ -59,6 +81,7 @@ private:
                 return;
             }
             sink_.flush();
+            if (limits_.count && frames_ >= limits_.count) return io_.stop();
             wait_for_frames();
         });
     }
@@ -71,39 +94,73 @@ private:
             table_.advance(wall_now());
             sink_.flush();
             const auto st = cap_.stats();
-            if (st.dropped != last_dropped_) {
+            if (st.dropped != last_dropped_ && limits_.stats_interval <= 0) {
                 spdlog::warn("kernel dropped {} frames so far (capture buffer full)", st.dropped);
-                last_dropped_ = st.dropped;
             }
+            last_dropped_ = st.dropped;
             schedule_tick();
+        });
+    }
+
+    void schedule_stats() {
+        stats_tick_.expires_after(millis(limits_.stats_interval));
+        stats_tick_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            std::fprintf(stderr, "%s\n", live_status_line(cap_.stats(), table_, limits_.stats_interval, last_).c_str());
+            last_ = cap_.stats();
+            schedule_stats();
         });
     }
 
     capture::LiveCapture& cap_;
     FlowTable& table_;
     ReportSink& sink_;
+    LiveLimits limits_;
     asio::io_context io_;
     asio::posix::stream_descriptor fd_;
-    asio::steady_timer tick_;
+    asio::steady_timer tick_, stats_tick_;
     asio::signal_set signals_;
     asio::steady_timer deadline_;
-    double seconds_;
     std::uint64_t frames_ = 0;
     std::uint64_t last_dropped_ = 0;
+    capture::LiveStats last_;
     int status_ = kOk;
 };
 
 }  // namespace
 
-int run_live(const capture::LiveOptions& opts, FlowTable& table, ReportSink& sink, double seconds) {
+std::string live_status_line(const capture::LiveStats& now, const FlowTable& table, double interval_s,
+                             const capture::LiveStats& before) {
+    const FlowTableStats& st = table.stats();
+    std::string line = fmt::format("tcpflow-explain: {} frames, {:.1f} MiB", now.frames,
+                                   static_cast<double>(now.bytes) / 1048576.0);
+    if (interval_s > 0)
+        line += fmt::format(" ({:.0f} frames/s)", static_cast<double>(now.frames - before.frames) / interval_s);
+    line += fmt::format("; connections: {} open", table.open_connections());
+    if (table.parked_connections()) line += fmt::format(" ({} parked)", table.parked_connections());
+    line += fmt::format(", {} reported; dropped: {} by the kernel, {} by the interface", reported(st), now.dropped,
+                        now.if_dropped);
+    return line;
+}
+
+int run_live(const capture::LiveOptions& opts, const LiveLimits& limits, FlowTable& table, ReportSink& sink) {
     capture::LiveCapture cap(opts);
     if (!cap.warning().empty()) spdlog::warn("{}: {}", opts.interface, cap.warning());
-    spdlog::info("listening on {} (filter: {})", opts.interface, opts.bpf_filter.empty() ? "none" : opts.bpf_filter);
-    LiveLoop loop(cap, table, sink, seconds);
+    // As tcpdump says it: which interface, which link type, how much of each frame.
+    spdlog::info("listening on {}, link-type {}, snapshot length {} bytes (filter: {}){}", opts.interface,
+                 capture::linktype_name(cap.link_type()), opts.snaplen,
+                 opts.bpf_filter.empty() ? "none" : opts.bpf_filter,
+                 opts.save_file.empty() ? "" : "; saving frames to " + opts.save_file);
+    LiveLoop loop(cap, table, sink, limits);
     const int status = loop.run();
     const auto st = cap.stats();
+    if (limits.stats_interval > 0) std::fprintf(stderr, "%s\n", live_status_line(st, table, 0, st).c_str());
     spdlog::info("{} frames received, {} dropped by the kernel, {} by the interface", st.received, st.dropped,
                  st.if_dropped);
+    if (st.dropped || st.if_dropped)
+        spdlog::warn("{} frames were dropped by the kernel and {} by the interface: connections they belong to may be "
+                     "explained from incomplete evidence (a larger --buffer-size helps)",
+                     st.dropped, st.if_dropped);
     return status;
 }
 

@@ -5,13 +5,19 @@
 
 #include <string>
 
+#include "apps/live_options.hpp"
 #include "apps/report_sink.hpp"
 #include "capture/live_source.hpp"
 #include "core/flow_table.hpp"
 
 namespace tfe::app {
 
-// Runs until a signal or `seconds` (0 = no limit) elapsed; returns an exit code.
-int run_live(const capture::LiveOptions& opts, FlowTable& table, ReportSink& sink, double seconds);
+// Runs until a signal, the duration or the frame count; returns an exit code.
+int run_live(const capture::LiveOptions& opts, const LiveLimits& limits, FlowTable& table, ReportSink& sink);
+
+// One status line: frames and bytes so far (and the rate since `before`,
+// `interval_s` ago), open and reported connections, drops.
+std::string live_status_line(const capture::LiveStats& now, const FlowTable& table, double interval_s,
+                             const capture::LiveStats& before);
 
 }  // namespace tfe::app

@@ -25,8 +25,8 @@ constexpr const char* kExitCodes =
     "  0  success (and every --expect / --fail-on check passed)\n"
     "  1  check failed: --expect found differences or a --fail-on rule matched\n"
     "  2  usage error: bad option, BPF filter or expectation file\n"
-    "  3  input error: a capture could not be read completely; what was read\n"
-    "     before the fault is still reported\n";
+    "  3  input error: a capture could not be read completely (what was read\n"
+    "     before the fault is still reported), or the interface cannot be captured on\n";
 
 struct Options {
     std::vector<std::string> files;
@@ -49,6 +49,7 @@ struct Options {
     std::string interface;
     bool list_interfaces = false;
     double duration = 0;
+    LiveSettings live;
     std::size_t unpacked = tfe::FlowTableConfig{}.max_unparked;
 };
 
@@ -174,8 +175,12 @@ int run(const Options& o) {
         lo.interface = o.interface;
         lo.bpf_filter = build_filter(o);
         lo.verify_checksums = o.verify_checksums;
+        apply_live_settings(o.live, lo);
         try {
-            status = run_live(lo, table, sink, o.duration);
+            status = run_live(lo, {o.duration, o.live.count, o.live.stats_interval}, table, sink);
+        } catch (const capture::InterfaceError& e) {
+            spdlog::error("{}", e.what());
+            return kInputError;
         } catch (const capture::CaptureError& e) {
             spdlog::error("{}", e.what());
             return kUsage;
@@ -293,6 +298,7 @@ int main(int argc, char** argv) {
     app.add_flag("--list-interfaces", o.list_interfaces, "List interfaces for -i and exit");
     app.add_option("--duration", o.duration, "Live: stop after this many seconds (default: until Ctrl-C)")
         ->check(CLI::Range(0.0, 1e9));  // milliseconds in a long: defined, and over thirty years
+    add_live_options(app, o.live);
     app.set_version_flag("--version", std::string("tcpflow-explain " TFE_VERSION));
     try {
         app.parse(argc, argv);
@@ -313,6 +319,10 @@ int main(int argc, char** argv) {
     if (o.files.empty() && o.interface.empty()) {
         std::fprintf(stderr, "tcpflow-explain: no capture file given (use '-' for standard input, -i for live)\n%s",
                      app.help().c_str());
+        return kUsage;
+    }
+    if (const std::string misuse = live_misuse(o.live, !o.interface.empty(), !o.files.empty()); !misuse.empty()) {
+        spdlog::error("{}", misuse);
         return kUsage;
     }
     if (o.update_expect && o.expect.empty()) {

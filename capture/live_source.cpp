@@ -1,8 +1,33 @@
 #include "capture/live_source.hpp"
 
+#include <unistd.h>
+
+#include <climits>
+
 namespace tfe::capture {
 
 namespace {
+
+std::string own_path() {
+    char path[PATH_MAX] = {};
+    const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+    return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string("tcpflow-explain");
+}
+
+// What a person can do about the two errors everyone meets first.
+std::string remedy(int status) {
+    if (status == PCAP_ERROR_PERM_DENIED)
+        return "; capturing needs root or the CAP_NET_RAW capability: sudo setcap cap_net_raw,cap_net_admin=eip " +
+               own_path();
+    if (status != PCAP_ERROR_NO_SUCH_DEVICE) return {};
+    std::string names;
+    try {
+        for (const std::string& n : list_interfaces()) names += (names.empty() ? "" : ", ") + n;
+    } catch (const CaptureError&) {
+        return "; see --list-interfaces";
+    }
+    return "; interfaces here (--list-interfaces): " + (names.empty() ? std::string("none") : names);
+}
 
 std::string pcap_failure(pcap_t* p, const std::string& iface, const char* step) {
     return iface + ": " + step + ": " + pcap_geterr(p);
@@ -17,7 +42,7 @@ void activate(pcap_t* p, const std::string& iface, std::string& warning) {
     const std::string status = pcap_statustostr(rc), detail = pcap_geterr(p);
     std::string msg = iface + ": cannot capture: " + status;
     if (!detail.empty() && detail != status) msg += " (" + detail + ")";
-    throw CaptureError(msg);
+    throw InterfaceError(msg + remedy(rc));
 }
 
 }  // namespace
@@ -26,7 +51,7 @@ LiveCapture::LiveCapture(const LiveOptions& opts)
     : interface_(opts.interface), verify_checksums_(opts.verify_checksums) {
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     handle_ = pcap_create(opts.interface.c_str(), errbuf);
-    if (handle_ == nullptr) throw CaptureError(opts.interface + ": " + errbuf);
+    if (handle_ == nullptr) throw InterfaceError(opts.interface + ": " + errbuf);
     try {
         pcap_set_snaplen(handle_, opts.snaplen);
         pcap_set_promisc(handle_, opts.promiscuous ? 1 : 0);
@@ -45,38 +70,54 @@ LiveCapture::LiveCapture(const LiveOptions& opts)
         apply_filter(handle_, opts.bpf_filter, opts.interface);
         if (pcap_setnonblock(handle_, 1, errbuf) != 0)
             throw CaptureError(opts.interface + ": cannot set non-blocking: " + errbuf);
+        if (!opts.save_file.empty()) open_dump(opts.save_file);
     } catch (...) {
         pcap_close(handle_);
         throw;
     }
 }
 
-LiveCapture::~LiveCapture() { pcap_close(handle_); }
+LiveCapture::~LiveCapture() {
+    if (dumper_ != nullptr) pcap_dump_close(dumper_);
+    pcap_close(handle_);
+}
+
+void LiveCapture::open_dump(const std::string& path) {
+    dumper_ = pcap_dump_open(handle_, path.c_str());
+    if (dumper_ == nullptr) throw CaptureError(path + ": cannot write: " + pcap_geterr(handle_));
+}
 
 int LiveCapture::selectable_fd() const { return pcap_get_selectable_fd(handle_); }
 
 void LiveCapture::on_frame(u_char* user, const pcap_pkthdr* header, const u_char* data) {
     // libpcap's callback hands back the pointer dispatch() passed in.
     auto* self = reinterpret_cast<LiveCapture*>(user);
+    ++self->frames_;
+    self->bytes_ += header->len;
+    if (self->dumper_ != nullptr) pcap_dump(reinterpret_cast<u_char*>(self->dumper_), header, data);
     process_frame(self->dlt_, *header, data, self->verify_checksums_, self->subsec_to_ns_,
                   *self->frame_counter_, self->segment_, self->stats_, *self->sink_);
 }
 
-std::size_t LiveCapture::dispatch(SegmentSink& sink, std::uint64_t& frame_counter) {
+std::size_t LiveCapture::dispatch(SegmentSink& sink, std::uint64_t& frame_counter, std::size_t limit) {
     sink_ = &sink;
     frame_counter_ = &frame_counter;
-    const int n = pcap_dispatch(handle_, -1, &LiveCapture::on_frame,
-                                reinterpret_cast<u_char*>(this));
+    const int most = limit == 0 || limit > INT_MAX ? -1 : static_cast<int>(limit);
+    const int n = pcap_dispatch(handle_, most, &LiveCapture::on_frame, reinterpret_cast<u_char*>(this));
     sink_ = nullptr;
     frame_counter_ = nullptr;
-    if (n == PCAP_ERROR) throw CaptureError(pcap_failure(handle_, interface_, "read failed"));
+    // Saved frames reach the disk as they come, so the file is usable while
+    // the monitor still runs and complete when it is killed.
+    if (dumper_ != nullptr && n > 0 && pcap_dump_flush(dumper_) != 0)
+        throw CaptureError(interface_ + ": cannot write the saved capture (disk full?)");
+    if (n == PCAP_ERROR) throw InterfaceError(pcap_failure(handle_, interface_, "read failed"));
     return n > 0 ? static_cast<std::size_t>(n) : 0;
 }
 
 LiveStats LiveCapture::stats() const {
     pcap_stat s{};
-    if (pcap_stats(handle_, &s) != 0) return {};
-    return {s.ps_recv, s.ps_drop, s.ps_ifdrop};
+    if (pcap_stats(handle_, &s) != 0) return {frames_, bytes_, 0, 0, 0};
+    return {frames_, bytes_, s.ps_recv, s.ps_drop, s.ps_ifdrop};
 }
 
 std::vector<std::string> list_interfaces() {

@@ -11,6 +11,13 @@
 
 namespace tfe::capture {
 
+// The interface cannot be captured on (no such device, no permission,
+// gone down): an input error, unlike a bad filter (a usage error).
+class InterfaceError : public CaptureError {
+public:
+    using CaptureError::CaptureError;
+};
+
 struct LiveOptions {
     std::string interface;          // "any", "lo", "eth0"...
     std::string bpf_filter;         // empty = every frame
@@ -18,9 +25,12 @@ struct LiveOptions {
     bool promiscuous = false;
     int snaplen = 262144;
     int buffer_bytes = 64 << 20;    // tcpdump's 2 MB default drops under bursts
+    std::string save_file;          // -w: every captured frame is also written here
 };
 
 struct LiveStats {
+    std::uint64_t frames = 0;         // frames handed to us
+    std::uint64_t bytes = 0;          // their length on the wire
     std::uint64_t received = 0;       // pcap_stats ps_recv
     std::uint64_t dropped = 0;        // ps_drop: no room in the kernel buffer
     std::uint64_t if_dropped = 0;     // ps_ifdrop: dropped by the interface
@@ -38,10 +48,11 @@ public:
 
     // Becomes readable when frames are ready (pcap_get_selectable_fd).
     int selectable_fd() const;
-    // Decodes every frame ready now, numbering them with ++frame_counter.
+    // Decodes the frames ready now, at most `limit` (0 = all), numbering
+    // them with ++frame_counter, and saves them first when save_file is set.
     // Returns how many frames were processed (0 when none were ready).
     // Throws CaptureError if the capture itself fails (interface gone).
-    std::size_t dispatch(SegmentSink& sink, std::uint64_t& frame_counter);
+    std::size_t dispatch(SegmentSink& sink, std::uint64_t& frame_counter, std::size_t limit = 0);
     LiveStats stats() const;
     const DecodeStats& decode_stats() const { return stats_; }
     int link_type() const { return dlt_; }
@@ -49,11 +60,14 @@ public:
     const std::string& warning() const { return warning_; }
 
 private:
+    void open_dump(const std::string& path);
     static void on_frame(u_char* user, const pcap_pkthdr* header, const u_char* data);
 
     std::string interface_;
     pcap_t* handle_ = nullptr;
+    pcap_dumper_t* dumper_ = nullptr;  // -w, or null
     int dlt_ = 0;
+    std::uint64_t frames_ = 0, bytes_ = 0;
     bool verify_checksums_ = false;
     std::int64_t subsec_to_ns_ = 1;
     std::string warning_;

@@ -1,0 +1,36 @@
+#include "apps/live_options.hpp"
+
+namespace tfe::app {
+
+void add_live_options(CLI::App& app, LiveSettings& s) {
+    app.add_option("-w,--write", s.save_file,
+                   "Live: also save every captured frame to this pcap file (flushed as it goes), to explain again "
+                   "offline");
+    app.add_option("-c,--count", s.count, "Live: stop after this many frames")->check(CLI::PositiveNumber);
+    app.add_option("--stats-interval", s.stats_interval,
+                   "Live: a status line on stderr every this many seconds (frames, bytes, open and reported "
+                   "connections, drops); the same figures at exit")
+        ->check(CLI::Range(0.1, 86400.0));
+    app.add_option("--snaplen", s.snaplen, "Live: bytes captured of each frame (default 262144)")
+        ->check(CLI::Range(96, 262144));
+    app.add_option("--buffer-size", s.buffer_mib,
+                   "Live: kernel capture buffer in MiB (default 64; frames are dropped when it fills)")
+        ->check(CLI::Range(1, 4095));
+}
+
+std::string live_misuse(const LiveSettings& s, bool live, bool files) {
+    if (live && files) return "-i captures live and reads no file: give either -i IFACE or capture files";
+    if (live) return {};
+    if (!s.save_file.empty()) return "-w saves a live capture: it needs -i IFACE";
+    if (s.count) return "-c counts live frames: it needs -i IFACE (for a file, --filter or --id select)";
+    if (s.stats_interval > 0) return "--stats-interval reports on a live capture: it needs -i IFACE";
+    return {};
+}
+
+void apply_live_settings(const LiveSettings& s, capture::LiveOptions& opts) {
+    opts.save_file = s.save_file;
+    opts.snaplen = s.snaplen;
+    opts.buffer_bytes = s.buffer_mib << 20;
+}
+
+}  // namespace tfe::app
