@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "analyzer/checks.hpp"
+#include "analyzer/expectations.hpp"
 #include "apps/exit_codes.hpp"
 #include "apps/input_notes.hpp"
 #include "apps/live.hpp"
@@ -45,6 +46,7 @@ struct Options {
     std::vector<std::uint64_t> ids;
     std::string expect;
     bool update_expect = false;
+    bool expect_all = false;
     std::string fail_on;
     std::string interface;
     bool list_interfaces = false;
@@ -115,26 +117,50 @@ int read_files(const Options& o, ReportSink& sink) {
     return status;
 }
 
-// --expect / --update-expect once everything is reported.
-int check_expectations(const Options& o, const std::vector<nlohmann::ordered_json>& expected,
-                       const ReportSink& sink) {
-    if (o.update_expect) {
-        std::ofstream out(o.expect);
-        for (const auto& j : sink.kept()) out << j.dump() << '\n';
-        if (!out) {
-            spdlog::error("{}: cannot write", o.expect);
+// --update-expect: the file is replaced whole (written beside it, then
+// renamed), never when the input had an error, so a CI file is never left
+// empty or partial.
+int update_expectations(const Options& o, const std::vector<analyzer::Expectation>& old, const ReportSink& sink,
+                        int input_status) {
+    if (input_status == kInputError) {
+        spdlog::error("{}: not updated: the input could not be read completely", o.expect);
+        return kInputError;
+    }
+    const auto lines = analyzer::updated_expectations(old, sink.kept(), o.expect_all);
+    const std::string temp = o.expect + ".tmp";
+    {
+        std::ofstream out(temp);
+        for (const auto& j : lines) out << j.dump() << '\n';
+        if (!out.flush()) {
+            spdlog::error("{}: cannot write", temp);
+            std::remove(temp.c_str());
             return kUsage;
         }
-        std::fprintf(stderr, "tcpflow-explain: wrote %zu connection(s) to %s\n", sink.kept().size(), o.expect.c_str());
-        return kOk;
     }
-    const auto diffs = analyzer::compare_expectations(expected, sink.kept());
+    if (std::rename(temp.c_str(), o.expect.c_str()) != 0) {
+        spdlog::error("{}: cannot replace it with {}", o.expect, temp);
+        return kUsage;
+    }
+    std::fprintf(stderr, "tcpflow-explain: wrote %zu connection%s to %s%s\n", lines.size(),
+                 lines.size() == 1 ? "" : "s", o.expect.c_str(),
+                 old.empty() ? " (behaviour only: kinds, who closed first, final states)" : " (the fields it pinned)");
+    return kOk;
+}
+
+// --expect once everything is reported.
+int check_expectations(const Options& o, const std::vector<analyzer::Expectation>& expected,
+                       const ReportSink& sink) {
+    std::vector<nlohmann::ordered_json> pinned;
+    for (const auto& e : expected) pinned.push_back(e.pinned);
+    const auto diffs = analyzer::compare_expectations(pinned, sink.kept(), o.expect_all);
     if (diffs.empty()) {
-        std::fprintf(stdout, "OK: %zu connection(s) match %s\n", sink.kept().size(), o.expect.c_str());
+        std::fprintf(stdout, "OK: %zu connection%s match %s\n", pinned.size(), pinned.size() == 1 ? "" : "s",
+                     o.expect.c_str());
         return kOk;
     }
     std::fprintf(stdout, "%s", analyzer::format_differences(diffs).c_str());
-    std::fprintf(stdout, "FAIL: %zu difference(s) from %s\n", diffs.size(), o.expect.c_str());
+    std::fprintf(stdout, "FAIL: %zu difference%s from %s\n", diffs.size(), diffs.size() == 1 ? "" : "s",
+                 o.expect.c_str());
     return kCheckFailed;
 }
 
@@ -147,10 +173,11 @@ int run(const Options& o) {
         return kUsage;
     }
     const bool checking = !o.expect.empty();
-    std::vector<nlohmann::ordered_json> expected;
-    if (checking && !o.update_expect) {
+    std::vector<analyzer::Expectation> expected;
+    // --update-expect may create the file; an existing one is read either way.
+    if (checking && (!o.update_expect || std::ifstream(o.expect))) {
         try {
-            expected = analyzer::load_json_lines(o.expect);
+            expected = analyzer::load_expectations(o.expect);
         } catch (const std::exception& e) {
             spdlog::error("{}", e.what());
             return kUsage;
@@ -228,10 +255,12 @@ int run(const Options& o) {
 
     // An input error outranks a failed check: the result is incomplete.
     const auto worse = [&status](int s) { if (status == kOk) status = s; };
-    if (checking) {
-        const int s = check_expectations(o, expected, sink);
+    if (checking && o.update_expect) {
+        const int s = update_expectations(o, expected, sink, status);
         if (s == kUsage) return s;
         worse(s);
+    } else if (checking) {
+        worse(check_expectations(o, expected, sink));
     }
     if (!sink.violations().empty()) {
         for (const auto& v : sink.violations()) std::fprintf(stderr, "tcpflow-explain: --fail-on: %s\n", v.c_str());
@@ -291,7 +320,12 @@ int main(int argc, char** argv) {
         ->delimiter(',')->allow_extra_args(false);
     app.add_flag("--all-segments", o.all_segments, "Ladder diagrams draw every segment, data included (keeps them in memory: use with --filter on big captures)");
     app.add_option("--expect", o.expect, "Compare with expectations (JSON Lines; fields left out are not checked)");
-    app.add_flag("--update-expect", o.update_expect, "Write the current result to the --expect file instead");
+    app.add_flag("--update-expect", o.update_expect,
+                 "Rewrite the --expect file from this capture: each line keeps the fields it pins; a new file pins "
+                 "behaviour only (kinds, who closed first, final states). Not done when the input had an error");
+    app.add_flag("--expect-all", o.expect_all,
+                 "With --expect: a connection the file does not list is a difference (with --update-expect: it is "
+                 "added)");
     app.add_option("--fail-on", o.fail_on,
                    "Exit 1 if a connection matches, e.g. reset,refused,unanswered,half-closed,CLOSE_WAIT");
     app.add_option("-i,--interface", o.interface, "Capture live on this interface (needs root or CAP_NET_RAW)");

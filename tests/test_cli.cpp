@@ -221,3 +221,74 @@ TEST_CASE("packing every connection after each segment changes no output", "[cli
     CHECK(verbose.out.find("times an open connection was parked") != std::string::npos);
     CHECK(run("--unpacked-connections -1 " + cap).status == 2);
 }
+
+namespace {
+
+void write_file(const std::filesystem::path& p, const std::string& text) {
+    std::ofstream o(p, std::ios::binary);
+    o << text;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+}  // namespace
+
+TEST_CASE("an expectation file with a typo or an impossible value is a usage error naming its line", "[cli][expect]") {
+    const auto exp = temp_file("typo.jsonl");
+    write_file(exp, "{\"id\":1,\"close\":\"three-way\"}\n\n{\"id\":1,\"close\":\"three-wave\"}\n");
+    const Run r = run("--expect " + exp.string() + " " + sample("seed-1-merged-close"));
+    CHECK(r.status == 2);
+    CHECK(r.out.find(exp.string() + ":3: close: \"three-wave\" is not a close kind") != std::string::npos);
+    write_file(exp, "{\"id\":1,\"closee\":\"three-way\"}\n");
+    const Run typo = run("--expect " + exp.string() + " " + sample("seed-1-merged-close"));
+    CHECK(typo.status == 2);
+    CHECK(typo.out.find(":1: unknown field 'closee'") != std::string::npos);
+    std::filesystem::remove(exp);
+}
+
+TEST_CASE("update-expect keeps a hand-written line's fields and never writes from a broken input", "[cli][expect]") {
+    const auto exp = temp_file("pinned.jsonl");
+    // The README's example, pinning four fields.
+    const std::string readme =
+        R"({"id":1,"close":"three-way","close_initiator":"client","final_state":{"client":"TIME_WAIT","server":"CLOSED"}})"
+        "\n";
+    write_file(exp, readme);
+    CHECK(run("--expect " + exp.string() + " --update-expect " + sample("seed-1-merged-close")).status == 0);
+    CHECK(read_file(exp) == readme);
+
+    // A capture cut short: exit 3, and the file is left as it was.
+    const auto cut = temp_file("cut.pcap");
+    const std::string whole = read_file(sample("seed-1-merged-close"));
+    write_file(cut, whole.substr(0, whole.size() - 30));
+    const Run broken = run("--expect " + exp.string() + " --update-expect " + cut.string());
+    CHECK(broken.status == 3);
+    CHECK(broken.out.find("not updated") != std::string::npos);
+    CHECK(read_file(exp) == readme);
+
+    // A new file pins behaviour only.
+    std::filesystem::remove(exp);
+    CHECK(run("--expect " + exp.string() + " --update-expect " + sample("port-reuse")).status == 0);
+    const std::string fresh = read_file(exp);
+    CHECK(fresh.find("\"close\":\"three-way\"") != std::string::npos);
+    CHECK(fresh.find("\"port\"") == std::string::npos);
+    CHECK(fresh.find("\"isn\"") == std::string::npos);
+    CHECK(run("--expect " + exp.string() + " " + sample("port-reuse")).status == 0);
+    std::filesystem::remove(exp);
+    std::filesystem::remove(cut);
+}
+
+TEST_CASE("connections the file does not list fail only with --expect-all", "[cli][expect]") {
+    const auto exp = temp_file("first-only.jsonl");
+    write_file(exp, "{\"id\":1,\"close\":\"three-way\"}\n");  // port-reuse has two connections
+    CHECK(run("--expect " + exp.string() + " " + sample("port-reuse")).status == 0);
+    const Run all = run("--expect " + exp.string() + " --expect-all " + sample("port-reuse"));
+    CHECK(all.status == 1);
+    CHECK(all.out.find("connection 2") != std::string::npos);
+    CHECK(all.out.find("(not listed)") != std::string::npos);
+    CHECK(run("--expect " + exp.string() + " --expect-all --update-expect " + sample("port-reuse")).status == 0);
+    CHECK(run("--expect " + exp.string() + " --expect-all " + sample("port-reuse")).status == 0);
+    std::filesystem::remove(exp);
+}
