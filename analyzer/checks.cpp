@@ -1,4 +1,5 @@
 #include "analyzer/checks.hpp"
+#include "analyzer/vocabulary.hpp"
 
 #include <fmt/format.h>
 

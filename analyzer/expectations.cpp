@@ -1,4 +1,5 @@
 #include "analyzer/expectations.hpp"
+#include "analyzer/vocabulary.hpp"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>

@@ -1,4 +1,5 @@
 #include "analyzer/json_report.hpp"
+#include "analyzer/vocabulary.hpp"
 
 #include "analyzer/raw_write.hpp"
 

@@ -1,4 +1,5 @@
 #include "analyzer/run_summary.hpp"
+#include "analyzer/vocabulary.hpp"
 
 #include <iterator>
 #include <string>

@@ -2,31 +2,6 @@
 
 namespace tfe::analyzer {
 
-std::string_view handshake_name(HandshakeKind k) {
-    switch (k) {
-        case HandshakeKind::three_way: return "three-way";
-        case HandshakeKind::simultaneous_open: return "simultaneous-open";
-        case HandshakeKind::refused: return "refused";
-        case HandshakeKind::unanswered: return "unanswered";
-        case HandshakeKind::incomplete: return "incomplete";
-        case HandshakeKind::not_seen: return "not-seen";
-    }
-    return "?";
-}
-
-std::string_view close_name(CloseKind k) {
-    switch (k) {
-        case CloseKind::four_way: return "four-way";
-        case CloseKind::three_way: return "three-way";
-        case CloseKind::simultaneous: return "simultaneous";
-        case CloseKind::reset: return "reset";
-        case CloseKind::half_closed: return "half-closed";
-        case CloseKind::open: return "open";
-        case CloseKind::none: return "none";
-    }
-    return "?";
-}
-
 std::string_view initiator_name(Initiator i) {
     switch (i) {
         case Initiator::client: return "client";

@@ -21,8 +21,6 @@ enum class Initiator : std::uint8_t { client, server, both, none };
 inline constexpr std::size_t kHandshakeKinds = 6;
 inline constexpr std::size_t kCloseKinds = 7;
 
-std::string_view handshake_name(HandshakeKind k);  // "three-way", "not-seen", ...
-std::string_view close_name(CloseKind k);          // "four-way", "half-closed", ...
 std::string_view initiator_name(Initiator i);      // "client", "server", "both", "null"
 
 struct Summary {

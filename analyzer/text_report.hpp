@@ -12,6 +12,7 @@
 
 #include "analyzer/describe.hpp"
 #include "analyzer/summary.hpp"
+#include "analyzer/vocabulary.hpp"
 #include "core/connection.hpp"
 
 namespace tfe::analyzer {
@@ -31,13 +32,5 @@ void write_text(fmt::memory_buffer& out, const Connection& c, const Summary& s, 
 // One line per connection (--brief): endpoints, how it opened and closed,
 // who closed first, both final states, packets, duration, anomalies.
 void write_brief(fmt::memory_buffer& out, const Connection& c, const Summary& s, const TextOptions& o);
-
-// Shared with the run summary.
-// "three-wave close (FIN, FIN+ACK, ACK)", "four-way close (four waves: ...)".
-std::string_view close_words(CloseKind k);
-// "three-way handshake", "refused (RST to the SYN)", ...
-std::string_view handshake_words(HandshakeKind k);
-// "3 retransmissions", "1 bad checksum (normal for packets captured on ...)".
-std::string anomaly_phrase(Anomaly a, std::uint64_t n);
 
 }  // namespace tfe::analyzer

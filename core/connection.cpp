@@ -4,33 +4,6 @@
 
 namespace tfe {
 
-std::string_view anomaly_name(Anomaly a) {
-    switch (a) {
-        case Anomaly::retransmission: return "retransmission";
-        case Anomaly::syn_retransmission: return "syn_retransmission";
-        case Anomaly::synack_retransmission: return "synack_retransmission";
-        case Anomaly::fin_retransmission: return "fin_retransmission";
-        case Anomaly::keep_alive: return "keep_alive";
-        case Anomaly::out_of_order: return "out_of_order";
-        case Anomaly::previous_segment_not_captured: return "previous_segment_not_captured";
-        case Anomaly::acked_unseen_segment: return "acked_unseen_segment";
-        case Anomaly::duplicate_frame: return "duplicate_frame";
-        case Anomaly::data_after_fin: return "data_after_fin";
-        case Anomaly::data_before_established: return "data_before_established";
-        case Anomaly::rst_out_of_window: return "rst_out_of_window";
-        case Anomaly::rst_not_acking_syn: return "rst_not_acking_syn";
-        case Anomaly::rst_challenged: return "rst_challenged";
-        case Anomaly::unexpected_segment: return "unexpected_segment";
-        case Anomaly::ack_lost_after_capture: return "ack_lost_after_capture";
-        case Anomaly::odd_flags: return "odd_flags";
-        case Anomaly::bad_checksum: return "bad_checksum";
-        case Anomaly::truncated_payload: return "truncated_payload";
-        case Anomaly::zero_window: return "zero_window";
-        case Anomaly::count_: break;
-    }
-    return "?";
-}
-
 const ConnectionExtras Connection::kNoExtras{};
 
 std::string_view end_reason_name(EndReason r) {

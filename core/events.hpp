@@ -115,8 +115,6 @@ enum class Anomaly : std::uint8_t {
 };
 inline constexpr std::size_t kAnomalyCount = static_cast<std::size_t>(Anomaly::count_);
 
-std::string_view anomaly_name(Anomaly a);
-
 struct AnomalyEvent {
     TimeNs ts = 0;
     std::uint64_t frame = 0;

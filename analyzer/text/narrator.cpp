@@ -1,0 +1,455 @@
+#include "analyzer/text/narrator.hpp"
+
+#include "analyzer/text/layout.hpp"
+#include "analyzer/text/sentence.hpp"
+#include "analyzer/vocabulary.hpp"
+
+namespace tfe::analyzer::text {
+
+void Narrator::roles(Buf& out) const {
+    const std::uint16_t sp = c.addr(Side::server).port, cp = c.addr(Side::client).port;
+    append(out, "roles inferred: no SYN seen — server is ");
+    if ((sp < 1024) != (cp < 1024)) cat(out, "the side on port ", sp, " (well-known port)");
+    else if (sp != cp) cat(out, "the side on the lower port, ", sp, " (ephemeral ports are allocated high)");
+    else append(out, "the destination of the first packet");
+}
+
+void Narrator::options(Buf& out) const {
+    const Endpoint& cl = c.endpoint(Side::client);
+    const Endpoint& sv = c.endpoint(Side::server);
+    const auto offered = [&](const TcpOptions& op) {
+        List items(out);
+        if (op.has_mss) cat(items.next(), "MSS ", op.mss);
+        if (op.has_wscale) cat(items.next(), "wscale ", op.wscale);
+        if (op.sack_permitted) append(items.next(), "SACK");
+        if (op.has_timestamps) append(items.next(), "timestamps");
+        if (op.has_fast_open) append(items.next(), op.fast_open_cookie_len ? "Fast Open cookie" : "Fast Open cookie request");
+        if (items.empty()) append(out, "no options");
+    };
+    const auto none = [](const Endpoint& e) {
+        const TcpOptions& op = e.syn_options;
+        return !e.syn_options_seen || !(op.has_mss || op.has_wscale || op.sack_permitted || op.has_timestamps || op.has_fast_open);
+    };
+    if (!cl.syn_options_seen && !sv.syn_options_seen) return;
+    if (none(cl) && none(sv)) {
+        append(out, " No TCP options in the SYNs (no window scaling, no SACK, no timestamps).");
+        return;
+    }
+    append(out, " Options offered:");
+    if (cl.syn_options_seen) {
+        append(out, " client ");
+        offered(cl.syn_options);
+    }
+    if (cl.syn_options_seen && sv.syn_options_seen) append(out, ";");
+    if (sv.syn_options_seen) {
+        append(out, " server ");
+        offered(sv.syn_options);
+    }
+    append(out, ".");
+    if (cl.syn_options_seen && sv.syn_options_seen) {
+        const TcpOptions& a = cl.syn_options;
+        const TcpOptions& b = sv.syn_options;
+        List on(out, ", ", " Negotiated: ");
+        if (a.has_wscale && b.has_wscale)
+            cat(on.next(), "window scaling (client windows ×", 1u << a.wscale, ", server windows ×", 1u << b.wscale,
+                ")");
+        else if (a.has_wscale || b.has_wscale)
+            cat(on.next(), "no window scaling (only the ", a.has_wscale ? "client" : "server", " offered it)");
+        if (a.sack_permitted && b.sack_permitted) append(on.next(), "SACK");
+        if (a.has_timestamps && b.has_timestamps) append(on.next(), "timestamps");
+        if (a.has_mss && b.has_mss)
+            cat(on.next(), "segments of at most ", a.mss, " bytes to the client and ", b.mss, " to the server");
+        if (!on.empty()) append(out, ".");
+    }
+    const HandshakeFacts& h = c.handshake();
+    if (h.syn_data) cat(out, " The SYN carried ", h.syn_payload, " bytes of data (TCP Fast Open).");
+}
+
+void Narrator::timing(Buf& out) const {
+    if (!s.syn_to_synack && !s.synack_to_ack) return;
+    append(out, " Handshake timing at the capture point:");
+    if (s.syn_to_synack)
+        cat(out, " SYN → SYN+ACK ", Duration{s.syn_to_synack}, " (the server's side of the path, and the server)");
+    if (s.syn_to_synack && s.synack_to_ack) append(out, ",");
+    if (s.synack_to_ack) cat(out, " SYN+ACK → ACK ", Duration{s.synack_to_ack}, " (the client's side)");
+    if (s.syn_to_synack && s.synack_to_ack)
+        cat(out, "; the handshake round trip seen from here is ", Duration{s.syn_to_synack + s.synack_to_ack});
+    append(out, ".");
+}
+
+void Narrator::opening(Buf& out) const {
+    const HandshakeFacts& h = c.handshake();
+    const Endpoint& cl = c.endpoint(Side::client);
+    const Endpoint& sv = c.endpoint(Side::server);
+    // ", after 2 SYN retransmissions (sent 3 times)"
+    const auto retx = [&](std::uint32_t n, std::string_view what) {
+        if (n) cat(out, ", after ", n, " ", what, " ", n == 1 ? "retransmission" : "retransmissions", " (sent ", n + 1,
+            " times)");
+    };
+    switch (s.handshake) {
+        case HandshakeKind::three_way: {
+            append(out, "Three-way handshake: ");
+            if (h.syn_frame) {
+                cat(out, "the client sent SYN (packet ", h.syn_frame, ", ISN ", cl.isn.raw(), ")");
+                retx(s.syn_retransmissions, "SYN");
+                append(out, "; ");
+            } else {
+                append(out, "the client's SYN was not captured (the client is assumed to have been in SYN_SENT); ");
+            }
+            cat(out, "the server answered SYN+ACK (packet ", h.synack_frame, ", ISN ", sv.isn.raw(), ", ack ",
+                (cl.isn + 1).raw(), " = client ISN + 1)");
+            retx(s.synack_retransmissions, "SYN+ACK");
+            append(out, "; ");
+            cat(out, "the client's ACK (packet ", h.ack_frame, ") completed it. ");
+            append(out, "Three segments, so that an old delayed SYN cannot open a connection the client never asked for.");
+            break;
+        }
+        case HandshakeKind::simultaneous_open:
+            cat(out, "Simultaneous open: both sides sent SYN (client packet ", cl.syn_frame, ", server packet ",
+                sv.syn_frame, ") before either saw the other's, so each answered the other's SYN and went "
+                "SYN_SENT → SYN_RECEIVED → ESTABLISHED (RFC 9293 figure 7).");
+            break;
+        case HandshakeKind::refused:
+            cat(out, "Refused: the server answered the SYN (packet ", h.syn_frame);
+            retx(s.syn_retransmissions, "SYN");
+            cat(out, ") with RST (packet ", h.refused_frame, "): nothing listens on port ", c.addr(Side::server).port,
+                " (or a firewall rejects the connection). The client's connect() fails with "
+                "\"connection refused\".");
+            break;
+        case HandshakeKind::unanswered:
+            cat(out, "Unanswered: ", plural(h.syn_count, "SYN", "SYNs"), ", no answer (first at packet ", h.syn_frame,
+                ", ", Utc{h.syn_ts}, " UTC; the last one ", Duration{c.last_ts() - h.syn_ts},
+                " later). The server never replied in this capture: it may be down, a firewall "
+                "may drop the SYN, or the capture misses the other direction.");
+            break;
+        case HandshakeKind::incomplete:
+            if (!h.syn_frame && h.synack_frame)
+                cat(out, "The capture starts at the server's SYN+ACK (packet ", h.synack_frame,
+                    "): the client's SYN was not captured, so the client is assumed to have been in "
+                    "SYN_SENT; no ACK completed the handshake in the capture.");
+            else if (h.synack_frame)
+                cat(out, "Incomplete handshake: SYN (packet ", h.syn_frame, "), SYN+ACK (packet ", h.synack_frame,
+                    "), but no ACK from the client in the capture.");
+            else
+                cat(out, "Incomplete handshake: the client's SYN (packet ", h.syn_frame,
+                    ") was seen, the server's SYN+ACK was not, yet the server sent ",
+                    plural(sv.packets, "packet", "packets"), ".");
+            break;
+        case HandshakeKind::not_seen:
+            cat(out, "The capture starts mid-connection (packet ", c.first_frame(),
+                "): no SYN, so both sides were assumed ");
+            if (cl.initial_state == sv.initial_state)
+                append(out, state_name(cl.initial_state));
+            else
+                cat(out, "client ", state_name(cl.initial_state), ", server ", state_name(sv.initial_state));
+            append(out,
+                   " and their ISNs "
+                   "are unknown; relative numbers count from the first byte seen of each side (that byte is 1).");
+            break;
+    }
+    if (s.handshake == HandshakeKind::three_way || s.handshake == HandshakeKind::simultaneous_open) {
+        options(out);
+        if (s.handshake == HandshakeKind::three_way) timing(out);
+        if (!o.numbers.absolute)
+            append(out,
+                   " Sequence numbers below are relative to each side's ISN (the SYN is seq 0, the first data byte "
+                   "seq 1), as Wireshark shows them.");
+    }
+}
+
+void Narrator::data(Buf& out) const {
+    const Endpoint& cl = c.endpoint(Side::client);
+    const Endpoint& sv = c.endpoint(Side::server);
+    if (cl.payload_bytes == 0 && sv.payload_bytes == 0) {
+        append(out, "No data in either direction.");
+        return;
+    }
+    cat(out, "The client sent ", plural(cl.payload_bytes, "byte", "bytes"), " and the server ",
+        plural(sv.payload_bytes, "byte", "bytes"));
+    const std::uint32_t resent = c.anomaly_count(Anomaly::retransmission) + c.anomaly_count(Anomaly::duplicate_frame);
+    if (resent) append(out, " (counting retransmitted and duplicated segments)");
+    append(out, ".");
+}
+
+void Narrator::close_four_way(Buf& out, Side a) const {
+    const Side b = other(a);
+    const FinFacts& fa = c.fin(a);
+    const FinFacts& fb = c.fin(b);
+    cat(out, close_words(CloseKind::four_way), ", initiated by the ", who(a), ". The ", who(a),
+        " closed first: its FIN (packet ", fa.frame, ", seq ", seq(a, fa.seq), ") took it to FIN_WAIT_1. ");
+    if (fa.acked) {
+        const auto ack = ack_of(fa.acked_by_frame, b);
+        cat(out, "The ", who(b), " acknowledged it on its own (packet ", fa.acked_by_frame, ", ack ",
+            ack ? *ack : seq(a, fa.seq + 1), " = FIN seq ", seq(a, fa.seq), " + 1): the ", who(b),
+            " went to CLOSE_WAIT, the ", who(a), " to FIN_WAIT_2. ");
+        if (fb.ts >= fa.acked_ts)
+            cat(out, Duration{fb.ts - fa.acked_ts}, " later the ", who(b), " sent its own FIN (packet ", fb.frame,
+                ", seq ", seq(b, fb.seq), ") and went to LAST_ACK. ");
+    } else {
+        cat(out, "The ", who(b), " sent its own FIN (packet ", fb.frame, ", seq ", seq(b, fb.seq), "). ");
+    }
+    if (fb.acked) {
+        const auto ack = ack_of(fb.acked_by_frame, a);
+        cat(out, "The ", who(a), "'s ACK (packet ", fb.acked_by_frame, ", ack ", ack ? *ack : seq(b, fb.seq + 1),
+            ") acknowledged it. ");
+    } else {
+        cat(out, "No ACK of the ", who(b), "'s FIN was captured. ");
+    }
+    cat(out, "Four segments, not three: the ", who(b),
+        " acknowledged the FIN before its application closed — TCP closes each direction "
+        "on its own (half-close), and it could still have sent data in between.");
+}
+
+void Narrator::close_three_way(Buf& out, Side a) const {
+    const Side b = other(a);
+    const FinFacts& fa = c.fin(a);
+    const FinFacts& fb = c.fin(b);
+    const auto ack = ack_of(fb.frame, b);
+    cat(out, close_words(CloseKind::three_way), " — a three-way close, initiated by the ", who(a), ". The ", who(a),
+        " closed first: its FIN (packet ", fa.frame, ", seq ", seq(a, fa.seq), ") took it to FIN_WAIT_1. ");
+    // Did a segment of b's cross a's FIN first (seed case 2: the data ACK)?
+    const Transition* crossed = find_first(c, [&](const Transition& t) {
+        return t.endpoint == b && t.cause_frame == fa.frame && t.delivery == Delivery::acknowledged;
+    });
+    if (crossed)
+        cat(out, "The ", who(b), " first sent a segment whose ack did not cover that FIN (it acknowledged data "
+            "only; the FIN, at seq ", seq(a, fa.seq), ", was still on its way). ");
+    cat(out, "The ", who(b), "'s FIN (packet ", fb.frame, ") also acknowledged the ", who(a), "'s FIN (ack ",
+        ack ? *ack : seq(a, fa.seq + 1), " = FIN seq ", seq(a, fa.seq),
+        " + 1), so its ACK and FIN travelled in one segment: three segments instead of " "four — the ", who(b),
+        " had nothing left to send. ");
+    if (fb.acked) {
+        const auto last = ack_of(fb.acked_by_frame, a);
+        cat(out, "The ", who(a), "'s ACK (packet ", fb.acked_by_frame, ", ack ", last ? *last : seq(b, fb.seq + 1),
+            " = FIN seq ", seq(b, fb.seq), " + 1) acknowledged it.");
+    } else {
+        cat(out, "No ACK of the ", who(b), "'s FIN was captured.");
+    }
+}
+
+void Narrator::close_simultaneous(Buf& out) const {
+    const Side a = s.first_fin == Initiator::server ? Side::server : Side::client;
+    const Side b = other(a);
+    const FinFacts& fa = c.fin(a);
+    const FinFacts& fb = c.fin(b);
+    cat(out, close_words(CloseKind::simultaneous), ". The ", who(a), "'s FIN (packet ", fa.frame, ", seq ",
+        seq(a, fa.seq), ") and the ", who(b), "'s FIN (packet ", fb.frame, ", seq ", seq(b, fb.seq), ") crossed: ");
+    if (const auto ack = ack_of(fb.frame, b))
+        cat(out, "packet ", fb.frame, "'s ack ", *ack, " did not cover packet ", fa.frame,
+            "'s FIN (which occupies seq ", seq(a, fa.seq), "): ");
+    append(out, "each side sent its FIN before it saw the other's. ");
+    // Each side's way through CLOSING and into TIME_WAIT, first FIN's sender first.
+    const Side order[2] = {a, b};
+    const Transition* closing[2] = {};
+    const Transition* tw[2] = {};
+    std::size_t n_closing = 0, n_tw = 0;
+    for (const Side x : order) {
+        if (const Transition* t = find_first(c, [&](const Transition& u) { return u.endpoint == x && u.to == State::CLOSING; }))
+            closing[n_closing++] = t;
+        if (const Transition* t = find_first(c, [&](const Transition& u) {
+                return u.endpoint == x && u.to == State::TIME_WAIT && u.delivery != Delivery::timer;
+            }))
+            tw[n_tw++] = t;
+    }
+    if (n_closing == 2)
+        cat(out, "Each received the other's FIN in FIN_WAIT_1 and went to CLOSING (the ", who(closing[0]->endpoint),
+            " at packet ", closing[0]->frame, ", the ", who(closing[1]->endpoint), " at packet ", closing[1]->frame,
+            "), ");
+    else if (n_closing == 1)
+        cat(out, "Only the ", who(closing[0]->endpoint), " at packet ", closing[0]->frame,
+            " is shown going through CLOSING, ");
+    if (n_tw) {
+        append(out, "then to TIME_WAIT on the ACK of its own FIN (");
+        List list(out);
+        for (std::size_t i = 0; i < n_tw; ++i)
+            cat(list.next(), "the ", who(tw[i]->endpoint), " on packet ", tw[i]->cause_frame);
+        append(out, ").");
+    }
+    if (n_tw == 2) append(out, " Both sides end in TIME_WAIT.");
+}
+
+void Narrator::close_reset(Buf& out) const {
+    const ResetFacts& r = c.reset();
+    const Side sender = r.sender, receiver = other(r.sender);
+    cat(out, "Reset: the ", who(sender), " sent RST (packet ", r.frame, ") while in ", state_name(r.sender_state),
+        "; the ", who(receiver), " was in ", state_name(r.receiver_state),
+        ". An RST aborts both directions at once: both sides went to CLOSED with no "
+        "TIME_WAIT, and anything still in flight is lost.");
+    if (c.anomaly_count(Anomaly::rst_challenged) && c.final_state(receiver) != State::CLOSED)
+        cat(out, " But the RST was not at the sequence number the ", who(receiver), " expected, and the ",
+            who(receiver), " went on sending: it answered with a challenge ACK (RFC 5961) and stayed in ",
+            state_name(c.final_state(receiver)), ".");
+    for (Side x : {Side::client, Side::server})
+        if (c.fin(x).sent && c.fin(x).frame < r.frame)
+            cat(out, " The ", who(x), " had sent FIN before (packet ", c.fin(x).frame, ").");
+}
+
+void Narrator::close_half(Buf& out, Side a) const {
+    const Side b = other(a);
+    const FinFacts& fa = c.fin(a);
+    cat(out, "Half-closed: the ", who(a), " closed its direction (FIN, packet ", fa.frame, ", seq ", seq(a, fa.seq));
+    if (fa.acked) cat(out, ", acknowledged by packet ", fa.acked_by_frame);
+    append(out, "); ");
+    if (c.final_state(b) == State::CLOSE_WAIT)
+        cat(out, "the ", who(b),
+            " never sent FIN — it is still in CLOSE_WAIT: its application has not called close().");
+    else
+        cat(out, "the ", who(b), " never sent FIN; it ends in ", state_name(c.final_state(b)), ".");
+    if (c.final_state(a) == State::FIN_WAIT_2)
+        cat(out, " The ", who(a), " waits in FIN_WAIT_2 for a FIN that has not come.");
+}
+
+void Narrator::closing(Buf& out) const {
+    const Side first = s.first_fin == Initiator::server ? Side::server : Side::client;
+    switch (s.close) {
+        case CloseKind::four_way: close_four_way(out, first); break;
+        case CloseKind::three_way: close_three_way(out, first); break;
+        case CloseKind::simultaneous: close_simultaneous(out); break;
+        case CloseKind::reset: close_reset(out); break;
+        case CloseKind::half_closed: close_half(out, first); break;
+        case CloseKind::open:
+            cat(out, "No FIN, no RST: the connection was still open (client ", state_name(c.final_state(Side::client)),
+                ", server ", state_name(c.final_state(Side::server)), ") when ",
+                c.end_reason() == EndReason::idle ? "it went idle" : "the capture ended", ".");
+            break;
+        case CloseKind::none:
+            return;
+    }
+    if (c.reset().ignored)
+        cat(out, " ", plural(c.reset().ignored, "RST", "RSTs"), " outside the window ",
+            c.reset().ignored == 1 ? "was" : "were", " ignored.");
+}
+
+void Narrator::state_path(Buf& out, Side side) const {
+    append(out, state_name(c.endpoint(side).initial_state));
+    for (const Transition& t : c.transitions())
+        if (t.endpoint == side && t.delivery != Delivery::timer) {
+            append(out, " → ");
+            append(out, state_name(t.to));
+        }
+}
+
+void Narrator::final_state(Buf& out, Side side) const {
+    const State st = c.final_state(side);
+    const Endpoint& e = c.endpoint(side);
+    cat(out, "The ", who(side), " ends in ", state_name(st), " (");
+    state_path(out, side);
+    append(out, ").");
+    const Transition* last = find_last(c, [&](const Transition& t) { return t.endpoint == side && t.delivery != Delivery::timer; });
+    switch (st) {
+        case State::TIME_WAIT: {
+            const Transition* tw = find_last(c, [&](const Transition& t) {
+                return t.endpoint == side && t.to == State::TIME_WAIT && t.delivery != Delivery::timer;
+            });
+            cat(out, " It waits 2*MSL = ", Duration{2 * o.msl}, " (MSL ", Duration{o.msl},
+                ") so that, if its last ACK was lost, it can answer the peer's retransmitted "
+                "FIN; the 4-tuple stays taken meanwhile.");
+            if (const Transition* timer = find_first(c, [&](const Transition& t) {
+                    return t.endpoint == side && t.delivery == Delivery::timer;
+                }))
+                cat(out, " That time passed within the capture: CLOSED at ", Utc{timer->ts}, " UTC.");
+            else if (tw)
+                cat(out, " It entered TIME_WAIT at packet ", tw->frame, ", so it waits until ", Utc{tw->ts + 2 * o.msl},
+                    " UTC in capture time.");
+            break;
+        }
+        case State::CLOSE_WAIT:
+            append(out,
+                   " It received the peer's FIN but never sent its own: its application has not called close(). A "
+                   "socket stuck in CLOSE_WAIT is an application that does not close, not a network problem.");
+            break;
+        case State::FIN_WAIT_1: append(out, " Its FIN was not acknowledged in the capture."); break;
+        case State::FIN_WAIT_2:
+            append(out,
+                   " Its FIN was acknowledged; it waits for the peer's FIN (Linux gives an orphaned FIN_WAIT_2 socket "
+                   "tcp_fin_timeout, 60 s by default).");
+            break;
+        case State::LAST_ACK: append(out, " It sent its FIN after the peer's; the ACK of it was not seen."); break;
+        case State::CLOSING: append(out, " The FINs crossed; the ACK of its own FIN was not seen."); break;
+        case State::ESTABLISHED: append(out, " The connection was still open for it."); break;
+        case State::SYN_SENT: append(out, " Its SYN was never answered."); break;
+        case State::SYN_RECEIVED: append(out, " It answered the SYN; the handshake's final ACK was not seen."); break;
+        case State::LISTEN: append(out, " It is listening."); break;
+        case State::CLOSED:
+            if (!last) append(out, " It shows no state change in the capture.");
+            else if (last->input == Input::rcv_rst || last->input == Input::snd_rst)
+                append(out, last->from == State::SYN_SENT ? " Its connection attempt was refused." : " The connection was reset.");
+            else if (last->from == State::LAST_ACK)
+                cat(out, " It closed second (passive close): the ACK of its FIN (packet ", last->cause_frame,
+                    ") closed it fully, with no TIME_WAIT on this side.");
+            break;
+    }
+    if (e.state_inferred)
+        cat(out, " (Its initial state, ", state_name(e.initial_state),
+            ", is assumed: the capture does not show the start.)");
+}
+
+namespace {
+
+// What crossed the cause segment on the wire: the receiver's own FIN when
+// it lies between the cause and the proof and did not acknowledge it.
+void put_crossing_segment(Buf& out, const Connection& c, const Transition& t, const NumberStyle& numbers) {
+    const Crossing* x = c.crossing(t);
+    const std::uint64_t crossed_frame = x ? x->crossed_frame : 0;
+    if (crossed_frame != 0 && !x->crossed_flags.ack()) {
+        cat(out, "the ", side_name(t.endpoint), "'s packet ", crossed_frame, " ([", x->crossed_flags.tcpdump(),
+            "], acknowledging nothing yet)");
+        return;
+    }
+    if (crossed_frame != 0 && !(c.fin(t.endpoint).sent && c.fin(t.endpoint).frame == crossed_frame)) {
+        cat(out, "the ", side_name(t.endpoint), "'s packet ", crossed_frame, " (ack ",
+            rel_seq(c, cause_sender(t), x->crossed_ack, numbers), ", not covering it)");
+        return;
+    }
+    const FinFacts& own = c.fin(t.endpoint);
+    if (own.sent && own.frame > t.cause_frame && own.frame <= t.frame && !(own.acked_peer_fin && t.flags.fin())) {
+        cat(out, "the ", side_name(t.endpoint), "'s own FIN (packet ", own.frame, ")");
+        return;
+    }
+    cat(out, "a segment of the ", side_name(t.endpoint), "'s");
+}
+
+}  // namespace
+
+void Narrator::delivery_note(Buf& out, const Transition& t) const {
+    const Side sender = cause_sender(t);
+    const Crossing* x = c.crossing(t);
+    const std::uint64_t proof_frame = x ? x->evidence.frame : 0;
+    const auto what = [&] {
+        cat(out, "the ", who(sender), "'s ", segment_kind(t.flags, payload_of(t)), " (packet ", t.cause_frame, ")");
+    };
+    switch (t.delivery) {
+        case Delivery::acknowledged:
+            what();
+            append(out, " crossed ");
+            put_crossing_segment(out, c, t, o.numbers);
+            cat(out, " on the wire: that segment did not yet acknowledge it; packet ", proof_frame,
+                "'s ack covered it, so the ", who(t.endpoint), "'s ", state_name(t.to), " is placed at packet ",
+                t.frame, ".");
+            break;
+        case Delivery::followed:
+            what();
+            append(out, " crossed ");
+            put_crossing_segment(out, c, t, o.numbers);
+            cat(out, " on the wire; packet ", proof_frame, ", sent by the ", who(sender),
+                " after it, shows it had arrived (one direction delivers in order), so the ", who(t.endpoint), "'s ",
+                state_name(t.to), " is placed at packet ", t.frame, ".");
+            break;
+        case Delivery::end_of_capture:
+            append(out, "Nothing in the capture confirms that ");
+            what();
+            cat(out, " arrived; it is assumed delivered: the ", who(t.endpoint), "'s ", state_name(t.to), " at packet ",
+                t.frame, ".");
+            break;
+        case Delivery::silence:
+            append(out, "No segment acknowledges ");
+            what();
+            cat(out, ", but nothing came back in the ", Duration{c.linger()}, " after it: had it been lost, the ",
+                who(t.endpoint), " would have retransmitted. So it arrived: the ", who(t.endpoint), "'s ",
+                state_name(t.to), " at packet ", t.frame, ".");
+            break;
+        default: break;
+    }
+}
+
+}  // namespace tfe::analyzer::text

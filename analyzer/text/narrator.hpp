@@ -1,0 +1,56 @@
+// The narrative: each part appends its sentences about one connection to
+// the paragraph being assembled. It reads the core's recorded facts and
+// transitions only; every state it names comes from a Transition.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "analyzer/summary.hpp"
+#include "analyzer/text/buffer.hpp"
+#include "analyzer/text/facts.hpp"
+#include "analyzer/text_report.hpp"
+#include "core/connection.hpp"
+
+namespace tfe::analyzer::text {
+
+// The narrative. Each part appends its sentences to `out`, the paragraph
+// being assembled.
+struct Narrator {
+    const Connection& c;
+    const Summary& s;
+    const TextOptions& o;
+
+    std::uint32_t seq(Side sender, SeqNum x) const { return rel_seq(c, sender, x, o.numbers); }
+
+    // "ack 144" of the segment at `frame` sent by `sender`, if the core kept it.
+    std::optional<std::uint32_t> ack_of(std::uint64_t frame, Side sender) const {
+        const Transition* t = caused_by(c, frame);
+        if (!t || cause_sender(*t) != sender || !t->flags.ack()) return std::nullopt;
+        return seq(other(sender), t->ack);
+    }
+
+    void roles(Buf& out) const;
+    void opening(Buf& out) const;
+    void options(Buf& out) const;  // " Options offered: ...", or nothing
+    void timing(Buf& out) const;   // " Handshake timing ...", or nothing
+    void data(Buf& out) const;
+    void closing(Buf& out) const;  // nothing when it never opened
+    void close_four_way(Buf& out, Side a) const;
+    void close_three_way(Buf& out, Side a) const;
+    void close_simultaneous(Buf& out) const;
+    void close_reset(Buf& out) const;
+    void close_half(Buf& out, Side a) const;
+    void state_path(Buf& out, Side side) const;
+    void final_state(Buf& out, Side side) const;
+    void delivery_note(Buf& out, const Transition& t) const;
+};
+
+// The transitions that get an "On the wire" note: placed by what the
+// capture showed after their cause.
+inline bool noted_on_the_wire(const Transition& t) {
+    return t.delivery == Delivery::acknowledged || t.delivery == Delivery::followed ||
+           t.delivery == Delivery::end_of_capture || t.delivery == Delivery::silence;
+}
+
+}  // namespace tfe::analyzer::text

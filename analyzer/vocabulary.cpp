@@ -1,0 +1,129 @@
+#include "analyzer/vocabulary.hpp"
+
+#include <fmt/format.h>
+
+namespace tfe::analyzer {
+
+namespace {
+
+using A = Anomaly;
+
+// In the enum's order (checked below). The ladder's tag of the capture
+// artefacts (bad_checksum, truncated_payload) is never drawn: they get no
+// ladder line.
+constexpr std::array<AnomalyTerms, kAnomalyCount> kAnomalies{{
+    {A::retransmission, "retransmission", "retransmission (data sent again)", "retransmissions (data sent again)",
+     "retransmission"},
+    {A::syn_retransmission, "syn_retransmission", "SYN retransmission", "SYN retransmissions", "SYN again"},
+    {A::synack_retransmission, "synack_retransmission", "SYN+ACK retransmission", "SYN+ACK retransmissions",
+     "SYN+ACK again"},
+    {A::fin_retransmission, "fin_retransmission", "FIN retransmission", "FIN retransmissions", "FIN again"},
+    {A::keep_alive, "keep_alive", "keep-alive probe (seq = next - 1; it lets a side find a dead peer)",
+     "keep-alive probes (seq = next - 1; they let a side find a dead peer)", "keep-alive"},
+    {A::out_of_order, "out_of_order", "out-of-order segment", "out-of-order segments", "out of order"},
+    {A::previous_segment_not_captured, "previous_segment_not_captured", "gap: a previous segment was not captured",
+     "gaps: previous segments were not captured", "after a gap"},
+    {A::acked_unseen_segment, "acked_unseen_segment", "ACK of data the capture did not see",
+     "ACKs of data the capture did not see", "acks unseen data"},
+    {A::duplicate_frame, "duplicate_frame",
+     "duplicate frame (the same packet captured twice, as with -i any; not a retransmission)",
+     "duplicate frames (the same packet captured twice, as with -i any; not retransmissions)", "duplicate frame"},
+    {A::data_after_fin, "data_after_fin", "segment with data after its sender's FIN",
+     "segments with data after their sender's FIN", "data after FIN"},
+    {A::data_before_established, "data_before_established", "segment with data before the handshake completed",
+     "segments with data before the handshake completed", "early data"},
+    {A::rst_out_of_window, "rst_out_of_window", "RST outside the receive window, ignored (RFC 5961)",
+     "RSTs outside the receive window, ignored (RFC 5961)", "RST out of window, ignored"},
+    {A::rst_not_acking_syn, "rst_not_acking_syn", "RST in SYN_SENT that did not acknowledge the SYN, ignored",
+     "RSTs in SYN_SENT that did not acknowledge the SYN, ignored", "RST not acking SYN, ignored"},
+    {A::rst_challenged, "rst_challenged",
+     "RST in the window but not at the expected sequence number: the receiver went on (RFC 5961 challenge ACK)",
+     "RSTs in the window but not at the expected sequence number: the receiver went on (RFC 5961 challenge ACK)",
+     "RST challenged"},
+    {A::unexpected_segment, "unexpected_segment", "segment a stack would not accept in its state",
+     "segments a stack would not accept in their state", "unexpected"},
+    {A::ack_lost_after_capture, "ack_lost_after_capture",
+     "ACK lost after the capture point (the peer sent again what it acknowledged)",
+     "ACKs lost after the capture point (the peer sent again what they acknowledged)", "ACK lost later"},
+    {A::odd_flags, "odd_flags", "segment with an odd flag combination", "segments with odd flag combinations",
+     "odd flags"},
+    {A::bad_checksum, "bad_checksum",
+     "bad checksum (normal for packets captured on the sending host with checksum offload; analysed anyway)",
+     "bad checksums (normal for packets captured on the sending host with checksum offload; analysed anyway)",
+     "bad_checksum"},
+    {A::truncated_payload, "truncated_payload", "segment truncated by the snapshot length",
+     "segments truncated by the snapshot length", "truncated_payload"},
+    {A::zero_window, "zero_window", "zero-window advertisement (the receiver's buffer was full)",
+     "zero-window advertisements (the receiver's buffer was full)", "zero window"},
+}};
+
+constexpr bool in_enum_order() {
+    for (std::size_t i = 0; i < kAnomalies.size(); ++i)
+        if (static_cast<std::size_t>(kAnomalies[i].kind) != i) return false;
+    return true;
+}
+static_assert(in_enum_order(), "kAnomalies must list every anomaly in the enum's order");
+
+constexpr std::array<KindTerms, kHandshakeKinds> kHandshakes{{
+    {"three-way", "three-way handshake"},
+    {"simultaneous-open", "simultaneous open"},
+    {"refused", "refused (RST to the SYN)"},
+    {"unanswered", "unanswered SYN"},
+    {"incomplete", "incomplete handshake"},
+    {"not-seen", "handshake not captured"},
+}};
+
+constexpr std::array<KindTerms, kCloseKinds> kCloses{{
+    {"four-way", "four-way close (four waves: FIN, ACK, FIN, ACK)"},
+    {"three-way", "three-wave close (FIN, FIN+ACK, ACK)"},
+    {"simultaneous", "simultaneous close (both FINs crossed; both sides went through CLOSING)"},
+    {"reset", "reset (RST)"},
+    {"half-closed", "half-closed (one FIN only)"},
+    {"open", "still open (no FIN, no RST)"},
+    {"none", "never opened"},
+}};
+
+const KindTerms kUnknown{"?", "?"};
+
+}  // namespace
+
+const AnomalyTerms& terms(Anomaly a) {
+    static const AnomalyTerms unknown{Anomaly::count_, "?", "?", "?", "?"};
+    const auto i = static_cast<std::size_t>(a);
+    return i < kAnomalies.size() ? kAnomalies[i] : unknown;
+}
+
+const KindTerms& terms(HandshakeKind k) {
+    const auto i = static_cast<std::size_t>(k);
+    return i < kHandshakes.size() ? kHandshakes[i] : kUnknown;
+}
+
+const KindTerms& terms(CloseKind k) {
+    const auto i = static_cast<std::size_t>(k);
+    return i < kCloses.size() ? kCloses[i] : kUnknown;
+}
+
+std::string_view anomaly_name(Anomaly a) { return terms(a).name; }
+std::string_view handshake_name(HandshakeKind k) { return terms(k).name; }
+std::string_view close_name(CloseKind k) { return terms(k).name; }
+std::string_view close_words(CloseKind k) { return terms(k).words; }
+std::string_view handshake_words(HandshakeKind k) { return terms(k).words; }
+
+std::string_view end_words(EndReason r) {
+    switch (r) {
+        case EndReason::closed: return "both sides closed";
+        case EndReason::time_wait_expired: return "TIME_WAIT expired";
+        case EndReason::idle: return "idle timeout";
+        case EndReason::superseded: return "a new SYN reused the ports";
+        case EndReason::capture_end: return "end of capture";
+        case EndReason::time_wait: return "settled, reported during TIME_WAIT";
+    }
+    return "?";
+}
+
+std::string anomaly_phrase(Anomaly a, std::uint64_t n) {
+    const AnomalyTerms& t = terms(a);
+    return fmt::format("{} {}", n, n == 1 ? t.one : t.many);
+}
+
+}  // namespace tfe::analyzer
