@@ -284,14 +284,11 @@ inline constexpr std::size_t kHeadRoom = 750 + 14 * 20 + 2 * 80 + 2 * 120 + 4 * 
 
 }  // namespace
 
-void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle& st) {
-    const auto ep = [&c](Side side) -> const Endpoint& { return c.endpoint(side); };
-    const std::string_view handshake = handshake_name(s.handshake);
-    const std::string_view close = close_name(s.close);
-    const std::string_view initiator = initiator_name(s.initiator);
-    const std::string_view end_reason = end_reason_name(c.end_reason());
+namespace {
 
-    char* p = room(b, kHeadRoom + handshake.size() + close.size() + initiator.size() + end_reason.size());
+// "id" to "frame_bytes": who talked, when, and how much.
+char* put_traffic(char* p, const Connection& c) {
+    const auto ep = [&c](Side side) -> const Endpoint& { return c.endpoint(side); };
     p = lit(p, "{\"id\":");
     p = put_uint(p, c.id());
     p = lit(p, ",\"client\":");
@@ -313,7 +310,12 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     p = lit(p, ",\"payload_bytes\":");
     p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, ep(x).payload_bytes); });
     p = lit(p, ",\"frame_bytes\":");
-    p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, ep(x).frame_bytes); });
+    return put_by_side(p, [&](char* q, Side x) { return put_uint(q, ep(x).frame_bytes); });
+}
+
+// "handshake" to "handshake_rtt_ms".
+char* put_opening(char* p, const Connection& c, const Summary& s, std::string_view handshake) {
+    const auto ep = [&c](Side side) -> const Endpoint& { return c.endpoint(side); };
     p = lit(p, ",\"handshake\":");
     p = put_quoted(p, handshake);
     p = lit(p, ",\"syn_retransmissions\":");
@@ -328,7 +330,14 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     p = put_ms(p, s.syn_to_synack);
     p = lit(p, ",\"synack_to_ack\":");
     p = put_ms(p, s.synack_to_ack);
-    p = lit(p, "},\"close\":");
+    return lit(p, "}");
+}
+
+// "close" to "end_reason".
+char* put_ending(char* p, const Connection& c, const Summary& s, std::string_view close, std::string_view initiator,
+                 std::string_view end_reason) {
+    const auto ep = [&c](Side side) -> const Endpoint& { return c.endpoint(side); };
+    p = lit(p, ",\"close\":");
     p = put_quoted(p, close);
     p = lit(p, ",\"close_initiator\":");
     p = s.initiator == Initiator::none ? put_null(p) : put_quoted(p, initiator);
@@ -339,10 +348,23 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     p = lit(p, ",\"states_inferred\":");
     p = put_bool(p, ep(Side::client).state_inferred || ep(Side::server).state_inferred);
     p = lit(p, ",\"end_reason\":");
-    p = put_quoted(p, end_reason);
+    return put_quoted(p, end_reason);
+}
+
+}  // namespace
+
+void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle& st) {
+    const std::string_view handshake = handshake_name(s.handshake);
+    const std::string_view close = close_name(s.close);
+    const std::string_view initiator = initiator_name(s.initiator);
+    const std::string_view end_reason = end_reason_name(c.end_reason());
+
+    char* p = room(b, kHeadRoom + handshake.size() + close.size() + initiator.size() + end_reason.size());
+    p = put_traffic(p, c);
+    p = put_opening(p, c, s, handshake);
+    p = put_ending(p, c, s, close, initiator, end_reason);
     p = lit(p, ",\"transitions\":");
     commit(b, p);
-
     put_transitions(b, c, st);
 
     p = room(b, 16);

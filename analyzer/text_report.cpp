@@ -13,12 +13,12 @@ namespace tfe::analyzer {
 
 using namespace text;
 
-void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions& o) {
+namespace {
+
+// The header: endpoints (the first line bold), time, packets, kinds.
+void write_header(Buf& b, const Connection& c, const Summary& s, const TextOptions& o, const Narrator& n) {
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
-    const Narrator n{c, s, o};
-
-    // 1. Header (its first line bold).
     if (o.color) append(b, kBold);
     cat(b, "Connection #", c.id(), "  ", Address{c.addr(Side::client)}, " (client) ⇄ ", Address{c.addr(Side::server)},
         " (server)");
@@ -36,26 +36,55 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
         b.push_back('\n');
     }
     cat(b, "  opening: ", handshake_words(s.handshake), "; closing: ", close_words(s.close), "\n");
+}
 
-    // 2. Narrative: each paragraph is assembled in `para`, then word-wrapped
-    // into the output. `para` outlives the call (one per thread, cleared
-    // before each paragraph): the opening paragraph of a full handshake is
-    // longer than a buffer's inline 500 bytes, and growing a fresh buffer to
-    // hold it, then freeing it, cost an allocation per connection.
+void write_title(Buf& b, const TextOptions& o, std::string_view text) { cat(b, "\n  ", paint(o.color, kBold, text), "\n"); }
+
+// One bullet of "Anomalies": how many, from whom, at which packets.
+void put_anomaly(Buf& para, const Connection& c, const TextOptions& o, Anomaly a, std::uint32_t count) {
+    const AnomalyTerms& words = terms(a);
+    cat(para, paint(o.color, kYellow, "•"), " ", count, " ", count == 1 ? words.one : words.many);
+    // Who sent them (each side once, in order of appearance), then where.
+    Side senders[2];
+    std::size_t n_senders = 0, frames = 0;
+    for (const AnomalyEvent& ev : c.anomaly_events()) {
+        if (ev.kind != a) continue;
+        ++frames;
+        if (std::find(senders, senders + n_senders, ev.endpoint) == senders + n_senders) senders[n_senders++] = ev.endpoint;
+    }
+    if (frames) {
+        List from(para, " and the ", ", from the ");
+        for (std::size_t k = 0; k < n_senders; ++k) append(from.next(), side_name(senders[k]));
+        cat(para, ": packet", frames == 1 ? "" : "s", " ");
+        List list(para);
+        for (const AnomalyEvent& ev : c.anomaly_events())
+            if (ev.kind == a) cat(list.next(), ev.frame);
+        if (frames < count) append(para, ", …");
+    }
+    if (a == Anomaly::unexpected_segment)
+        for (const AnomalyEvent& ev : c.anomaly_events())
+            if (ev.kind == a) cat(para, "; packet ", ev.frame, ": ", transition(ev.state, ev.input).why);
+}
+
+// The narrative: each paragraph is assembled in `para`, then word-wrapped
+// into the output. `para` outlives the call (one per thread, cleared before
+// each paragraph): the opening paragraph of a full handshake is longer than
+// a buffer's inline 500 bytes, and growing a fresh buffer to hold it, then
+// freeing it, cost an allocation per connection.
+void write_narrative(Buf& b, const Connection& c, const TextOptions& o, const Narrator& n) {
     thread_local Buf para;
-    const auto title = [&](std::string_view text) { cat(b, "\n  ", paint(o.color, kBold, text), "\n"); };
     const auto section = [&](std::string_view text, void (Narrator::*narrate)(Buf&) const) {
         para.clear();
         (n.*narrate)(para);
         if (para.size() == 0) return;
-        title(text);
+        write_title(b, o, text);
         capitalise(para);
         put_paragraph(b, view(para), 4, 4);
     };
     section("How it opened", &Narrator::opening);
     section("Data", &Narrator::data);
     section("How it closed", &Narrator::closing);
-    title("Final states");
+    write_title(b, o, "Final states");
     for (const Side side : {Side::client, Side::server}) {
         para.clear();
         n.final_state(para, side);
@@ -64,7 +93,7 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
     bool wire = false;
     for (const Transition& t : c.transitions()) {
         if (!noted_on_the_wire(t)) continue;
-        if (!wire) title("On the wire");
+        if (!wire) write_title(b, o, "On the wire");
         wire = true;
         para.clear();
         n.delivery_note(para, t);
@@ -74,37 +103,21 @@ void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions
     bool any = false;
     for (std::size_t i = 0; i < kAnomalyCount; ++i) {
         const auto a = static_cast<Anomaly>(i);
-        const auto count = c.anomaly_count(a);
-        if (!count) continue;
-        if (!any) title("Anomalies");
+        if (!c.anomaly_count(a)) continue;
+        if (!any) write_title(b, o, "Anomalies");
         any = true;
         para.clear();
-        const AnomalyTerms& words = terms(a);
-        cat(para, paint(o.color, kYellow, "•"), " ", count, " ", count == 1 ? words.one : words.many);
-        // Who sent them (each side once, in order of appearance), then where.
-        Side senders[2];
-        std::size_t n_senders = 0, frames = 0;
-        for (const AnomalyEvent& ev : c.anomaly_events()) {
-            if (ev.kind != a) continue;
-            ++frames;
-            if (std::find(senders, senders + n_senders, ev.endpoint) == senders + n_senders) senders[n_senders++] = ev.endpoint;
-        }
-        if (frames) {
-            List from(para, " and the ", ", from the ");
-            for (std::size_t k = 0; k < n_senders; ++k) append(from.next(), side_name(senders[k]));
-            cat(para, ": packet", frames == 1 ? "" : "s", " ");
-            List list(para);
-            for (const AnomalyEvent& ev : c.anomaly_events())
-                if (ev.kind == a) cat(list.next(), ev.frame);
-            if (frames < count) append(para, ", …");
-        }
-        if (a == Anomaly::unexpected_segment)
-            for (const AnomalyEvent& ev : c.anomaly_events())
-                if (ev.kind == a) cat(para, "; packet ", ev.frame, ": ", transition(ev.state, ev.input).why);
+        put_anomaly(para, c, o, a, c.anomaly_count(a));
         put_paragraph(b, view(para), 4, 6);
     }
+}
 
-    // 3. Ladder.
+}  // namespace
+
+void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions& o) {
+    const Narrator n{c, s, o};
+    write_header(b, c, s, o, n);
+    write_narrative(b, c, o, n);
     b.push_back('\n');
     write_ladder(b, c, o);
     b.push_back('\n');

@@ -20,12 +20,6 @@ std::string_view end_reason_name(EndReason r) {
 
 namespace {
 
-// RFC 9293 3.10.7.3: an ACK of our SYN is acceptable when
-// ISS < SEG.ACK <= SND.NXT (SND.NXT is past the SYN's data with Fast Open).
-bool acknowledges_syn(const Endpoint& e, SeqNum ack) {
-    return e.syn_sent && e.isn_known && after(ack, e.isn) && before_eq(ack, e.snd_nxt);
-}
-
 bool is_pure_syn(TcpFlags f) { return f.syn() && !f.ack(); }
 bool is_syn_ack(TcpFlags f) { return f.syn() && f.ack(); }
 
@@ -40,19 +34,6 @@ bool destination_looks_like_server(const Segment& s) {
 }
 
 }  // namespace
-
-Connection::InFlight Connection::in_flight_of(const Segment& seg) {
-    InFlight f;
-    f.active = true;
-    f.frame = seg.frame;
-    f.ts = seg.ts;
-    f.seq = seg.seq;
-    f.seq_len = seg.seq_len();
-    f.end = seg.seq_end();
-    f.ack = seg.ack;
-    f.flags = seg.flags;
-    return f;
-}
 
 Connection::Connection(std::uint64_t id, const FlowKey& key, const Segment& first, bool forward,
                        const TrackerConfig* config)
@@ -137,93 +118,6 @@ void Connection::on_segment(const Segment& seg, bool forward) {
     push_in_flight(seg, sender, is_new);
     apply_sender_input(seg, sender);
     receive_now_or_hold(seg, sender, is_new);
-}
-
-bool Connection::is_duplicate(const Segment& seg, const Endpoint& e) const {
-    const auto& l = e.last;
-    if (!l.valid || seg.ts - l.ts > config_->duplicate_window) return false;
-    const bool same = l.seq == seg.seq && l.ack == seg.ack && l.flags == seg.flags &&
-                      l.payload_len == seg.payload_len && l.window == seg.window &&
-                      l.ip_id == seg.ip_id && l.ts_val == seg.options.ts_val;
-    if (!same) return false;
-    // Linux cooked captures say which copy went out and which came in; a
-    // real retransmission is sent (outgoing) both times.
-    if (l.direction != PacketDirection::unknown && seg.direction != PacketDirection::unknown)
-        return l.direction != seg.direction;
-    return true;
-}
-
-// What a single segment shows about the capture itself.
-void Connection::note_capture_quality(const Segment& seg, Side sender) {
-    if (seg.checksum_checked && !seg.checksum_ok) note(Anomaly::bad_checksum, sender, seg);
-    if (seg.captured_len < seg.payload_len) note(Anomaly::truncated_payload, sender, seg, seg.payload_len - seg.captured_len);
-    if (seg.flags.oddity()) note(Anomaly::odd_flags, sender, seg, seg.flags.bits);
-}
-
-// Places the segment in its sender's stream (Wireshark's order: keep-alive
-// before retransmission) and says whether it is new: not a retransmission,
-// keep-alive or late copy, i.e. it may push earlier segments ahead of it.
-bool Connection::classify_in_stream(const Segment& seg, Side sender) {
-    Endpoint& e = ep(sender);
-    if (seg.flags.rst()) {
-        // An RST occupies no sequence space and may be stale or forged: it
-        // neither starts nor advances the stream (its window check is
-        // rst_acceptable's job).
-        return true;
-    }
-    if (!e.seq_known || (seg.flags.syn() && !e.isn_known)) {
-        e.seq_known = true;
-        if (seg.flags.syn()) {
-            e.isn = seg.seq;
-            e.isn_known = true;
-        } else if (!e.isn_known && !e.isn_inferred) {
-            // No SYN: count from the first byte seen, as Wireshark does.
-            e.isn = seg.seq - 1;
-            e.isn_inferred = true;
-        }
-        e.snd_nxt = seg.seq_end();
-        return true;
-    }
-    bool is_new = true;
-    const std::uint32_t len = seg.seq_len();
-    const std::int32_t gap = distance(e.snd_nxt, seg.seq);  // > 0: bytes missing
-    if (seg.flags.syn()) {
-        const bool same_isn = e.isn_known && seg.seq == e.isn;
-        const bool same_kind = e.last.valid && e.last.flags.syn() && e.last.flags.ack() == seg.flags.ack();
-        if (same_isn && same_kind) {
-            note(seg.flags.ack() ? Anomaly::synack_retransmission : Anomaly::syn_retransmission, sender, seg);
-            is_new = false;
-        }
-    } else if (!seg.flags.fin() && seg.payload_len <= 1 && gap == -1) {
-        note(Anomaly::keep_alive, sender, seg);
-        is_new = false;
-    } else if (len > 0 && gap > 0) {
-        note(Anomaly::previous_segment_not_captured, sender, seg, static_cast<std::uint32_t>(gap));
-        e.hole_start = e.snd_nxt;
-        e.hole_end = seg.seq;
-        e.has_hole = true;
-    } else if (len > 0 && gap < 0) {
-        is_new = false;
-        note_late_segment(seg, sender);
-    }
-    e.snd_nxt = max_seq(e.snd_nxt, seg.seq_end());
-    return is_new;
-}
-
-// A segment at or below the stream's highest sequence number: it fills the
-// gap we saw (out of order), repeats the FIN, or repeats data.
-void Connection::note_late_segment(const Segment& seg, Side sender) {
-    Endpoint& e = ep(sender);
-    const auto hole_len = static_cast<std::uint32_t>(distance(e.hole_start, e.hole_end));
-    if (e.has_hole && in_window(seg.seq, e.hole_start, hole_len)) {
-        note(Anomaly::out_of_order, sender, seg);
-        if (!before(seg.seq_end(), e.hole_end)) e.has_hole = false;
-        else e.hole_start = seg.seq_end();
-    } else if (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq) {
-        note(Anomaly::fin_retransmission, sender, seg);
-    } else {
-        note(Anomaly::retransmission, sender, seg);
-    }
 }
 
 // Its SYN and FIN, what it acknowledged, its window, and its identity for
@@ -314,81 +208,6 @@ void Connection::record_ack_facts(const Segment& seg, Side sender) {
     }
 }
 
-// Step 1: does this segment show that something in flight *to its sender*
-// has arrived (its ACK covers it) or not yet (it does not)?
-void Connection::confirm_or_contradict(const Segment& seg, Side sender, bool is_new) {
-    InFlight& f = in_flight_[static_cast<int>(sender)];
-    if (!f.active) return;
-    if (f.flags.rst()) {
-        // It spoke after the RST: it answered with a challenge ACK instead
-        // of resetting (or sent its own RST, which speaks for itself).
-        if (!seg.flags.rst()) note(Anomaly::rst_challenged, other(sender), f, f.seq.raw());
-        f.active = false;
-        return;
-    }
-    if (f.seq_len > 0) {
-        // A SYN-bearing reply to a held SYN+ACK was sent before that SYN+ACK
-        // arrived (simultaneous open): both share one sequence number, so
-        // the ACK alone cannot tell.
-        const bool syn_crossing = f.flags.syn() && f.flags.ack() && seg.flags.syn();
-        if (seg.flags.ack() && after_eq(seg.ack, f.end) && !syn_crossing) {
-            deliver_pending(sender, f.crossed ? Delivery::acknowledged : Delivery::on_arrival, &seg);
-        } else if (!f.crossed) {
-            f.crossed = true;
-            f.crossed_frame = seg.frame;
-            f.crossed_ack = seg.ack;
-            f.crossed_flags = seg.flags;
-        }
-        return;
-    }
-    // A held bare ACK of this endpoint's SYN or FIN: a retransmission of
-    // that SYN or FIN proves the ACK never reached it.
-    const Endpoint& e = ep(sender);
-    const bool resent_control =
-        (seg.flags.syn() && !is_new) ||
-        (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq && !is_new);
-    if (resent_control) {
-        // The lost segment is the peer's (the held ACK), not the retransmitter's.
-        note(Anomaly::ack_lost_after_capture, other(sender), f, f.ack.raw());
-        f.active = false;
-    } else {
-        deliver_pending(sender, Delivery::on_arrival, &seg);
-    }
-}
-
-// Step 2: a new segment from the sender pushes its own earlier held segment
-// ahead of it (segments of one direction arrive in order).
-void Connection::push_in_flight(const Segment& seg, Side sender, bool is_new) {
-    const Side receiver = other(sender);
-    InFlight& g = in_flight_[static_cast<int>(receiver)];
-    if (!g.active || !is_new) return;
-    deliver_pending(receiver, g.crossed ? Delivery::followed : Delivery::on_arrival, &seg);
-}
-
-bool Connection::rst_acceptable(Side receiver, const InFlight& f) const {
-    const Endpoint& r = ep(receiver);
-    const Endpoint& s = ep(other(receiver));
-    if (r.state == State::SYN_SENT) {
-        // RFC 9293 3.10.7.3: in SYN-SENT an RST counts only if it
-        // acknowledges the SYN.
-        return f.flags.ack() && acknowledges_syn(r, f.ack);
-    }
-    // Where the receiver expects the next byte: what it acknowledged, or
-    // else what the sender had sent before the RST.
-    const SeqNum rcv_nxt = r.ack_sent ? r.max_ack : f.seq;
-    if (!r.window_seen || !s.seq_known) return true;
-    // RFC 7323 2.2: windows in SYNs are never scaled; otherwise the shift
-    // applies only if both sides offered it. Without the SYNs the shift is
-    // unknown: assume the largest (14) rather than refuse a genuine RST.
-    std::uint32_t wnd = r.last_window;
-    const bool options_known = r.syn_options_seen && s.syn_options_seen;
-    if (!r.window_in_syn) {
-        if (!options_known) wnd <<= 14;
-        else if (r.syn_options.has_wscale && s.syn_options.has_wscale) wnd <<= r.syn_options.wscale;
-    }
-    return in_window(f.seq, rcv_nxt, std::max<std::uint32_t>(wnd, 1));
-}
-
 // Step 3: what sending this segment did to its sender.
 void Connection::apply_sender_input(const Segment& seg, Side sender) {
     const InFlight f = in_flight_of(seg);
@@ -428,78 +247,6 @@ void Connection::apply_sender_input(const Segment& seg, Side sender) {
               {seg.frame, seg.ts, nullptr});
     }
     if (seg.flags.fin()) apply(sender, Input::snd_fin, f, Delivery::sent, {seg.frame, seg.ts, nullptr});
-}
-
-// Step 4: deliver to the receiver now, or hold it until proof arrives.
-void Connection::receive_now_or_hold(const Segment& seg, Side sender, bool is_new) {
-    if (seg.flags.rst()) return;
-    const Side receiver = other(sender);
-    InFlight& held = in_flight_[static_cast<int>(receiver)];
-    const InFlight f = in_flight_of(seg);
-    if (held.active) {
-        // Still holding the earlier copy of this very segment (a
-        // retransmission): keep the first, which carries the first arrival.
-        if (!is_new) return;
-        deliver_pending(receiver, held.crossed ? Delivery::followed : Delivery::on_arrival, &seg);
-    }
-    Input inputs[2];
-    const int n = receive_inputs(receiver, f, inputs);
-    bool moves = seg.flags.syn() || seg.flags.fin();
-    for (int i = 0; i < n && !moves; ++i) moves = changes_state(ep(receiver).state, inputs[i]);
-    if (moves) {
-        held = f;
-    } else {
-        for (int i = 0; i < n; ++i)
-            apply(receiver, inputs[i], f, Delivery::on_arrival, {seg.frame, seg.ts, nullptr});
-    }
-}
-
-int Connection::receive_inputs(Side receiver, const InFlight& f, Input out[2]) const {
-    const Endpoint& r = ep(receiver);
-    if (f.flags.rst()) {
-        out[0] = Input::rcv_rst;
-        return 1;
-    }
-    if (f.flags.syn()) {
-        if (!f.flags.ack()) {
-            out[0] = Input::rcv_syn;
-            return 1;
-        }
-        if (acknowledges_syn(r, f.ack)) {
-            out[0] = Input::rcv_syn_ack;
-            return 1;
-        }
-        return 0;  // a SYN+ACK for some other SYN: the ACK check fails
-    }
-    int n = 0;
-    const bool acks_syn = f.flags.ack() && r.state == State::SYN_RECEIVED && r.syn_sent &&
-                          after_eq(f.ack, r.isn + 1);
-    const bool acks_fin = f.flags.ack() && r.fin_sent && after_eq(f.ack, r.fin_seq + 1);
-    if (acks_syn) out[n++] = Input::rcv_ack_of_syn;
-    if (f.flags.fin()) out[n++] = acks_fin ? Input::rcv_fin_acking_fin : Input::rcv_fin;
-    else if (acks_fin) out[n++] = Input::rcv_ack_of_fin;
-    return n;
-}
-
-void Connection::deliver_pending(Side receiver, Delivery how, const Segment* proof) {
-    InFlight& slot = in_flight_[static_cast<int>(receiver)];
-    if (!slot.active) return;
-    const InFlight f = slot;
-    slot.active = false;
-    deliver(receiver, f, how, proof);
-}
-
-void Connection::deliver(Side receiver, const InFlight& f, Delivery how, const Segment* proof) {
-    // Not contradicted: it took effect when it was seen. Otherwise it took
-    // effect no earlier than the frame that proved it (or the last frame).
-    Placement at{f.frame, f.ts, proof};
-    if (f.crossed) {
-        at.frame = proof ? proof->frame : last_frame_;
-        at.ts = proof ? proof->ts : last_ts_;
-    }
-    Input inputs[2];
-    const int n = receive_inputs(receiver, f, inputs);
-    for (int i = 0; i < n; ++i) apply(receiver, inputs[i], f, how, at);
 }
 
 void Connection::apply(Side who, Input input, const InFlight& cause, Delivery how, const Placement& at) {
@@ -581,19 +328,6 @@ bool Connection::is_new_connection(const Segment& seg, bool forward) const {
     if (over(ep_[0].state) && over(ep_[1].state)) return !same_isn;
     if (!e.seq_known) return false;  // its first SYN: a simultaneous open
     return !same_isn;
-}
-
-State Connection::state_after_in_flight(Side receiver) const {
-    State st = ep(receiver).state;
-    const InFlight& f = in_flight_[static_cast<int>(receiver)];
-    if (!f.active) return st;
-    Input inputs[2];
-    const int n = receive_inputs(receiver, f, inputs);
-    for (int i = 0; i < n; ++i) {
-        const Cell c = transition(st, inputs[i]);
-        if (c.outcome == Outcome::move) st = c.next;
-    }
-    return st;
 }
 
 bool Connection::settled() const {

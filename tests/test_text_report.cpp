@@ -241,7 +241,7 @@ TEST_CASE("seed 1: merged close, client first, is a three-wave close", "[text][s
     CHECK(contains(t, "client → server: 6 packets, 142 bytes of payload"));
     CHECK(contains(t, "server → client: 4 packets, 267 bytes of payload"));
     CHECK(contains(t, "three-wave close (FIN, FIN+ACK, ACK)"));
-    CHECK(contains(t, "three-way close"));
+    CHECK(contains(t, "ACK), initiated by the client. The client closed first"));
     CHECK(contains(t, "ISN 250118291"));
     CHECK(contains(t, "ISN 2336326088"));
     CHECK(contains(t, "MSS 1460"));

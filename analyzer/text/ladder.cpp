@@ -49,6 +49,7 @@ public:
 
 private:
     void collect();
+    void collect_anomalies();
     // The row of `frame`, made on first use; the reference lasts until the
     // next call. The core's records come mostly in frame order: most rows
     // are the last one or go after it, and only the others are searched for.
@@ -68,6 +69,20 @@ private:
     void put_frame(Line& line, std::uint64_t frame) const;
     void put_no_frame(Line& line) const { line.blank(frame_width_ + 2); }
     void put_gap(Buf& b, std::string_view text, std::size_t text_columns) const;
+
+    // The segments the ladder does not draw, and where they fall.
+    struct Hidden {
+        std::uint64_t segments = 0;
+        std::uint64_t bytes = 0;  // their payload, when every drawn row's is known
+        std::size_t gaps = 0;     // places they may be
+        bool at_end = false;      // one of them after the last row
+    };
+    Hidden hidden() const;
+    bool gap_before(std::uint64_t prev, std::uint64_t frame) const;
+    void draw_gap_line(Buf& gap_line, const Hidden& h) const;
+    void write_heading(Buf& b) const;
+    void write_row(Buf& b, const Row& row);
+    void write_timers(Buf& b) const;
 
     const Connection& c_;
     const TextOptions& o_;
@@ -132,6 +147,13 @@ void Ladder::collect() {
             else if (t.delivery == Delivery::followed) at.sender = other(t.endpoint);
         }
     }
+    collect_anomalies();
+    // The widest frame number is the last row's: rows are sorted by frame.
+    if (!rows_.empty()) frame_width_ = fmt::format_int(rows_.back().frame).size();
+}
+
+// Rows for the segments that raised an anomaly, tagged with it.
+void Ladder::collect_anomalies() {
     for (const AnomalyEvent& ev : c_.anomaly_events()) {
         if (!ladder_worthy(ev.kind)) continue;
         Row& r = row_at(ev.frame);
@@ -148,8 +170,6 @@ void Ladder::collect() {
         }
         if (std::find(r.tags.begin(), r.tags.end(), ev.kind) == r.tags.end()) r.tags.push_back(ev.kind);
     }
-    // The widest frame number is the last row's: rows are sorted by frame.
-    if (!rows_.empty()) frame_width_ = fmt::format_int(rows_.back().frame).size();
 }
 
 void Ladder::label(Buf& out, const Row& r) const {
@@ -246,7 +266,7 @@ void Ladder::put_gap(Buf& b, std::string_view text, std::size_t text_columns) co
     line.end();
 }
 
-void Ladder::write(Buf& b) {
+void Ladder::write_heading(Buf& b) const {
     {
         Line line(b);
         line.blank(2);
@@ -256,85 +276,84 @@ void Ladder::write(Buf& b) {
         line.text("server");
         line.end();
     }
-    {
-        Line line(b);
-        line.blank(2);
-        put_state_cell(line, o_.color, c_.endpoint(Side::client).initial_state, kStateWidth);
-        put_no_frame(line);
-        line.blank(kArrowWidth + 2);
-        put_state_cell(line, o_.color, c_.endpoint(Side::server).initial_state, 0);
-        line.end();
-    }
+    Line line(b);
+    line.blank(2);
+    put_state_cell(line, o_.color, c_.endpoint(Side::client).initial_state, kStateWidth);
+    put_no_frame(line);
+    line.blank(kArrowWidth + 2);
+    put_state_cell(line, o_.color, c_.endpoint(Side::server).initial_state, 0);
+    line.end();
+}
 
-    // Segments not drawn: the data transfer and ACKs that changed nothing.
+// Where segments may hide: before a row whose frame does not follow the
+// previous row's (or the connection's first frame), and after the last.
+bool Ladder::gap_before(std::uint64_t prev, std::uint64_t frame) const {
+    return prev == 0 ? frame > c_.first_frame() : frame > prev + 1;
+}
+
+Ladder::Hidden Ladder::hidden() const {
+    Hidden h;
     const std::uint64_t total = c_.endpoint(Side::client).packets + c_.endpoint(Side::server).packets;
-    const std::uint64_t hidden = total > rows_.size() ? total - rows_.size() : 0;
+    h.segments = total > rows_.size() ? total - rows_.size() : 0;
+    std::uint64_t shown_bytes = 0, prev = 0;
     bool bytes_known = true;
-    std::uint64_t shown_bytes = 0;
     for (const Row& row : rows_) {
         if (row.full) shown_bytes += row.payload;
         else bytes_known = false;
+        h.gaps += gap_before(prev, row.frame);
+        prev = row.frame;
     }
     const std::uint64_t all_bytes = c_.endpoint(Side::client).payload_bytes + c_.endpoint(Side::server).payload_bytes;
-    // Where segments may hide: before a row whose frame does not follow the
-    // previous row's (or the connection's first frame), and after the last.
-    const auto gap_before = [&](std::uint64_t prev, std::uint64_t frame) {
-        return prev == 0 ? frame > c_.first_frame() : frame > prev + 1;
-    };
-    std::size_t gaps = 0;
-    std::uint64_t prev = 0;
-    for (const Row& row : rows_) {
-        gaps += gap_before(prev, row.frame);
-        prev = row.frame;
-    }
-    const bool gap_at_end = prev < c_.last_frame();
-    gaps += gap_at_end;
-    Buf gap_text;
-    if (hidden > 0 && gaps == 1) {
-        cat(gap_text, "··· ", plural(hidden, "more segment", "more segments"));
-        if (bytes_known && all_bytes >= shown_bytes && all_bytes > shown_bytes)
-            cat(gap_text, ", ", plural(all_bytes - shown_bytes, "byte of data", "bytes of data"));
-        append(gap_text, " ···");
+    if (bytes_known && all_bytes > shown_bytes) h.bytes = all_bytes - shown_bytes;
+    h.at_end = prev < c_.last_frame();
+    h.gaps += h.at_end;
+    return h;
+}
+
+// Every gap line of a ladder is the same: drawn once, then copied.
+void Ladder::draw_gap_line(Buf& gap_line, const Hidden& h) const {
+    if (h.segments == 0) return;
+    Buf text;
+    if (h.gaps == 1) {
+        cat(text, "··· ", plural(h.segments, "more segment", "more segments"));
+        if (h.bytes) cat(text, ", ", plural(h.bytes, "byte of data", "bytes of data"));
+        append(text, " ···");
     } else {
-        append(gap_text, "···");
+        append(text, "···");
     }
-    // Every gap line of a ladder is the same: drawn once, then copied.
-    Buf gap_line;
-    if (hidden > 0) put_gap(gap_line, view(gap_text), columns(view(gap_text)));
+    put_gap(gap_line, view(text), columns(view(text)));
+}
 
-    prev = 0;
-    for (const Row& row : rows_) {
-        if (hidden > 0 && gap_before(prev, row.frame)) append(b, view(gap_line));
-        prev = row.frame;
-        // One line per state this segment moved, sides side by side.
-        const std::size_t lines = std::max<std::size_t>({1, row.placed[0], row.placed[1]});
-        for (std::size_t i = 0; i < lines; ++i) {
-            Line line(b);
-            line.blank(2);
-            put_state(line, placed(row, Side::client, i), kStateWidth);
-            if (i == 0) {
-                put_frame(line, row.frame);
-                put_arrow(line, row);
-            } else {
-                put_no_frame(line);
-                line.blank(kArrowWidth);
-            }
-            line.blank(2);
-            put_state(line, placed(row, Side::server, i), 0);
-            if (i == 0)
-                for (std::size_t k = row.full ? 0 : 1; k < row.tags.size(); ++k) {
-                    line.blank(2);
-                    if (o_.color) line.text(kYellow);
-                    line.text("⚠ ");
-                    line.text(anomaly_tag(row.tags[k]));
-                    if (o_.color) line.text(kReset);
-                }
-            line.end();
+// One line per state this segment moved, sides side by side.
+void Ladder::write_row(Buf& b, const Row& row) {
+    const std::size_t lines = std::max<std::size_t>({1, row.placed[0], row.placed[1]});
+    for (std::size_t i = 0; i < lines; ++i) {
+        Line line(b);
+        line.blank(2);
+        put_state(line, placed(row, Side::client, i), kStateWidth);
+        if (i == 0) {
+            put_frame(line, row.frame);
+            put_arrow(line, row);
+        } else {
+            put_no_frame(line);
+            line.blank(kArrowWidth);
         }
+        line.blank(2);
+        put_state(line, placed(row, Side::server, i), 0);
+        if (i == 0)
+            for (std::size_t k = row.full ? 0 : 1; k < row.tags.size(); ++k) {
+                line.blank(2);
+                if (o_.color) line.text(kYellow);
+                line.text("⚠ ");
+                line.text(anomaly_tag(row.tags[k]));
+                if (o_.color) line.text(kReset);
+            }
+        line.end();
     }
-    if (hidden > 0 && gap_at_end) append(b, view(gap_line));
+}
 
-    // Timers: TIME_WAIT's 2*MSL when it passed within the capture.
+// Timers: TIME_WAIT's 2*MSL when it passed within the capture.
+void Ladder::write_timers(Buf& b) const {
     const Transition* timer[2] = {};  // the last per side
     TimeNs at = 0;
     for (const Transition& t : c_.transitions()) {
@@ -342,28 +361,41 @@ void Ladder::write(Buf& b) {
         timer[static_cast<int>(t.endpoint)] = &t;
         at = t.ts;
     }
-    if (timer[0] || timer[1]) {
-        Line line(b);
-        line.blank(2);
-        if (timer[0]) put_state_cell(line, o_.color, timer[0]->to, kStateWidth);
-        else line.blank(kStateWidth);
-        put_no_frame(line);
-        Buf middle;
-        cat(middle, "2*MSL later (", Utc{at}, " UTC)");
-        put_centered(line, view(middle), columns(view(middle)), kArrowWidth);
-        line.blank(2);
-        if (timer[1]) put_state_cell(line, o_.color, timer[1]->to, 0);
-        line.end();
-    }
+    if (!timer[0] && !timer[1]) return;
+    Line line(b);
+    line.blank(2);
+    if (timer[0]) put_state_cell(line, o_.color, timer[0]->to, kStateWidth);
+    else line.blank(kStateWidth);
+    put_no_frame(line);
+    Buf middle;
+    cat(middle, "2*MSL later (", Utc{at}, " UTC)");
+    put_centered(line, view(middle), columns(view(middle)), kArrowWidth);
+    line.blank(2);
+    if (timer[1]) put_state_cell(line, o_.color, timer[1]->to, 0);
+    line.end();
+}
 
-    if (hidden > 0 && gaps > 1) {
-        cat(b, "  ··· ", plural(hidden, "segment", "segments"), " not drawn");
-        if (bytes_known && all_bytes > shown_bytes)
-            cat(b, " (", plural(all_bytes - shown_bytes, "byte", "bytes"), " of data)");
+void Ladder::write(Buf& b) {
+    write_heading(b);
+    // Segments not drawn: the data transfer and ACKs that changed nothing.
+    const Hidden h = hidden();
+    Buf gap_line;
+    draw_gap_line(gap_line, h);
+    std::uint64_t prev = 0;
+    for (const Row& row : rows_) {
+        if (h.segments > 0 && gap_before(prev, row.frame)) append(b, view(gap_line));
+        prev = row.frame;
+        write_row(b, row);
+    }
+    if (h.segments > 0 && h.at_end) append(b, view(gap_line));
+    write_timers(b);
+    if (h.segments > 0 && h.gaps > 1) {
+        cat(b, "  ··· ", plural(h.segments, "segment", "segments"), " not drawn");
+        if (h.bytes) cat(b, " (", plural(h.bytes, "byte", "bytes"), " of data)");
         append(b, ": they changed no state\n");
     }
     append(b, view(footnotes_));
-    if (o_.all_segments && c_.segments().empty() && hidden > 0)
+    if (o_.all_segments && c_.segments().empty() && h.segments > 0)
         append(b,
                "  (every segment on its own line needs the core to keep them: TrackerConfig::keep_segments, "
                "which --all-segments sets)\n");

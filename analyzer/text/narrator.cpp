@@ -77,33 +77,53 @@ void Narrator::timing(Buf& out) const {
     append(out, ".");
 }
 
+void Narrator::retransmitted(Buf& out, std::uint32_t n, std::string_view what) const {
+    if (n) cat(out, ", after ", n, " ", what, " ", n == 1 ? "retransmission" : "retransmissions", " (sent ", n + 1,
+        " times)");
+}
+
+void Narrator::opening_three_way(Buf& out) const {
+    const HandshakeFacts& h = c.handshake();
+    const Endpoint& cl = c.endpoint(Side::client);
+    const Endpoint& sv = c.endpoint(Side::server);
+    append(out, "Three-way handshake: ");
+    if (h.syn_frame) {
+        cat(out, "the client sent SYN (packet ", h.syn_frame, ", ISN ", cl.isn.raw(), ")");
+        retransmitted(out, s.syn_retransmissions, "SYN");
+        append(out, "; ");
+    } else {
+        cat(out, "the client's SYN was not captured (the client is assumed to have been in ", state_name(cl.initial_state), "); ");
+    }
+    cat(out, "the server answered SYN+ACK (packet ", h.synack_frame, ", ISN ", sv.isn.raw(), ", ack ",
+        (cl.isn + 1).raw(), " = client ISN + 1)");
+    retransmitted(out, s.synack_retransmissions, "SYN+ACK");
+    append(out, "; ");
+    cat(out, "the client's ACK (packet ", h.ack_frame, ") completed it. ");
+    append(out, "Three segments, so that an old delayed SYN cannot open a connection the client never asked for.");
+}
+
+void Narrator::opening_incomplete(Buf& out) const {
+    const HandshakeFacts& h = c.handshake();
+    const Endpoint& sv = c.endpoint(Side::server);
+    if (!h.syn_frame && h.synack_frame)
+        cat(out, "The capture starts at the server's SYN+ACK (packet ", h.synack_frame,
+            "): the client's SYN was not captured, so the client is assumed to have been in ",
+            state_name(c.endpoint(Side::client).initial_state), "; no ACK completed the handshake in the capture.");
+    else if (h.synack_frame)
+        cat(out, "Incomplete handshake: SYN (packet ", h.syn_frame, "), SYN+ACK (packet ", h.synack_frame,
+            "), but no ACK from the client in the capture.");
+    else
+        cat(out, "Incomplete handshake: the client's SYN (packet ", h.syn_frame,
+            ") was seen, the server's SYN+ACK was not, yet the server sent ",
+            plural(sv.packets, "packet", "packets"), ".");
+}
+
 void Narrator::opening(Buf& out) const {
     const HandshakeFacts& h = c.handshake();
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
-    // ", after 2 SYN retransmissions (sent 3 times)"
-    const auto retx = [&](std::uint32_t n, std::string_view what) {
-        if (n) cat(out, ", after ", n, " ", what, " ", n == 1 ? "retransmission" : "retransmissions", " (sent ", n + 1,
-            " times)");
-    };
     switch (s.handshake) {
-        case HandshakeKind::three_way: {
-            append(out, "Three-way handshake: ");
-            if (h.syn_frame) {
-                cat(out, "the client sent SYN (packet ", h.syn_frame, ", ISN ", cl.isn.raw(), ")");
-                retx(s.syn_retransmissions, "SYN");
-                append(out, "; ");
-            } else {
-                append(out, "the client's SYN was not captured (the client is assumed to have been in SYN_SENT); ");
-            }
-            cat(out, "the server answered SYN+ACK (packet ", h.synack_frame, ", ISN ", sv.isn.raw(), ", ack ",
-                (cl.isn + 1).raw(), " = client ISN + 1)");
-            retx(s.synack_retransmissions, "SYN+ACK");
-            append(out, "; ");
-            cat(out, "the client's ACK (packet ", h.ack_frame, ") completed it. ");
-            append(out, "Three segments, so that an old delayed SYN cannot open a connection the client never asked for.");
-            break;
-        }
+        case HandshakeKind::three_way: opening_three_way(out); break;
         case HandshakeKind::simultaneous_open:
             cat(out, "Simultaneous open: both sides sent SYN (client packet ", cl.syn_frame, ", server packet ",
                 sv.syn_frame, ") before either saw the other's, so each answered the other's SYN and went "
@@ -111,7 +131,7 @@ void Narrator::opening(Buf& out) const {
             break;
         case HandshakeKind::refused:
             cat(out, "Refused: the server answered the SYN (packet ", h.syn_frame);
-            retx(s.syn_retransmissions, "SYN");
+            retransmitted(out, s.syn_retransmissions, "SYN");
             cat(out, ") with RST (packet ", h.refused_frame, "): nothing listens on port ", c.addr(Side::server).port,
                 " (or a firewall rejects the connection). The client's connect() fails with "
                 "\"connection refused\".");
@@ -122,19 +142,7 @@ void Narrator::opening(Buf& out) const {
                 " later). The server never replied in this capture: it may be down, a firewall "
                 "may drop the SYN, or the capture misses the other direction.");
             break;
-        case HandshakeKind::incomplete:
-            if (!h.syn_frame && h.synack_frame)
-                cat(out, "The capture starts at the server's SYN+ACK (packet ", h.synack_frame,
-                    "): the client's SYN was not captured, so the client is assumed to have been in "
-                    "SYN_SENT; no ACK completed the handshake in the capture.");
-            else if (h.synack_frame)
-                cat(out, "Incomplete handshake: SYN (packet ", h.syn_frame, "), SYN+ACK (packet ", h.synack_frame,
-                    "), but no ACK from the client in the capture.");
-            else
-                cat(out, "Incomplete handshake: the client's SYN (packet ", h.syn_frame,
-                    ") was seen, the server's SYN+ACK was not, yet the server sent ",
-                    plural(sv.packets, "packet", "packets"), ".");
-            break;
+        case HandshakeKind::incomplete: opening_incomplete(out); break;
         case HandshakeKind::not_seen:
             cat(out, "The capture starts mid-connection (packet ", c.first_frame(),
                 "): no SYN, so both sides were assumed ");
@@ -171,20 +179,39 @@ void Narrator::data(Buf& out) const {
     append(out, ".");
 }
 
+const Transition* Narrator::entered(Side side, std::uint64_t cause_frame) const {
+    return find_last(c, [&](const Transition& t) {
+        return t.endpoint == side && t.cause_frame == cause_frame && t.delivery != Delivery::timer;
+    });
+}
+
+void Narrator::took_to(Buf& out, Side side, std::uint64_t cause_frame, std::string_view lead) const {
+    if (const Transition* t = entered(side, cause_frame)) cat(out, lead, state_name(t->to));
+}
+
 void Narrator::close_four_way(Buf& out, Side a) const {
     const Side b = other(a);
     const FinFacts& fa = c.fin(a);
     const FinFacts& fb = c.fin(b);
     cat(out, close_words(CloseKind::four_way), ", initiated by the ", who(a), ". The ", who(a),
-        " closed first: its FIN (packet ", fa.frame, ", seq ", seq(a, fa.seq), ") took it to FIN_WAIT_1. ");
+        " closed first: its FIN (packet ", fa.frame, ", seq ", seq(a, fa.seq), ")");
+    took_to(out, a, fa.frame, " took it to ");
+    append(out, ". ");
     if (fa.acked) {
         const auto ack = ack_of(fa.acked_by_frame, b);
         cat(out, "The ", who(b), " acknowledged it on its own (packet ", fa.acked_by_frame, ", ack ",
-            ack ? *ack : seq(a, fa.seq + 1), " = FIN seq ", seq(a, fa.seq), " + 1): the ", who(b),
-            " went to CLOSE_WAIT, the ", who(a), " to FIN_WAIT_2. ");
-        if (fb.ts >= fa.acked_ts)
+            ack ? *ack : seq(a, fa.seq + 1), " = FIN seq ", seq(a, fa.seq), " + 1)");
+        const Transition* on_fin = entered(b, fa.frame);
+        const Transition* on_ack = entered(a, fa.acked_by_frame);
+        if (on_fin) cat(out, ": the ", who(b), " went to ", state_name(on_fin->to));
+        if (on_ack) cat(out, on_fin ? ", the " : ": the ", who(a), on_fin ? " to " : " went to ", state_name(on_ack->to));
+        append(out, ". ");
+        if (fb.ts >= fa.acked_ts) {
             cat(out, Duration{fb.ts - fa.acked_ts}, " later the ", who(b), " sent its own FIN (packet ", fb.frame,
-                ", seq ", seq(b, fb.seq), ") and went to LAST_ACK. ");
+                ", seq ", seq(b, fb.seq), ")");
+            took_to(out, b, fb.frame, " and went to ");
+            append(out, ". ");
+        }
     } else {
         cat(out, "The ", who(b), " sent its own FIN (packet ", fb.frame, ", seq ", seq(b, fb.seq), "). ");
     }
@@ -205,8 +232,10 @@ void Narrator::close_three_way(Buf& out, Side a) const {
     const FinFacts& fa = c.fin(a);
     const FinFacts& fb = c.fin(b);
     const auto ack = ack_of(fb.frame, b);
-    cat(out, close_words(CloseKind::three_way), " — a three-way close, initiated by the ", who(a), ". The ", who(a),
-        " closed first: its FIN (packet ", fa.frame, ", seq ", seq(a, fa.seq), ") took it to FIN_WAIT_1. ");
+    cat(out, close_words(CloseKind::three_way), ", initiated by the ", who(a), ". The ", who(a),
+        " closed first: its FIN (packet ", fa.frame, ", seq ", seq(a, fa.seq), ")");
+    took_to(out, a, fa.frame, " took it to ");
+    append(out, ". ");
     // Did a segment of b's cross a's FIN first (seed case 2: the data ACK)?
     const Transition* crossed = find_first(c, [&](const Transition& t) {
         return t.endpoint == b && t.cause_frame == fa.frame && t.delivery == Delivery::acknowledged;

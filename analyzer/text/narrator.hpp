@@ -32,6 +32,10 @@ struct Narrator {
 
     void roles(Buf& out) const;
     void opening(Buf& out) const;
+    void opening_three_way(Buf& out) const;
+    void opening_incomplete(Buf& out) const;
+    // ", after 2 SYN retransmissions (sent 3 times)", or nothing
+    void retransmitted(Buf& out, std::uint32_t n, std::string_view what) const;
     void options(Buf& out) const;  // " Options offered: ...", or nothing
     void timing(Buf& out) const;   // " Handshake timing ...", or nothing
     void data(Buf& out) const;
@@ -44,6 +48,11 @@ struct Narrator {
     void state_path(Buf& out, Side side) const;
     void final_state(Buf& out, Side side) const;
     void delivery_note(Buf& out, const Transition& t) const;
+    // The last state `side` entered on the segment at `cause_frame`, as
+    // the core recorded it; null when that segment moved nothing of it.
+    const Transition* entered(Side side, std::uint64_t cause_frame) const;
+    // `lead` and that state's name ("took it to FIN_WAIT_1"), or nothing.
+    void took_to(Buf& out, Side side, std::uint64_t cause_frame, std::string_view lead) const;
 };
 
 // The transitions that get an "On the wire" note: placed by what the

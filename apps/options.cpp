@@ -1,0 +1,102 @@
+#include "apps/options.hpp"
+
+namespace tfe::app {
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes:\n"
+    "  0  success (and every --expect / --fail-on check passed)\n"
+    "  1  check failed: --expect found differences or a --fail-on rule matched\n"
+    "  2  usage error: bad option, BPF filter or expectation file\n"
+    "  3  input error: a capture could not be read completely (what was read\n"
+    "     before the fault is still reported), or the interface cannot be captured on\n";
+
+// Times become 64-bit nanoseconds: a bound keeps the conversion defined
+// (and 10^6 s, eleven days, is beyond any timer a capture could show).
+constexpr double kMaxSeconds = 1e6;
+
+// The input: files, what to take from them, diagnostics.
+void add_input_options(CLI::App& app, Options& o) {
+    app.footer(kExitCodes);
+    app.add_option("files", o.files, "Capture files (pcap, pcapng; '-' = standard input)");
+    app.add_option("-f,--format", o.format, "Output: text (default) or json (JSON Lines)")
+        ->check(CLI::IsMember({"text", "json"}));
+    app.add_option("--filter", o.filter, "BPF filter expression, as in tcpdump (e.g. 'host 10.0.0.1')");
+    app.add_option("-p,--port", o.port, "Only connections on this TCP port (adds 'tcp port N' to the filter)")
+        ->check(CLI::Range(1, 65535));
+    app.add_flag("-v,--verbose", o.verbose, "More diagnostics on stderr");
+    app.add_flag("-q,--quiet", o.quiet, "Only errors on stderr");
+    app.add_flag("--verify-checksums", o.verify_checksums,
+                 "Check TCP checksums and flag bad ones (off by default: offload makes locally sent segments look bad)");
+}
+
+// How the core tracks connections: timers and memory.
+void add_tracking_options(CLI::App& app, Options& o) {
+    app.add_option("--msl", o.msl, "Maximum segment lifetime in seconds; TIME_WAIT lasts 2*MSL (default 30, as Linux)")
+        ->check(CLI::Range(0.001, kMaxSeconds));
+    app.add_option("--linger", o.linger,
+                   "Seconds a closed connection waits for retransmissions (a FIN whose last ACK was lost) "
+                   "before it is reported (default 2)")
+        ->check(CLI::Range(0.0, kMaxSeconds));
+    app.add_option("--idle-timeout", o.idle_timeout,
+                   "Report a connection after this many seconds without a segment (default: never for files, 300 live)")
+        ->check(CLI::Range(0.0, kMaxSeconds));
+    app.add_option("--unpacked-connections", o.unpacked,
+                   "Open connections kept unpacked; beyond that, those without a segment lately are packed to "
+                   "about 200 bytes until their next segment (default 16384, about 11 MiB; 0 packs every one "
+                   "after each segment). Changes memory and speed, never the report")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 31));
+}
+
+// What the report shows and how.
+void add_output_options(CLI::App& app, Options& o) {
+    app.add_flag("-S,--absolute-seq", o.absolute, "Absolute sequence numbers (default: relative, the SYN is 0)");
+    app.add_option("--color", o.color, "Colour: auto (on a terminal), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+    app.add_flag("-b,--brief", o.brief, "Text: one line per connection (then the summary)");
+    app.add_option("--id", o.ids, "Report only these connections (ids from a first run), e.g. --id 3,17")
+        ->delimiter(',')->allow_extra_args(false);
+    app.add_flag("--all-segments", o.all_segments, "Ladder diagrams draw every segment, data included (keeps them in memory: use with --filter on big captures)");
+}
+
+// CI checks: expectations and --fail-on rules.
+void add_check_options(CLI::App& app, Options& o) {
+    app.add_option("--expect", o.expect, "Compare with expectations (JSON Lines; fields left out are not checked)");
+    app.add_flag("--update-expect", o.update_expect,
+                 "Rewrite the --expect file from this capture: each line keeps the fields it pins; a new file pins "
+                 "behaviour only (kinds, who closed first, final states). Not done when the input had an error");
+    app.add_flag("--expect-all", o.expect_all,
+                 "With --expect: a connection the file does not list is a difference (with --update-expect: it is "
+                 "added)");
+    app.add_option("--fail-on", o.fail_on,
+                   "Exit 1 if a connection matches, e.g. reset,refused,unanswered,half-closed,CLOSE_WAIT");
+}
+
+// Live capture.
+void add_live_source_options(CLI::App& app, Options& o) {
+    app.add_option("-i,--interface", o.interface, "Capture live on this interface (needs root or CAP_NET_RAW)");
+    app.add_flag("--list-interfaces", o.list_interfaces, "List interfaces for -i and exit");
+    app.add_option("--duration", o.duration, "Live: stop after this many seconds (default: until Ctrl-C)")
+        ->check(CLI::Range(0.0, 1e9));  // milliseconds in a long: defined, and over thirty years
+    add_live_options(app, o.live);
+}
+
+}  // namespace
+
+void add_options(CLI::App& app, Options& o) {
+    add_input_options(app, o);
+    add_tracking_options(app, o);
+    add_output_options(app, o);
+    add_check_options(app, o);
+    add_live_source_options(app, o);
+    app.set_version_flag("--version", std::string("tcpflow-explain " TFE_VERSION));
+}
+
+std::string misuse(const Options& o) {
+    if (std::string live = live_misuse(o.live, !o.interface.empty(), !o.files.empty()); !live.empty()) return live;
+    if (o.update_expect && o.expect.empty()) return "--update-expect needs --expect FILE";
+    return {};
+}
+
+}  // namespace tfe::app

@@ -1,0 +1,49 @@
+// The command line: every option, its default, its help text, and the
+// checks that need more than one option to decide.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "apps/live_options.hpp"
+#include "core/flow_table.hpp"
+
+namespace tfe::app {
+
+struct Options {
+    std::vector<std::string> files;
+    std::string format = "text";
+    std::string filter;
+    int port = 0;
+    bool verbose = false, quiet = false;
+    bool verify_checksums = false;
+    double msl = 30;
+    double linger = 2;
+    double idle_timeout = -1;
+    bool absolute = false;
+    std::string color = "auto";
+    bool all_segments = false;
+    bool brief = false;
+    std::vector<std::uint64_t> ids;
+    std::string expect;
+    bool update_expect = false;
+    bool expect_all = false;
+    std::string fail_on;
+    std::string interface;
+    bool list_interfaces = false;
+    double duration = 0;
+    LiveSettings live;
+    std::size_t unpacked = tfe::FlowTableConfig{}.max_unparked;
+};
+
+// Every option, bound to `o`.
+void add_options(CLI::App& app, Options& o);
+
+// What is wrong with a combination of options ("--update-expect needs
+// --expect FILE"), or empty.
+std::string misuse(const Options& o);
+
+}  // namespace tfe::app

@@ -1,0 +1,98 @@
+// Classification, in order, before a segment can move a state: the same
+// frame captured twice, capture quality (checksum, truncation), and the
+// segment's place in its sender's stream (new, retransmitted, out of order,
+// keep-alive, after a gap, late).
+#include "core/connection.hpp"
+
+#include <algorithm>
+
+namespace tfe {
+
+bool Connection::is_duplicate(const Segment& seg, const Endpoint& e) const {
+    const auto& l = e.last;
+    if (!l.valid || seg.ts - l.ts > config_->duplicate_window) return false;
+    const bool same = l.seq == seg.seq && l.ack == seg.ack && l.flags == seg.flags &&
+                      l.payload_len == seg.payload_len && l.window == seg.window &&
+                      l.ip_id == seg.ip_id && l.ts_val == seg.options.ts_val;
+    if (!same) return false;
+    // Linux cooked captures say which copy went out and which came in; a
+    // real retransmission is sent (outgoing) both times.
+    if (l.direction != PacketDirection::unknown && seg.direction != PacketDirection::unknown)
+        return l.direction != seg.direction;
+    return true;
+}
+
+// What a single segment shows about the capture itself.
+void Connection::note_capture_quality(const Segment& seg, Side sender) {
+    if (seg.checksum_checked && !seg.checksum_ok) note(Anomaly::bad_checksum, sender, seg);
+    if (seg.captured_len < seg.payload_len) note(Anomaly::truncated_payload, sender, seg, seg.payload_len - seg.captured_len);
+    if (seg.flags.oddity()) note(Anomaly::odd_flags, sender, seg, seg.flags.bits);
+}
+
+// Places the segment in its sender's stream (Wireshark's order: keep-alive
+// before retransmission) and says whether it is new: not a retransmission,
+// keep-alive or late copy, i.e. it may push earlier segments ahead of it.
+bool Connection::classify_in_stream(const Segment& seg, Side sender) {
+    Endpoint& e = ep(sender);
+    if (seg.flags.rst()) {
+        // An RST occupies no sequence space and may be stale or forged: it
+        // neither starts nor advances the stream (its window check is
+        // rst_acceptable's job).
+        return true;
+    }
+    if (!e.seq_known || (seg.flags.syn() && !e.isn_known)) {
+        e.seq_known = true;
+        if (seg.flags.syn()) {
+            e.isn = seg.seq;
+            e.isn_known = true;
+        } else if (!e.isn_known && !e.isn_inferred) {
+            // No SYN: count from the first byte seen, as Wireshark does.
+            e.isn = seg.seq - 1;
+            e.isn_inferred = true;
+        }
+        e.snd_nxt = seg.seq_end();
+        return true;
+    }
+    bool is_new = true;
+    const std::uint32_t len = seg.seq_len();
+    const std::int32_t gap = distance(e.snd_nxt, seg.seq);  // > 0: bytes missing
+    if (seg.flags.syn()) {
+        const bool same_isn = e.isn_known && seg.seq == e.isn;
+        const bool same_kind = e.last.valid && e.last.flags.syn() && e.last.flags.ack() == seg.flags.ack();
+        if (same_isn && same_kind) {
+            note(seg.flags.ack() ? Anomaly::synack_retransmission : Anomaly::syn_retransmission, sender, seg);
+            is_new = false;
+        }
+    } else if (!seg.flags.fin() && seg.payload_len <= 1 && gap == -1) {
+        note(Anomaly::keep_alive, sender, seg);
+        is_new = false;
+    } else if (len > 0 && gap > 0) {
+        note(Anomaly::previous_segment_not_captured, sender, seg, static_cast<std::uint32_t>(gap));
+        e.hole_start = e.snd_nxt;
+        e.hole_end = seg.seq;
+        e.has_hole = true;
+    } else if (len > 0 && gap < 0) {
+        is_new = false;
+        note_late_segment(seg, sender);
+    }
+    e.snd_nxt = max_seq(e.snd_nxt, seg.seq_end());
+    return is_new;
+}
+
+// A segment at or below the stream's highest sequence number: it fills the
+// gap we saw (out of order), repeats the FIN, or repeats data.
+void Connection::note_late_segment(const Segment& seg, Side sender) {
+    Endpoint& e = ep(sender);
+    const auto hole_len = static_cast<std::uint32_t>(distance(e.hole_start, e.hole_end));
+    if (e.has_hole && in_window(seg.seq, e.hole_start, hole_len)) {
+        note(Anomaly::out_of_order, sender, seg);
+        if (!before(seg.seq_end(), e.hole_end)) e.has_hole = false;
+        else e.hole_start = seg.seq_end();
+    } else if (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq) {
+        note(Anomaly::fin_retransmission, sender, seg);
+    } else {
+        note(Anomaly::retransmission, sender, seg);
+    }
+}
+
+}  // namespace tfe

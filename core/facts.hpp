@@ -1,0 +1,136 @@
+// The facts the core records about a connection, for the analyzer to read:
+// each endpoint's stream and counters, the handshake, each side's first FIN,
+// the accepted RST, and the rarer facts kept apart (ConnectionExtras).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "core/events.hpp"
+#include "core/segment.hpp"
+#include "core/state.hpp"
+
+namespace tfe {
+
+// What one endpoint sent, as far as the capture shows. Its address is the
+// connection's (Connection::addr): the flow key already holds both.
+// Ordered by how often a segment touches them: the stream's numbers, flags
+// and last segment first (every segment of either side reads them), the
+// counters next, what only the report reads last.
+struct Endpoint {
+    // Its byte stream.
+    SeqNum isn;                   // ISN, or first seq - 1 when no SYN was seen
+    SeqNum snd_nxt;               // highest sequence end it sent
+    SeqNum max_ack;               // what it acknowledged of the peer
+    SeqNum fin_seq;
+    // One gap in its stream (previous segment not captured), so a late
+    // segment filling it is called out-of-order, not a retransmission.
+    SeqNum hole_start, hole_end;
+    // Its receive window.
+    std::uint16_t last_window = 0;
+
+    State state = State::CLOSED;
+    State initial_state = State::CLOSED;
+    bool state_inferred = false;  // no SYN seen: initial state is a guess
+    bool seq_known = false;       // any segment seen from it
+    bool isn_known = false;       // its SYN seen
+    bool isn_inferred = false;    // no SYN: isn counts from the first byte seen
+    bool syn_sent = false;
+    bool fin_sent = false;
+    bool has_hole = false;
+    bool ack_sent = false;
+    bool syn_options_seen = false;
+    bool window_seen = false;
+    bool window_in_syn = false;   // last_window came from its SYN: never scaled
+
+    // Last segment, to recognise the same frame captured twice.
+    struct Last {
+        TimeNs ts = 0;
+        SeqNum seq, ack;
+        std::uint32_t payload_len = 0;
+        std::uint32_t ts_val = 0;
+        std::uint16_t window = 0, ip_id = 0;
+        TcpFlags flags;
+        PacketDirection direction = PacketDirection::unknown;
+        bool valid = false;
+    } last;
+
+    // Counters.
+    std::uint64_t packets = 0;
+    std::uint64_t payload_bytes = 0;   // sequence-space payload, retransmissions included
+    std::uint64_t frame_bytes = 0;     // whole frames as on the wire (tshark's conversation bytes)
+
+    // Its first SYN and the options it offered there (its FIN's frame and
+    // time are in FinFacts).
+    std::uint64_t syn_frame = 0;
+    TcpOptions syn_options;
+};
+
+// The first FIN of each side and who acknowledged it first: enough for the
+// analyzer to call a close four-way, three-way or simultaneous.
+struct FinFacts {
+    std::uint64_t frame = 0;
+    TimeNs ts = 0;
+    std::uint64_t acked_by_frame = 0;
+    TimeNs acked_ts = 0;
+    SeqNum seq;
+    bool sent = false;
+    bool acked_peer_fin = false;   // its ACK already covered the peer's FIN
+    bool acked = false;            // some segment of the peer covered it
+    bool acked_by_fin = false;     // ...and that segment carried the peer's FIN
+};
+
+struct HandshakeFacts {
+    std::uint64_t syn_frame = 0, synack_frame = 0, ack_frame = 0;  // first of each
+    TimeNs syn_ts = 0, synack_ts = 0, ack_ts = 0;
+    std::uint64_t refused_frame = 0;
+    std::uint32_t syn_count = 0, synack_count = 0;
+    std::uint32_t syn_payload = 0;
+    bool simultaneous_open = false;     // both sides sent SYN without ACK
+    bool refused = false;               // the SYN was answered by an RST
+    bool syn_data = false;              // data in the SYN (TCP Fast Open)
+};
+
+struct ResetFacts {
+    std::uint64_t frame = 0;
+    TimeNs ts = 0;
+    std::uint32_t ignored = 0;    // RSTs outside the window
+    bool seen = false;            // an accepted RST
+    Side sender = Side::client;
+    State sender_state = State::CLOSED;    // before the RST
+    State receiver_state = State::CLOSED;  // before the RST
+};
+
+// What a connection needs only once something rarer than data happens (a
+// FIN, an RST, an anomaly, a crossed delivery) or with --all-segments.
+// Allocated on first use, so an open connection carries one pointer instead
+// (a third of its size).
+struct ConnectionExtras {
+    FinFacts fin[2];
+    ResetFacts reset;
+    std::uint32_t anomaly_counts[kAnomalyCount] = {};
+    std::vector<AnomalyEvent> anomaly_events;
+    std::vector<Crossing> crossings;
+    std::vector<SegmentFacts> segments;
+};
+
+// RFC 9293 3.10.7.3: an ACK of our SYN is acceptable when
+// ISS < SEG.ACK <= SND.NXT (SND.NXT is past the SYN's data with Fast Open).
+inline bool acknowledges_syn(const Endpoint& e, SeqNum ack) {
+    return e.syn_sent && e.isn_known && after(ack, e.isn) && before_eq(ack, e.snd_nxt);
+}
+
+enum class EndReason : std::uint8_t {
+    closed,          // both endpoints reached CLOSED
+    time_wait_expired,  // 2*MSL passed in TIME_WAIT (capture time)
+    idle,            // no segment for the idle timeout
+    superseded,      // a new SYN started another connection on the 4-tuple
+    capture_end,     // the capture ended
+    time_wait,       // settled with TIME_WAIT still running: reported after
+                     // the linger, its 4-tuple remembered until 2*MSL
+};
+inline constexpr std::size_t kEndReasons = 6;
+std::string_view end_reason_name(EndReason r);
+
+}  // namespace tfe
