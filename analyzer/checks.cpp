@@ -146,13 +146,29 @@ FailRules FailRules::parse(const std::string& list) {
         if (in_hs) r.handshakes_.push_back(hs[name]);
         else if (in_cl) r.closes_.push_back(cl[name]);
         else if (in_st) r.states_.push_back(st);
-        else
+        else if (!r.add_event_rule(scope, name))
             throw std::invalid_argument(fmt::format(
                 "--fail-on: unknown '{}' (handshake kinds: three-way simultaneous-open refused unanswered "
                 "incomplete not-seen; close kinds: four-way three-way simultaneous reset half-closed open none; "
-                "or a final state such as CLOSE_WAIT)", name));
+                "a final state such as CLOSE_WAIT; an anomaly such as zero_window; or a refused cell such as "
+                "time_wait_snd_fin)", name));
     }
     return r;
+}
+
+bool FailRules::add_event_rule(const std::string& scope, const std::string& name) {
+    if (scope.empty() || scope == "anomaly")
+        for (std::size_t i = 0; i < kAnomalyCount; ++i)
+            if (anomaly_name(static_cast<Anomaly>(i)) == name) {
+                anomalies_.push_back(static_cast<Anomaly>(i));
+                return true;
+            }
+    Refusal cell{};
+    if ((scope.empty() || scope == "refusal") && refusal_from_name(name, cell.in, cell.on)) {
+        refusals_.push_back(cell);
+        return true;
+    }
+    return false;
 }
 
 std::string FailRules::violation(const Connection& c, const Summary& s) const {
@@ -163,6 +179,12 @@ std::string FailRules::violation(const Connection& c, const Summary& s) const {
     for (Side side : {Side::client, Side::server})
         if (std::find(states_.begin(), states_.end(), c.final_state(side)) != states_.end())
             return fmt::format("{} ended in {}", side_name(side), state_name(c.final_state(side)));
+    for (const Anomaly a : anomalies_)
+        if (c.anomaly_count(a)) return fmt::format("{} {}", c.anomaly_count(a), anomaly_name(a));
+    for (const AnomalyEvent& ev : c.anomaly_events())
+        for (const Refusal& r : refusals_)
+            if (ev.kind == Anomaly::unexpected_segment && ev.state == r.in && ev.input == r.on)
+                return fmt::format("packet {} refused: {}", ev.frame, refusal_name(r.in, r.on));
     return {};
 }
 

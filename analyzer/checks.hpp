@@ -40,7 +40,9 @@ class FailRules {
 public:
     // Throws std::invalid_argument with a helpful message on an unknown name.
     static FailRules parse(const std::string& list);
-    bool empty() const { return handshakes_.empty() && closes_.empty() && states_.empty(); }
+    bool empty() const {
+        return handshakes_.empty() && closes_.empty() && states_.empty() && anomalies_.empty() && refusals_.empty();
+    }
     // The reason this connection breaks a rule, or empty.
     std::string violation(const Connection& c, const Summary& s) const;
 
@@ -48,6 +50,15 @@ private:
     std::vector<HandshakeKind> handshakes_;
     std::vector<CloseKind> closes_;
     std::vector<State> states_;
+    std::vector<Anomaly> anomalies_;  // any of them counted
+    struct Refusal {
+        State in;
+        Input on;
+    };
+    std::vector<Refusal> refusals_;   // a segment refused by that cell
+    // Adds `name` when it is an anomaly or a cell's name (scope "anomaly"
+    // or "refusal", or none); false when it is neither.
+    bool add_event_rule(const std::string& scope, const std::string& name);
 };
 
 }  // namespace tfe::analyzer

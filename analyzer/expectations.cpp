@@ -113,6 +113,16 @@ const std::map<std::string, Check>& leaf_fields() {
         f["transitions[].input"] = one_of("a table input", names_of<decltype(input_name), Input>(kInputCount, input_name));
         f["transitions[].delivery"] = one_of("a delivery", names_of<decltype(delivery_name), Delivery>(kDeliveryCount, delivery_name));
         f["anomalies.*"] = count_check();
+        f["refusals[].packet"] = count_check(1);
+        f["refusals[].name"] = [](const json& v) -> std::string {
+            State in{};
+            Input on{};
+            return v.is_string() && refusal_from_name(v.get<std::string>(), in, on) ? "" : "a cell's name such as time_wait_snd_fin";
+        };
+        f["refusals[].endpoint"] = one_of("a side", {"client", "server"});
+        f["refusals[].state"] = states;
+        f["refusals[].input"] = one_of("a table input", names_of<decltype(input_name), Input>(kInputCount, input_name));
+        f["refusals[].why"] = text_check();
         return f;
     }();
     return fields;
@@ -124,9 +134,12 @@ const std::map<std::string, bool>& object_fields() {
         {"client", false}, {"server", false}, {"packets", false}, {"payload_bytes", false},
         {"frame_bytes", false}, {"isn", false}, {"options", false}, {"options.client", true},
         {"options.server", true}, {"handshake_rtt_ms", false}, {"final_state", false},
-        {"initial_state", false}, {"anomalies", false}, {"transitions[]", false}};
+        {"initial_state", false}, {"anomalies", false}, {"transitions[]", false},
+        {"refusals[]", false}};
     return objects;
 }
+
+bool is_array_field(const std::string& path) { return path == "transitions" || path == "refusals"; }
 
 std::string child_path(const std::string& path, const std::string& key) {
     if (path == "anomalies") return "anomalies.*";
@@ -153,10 +166,10 @@ std::string problem_at(const std::string& path, const json& v) {
         }
         return {};
     }
-    if (path == "transitions") {
-        if (!v.is_array()) return "transitions: expected an array";
+    if (is_array_field(path)) {
+        if (!v.is_array()) return path + ": expected an array";
         for (const json& t : v)
-            if (std::string p = problem_at("transitions[]", t); !p.empty()) return p;
+            if (std::string p = problem_at(path + "[]", t); !p.empty()) return p;
         return {};
     }
     return field_problem(path, v);
@@ -168,7 +181,7 @@ std::string field_problem(const std::string& path, const json& value) {
     const auto& leaves = leaf_fields();
     const auto it = leaves.find(path);
     if (it == leaves.end()) {
-        if (object_fields().count(path) || path == "transitions") return problem_at(path, value);
+        if (object_fields().count(path) || is_array_field(path)) return problem_at(path, value);
         return fmt::format("unknown field '{}'", path);
     }
     const std::string want = it->second(value);

@@ -257,6 +257,37 @@ void put_transitions(Buf& b, const Connection& c, const NumberStyle& st) {
     b.push_back(']');
 }
 
+// The segments a stack would have refused (invalid cells of the table),
+// each with the refusing endpoint's state, the input and the cell's name.
+void put_refusals(Buf& b, const Connection& c) {
+    b.push_back('[');
+    bool first = true;
+    for (const AnomalyEvent& ev : c.anomaly_events()) {
+        if (ev.kind != Anomaly::unexpected_segment) continue;
+        const Side refuser = is_sent(ev.input) ? ev.sender : other(ev.sender);
+        const std::string name = refusal_name(ev.state, ev.input);
+        const std::string_view why = transition(ev.state, ev.input).why;
+        char* p = room(b, 192 + name.size() + why.size());
+        if (!first) *p++ = ',';
+        first = false;
+        p = lit(p, "{\"packet\":");
+        p = put_uint(p, ev.frame);
+        p = lit(p, ",\"name\":");
+        p = put_quoted(p, name);
+        p = lit(p, ",\"endpoint\":");
+        p = put_quoted(p, token(refuser));
+        p = lit(p, ",\"state\":");
+        p = put_quoted(p, token(ev.state));
+        p = lit(p, ",\"input\":");
+        p = put_quoted(p, token(ev.input));
+        p = lit(p, ",\"why\":");
+        p = put_quoted(p, why);  // plain text by construction (state.hpp)
+        p = lit(p, "}");
+        commit(b, p);
+    }
+    b.push_back(']');
+}
+
 void put_anomalies(Buf& b, const Connection& c) {
     b.push_back('{');
     bool first = true;
@@ -371,6 +402,10 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     p = lit(p, ",\"anomalies\":");
     commit(b, p);
     put_anomalies(b, c);
+    p = room(b, 16);
+    p = lit(p, ",\"refusals\":");
+    commit(b, p);
+    put_refusals(b, c);
 
     p = room(b, 2);
     p = lit(p, "}\n");

@@ -50,7 +50,7 @@ void put_anomaly(Buf& para, const Connection& c, const TextOptions& o, Anomaly a
     for (const AnomalyEvent& ev : c.anomaly_events()) {
         if (ev.kind != a) continue;
         ++frames;
-        if (std::find(senders, senders + n_senders, ev.endpoint) == senders + n_senders) senders[n_senders++] = ev.endpoint;
+        if (std::find(senders, senders + n_senders, ev.sender) == senders + n_senders) senders[n_senders++] = ev.sender;
     }
     if (frames) {
         List from(para, " and the ", ", from the ");
@@ -63,7 +63,9 @@ void put_anomaly(Buf& para, const Connection& c, const TextOptions& o, Anomaly a
     }
     if (a == Anomaly::unexpected_segment)
         for (const AnomalyEvent& ev : c.anomaly_events())
-            if (ev.kind == a) cat(para, "; packet ", ev.frame, ": ", transition(ev.state, ev.input).why);
+            if (ev.kind == a)
+                cat(para, "; packet ", ev.frame, ": ", transition(ev.state, ev.input).why, " (",
+                    refusal_name(ev.state, ev.input), ")");
 }
 
 // The narrative: each paragraph is assembled in `para`, then word-wrapped

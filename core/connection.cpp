@@ -303,7 +303,7 @@ void Connection::note(Anomaly a, Side who, const InFlight& f, std::uint32_t valu
     ev.value = value;
     ev.payload_len = f.seq_len - (f.flags.syn() ? 1u : 0u) - (f.flags.fin() ? 1u : 0u);
     ev.flags = f.flags;
-    ev.endpoint = who;
+    ev.sender = who;
     ev.kind = a;
     ev.state = st;
     ev.input = in;

@@ -122,7 +122,7 @@ struct AnomalyEvent {
     std::uint32_t value = 0;     // the number the anomaly is about (expected seq, window...)
     std::uint32_t payload_len = 0;
     TcpFlags flags;
-    Side endpoint = Side::client;  // who sent the segment
+    Side sender = Side::client;    // who sent the segment
     Anomaly kind = Anomaly::retransmission;
     State state = State::CLOSED;   // the sender's state, for unexpected_segment
     Input input = Input::snd_syn;  // the refused input, for unexpected_segment

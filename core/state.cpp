@@ -1,185 +1,195 @@
-// The transition table. Rows are inputs, columns are states in the order of
-// the State enum. Each cell gives the next state and the one-line reason the
-// reporter quotes; `invalid` cells are what a real stack would drop or
-// answer with a challenge ACK, and the observer reports them as anomalies.
+// The transition table. Each cell names its column and its row: "in
+// FIN_WAIT_2, on snd_fin: stays FIN_WAIT_2, invalid, because ...". A cell
+// gives the next state and the one-line reason the reporter quotes;
+// `invalid` cells are what a real stack would drop or answer with a
+// challenge ACK, and the observer reports them as anomalies, named
+// "<state>_<input>" (refusal_name). tests/data/transition-table.txt lists
+// every cell: an edit here shows there as a reviewed diff.
 #include "core/state.hpp"
+
+#include <algorithm>
 
 namespace tfe {
 namespace {
 
 using enum State;
+using enum Input;
 constexpr Outcome M = Outcome::move;
 constexpr Outcome S = Outcome::stay;
 constexpr Outcome X = Outcome::invalid;
 
+struct Entry {
+    State in;      // the endpoint's state (the column)
+    Input on;      // what happened to it (the row)
+    State to;      // the next state
+    Outcome is;
+    std::string_view why;
+};
+
+constexpr Entry kEntries[] = {
+    // on snd_syn
+    {.in = CLOSED, .on = snd_syn, .to = SYN_SENT, .is = M, .why = "active open: sent SYN (RFC 9293 3.5)"},
+    {.in = LISTEN, .on = snd_syn, .to = SYN_SENT, .is = M, .why = "a listening endpoint sent SYN (RFC 9293 3.10.2, SEND in LISTEN)"},
+    {.in = SYN_SENT, .on = snd_syn, .to = SYN_SENT, .is = S, .why = "SYN retransmitted with the same ISN"},
+    {.in = SYN_RECEIVED, .on = snd_syn, .to = SYN_RECEIVED, .is = S, .why = "SYN retransmitted after the peer's SYN arrived"},
+    {.in = ESTABLISHED, .on = snd_syn, .to = ESTABLISHED, .is = X, .why = "SYN on a synchronized connection"},
+    {.in = FIN_WAIT_1, .on = snd_syn, .to = FIN_WAIT_1, .is = X, .why = "SYN on a synchronized connection"},
+    {.in = FIN_WAIT_2, .on = snd_syn, .to = FIN_WAIT_2, .is = X, .why = "SYN on a synchronized connection"},
+    {.in = CLOSE_WAIT, .on = snd_syn, .to = CLOSE_WAIT, .is = X, .why = "SYN on a synchronized connection"},
+    {.in = CLOSING, .on = snd_syn, .to = CLOSING, .is = X, .why = "SYN on a synchronized connection"},
+    {.in = LAST_ACK, .on = snd_syn, .to = LAST_ACK, .is = X, .why = "SYN on a synchronized connection"},
+    {.in = TIME_WAIT, .on = snd_syn, .to = TIME_WAIT, .is = X, .why = "SYN from the TIME-WAIT side of the connection"},
+    // on snd_syn_ack
+    {.in = CLOSED, .on = snd_syn_ack, .to = SYN_RECEIVED, .is = M, .why = "answered a SYN the capture did not show with SYN+ACK"},
+    {.in = LISTEN, .on = snd_syn_ack, .to = SYN_RECEIVED, .is = M, .why = "passive open: answered the SYN with SYN+ACK"},
+    {.in = SYN_SENT, .on = snd_syn_ack, .to = SYN_RECEIVED, .is = M, .why = "simultaneous open: answered the peer's SYN with SYN+ACK"},
+    {.in = SYN_RECEIVED, .on = snd_syn_ack, .to = SYN_RECEIVED, .is = S, .why = "SYN+ACK sent again (retransmission or simultaneous open)"},
+    {.in = ESTABLISHED, .on = snd_syn_ack, .to = ESTABLISHED, .is = S, .why = "SYN+ACK retransmitted after the handshake completed"},
+    {.in = FIN_WAIT_1, .on = snd_syn_ack, .to = FIN_WAIT_1, .is = X, .why = "SYN+ACK on a closing connection"},
+    {.in = FIN_WAIT_2, .on = snd_syn_ack, .to = FIN_WAIT_2, .is = X, .why = "SYN+ACK on a closing connection"},
+    {.in = CLOSE_WAIT, .on = snd_syn_ack, .to = CLOSE_WAIT, .is = X, .why = "SYN+ACK on a closing connection"},
+    {.in = CLOSING, .on = snd_syn_ack, .to = CLOSING, .is = X, .why = "SYN+ACK on a closing connection"},
+    {.in = LAST_ACK, .on = snd_syn_ack, .to = LAST_ACK, .is = X, .why = "SYN+ACK on a closing connection"},
+    {.in = TIME_WAIT, .on = snd_syn_ack, .to = TIME_WAIT, .is = X, .why = "SYN+ACK in TIME-WAIT"},
+    // on snd_fin
+    {.in = CLOSED, .on = snd_fin, .to = CLOSED, .is = X, .why = "FIN from an endpoint without a connection"},
+    {.in = LISTEN, .on = snd_fin, .to = LISTEN, .is = X, .why = "FIN from a listening endpoint"},
+    {.in = SYN_SENT, .on = snd_fin, .to = SYN_SENT, .is = X, .why = "FIN before the handshake completed (RFC 9293: CLOSE in SYN-SENT sends none)"},
+    {.in = SYN_RECEIVED, .on = snd_fin, .to = FIN_WAIT_1, .is = M, .why = "closed during the handshake: sent FIN (RFC 9293 3.10.4, CLOSE in SYN-RECEIVED)"},
+    {.in = ESTABLISHED, .on = snd_fin, .to = FIN_WAIT_1, .is = M, .why = "closed first: sent FIN (active close)"},
+    {.in = FIN_WAIT_1, .on = snd_fin, .to = FIN_WAIT_1, .is = S, .why = "FIN retransmitted"},
+    {.in = FIN_WAIT_2, .on = snd_fin, .to = FIN_WAIT_2, .is = X, .why = "FIN sent again after it was acknowledged (that ACK was lost after the capture point)"},
+    {.in = CLOSE_WAIT, .on = snd_fin, .to = LAST_ACK, .is = M, .why = "closed after the peer: sent its own FIN (passive close)"},
+    {.in = CLOSING, .on = snd_fin, .to = CLOSING, .is = S, .why = "FIN retransmitted"},
+    {.in = LAST_ACK, .on = snd_fin, .to = LAST_ACK, .is = S, .why = "FIN retransmitted"},
+    {.in = TIME_WAIT, .on = snd_fin, .to = TIME_WAIT, .is = X, .why = "FIN sent again from TIME-WAIT"},
+    // on snd_rst
+    {.in = CLOSED, .on = snd_rst, .to = CLOSED, .is = S, .why = "RST from an endpoint without a connection (nothing listens, or the connection is unknown to it)"},
+    {.in = LISTEN, .on = snd_rst, .to = CLOSED, .is = M, .why = "refused the connection with RST"},
+    {.in = SYN_SENT, .on = snd_rst, .to = CLOSED, .is = M, .why = "aborted the connection attempt with RST"},
+    {.in = SYN_RECEIVED, .on = snd_rst, .to = CLOSED, .is = M, .why = "aborted the handshake with RST"},
+    {.in = ESTABLISHED, .on = snd_rst, .to = CLOSED, .is = M, .why = "aborted the connection: sent RST (RFC 9293 3.10.7)"},
+    {.in = FIN_WAIT_1, .on = snd_rst, .to = CLOSED, .is = M, .why = "aborted while closing: sent RST"},
+    {.in = FIN_WAIT_2, .on = snd_rst, .to = CLOSED, .is = M, .why = "aborted while closing: sent RST"},
+    {.in = CLOSE_WAIT, .on = snd_rst, .to = CLOSED, .is = M, .why = "aborted while closing: sent RST"},
+    {.in = CLOSING, .on = snd_rst, .to = CLOSED, .is = M, .why = "aborted while closing: sent RST"},
+    {.in = LAST_ACK, .on = snd_rst, .to = CLOSED, .is = M, .why = "aborted while closing: sent RST"},
+    {.in = TIME_WAIT, .on = snd_rst, .to = CLOSED, .is = M, .why = "sent RST from TIME-WAIT"},
+    // on rcv_syn
+    {.in = CLOSED, .on = rcv_syn, .to = CLOSED, .is = S, .why = "SYN arrived; no answer seen yet"},
+    {.in = LISTEN, .on = rcv_syn, .to = SYN_RECEIVED, .is = M, .why = "passive open: received SYN"},
+    {.in = SYN_SENT, .on = rcv_syn, .to = SYN_RECEIVED, .is = M, .why = "simultaneous open: the peer's SYN crossed ours (RFC 9293 figure 7)"},
+    {.in = SYN_RECEIVED, .on = rcv_syn, .to = SYN_RECEIVED, .is = S, .why = "peer's SYN retransmitted"},
+    {.in = ESTABLISHED, .on = rcv_syn, .to = ESTABLISHED, .is = X, .why = "SYN on a synchronized connection (stacks answer with a challenge ACK, RFC 5961)"},
+    {.in = FIN_WAIT_1, .on = rcv_syn, .to = FIN_WAIT_1, .is = X, .why = "SYN on a synchronized connection"},
+    {.in = FIN_WAIT_2, .on = rcv_syn, .to = FIN_WAIT_2, .is = X, .why = "SYN on a synchronized connection"},
+    {.in = CLOSE_WAIT, .on = rcv_syn, .to = CLOSE_WAIT, .is = X, .why = "SYN on a synchronized connection"},
+    {.in = CLOSING, .on = rcv_syn, .to = CLOSING, .is = X, .why = "SYN on a synchronized connection"},
+    {.in = LAST_ACK, .on = rcv_syn, .to = LAST_ACK, .is = X, .why = "SYN on a synchronized connection"},
+    {.in = TIME_WAIT, .on = rcv_syn, .to = TIME_WAIT, .is = X, .why = "SYN reached TIME-WAIT"},
+    // on rcv_syn_ack
+    {.in = CLOSED, .on = rcv_syn_ack, .to = CLOSED, .is = X, .why = "SYN+ACK for a SYN this endpoint did not send"},
+    {.in = LISTEN, .on = rcv_syn_ack, .to = LISTEN, .is = X, .why = "SYN+ACK to a listening endpoint"},
+    {.in = SYN_SENT, .on = rcv_syn_ack, .to = ESTABLISHED, .is = M, .why = "the peer's SYN+ACK acknowledged our SYN"},
+    {.in = SYN_RECEIVED, .on = rcv_syn_ack, .to = ESTABLISHED, .is = M, .why = "simultaneous open: the peer's SYN+ACK acknowledged our SYN"},
+    {.in = ESTABLISHED, .on = rcv_syn_ack, .to = ESTABLISHED, .is = S, .why = "duplicate SYN+ACK"},
+    {.in = FIN_WAIT_1, .on = rcv_syn_ack, .to = FIN_WAIT_1, .is = X, .why = "old SYN+ACK on a closing connection"},
+    {.in = FIN_WAIT_2, .on = rcv_syn_ack, .to = FIN_WAIT_2, .is = X, .why = "old SYN+ACK on a closing connection"},
+    {.in = CLOSE_WAIT, .on = rcv_syn_ack, .to = CLOSE_WAIT, .is = X, .why = "old SYN+ACK on a closing connection"},
+    {.in = CLOSING, .on = rcv_syn_ack, .to = CLOSING, .is = X, .why = "old SYN+ACK on a closing connection"},
+    {.in = LAST_ACK, .on = rcv_syn_ack, .to = LAST_ACK, .is = X, .why = "old SYN+ACK on a closing connection"},
+    {.in = TIME_WAIT, .on = rcv_syn_ack, .to = TIME_WAIT, .is = X, .why = "old SYN+ACK in TIME-WAIT"},
+    // on rcv_ack_of_syn
+    {.in = CLOSED, .on = rcv_ack_of_syn, .to = CLOSED, .is = X, .why = "ACK to an endpoint without a connection"},
+    {.in = LISTEN, .on = rcv_ack_of_syn, .to = LISTEN, .is = X, .why = "ACK to a listening endpoint"},
+    {.in = SYN_SENT, .on = rcv_ack_of_syn, .to = SYN_SENT, .is = X, .why = "ACK without SYN in SYN-SENT is dropped"},
+    {.in = SYN_RECEIVED, .on = rcv_ack_of_syn, .to = ESTABLISHED, .is = M, .why = "the handshake's ACK acknowledged our SYN"},
+    {.in = ESTABLISHED, .on = rcv_ack_of_syn, .to = ESTABLISHED, .is = S, .why = "already synchronized"},
+    {.in = FIN_WAIT_1, .on = rcv_ack_of_syn, .to = FIN_WAIT_1, .is = S, .why = "already synchronized"},
+    {.in = FIN_WAIT_2, .on = rcv_ack_of_syn, .to = FIN_WAIT_2, .is = S, .why = "already synchronized"},
+    {.in = CLOSE_WAIT, .on = rcv_ack_of_syn, .to = CLOSE_WAIT, .is = S, .why = "already synchronized"},
+    {.in = CLOSING, .on = rcv_ack_of_syn, .to = CLOSING, .is = S, .why = "already synchronized"},
+    {.in = LAST_ACK, .on = rcv_ack_of_syn, .to = LAST_ACK, .is = S, .why = "already synchronized"},
+    {.in = TIME_WAIT, .on = rcv_ack_of_syn, .to = TIME_WAIT, .is = S, .why = "already synchronized"},
+    // on rcv_fin
+    {.in = CLOSED, .on = rcv_fin, .to = CLOSED, .is = X, .why = "FIN to an endpoint without a connection"},
+    {.in = LISTEN, .on = rcv_fin, .to = LISTEN, .is = X, .why = "FIN to a listening endpoint"},
+    {.in = SYN_SENT, .on = rcv_fin, .to = SYN_SENT, .is = X, .why = "FIN in SYN-SENT is dropped (RFC 9293 3.10.7.3)"},
+    {.in = SYN_RECEIVED, .on = rcv_fin, .to = CLOSE_WAIT, .is = M, .why = "the peer closed during the handshake: received FIN"},
+    {.in = ESTABLISHED, .on = rcv_fin, .to = CLOSE_WAIT, .is = M, .why = "the peer closed first: received FIN, may still send (half-close)"},
+    {.in = FIN_WAIT_1, .on = rcv_fin, .to = CLOSING, .is = M, .why = "simultaneous close: the peer's FIN arrived before the ACK of ours"},
+    {.in = FIN_WAIT_2, .on = rcv_fin, .to = TIME_WAIT, .is = M, .why = "the peer's FIN arrived after ours was acknowledged (four-way close)"},
+    {.in = CLOSE_WAIT, .on = rcv_fin, .to = CLOSE_WAIT, .is = S, .why = "the peer's FIN retransmitted"},
+    {.in = CLOSING, .on = rcv_fin, .to = CLOSING, .is = S, .why = "the peer's FIN retransmitted"},
+    {.in = LAST_ACK, .on = rcv_fin, .to = LAST_ACK, .is = S, .why = "the peer's FIN retransmitted"},
+    {.in = TIME_WAIT, .on = rcv_fin, .to = TIME_WAIT, .is = M, .why = "the peer's FIN retransmitted: acknowledged again, 2*MSL restarts (RFC 9293 3.10.7.4)"},
+    // on rcv_fin_acking_fin
+    {.in = CLOSED, .on = rcv_fin_acking_fin, .to = CLOSED, .is = X, .why = "FIN to an endpoint without a connection"},
+    {.in = LISTEN, .on = rcv_fin_acking_fin, .to = LISTEN, .is = X, .why = "FIN to a listening endpoint"},
+    {.in = SYN_SENT, .on = rcv_fin_acking_fin, .to = SYN_SENT, .is = X, .why = "FIN in SYN-SENT is dropped"},
+    {.in = SYN_RECEIVED, .on = rcv_fin_acking_fin, .to = SYN_RECEIVED, .is = X, .why = "FIN acknowledging a FIN that was not sent"},
+    {.in = ESTABLISHED, .on = rcv_fin_acking_fin, .to = ESTABLISHED, .is = X, .why = "FIN acknowledging a FIN that was not sent"},
+    {.in = FIN_WAIT_1, .on = rcv_fin_acking_fin, .to = TIME_WAIT, .is = M, .why = "the peer's FIN also acknowledged ours: ACK and FIN merged (three-way close)"},
+    {.in = FIN_WAIT_2, .on = rcv_fin_acking_fin, .to = TIME_WAIT, .is = M, .why = "the peer's FIN arrived after ours was acknowledged (four-way close)"},
+    {.in = CLOSE_WAIT, .on = rcv_fin_acking_fin, .to = CLOSE_WAIT, .is = X, .why = "FIN acknowledging a FIN that was not sent"},
+    {.in = CLOSING, .on = rcv_fin_acking_fin, .to = TIME_WAIT, .is = M, .why = "the peer's FIN, sent again, now acknowledges ours"},
+    {.in = LAST_ACK, .on = rcv_fin_acking_fin, .to = CLOSED, .is = M, .why = "the peer's FIN, sent again, acknowledged ours: passive close complete"},
+    {.in = TIME_WAIT, .on = rcv_fin_acking_fin, .to = TIME_WAIT, .is = M, .why = "the peer's FIN retransmitted: acknowledged again, 2*MSL restarts (RFC 9293 3.10.7.4)"},
+    // on rcv_ack_of_fin
+    {.in = CLOSED, .on = rcv_ack_of_fin, .to = CLOSED, .is = S, .why = "duplicate ACK of our FIN"},
+    {.in = LISTEN, .on = rcv_ack_of_fin, .to = LISTEN, .is = X, .why = "ACK to a listening endpoint"},
+    {.in = SYN_SENT, .on = rcv_ack_of_fin, .to = SYN_SENT, .is = X, .why = "ACK of a FIN in SYN-SENT"},
+    {.in = SYN_RECEIVED, .on = rcv_ack_of_fin, .to = SYN_RECEIVED, .is = X, .why = "ACK of a FIN in SYN-RECEIVED"},
+    {.in = ESTABLISHED, .on = rcv_ack_of_fin, .to = ESTABLISHED, .is = X, .why = "ACK of a FIN that was not sent"},
+    {.in = FIN_WAIT_1, .on = rcv_ack_of_fin, .to = FIN_WAIT_2, .is = M, .why = "our FIN was acknowledged; waiting for the peer's FIN"},
+    {.in = FIN_WAIT_2, .on = rcv_ack_of_fin, .to = FIN_WAIT_2, .is = S, .why = "duplicate ACK of our FIN"},
+    {.in = CLOSE_WAIT, .on = rcv_ack_of_fin, .to = CLOSE_WAIT, .is = X, .why = "ACK of a FIN that was not sent"},
+    {.in = CLOSING, .on = rcv_ack_of_fin, .to = TIME_WAIT, .is = M, .why = "our FIN was acknowledged after the FINs crossed"},
+    {.in = LAST_ACK, .on = rcv_ack_of_fin, .to = CLOSED, .is = M, .why = "our FIN was acknowledged: passive close complete"},
+    {.in = TIME_WAIT, .on = rcv_ack_of_fin, .to = TIME_WAIT, .is = S, .why = "duplicate ACK of our FIN"},
+    // on rcv_rst
+    {.in = CLOSED, .on = rcv_rst, .to = CLOSED, .is = S, .why = "RST to an endpoint without a connection"},
+    {.in = LISTEN, .on = rcv_rst, .to = LISTEN, .is = S, .why = "a listening endpoint ignores RST (RFC 9293 3.10.7.2)"},
+    {.in = SYN_SENT, .on = rcv_rst, .to = CLOSED, .is = M, .why = "the connection attempt was refused: RST acknowledged our SYN"},
+    {.in = SYN_RECEIVED, .on = rcv_rst, .to = CLOSED, .is = M, .why = "RST during the handshake"},
+    {.in = ESTABLISHED, .on = rcv_rst, .to = CLOSED, .is = M, .why = "RST received: the connection was reset"},
+    {.in = FIN_WAIT_1, .on = rcv_rst, .to = CLOSED, .is = M, .why = "RST received while closing"},
+    {.in = FIN_WAIT_2, .on = rcv_rst, .to = CLOSED, .is = M, .why = "RST received while closing"},
+    {.in = CLOSE_WAIT, .on = rcv_rst, .to = CLOSED, .is = M, .why = "RST received while closing"},
+    {.in = CLOSING, .on = rcv_rst, .to = CLOSED, .is = M, .why = "RST received while closing"},
+    {.in = LAST_ACK, .on = rcv_rst, .to = CLOSED, .is = M, .why = "RST received while closing"},
+    {.in = TIME_WAIT, .on = rcv_rst, .to = CLOSED, .is = M, .why = "RST in TIME-WAIT ended it early (RFC 1337)"},
+    // on timer_2msl
+    {.in = CLOSED, .on = timer_2msl, .to = CLOSED, .is = S, .why = "no timer"},
+    {.in = LISTEN, .on = timer_2msl, .to = LISTEN, .is = S, .why = "no timer"},
+    {.in = SYN_SENT, .on = timer_2msl, .to = SYN_SENT, .is = S, .why = "no timer"},
+    {.in = SYN_RECEIVED, .on = timer_2msl, .to = SYN_RECEIVED, .is = S, .why = "no timer"},
+    {.in = ESTABLISHED, .on = timer_2msl, .to = ESTABLISHED, .is = S, .why = "no timer"},
+    {.in = FIN_WAIT_1, .on = timer_2msl, .to = FIN_WAIT_1, .is = S, .why = "no timer"},
+    {.in = FIN_WAIT_2, .on = timer_2msl, .to = FIN_WAIT_2, .is = S, .why = "no timer"},
+    {.in = CLOSE_WAIT, .on = timer_2msl, .to = CLOSE_WAIT, .is = S, .why = "no timer"},
+    {.in = CLOSING, .on = timer_2msl, .to = CLOSING, .is = S, .why = "no timer"},
+    {.in = LAST_ACK, .on = timer_2msl, .to = LAST_ACK, .is = S, .why = "no timer"},
+    {.in = TIME_WAIT, .on = timer_2msl, .to = CLOSED, .is = M, .why = "2*MSL of capture time passed in TIME-WAIT"},
+};
+static_assert(std::size(kEntries) == kStateCount * kInputCount, "one entry per state and input");
+
 using Row = std::array<Cell, kStateCount>;
 
-// Columns: CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1,
-//          FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT
-constexpr std::array<Row, kInputCount> kTable = {{
-    // snd_syn
-    Row{{
-        {SYN_SENT, M, "active open: sent SYN (RFC 9293 3.5)"},
-        {SYN_SENT, M, "a listening endpoint sent SYN (RFC 9293 3.10.2, SEND in LISTEN)"},
-        {SYN_SENT, S, "SYN retransmitted with the same ISN"},
-        {SYN_RECEIVED, S, "SYN retransmitted after the peer's SYN arrived"},
-        {ESTABLISHED, X, "SYN on a synchronized connection"},
-        {FIN_WAIT_1, X, "SYN on a synchronized connection"},
-        {FIN_WAIT_2, X, "SYN on a synchronized connection"},
-        {CLOSE_WAIT, X, "SYN on a synchronized connection"},
-        {CLOSING, X, "SYN on a synchronized connection"},
-        {LAST_ACK, X, "SYN on a synchronized connection"},
-        {TIME_WAIT, X, "SYN from the TIME-WAIT side of the connection"},
-    }},
-    // snd_syn_ack
-    Row{{
-        {SYN_RECEIVED, M, "answered a SYN the capture did not show with SYN+ACK"},
-        {SYN_RECEIVED, M, "passive open: answered the SYN with SYN+ACK"},
-        {SYN_RECEIVED, M, "simultaneous open: answered the peer's SYN with SYN+ACK"},
-        {SYN_RECEIVED, S, "SYN+ACK sent again (retransmission or simultaneous open)"},
-        {ESTABLISHED, S, "SYN+ACK retransmitted after the handshake completed"},
-        {FIN_WAIT_1, X, "SYN+ACK on a closing connection"},
-        {FIN_WAIT_2, X, "SYN+ACK on a closing connection"},
-        {CLOSE_WAIT, X, "SYN+ACK on a closing connection"},
-        {CLOSING, X, "SYN+ACK on a closing connection"},
-        {LAST_ACK, X, "SYN+ACK on a closing connection"},
-        {TIME_WAIT, X, "SYN+ACK in TIME-WAIT"},
-    }},
-    // snd_fin
-    Row{{
-        {CLOSED, X, "FIN from an endpoint without a connection"},
-        {LISTEN, X, "FIN from a listening endpoint"},
-        {SYN_SENT, X, "FIN before the handshake completed (RFC 9293: CLOSE in SYN-SENT sends none)"},
-        {FIN_WAIT_1, M, "closed during the handshake: sent FIN (RFC 9293 3.10.4, CLOSE in SYN-RECEIVED)"},
-        {FIN_WAIT_1, M, "closed first: sent FIN (active close)"},
-        {FIN_WAIT_1, S, "FIN retransmitted"},
-        {FIN_WAIT_2, X, "FIN sent again after it was acknowledged (that ACK was lost after the capture point)"},
-        {LAST_ACK, M, "closed after the peer: sent its own FIN (passive close)"},
-        {CLOSING, S, "FIN retransmitted"},
-        {LAST_ACK, S, "FIN retransmitted"},
-        {TIME_WAIT, X, "FIN sent again from TIME-WAIT"},
-    }},
-    // snd_rst
-    Row{{
-        {CLOSED, S, "RST from an endpoint without a connection (nothing listens, or the connection is unknown to it)"},
-        {CLOSED, M, "refused the connection with RST"},
-        {CLOSED, M, "aborted the connection attempt with RST"},
-        {CLOSED, M, "aborted the handshake with RST"},
-        {CLOSED, M, "aborted the connection: sent RST (RFC 9293 3.10.7)"},
-        {CLOSED, M, "aborted while closing: sent RST"},
-        {CLOSED, M, "aborted while closing: sent RST"},
-        {CLOSED, M, "aborted while closing: sent RST"},
-        {CLOSED, M, "aborted while closing: sent RST"},
-        {CLOSED, M, "aborted while closing: sent RST"},
-        {CLOSED, M, "sent RST from TIME-WAIT"},
-    }},
-    // rcv_syn
-    Row{{
-        {CLOSED, S, "SYN arrived; no answer seen yet"},
-        {SYN_RECEIVED, M, "passive open: received SYN"},
-        {SYN_RECEIVED, M, "simultaneous open: the peer's SYN crossed ours (RFC 9293 figure 7)"},
-        {SYN_RECEIVED, S, "peer's SYN retransmitted"},
-        {ESTABLISHED, X, "SYN on a synchronized connection (stacks answer with a challenge ACK, RFC 5961)"},
-        {FIN_WAIT_1, X, "SYN on a synchronized connection"},
-        {FIN_WAIT_2, X, "SYN on a synchronized connection"},
-        {CLOSE_WAIT, X, "SYN on a synchronized connection"},
-        {CLOSING, X, "SYN on a synchronized connection"},
-        {LAST_ACK, X, "SYN on a synchronized connection"},
-        {TIME_WAIT, X, "SYN reached TIME-WAIT"},
-    }},
-    // rcv_syn_ack
-    Row{{
-        {CLOSED, X, "SYN+ACK for a SYN this endpoint did not send"},
-        {LISTEN, X, "SYN+ACK to a listening endpoint"},
-        {ESTABLISHED, M, "the peer's SYN+ACK acknowledged our SYN"},
-        {ESTABLISHED, M, "simultaneous open: the peer's SYN+ACK acknowledged our SYN"},
-        {ESTABLISHED, S, "duplicate SYN+ACK"},
-        {FIN_WAIT_1, X, "old SYN+ACK on a closing connection"},
-        {FIN_WAIT_2, X, "old SYN+ACK on a closing connection"},
-        {CLOSE_WAIT, X, "old SYN+ACK on a closing connection"},
-        {CLOSING, X, "old SYN+ACK on a closing connection"},
-        {LAST_ACK, X, "old SYN+ACK on a closing connection"},
-        {TIME_WAIT, X, "old SYN+ACK in TIME-WAIT"},
-    }},
-    // rcv_ack_of_syn
-    Row{{
-        {CLOSED, X, "ACK to an endpoint without a connection"},
-        {LISTEN, X, "ACK to a listening endpoint"},
-        {SYN_SENT, X, "ACK without SYN in SYN-SENT is dropped"},
-        {ESTABLISHED, M, "the handshake's ACK acknowledged our SYN"},
-        {ESTABLISHED, S, "already synchronized"},
-        {FIN_WAIT_1, S, "already synchronized"},
-        {FIN_WAIT_2, S, "already synchronized"},
-        {CLOSE_WAIT, S, "already synchronized"},
-        {CLOSING, S, "already synchronized"},
-        {LAST_ACK, S, "already synchronized"},
-        {TIME_WAIT, S, "already synchronized"},
-    }},
-    // rcv_fin
-    Row{{
-        {CLOSED, X, "FIN to an endpoint without a connection"},
-        {LISTEN, X, "FIN to a listening endpoint"},
-        {SYN_SENT, X, "FIN in SYN-SENT is dropped (RFC 9293 3.10.7.3)"},
-        {CLOSE_WAIT, M, "the peer closed during the handshake: received FIN"},
-        {CLOSE_WAIT, M, "the peer closed first: received FIN, may still send (half-close)"},
-        {CLOSING, M, "simultaneous close: the peer's FIN arrived before the ACK of ours"},
-        {TIME_WAIT, M, "the peer's FIN arrived after ours was acknowledged (four-way close)"},
-        {CLOSE_WAIT, S, "the peer's FIN retransmitted"},
-        {CLOSING, S, "the peer's FIN retransmitted"},
-        {LAST_ACK, S, "the peer's FIN retransmitted"},
-        {TIME_WAIT, M, "the peer's FIN retransmitted: acknowledged again, 2*MSL restarts (RFC 9293 3.10.7.4)"},
-    }},
-    // rcv_fin_acking_fin
-    Row{{
-        {CLOSED, X, "FIN to an endpoint without a connection"},
-        {LISTEN, X, "FIN to a listening endpoint"},
-        {SYN_SENT, X, "FIN in SYN-SENT is dropped"},
-        {SYN_RECEIVED, X, "FIN acknowledging a FIN that was not sent"},
-        {ESTABLISHED, X, "FIN acknowledging a FIN that was not sent"},
-        {TIME_WAIT, M, "the peer's FIN also acknowledged ours: ACK and FIN merged (three-way close)"},
-        {TIME_WAIT, M, "the peer's FIN arrived after ours was acknowledged (four-way close)"},
-        {CLOSE_WAIT, X, "FIN acknowledging a FIN that was not sent"},
-        {TIME_WAIT, M, "the peer's FIN, sent again, now acknowledges ours"},
-        {CLOSED, M, "the peer's FIN, sent again, acknowledged ours: passive close complete"},
-        {TIME_WAIT, M, "the peer's FIN retransmitted: acknowledged again, 2*MSL restarts (RFC 9293 3.10.7.4)"},
-    }},
-    // rcv_ack_of_fin
-    Row{{
-        {CLOSED, S, "duplicate ACK of our FIN"},
-        {LISTEN, X, "ACK to a listening endpoint"},
-        {SYN_SENT, X, "ACK of a FIN in SYN-SENT"},
-        {SYN_RECEIVED, X, "ACK of a FIN in SYN-RECEIVED"},
-        {ESTABLISHED, X, "ACK of a FIN that was not sent"},
-        {FIN_WAIT_2, M, "our FIN was acknowledged; waiting for the peer's FIN"},
-        {FIN_WAIT_2, S, "duplicate ACK of our FIN"},
-        {CLOSE_WAIT, X, "ACK of a FIN that was not sent"},
-        {TIME_WAIT, M, "our FIN was acknowledged after the FINs crossed"},
-        {CLOSED, M, "our FIN was acknowledged: passive close complete"},
-        {TIME_WAIT, S, "duplicate ACK of our FIN"},
-    }},
-    // rcv_rst
-    Row{{
-        {CLOSED, S, "RST to an endpoint without a connection"},
-        {LISTEN, S, "a listening endpoint ignores RST (RFC 9293 3.10.7.2)"},
-        {CLOSED, M, "the connection attempt was refused: RST acknowledged our SYN"},
-        {CLOSED, M, "RST during the handshake"},
-        {CLOSED, M, "RST received: the connection was reset"},
-        {CLOSED, M, "RST received while closing"},
-        {CLOSED, M, "RST received while closing"},
-        {CLOSED, M, "RST received while closing"},
-        {CLOSED, M, "RST received while closing"},
-        {CLOSED, M, "RST received while closing"},
-        {CLOSED, M, "RST in TIME-WAIT ended it early (RFC 1337)"},
-    }},
-    // timer_2msl
-    Row{{
-        {CLOSED, S, "no timer"}, {LISTEN, S, "no timer"}, {SYN_SENT, S, "no timer"},
-        {SYN_RECEIVED, S, "no timer"}, {ESTABLISHED, S, "no timer"},
-        {FIN_WAIT_1, S, "no timer"}, {FIN_WAIT_2, S, "no timer"},
-        {CLOSE_WAIT, S, "no timer"}, {CLOSING, S, "no timer"}, {LAST_ACK, S, "no timer"},
-        {CLOSED, M, "2*MSL of capture time passed in TIME-WAIT"},
-    }},
-}};
+// The entries as a table indexed [input][state]; a cell given twice or not
+// at all stops the build.
+constexpr std::array<Row, kInputCount> build_table() {
+    std::array<Row, kInputCount> t{};
+    std::array<std::array<bool, kStateCount>, kInputCount> given{};
+    for (const Entry& e : kEntries) {
+        auto& seen = given[static_cast<std::size_t>(e.on)][static_cast<std::size_t>(e.in)];
+        if (seen) throw "a cell is given twice";
+        seen = true;
+        t[static_cast<std::size_t>(e.on)][static_cast<std::size_t>(e.in)] = Cell{e.to, e.is, e.why};
+    }
+    return t;
+}
+constexpr std::array<Row, kInputCount> kTable = build_table();
 
 constexpr const Cell& cell(State s, Input i) {
     return kTable[static_cast<std::size_t>(i)][static_cast<std::size_t>(s)];
@@ -222,5 +232,24 @@ static_assert(reasons_are_plain_text(), "reports write the reasons into JSON str
 }  // namespace
 
 Cell transition(State from, Input input) { return cell(from, input); }
+
+std::string refusal_name(State in, Input on) {
+    std::string name(state_name(in));
+    std::transform(name.begin(), name.end(), name.begin(), [](char ch) { return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch; });
+    name += '_';
+    name += input_name(on);
+    return name;
+}
+
+bool refusal_from_name(std::string_view name, State& in, Input& on) {
+    for (std::size_t s = 0; s < kStateCount; ++s)
+        for (std::size_t i = 0; i < kInputCount; ++i)
+            if (refusal_name(static_cast<State>(s), static_cast<Input>(i)) == name) {
+                in = static_cast<State>(s);
+                on = static_cast<Input>(i);
+                return true;
+            }
+    return false;
+}
 
 }  // namespace tfe

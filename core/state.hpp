@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace tfe {
@@ -44,6 +45,9 @@ enum class Input : std::uint8_t {
 };
 inline constexpr std::size_t kInputCount = 12;
 
+// A segment the endpoint sent (snd_*), rather than one delivered to it.
+constexpr bool is_sent(Input i) { return i <= Input::snd_rst; }
+
 inline constexpr std::array<std::string_view, kInputCount> kInputNames = {
     "snd_syn", "snd_syn_ack", "snd_fin", "snd_rst",
     "rcv_syn", "rcv_syn_ack", "rcv_ack_of_syn", "rcv_fin",
@@ -75,6 +79,14 @@ constexpr bool is_plain_text(std::string_view s) {
 
 // Looks up table[input][state].
 Cell transition(State from, Input input);
+
+// The stable machine name of a cell, "<state>_<input>" in lower case
+// ("time_wait_snd_fin"): what an `invalid` cell's refusal is called in JSON
+// and in --fail-on.
+std::string refusal_name(State in, Input on);
+
+// The (state, input) pair called `name`; false when none is.
+bool refusal_from_name(std::string_view name, State& in, Input& on);
 
 // Whether an input, delivered in `from`, changes anything: used to decide
 // which delivered segments must wait for confirmation (see Connection).

@@ -148,6 +148,19 @@ TEST_CASE("fail-on rules list offending connections and exits 1", "[cli][fail-on
     CHECK(run("--format json --fail-on CLOSE_WAIT " + sample("half-close")).status == 1);
 }
 
+TEST_CASE("fail-on takes anomaly names and refused cells' names", "[cli][fail-on]") {
+    const Run oow = run("--format json --fail-on rst_out_of_window " + sample("crafted-rst-out-of-window"));
+    CHECK(oow.status == 1);
+    CHECK(oow.out.find("1 rst_out_of_window") != std::string::npos);
+    CHECK(run("--format json --fail-on anomaly:zero_window " + sample("crafted-rst-out-of-window")).status == 0);
+    // A cell's name is accepted even when no segment met it.
+    CHECK(run("--format json --fail-on time_wait_snd_fin " + sample("four-way-client-first")).status == 0);
+    CHECK(run("--format json --fail-on refusal:time_wait_snd_fin " + sample("four-way-client-first")).status == 0);
+    const Run unknown = run("--fail-on time_wait_snd_nothing " + sample("four-way-client-first"));
+    CHECK(unknown.status == 2);
+    CHECK(unknown.out.find("time_wait_snd_fin") != std::string::npos);
+}
+
 TEST_CASE("all-segments draws data segments too", "[cli][text]") {
     const std::string seed2 = kSamples + "/seed-2-server-first-merged/capture.pcap";
     const Run summarised = run(seed2);

@@ -2,6 +2,9 @@
 // test names), each replayed at ISNs around the 2^32 wrap.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
+#include "analyzer/json_report.hpp"
 #include "analyzer/summary.hpp"
 #include "scenario.hpp"
 
@@ -602,4 +605,38 @@ TEST_CASE("an in-window RST not at RCV.NXT that nothing answers is taken as deli
     CHECK(conns[0].anomaly_count(Anomaly::rst_challenged) == 0);
     CHECK(conns[0].final_state(Side::server) == State::CLOSED);
     CHECK(conns[0].transitions().back().delivery == Delivery::end_of_capture);
+}
+
+TEST_CASE("a refused segment is named by its cell, in the core and in JSON", "[refusal]") {
+    // The client's FIN was acknowledged (FIN_WAIT_2); it then sends SYN+ACK,
+    // which no stack would: refused by the client's own cell (in FIN_WAIT_2,
+    // on snd_syn_ack) and, delivered, by the server's (in CLOSE_WAIT, on
+    // rcv_syn_ack).
+    const auto conns = replay_at_generated_isns().run(with_handshake({
+        {'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'c', "S.", 0, 1},
+    }));
+    REQUIRE(conns.size() == 1);
+    const Connection& c = conns[0];
+    REQUIRE(c.anomaly_count(Anomaly::unexpected_segment) == 2);
+    std::vector<std::string> names;
+    for (const AnomalyEvent& ev : c.anomaly_events())
+        if (ev.kind == Anomaly::unexpected_segment) {
+            CHECK(ev.sender == Side::client);
+            CHECK(ev.frame == 6);
+            names.push_back(refusal_name(ev.state, ev.input));
+        }
+    CHECK(names == std::vector<std::string>{"fin_wait_2_snd_syn_ack", "close_wait_rcv_syn_ack"});
+
+    fmt::memory_buffer out;
+    analyzer::write_json(out, c, analyzer::summarize(c), {});
+    const auto j = nlohmann::json::parse(std::string(out.data(), out.size()));
+    REQUIRE(j["refusals"].size() == 2);
+    CHECK(j["refusals"][0]["name"] == "fin_wait_2_snd_syn_ack");
+    CHECK(j["refusals"][0]["endpoint"] == "client");
+    CHECK(j["refusals"][0]["state"] == "FIN_WAIT_2");
+    CHECK(j["refusals"][1]["name"] == "close_wait_rcv_syn_ack");
+    CHECK(j["refusals"][1]["endpoint"] == "server");
+    CHECK(j["refusals"][1]["input"] == "rcv_syn_ack");
+    CHECK(j["refusals"][1]["packet"] == 6);
+    CHECK(j["anomalies"]["unexpected_segment"] == 2);
 }

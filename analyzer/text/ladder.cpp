@@ -158,7 +158,7 @@ void Ladder::collect_anomalies() {
         if (!ladder_worthy(ev.kind)) continue;
         Row& r = row_at(ev.frame);
         if (!r.full) {
-            r.sender = ev.endpoint;
+            r.sender = ev.sender;
             r.numbers = true;
             r.seq = ev.seq;
             r.ack = ev.ack;
