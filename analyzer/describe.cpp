@@ -11,7 +11,7 @@ std::uint32_t rel_seq(const Connection& c, Side sender, SeqNum s, const NumberSt
     const Endpoint& e = c.endpoint(sender);
     // No SYN and nothing sent but an RST: no base to count from.
     if (st.absolute || (!e.isn_known && !e.isn_inferred)) return s.raw();
-    return static_cast<std::uint32_t>(distance(c.endpoint(sender).isn, s));
+    return offset_from(e.isn, s);
 }
 
 namespace {

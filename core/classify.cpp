@@ -83,7 +83,7 @@ bool Connection::classify_in_stream(const Segment& seg, Side sender) {
 // gap we saw (out of order), repeats the FIN, or repeats data.
 void Connection::note_late_segment(const Segment& seg, Side sender) {
     Endpoint& e = ep(sender);
-    const auto hole_len = static_cast<std::uint32_t>(distance(e.hole_start, e.hole_end));
+    const std::uint32_t hole_len = span(e.hole_start, e.hole_end);
     if (e.has_hole && in_window(seg.seq, e.hole_start, hole_len)) {
         note(Anomaly::out_of_order, sender, seg);
         if (!before(seg.seq_end(), e.hole_end)) e.has_hole = false;

@@ -23,12 +23,9 @@
 #include "core/segment.hpp"
 #include "core/seq.hpp"
 
-namespace tfe::park {
+#include "core/zigzag.hpp"
 
-constexpr std::uint64_t zigzag(std::uint64_t v) {
-    return (v << 1) ^ (0 - (v >> 63));
-}
-constexpr std::uint64_t unzigzag(std::uint64_t v) { return (v >> 1) ^ (0 - (v & 1)); }
+namespace tfe::park {
 
 // A distance's zigzag code plus one can need 65 bits (the code of the
 // most negative distance is 2^64 - 1); varints do not care.
@@ -63,7 +60,7 @@ public:
         p_ += sizeof v;
     }
     // `v` relative to `base`; zero is its own code (see above).
-    void near(std::uint64_t& v, std::uint64_t base) { varint(v == 0 ? Wide{0} : Wide{zigzag(v - base)} + 1); }
+    void near(std::uint64_t& v, std::uint64_t base) { varint(v == 0 ? Wide{0} : Wide{zigzag(static_cast<std::int64_t>(v - base))} + 1); }
     void near(std::int64_t& v, std::int64_t base) {
         auto u = static_cast<std::uint64_t>(v);
         near(u, static_cast<std::uint64_t>(base));
@@ -72,7 +69,7 @@ public:
     // modulo 2^32, as a signed 32-bit number.
     void near(std::uint32_t& v, std::uint32_t base) {
         const auto d = static_cast<std::int32_t>(v - base);
-        varint(v == 0 ? 0 : zigzag(static_cast<std::uint64_t>(std::int64_t{d})) + 1);
+        varint(v == 0 ? 0 : zigzag(std::int64_t{d}) + 1);
     }
     void near(SeqNum& v, SeqNum base) {
         std::uint32_t raw = v.raw();
@@ -130,7 +127,7 @@ public:
     }
     void near(std::uint64_t& v, std::uint64_t base) {
         const Wide code = varint<Wide>();
-        v = code == 0 ? 0 : base + unzigzag(static_cast<std::uint64_t>(code - 1));
+        v = code == 0 ? 0 : base + static_cast<std::uint64_t>(unzigzag(static_cast<std::uint64_t>(code - 1)));
     }
     void near(std::int64_t& v, std::int64_t base) {
         std::uint64_t u;

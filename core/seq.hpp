@@ -30,6 +30,15 @@ public:
         return static_cast<std::uint32_t>(x.raw_ - left.raw_) < len;
     }
     friend constexpr SeqNum max_seq(SeqNum a, SeqNum b) { return after(a, b) ? a : b; }
+    // Bytes in [from, to): 0 when `to` is not after `from`, never a negative
+    // distance read as some 4 GiB.
+    friend constexpr std::uint32_t span(SeqNum from, SeqNum to) {
+        const std::int32_t d = distance(from, to);
+        return d > 0 ? static_cast<std::uint32_t>(d) : 0;
+    }
+    // x counted from `base` modulo 2^32, as a relative sequence number is
+    // shown (Wireshark's): a number just before the base is near 2^32.
+    friend constexpr std::uint32_t offset_from(SeqNum base, SeqNum x) { return x.raw_ - base.raw_; }
 
     constexpr SeqNum operator+(std::uint32_t n) const { return SeqNum(raw_ + n); }
     constexpr SeqNum operator-(std::uint32_t n) const { return SeqNum(raw_ - n); }
@@ -55,5 +64,8 @@ static_assert(after(SeqNum(1), SeqNum(0xfffffff0u)));
 static_assert(in_window(SeqNum(2), SeqNum(0xfffffffeu), 5));
 static_assert(!in_window(SeqNum(3), SeqNum(0xfffffffeu), 5));
 static_assert(unwrap(SeqNum(5), SeqNum(0xfffffffbu), 0) == 10);
+static_assert(span(SeqNum(0xfffffffeu), SeqNum(3)) == 5);
+static_assert(span(SeqNum(3), SeqNum(0xfffffffeu)) == 0);
+static_assert(offset_from(SeqNum(10), SeqNum(9)) == 0xffffffffu);
 
 }  // namespace tfe

@@ -1,5 +1,7 @@
 #include "core/transition_log.hpp"
 
+#include "core/zigzag.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -7,13 +9,6 @@
 namespace tfe {
 
 namespace {
-
-constexpr std::uint64_t zigzag(std::int64_t v) {
-    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
-}
-constexpr std::int64_t unzigzag(std::uint64_t v) {
-    return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
-}
 
 static_assert(std::endian::native == std::endian::little,
               "numbers are stored as the low bytes of a little-endian word");
