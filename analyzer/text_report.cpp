@@ -137,7 +137,7 @@ void write_brief(Buf& b, const Connection& c, const Summary& s, const TextOption
     if (s.initiator == Initiator::client || s.initiator == Initiator::server)
         cat(b, ", ", initiator_name(s.initiator), " first");
     cat(b, " · client ", paint(o.color, kCyan, state_name(c.final_state(Side::client))), ", server ",
-        paint(o.color, kCyan, state_name(c.final_state(Side::server))), " · ", cl.packets + sv.packets, " packets, ",
+        paint(o.color, kCyan, state_name(c.final_state(Side::server))), " · ", plural(cl.packets + sv.packets, "packet", "packets"), ", ",
         Duration{c.last_ts() - c.first_ts()});
     bool any = false;
     for (std::size_t i = 0; i < kAnomalyCount; ++i) {

@@ -388,12 +388,42 @@ TEST_CASE("unanswered SYNs", "[text][unanswered]") {
     const std::string t = r.text();
     INFO(t);
     CHECK(r.summary().handshake == HandshakeKind::unanswered);
-    CHECK(contains(t, "Unanswered: 3 SYNs, no answer"));
+    CHECK(contains(unwrapped(t), "Unanswered: 3 SYNs, no answer (first at packet 1, 2020-06-15 10:49:10.094025 UTC; the last one, packet 3, 3.000 s later)"));
     CHECK(contains(t, "The client ends in SYN_SENT"));
     CHECK(left_state(ladder_line(t, 1)) == "SYN_SENT");
     CHECK(contains(ladder_line(t, 2), "[S] seq 0"));
     CHECK(contains(ladder_line(t, 2), "SYN again"));
     CHECK(contains(t, "2 SYN retransmissions"));
+}
+
+TEST_CASE("a SYN the client itself resets was aborted, not refused", "[text][unanswered]") {
+    const Endpoints e{0x0A000001, 0x0A000002, 51003, 443, 777u, 0u};
+    const Replay r(e, {
+                          {C, "S", 0, 0, 0, 0.0},
+                          {C, "R", 1, 0, 0, 0.000309},
+                      });
+    const std::string t = unwrapped(r.text());
+    INFO(t);
+    CHECK(r.summary().handshake == HandshakeKind::unanswered);
+    CHECK_FALSE(contains(t, "was refused"));
+    CHECK(contains(t, "nobody refused it"));
+    CHECK_FALSE(contains(t, "the last one"));
+    CHECK(contains(t, "Unanswered: 1 SYN, no answer (packet 1,"));
+    CHECK(contains(t, "The client then gave up and sent RST itself (packet 2)"));
+    CHECK(contains(t, "It aborted its own connection attempt: it sent the RST."));
+    fmt::memory_buffer b;
+    write_brief(b, r.conn(), r.summary(), {});
+    CHECK(contains(fmt::to_string(b), " 2 packets, "));
+}
+
+TEST_CASE("a brief line counts one packet in the singular", "[text][brief]") {
+    const Endpoints e{0x0A000001, 0x0A000002, 51004, 443, 778u, 0u};
+    const Replay r(e, {{C, "S", 0, 0, 0, 0.0}});
+    fmt::memory_buffer b;
+    write_brief(b, r.conn(), r.summary(), {});
+    const std::string line = fmt::to_string(b);
+    INFO(line);
+    CHECK(contains(line, " · 1 packet, "));
 }
 
 TEST_CASE("colour only on demand", "[text]") {

@@ -118,6 +118,25 @@ void Narrator::opening_incomplete(Buf& out) const {
             plural(sv.packets, "packet", "packets"), ".");
 }
 
+void Narrator::opening_unanswered(Buf& out) const {
+    const HandshakeFacts& h = c.handshake();
+    cat(out, "Unanswered: ", plural(h.syn_count, "SYN", "SYNs"), ", no answer (");
+    // The last SYN's time is its retransmission's event, when it was kept.
+    const AnomalyEvent* last = nullptr;
+    for (const AnomalyEvent& ev : c.anomaly_events())
+        if (ev.kind == Anomaly::syn_retransmission) last = &ev;
+    if (h.syn_count == 1) cat(out, "packet ", h.syn_frame, ", ", Utc{h.syn_ts}, " UTC");
+    else cat(out, "first at packet ", h.syn_frame, ", ", Utc{h.syn_ts}, " UTC");
+    if (h.syn_count > 1 && last && c.anomaly_count(Anomaly::syn_retransmission) + 1 == h.syn_count)
+        cat(out, "; the last one, packet ", last->frame, ", ", Duration{last->ts - h.syn_ts}, " later");
+    append(out, "). The server never replied in this capture: it may be down, a firewall may drop the SYN, or "
+                "the capture misses the other direction.");
+    const ResetFacts& r = c.reset();
+    if (r.seen && r.sender == Side::client)
+        cat(out, " The client then gave up and sent RST itself (packet ", r.frame,
+            "): it aborted its own attempt; nobody refused it.");
+}
+
 void Narrator::opening(Buf& out) const {
     const HandshakeFacts& h = c.handshake();
     const Endpoint& cl = c.endpoint(Side::client);
@@ -136,12 +155,7 @@ void Narrator::opening(Buf& out) const {
                 " (or a firewall rejects the connection). The client's connect() fails with "
                 "\"connection refused\".");
             break;
-        case HandshakeKind::unanswered:
-            cat(out, "Unanswered: ", plural(h.syn_count, "SYN", "SYNs"), ", no answer (first at packet ", h.syn_frame,
-                ", ", Utc{h.syn_ts}, " UTC; the last one ", Duration{c.last_ts() - h.syn_ts},
-                " later). The server never replied in this capture: it may be down, a firewall "
-                "may drop the SYN, or the capture misses the other direction.");
-            break;
+        case HandshakeKind::unanswered: opening_unanswered(out); break;
         case HandshakeKind::incomplete: opening_incomplete(out); break;
         case HandshakeKind::not_seen:
             cat(out, "The capture starts mid-connection (packet ", c.first_frame(),
@@ -401,8 +415,12 @@ void Narrator::final_state(Buf& out, Side side) const {
         case State::LISTEN: append(out, " It is listening."); break;
         case State::CLOSED:
             if (!last) append(out, " It shows no state change in the capture.");
+            else if (last->input == Input::rcv_rst && last->from == State::SYN_SENT)
+                append(out, " Its connection attempt was refused.");
+            else if (last->input == Input::snd_rst && last->from == State::SYN_SENT)
+                append(out, " It aborted its own connection attempt: it sent the RST.");
             else if (last->input == Input::rcv_rst || last->input == Input::snd_rst)
-                append(out, last->from == State::SYN_SENT ? " Its connection attempt was refused." : " The connection was reset.");
+                append(out, " The connection was reset.");
             else if (last->from == State::LAST_ACK)
                 cat(out, " It closed second (passive close): the ACK of its FIN (packet ", last->cause_frame,
                     ") closed it fully, with no TIME_WAIT on this side.");
