@@ -239,6 +239,20 @@ def listener_queue(port):
     return None
 
 
+def netstat(ns, names):
+    """Counters of /proc/net/netstat and /proc/net/snmp inside `ns`
+    ("TcpExt.ListenOverflows", ...); the namespaces are new for each
+    scenario, so they count this scenario only."""
+    vals = {}
+    for f in ("/proc/net/netstat", "/proc/net/snmp"):
+        lines = sh("cat", f, ns=ns).splitlines()
+        for head, row in zip(lines[::2], lines[1::2]):
+            prefix, keys = head.split(":", 1)
+            for k, v in zip(keys.split(), row.split(":", 1)[1].split()):
+                vals["%s.%s" % (prefix, k)] = int(v)
+    return {n: vals.get(n) for n in names}
+
+
 def wait_for(pred, timeout, step=0.02):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -321,6 +335,7 @@ class FailRun:
         self.application = []
         self.sysctls = {}
         self.sysctls_read = {}
+        self.netstat = {}
         self.socket_options = {}
         self.route = None
         self.extra = {}
@@ -340,6 +355,10 @@ class FailRun:
         """Records sysctls the scenario depends on but does not set."""
         for name in names:
             self.sysctls_read.setdefault(ns, {})[name] = sh("sysctl", "-n", name, ns=ns).strip()
+
+    def counters(self, ns, *names):
+        self.netstat.setdefault(ns, {}).update(netstat(ns, names))
+        return self.netstat[ns]
 
     def sysctl(self, ns, name, value):
         set_sysctl(ns, name, value)
@@ -416,6 +435,8 @@ class FailRun:
         k["sysctls"] = self.sysctls
         if self.sysctls_read:
             k["sysctls_read"] = self.sysctls_read
+        if self.netstat:
+            k["netstat"] = self.netstat
         if self.socket_options:
             k["socket_options"] = self.socket_options
         if self.route:
@@ -433,8 +454,8 @@ class FailRun:
 
     def write_notes(self, notes, pk):
         k = self.kernel
-        lines = [textwrap.shorten(n, 200) for n in notes]
-        assert len(lines) == 2
+        lines = [" ".join(n.split()) for n in notes]
+        assert len(lines) == 2 and all(lines)
         view = "\n".join("  %-6s %-28s -> %-28s %s" % (s["side"], s["local"], s["peer"], s["state"])
                          for s in k["sockets"]) or "  (no socket left on either side: CLOSED)"
         app = "\n".join("  %s -> %s (%.3f s)" % (a["call"], a.get("errno", a.get("result")),
@@ -508,6 +529,8 @@ def _connect_fails(run, family=socket.AF_INET, opts=(), route=None, port_filter=
         try:
             run.call("connect", lambda: cli.connect((host, run.port)))
             client = client_address(cli, run)
+            run.counters(NS_CLIENT, "TcpExt.LockDroppedIcmps", "Tcp.AttemptFails",
+                         "Tcp.RetransSegs")
             run.snapshot(client, lab.fmt_addr((host, run.port)))
         finally:
             if route:
@@ -560,9 +583,8 @@ def sc_no_answer(run):
 ICMP_FILTER4 = "tcp port %d or icmp"
 ICMP_FILTER6 = "tcp port %d or (icmp6 and ip6[40] < 128)"   # ICMPv6 errors, not ND
 
-SOFT_FIRST = ("the ICMP for the first SYN came back while connect() still held the socket "
-              "(veth: the whole round trip runs in the sending call), so it only set a soft "
-              "error; the one for the SYN re-sent 1 s later aborted the connection")
+SOFT_FIRST = ("the first ICMP came back inside the connect() call, socket held: a soft error "
+              "only (LockDroppedIcmps=%s); the next one aborted it")
 
 
 def _icmp_scenario(run, route, icmp_type, icmp_code, icmp_name, want_errno,
@@ -574,13 +596,14 @@ def _icmp_scenario(run, route, icmp_type, icmp_code, icmp_name, want_errno,
     syns = [p for p in lab.segments(run.pcap_path()) if p["src"][1] == port]
     n = len(syns)
     err, secs = run.errno_of("connect"), run.application[0]["seconds"]
+    locked = run.netstat[NS_CLIENT]["TcpExt.LockDroppedIcmps"]
     pk = run.finish([
-        "%s, so the router answers %s with %s %s (%d/%d)." % (
-            cause or "The router has '%s' for the server" % route.describe(),
+        "%s: the router answers %s with %s %s (%d/%d)." % (
+            cause or "The router has '%s'" % route.describe(),
             "the SYN" if n == 1 else "each of the %d SYNs (one ISN)" % n,
             "ICMPv6" if kind == "icmp6" else "ICMP", icmp_name, icmp_type, icmp_code),
         "connect() fails with %s after %.1f s%s; no socket is left." % (
-            err, secs, ": " + SOFT_FIRST if n == 2 else "")])
+            err, secs, ": " + SOFT_FIRST % locked if n == 2 else "")])
     tcp = [p for p in pk if p["kind"] == "tcp"]
     icmps = [p for p in pk if p["kind"] == kind]
     run.check(tcp and all(p["flags"] == "S" for p in tcp) and len({p["seq"] for p in tcp}) == 1,
@@ -611,15 +634,14 @@ def sc_net_unreachable(run):
     # the router answers as for a network it has no route to.
     _icmp_scenario(run, Route("throw", "198.51.100.20/32"), 3, 0,
                    "destination unreachable, net unreachable", "ENETUNREACH",
-                   cause="The router's route lookup for the server ends in a 'throw' route "
-                         "(no route at all)")
+                   cause="The router's lookup for the server ends in a 'throw' route (no route)")
 
 
 def sc_ttl_exceeded(run):
     run.socket_options = {"client": {"IP_TTL": 1}}
     _icmp_scenario(run, None, 11, 0, "time exceeded in transit", "EHOSTUNREACH",
                    opts=[(socket.IPPROTO_IP, socket.IP_TTL, 1)],
-                   cause="The client's socket has IP_TTL=1, so the router cannot forward it")
+                   cause="The client's socket has IP_TTL=1")
 
 
 def sc_v6_prohibited(run):
@@ -689,6 +711,8 @@ def _backlog(run, abort):
             time.sleep(0.1)                         # the application's think time
             run.call("send", lambda: cli.send(REQUEST))
             run.call("recv", lambda: cli.recv(4096), timeout_s=3)
+        run.counters(NS_SERVER, "TcpExt.ListenOverflows", "TcpExt.ListenDrops",
+                     "TcpExt.TCPReqQFullDrop", "Tcp.OutRsts")
         run.snapshot(client, server, settle=0.1,
                      fill=[(lab.fmt_addr(fill.getsockname()), server)])
     finally:
