@@ -46,7 +46,10 @@ CloseKind close_kind(const Connection& c, HandshakeKind hs, Initiator& initiator
     const bool both_fins = fc.sent && fs.sent;
     const std::uint64_t second_fin_frame = both_fins ? std::max(fc.frame, fs.frame) : 0;
     if (rst.seen && (!both_fins || rst.frame < second_fin_frame)) {
-        initiator = of(rst.sender);
+        // Who closed first: the first FIN or RST sent (a FIN, then the
+        // peer's RST, was begun by the FIN's sender).
+        const bool fin_first = first_fin != Initiator::none && (first_fin == Initiator::client ? fc : fs).frame < rst.frame;
+        initiator = fin_first ? first_fin : of(rst.sender);
         return CloseKind::reset;
     }
     if (!fc.sent && !fs.sent) return CloseKind::open;

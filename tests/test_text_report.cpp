@@ -11,6 +11,7 @@
 
 #include "analyzer/run_summary.hpp"
 #include "analyzer/summary.hpp"
+#include "analyzer/json_report.hpp"
 #include "analyzer/text_report.hpp"
 #include "core/connection.hpp"
 #include "scenario.hpp"
@@ -414,6 +415,28 @@ TEST_CASE("a SYN the client itself resets was aborted, not refused", "[text][una
     fmt::memory_buffer b;
     write_brief(b, r.conn(), r.summary(), {});
     CHECK(contains(fmt::to_string(b), " 2 packets, "));
+}
+
+TEST_CASE("a FIN then the peer's RST: the FIN's sender closed first, everywhere", "[text][reset]") {
+    const Endpoints e{0x0A000001, 0x0A000002, 51005, 443, 900u, 4000u};
+    const Replay r(e, {
+                          {C, "S", 0, 0, 0, 0.0},
+                          {S, "S.", 0, 1, 0, 0.001},
+                          {C, ".", 1, 1, 0, 0.002},
+                          {C, "F.", 1, 1, 0, 0.003},
+                          {S, "R.", 1, 2, 0, 0.004},
+                      });
+    const std::string t = unwrapped(r.text());
+    INFO(t);
+    CHECK(r.summary().close == CloseKind::reset);
+    CHECK(r.summary().initiator == Initiator::client);
+    CHECK(contains(t, "The client had sent FIN before (packet 4)"));
+    fmt::memory_buffer b;
+    write_brief(b, r.conn(), r.summary(), {});
+    CHECK(contains(fmt::to_string(b), "reset (RST), client first"));
+    fmt::memory_buffer j;
+    write_json(j, r.conn(), r.summary(), {});
+    CHECK(contains(fmt::to_string(j), "\"close_initiator\":\"client\""));
 }
 
 TEST_CASE("a brief line counts one packet in the singular", "[text][brief]") {
