@@ -319,7 +319,6 @@ namespace {
 
 // "id" to "frame_bytes": who talked, when, and how much.
 char* put_traffic(char* p, const Connection& c) {
-    const auto ep = [&c](Side side) -> const Endpoint& { return c.endpoint(side); };
     p = lit(p, "{\"id\":");
     p = put_uint(p, c.id());
     p = lit(p, ",\"client\":");
@@ -337,16 +336,15 @@ char* put_traffic(char* p, const Connection& c) {
     p = lit(p, ",\"last_packet\":");
     p = put_uint(p, c.last_frame());
     p = lit(p, ",\"packets\":");
-    p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, ep(x).packets); });
+    p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, c.endpoint(x).packets); });
     p = lit(p, ",\"payload_bytes\":");
-    p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, ep(x).payload_bytes); });
+    p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, c.endpoint(x).payload_bytes); });
     p = lit(p, ",\"frame_bytes\":");
-    return put_by_side(p, [&](char* q, Side x) { return put_uint(q, ep(x).frame_bytes); });
+    return put_by_side(p, [&](char* q, Side x) { return put_uint(q, c.endpoint(x).frame_bytes); });
 }
 
 // "handshake" to "handshake_rtt_ms".
 char* put_opening(char* p, const Connection& c, const Summary& s, std::string_view handshake) {
-    const auto ep = [&c](Side side) -> const Endpoint& { return c.endpoint(side); };
     p = lit(p, ",\"handshake\":");
     p = put_quoted(p, handshake);
     p = lit(p, ",\"syn_retransmissions\":");
@@ -354,9 +352,9 @@ char* put_opening(char* p, const Connection& c, const Summary& s, std::string_vi
     p = lit(p, ",\"synack_retransmissions\":");
     p = put_uint(p, s.synack_retransmissions);
     p = lit(p, ",\"isn\":");
-    p = put_by_side(p, [&](char* q, Side x) { return put_isn(q, ep(x)); });
+    p = put_by_side(p, [&](char* q, Side x) { return put_isn(q, c.endpoint(x)); });
     p = lit(p, ",\"options\":");
-    p = put_by_side(p, [&](char* q, Side x) { return put_options(q, ep(x)); });
+    p = put_by_side(p, [&](char* q, Side x) { return put_options(q, c.endpoint(x)); });
     p = lit(p, ",\"handshake_rtt_ms\":{\"syn_to_synack\":");
     p = put_ms(p, s.syn_to_synack);
     p = lit(p, ",\"synack_to_ack\":");
@@ -367,7 +365,6 @@ char* put_opening(char* p, const Connection& c, const Summary& s, std::string_vi
 // "close" to "end_reason".
 char* put_ending(char* p, const Connection& c, const Summary& s, std::string_view close, std::string_view initiator,
                  std::string_view end_reason) {
-    const auto ep = [&c](Side side) -> const Endpoint& { return c.endpoint(side); };
     p = lit(p, ",\"close\":");
     p = put_quoted(p, close);
     p = lit(p, ",\"close_initiator\":");
@@ -375,9 +372,9 @@ char* put_ending(char* p, const Connection& c, const Summary& s, std::string_vie
     p = lit(p, ",\"final_state\":");
     p = put_by_side(p, [&](char* q, Side x) { return put_quoted(q, token(c.final_state(x))); });
     p = lit(p, ",\"initial_state\":");
-    p = put_by_side(p, [&](char* q, Side x) { return put_quoted(q, token(ep(x).initial_state)); });
+    p = put_by_side(p, [&](char* q, Side x) { return put_quoted(q, token(c.endpoint(x).initial_state)); });
     p = lit(p, ",\"states_inferred\":");
-    p = put_bool(p, ep(Side::client).state_inferred || ep(Side::server).state_inferred);
+    p = put_bool(p, c.endpoint(Side::client).state_inferred || c.endpoint(Side::server).state_inferred);
     p = lit(p, ",\"end_reason\":");
     return put_quoted(p, end_reason);
 }

@@ -48,7 +48,8 @@ CloseKind close_kind(const Connection& c, HandshakeKind hs, Initiator& initiator
     if (rst.seen && (!both_fins || rst.frame < second_fin_frame)) {
         // Who closed first: the first FIN or RST sent (a FIN, then the
         // peer's RST, was begun by the FIN's sender).
-        const bool fin_first = first_fin != Initiator::none && (first_fin == Initiator::client ? fc : fs).frame < rst.frame;
+        const FinFacts* first = first_fin == Initiator::client ? &fc : first_fin == Initiator::server ? &fs : nullptr;
+        const bool fin_first = first && first->frame < rst.frame;
         initiator = fin_first ? first_fin : of(rst.sender);
         return CloseKind::reset;
     }

@@ -83,25 +83,21 @@ constexpr std::array<KindTerms, kCloseKinds> kCloses{{
     {"none", "never opened"},
 }};
 
-const KindTerms kUnknown{"?", "?"};
+// The entry of a kind in its table; `unknown` for a value outside the enum.
+template <typename Kind, typename Terms, std::size_t N>
+const Terms& lookup(const std::array<Terms, N>& table, Kind k, const Terms& unknown) {
+    const auto i = static_cast<std::size_t>(k);
+    return i < N ? table[i] : unknown;
+}
+
+const KindTerms kUnknownKind{"?", "?"};
+const AnomalyTerms kUnknownAnomaly{Anomaly::count_, "?", "?", "?", "?"};
 
 }  // namespace
 
-const AnomalyTerms& terms(Anomaly a) {
-    static const AnomalyTerms unknown{Anomaly::count_, "?", "?", "?", "?"};
-    const auto i = static_cast<std::size_t>(a);
-    return i < kAnomalies.size() ? kAnomalies[i] : unknown;
-}
-
-const KindTerms& terms(HandshakeKind k) {
-    const auto i = static_cast<std::size_t>(k);
-    return i < kHandshakes.size() ? kHandshakes[i] : kUnknown;
-}
-
-const KindTerms& terms(CloseKind k) {
-    const auto i = static_cast<std::size_t>(k);
-    return i < kCloses.size() ? kCloses[i] : kUnknown;
-}
+const AnomalyTerms& terms(Anomaly a) { return lookup(kAnomalies, a, kUnknownAnomaly); }
+const KindTerms& terms(HandshakeKind k) { return lookup(kHandshakes, k, kUnknownKind); }
+const KindTerms& terms(CloseKind k) { return lookup(kCloses, k, kUnknownKind); }
 
 std::string_view anomaly_name(Anomaly a) { return terms(a).name; }
 std::string_view handshake_name(HandshakeKind k) { return terms(k).name; }

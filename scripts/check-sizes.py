@@ -48,7 +48,6 @@ def functions(lines):
                     start = None
         if code.strip().startswith("namespace") and code.rstrip().endswith("{"):
             depth -= 1  # namespace bodies do not count as nesting
-    return
 
 
 def depth_is_outer(depth):

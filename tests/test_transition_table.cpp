@@ -84,11 +84,3 @@ TEST_CASE("each cell's machine name is unique and names it back", "[table]") {
     Input in{};
     CHECK_FALSE(refusal_from_name("time_wait_snd_nothing", st, in));
 }
-
-TEST_CASE("a stay or invalid cell keeps its column's state", "[table]") {
-    for (std::size_t s = 0; s < kStateCount; ++s)
-        for (std::size_t i = 0; i < kInputCount; ++i) {
-            const Cell c = transition(static_cast<State>(s), static_cast<Input>(i));
-            if (c.outcome != Outcome::move) CHECK(static_cast<std::size_t>(c.next) == s);
-        }
-}

@@ -32,6 +32,16 @@ struct Row {
     std::vector<Anomaly> tags;
     std::uint32_t placed[2] = {};  // transitions drawn on this row, per side
     std::uint32_t first[2] = {};   // the first of them, an index into transitions()
+
+    // A kept segment's flags and numbers.
+    void take(const SegmentFacts& sf) {
+        sender = sf.sender;
+        full = true;
+        flags = sf.flags;
+        seq = sf.seq;
+        ack = sf.ack;
+        payload = sf.payload_len;
+    }
 };
 
 std::string_view superscript(std::size_t n) {
@@ -107,15 +117,7 @@ Row& Ladder::row_before_last(std::uint64_t frame) {
 void Ladder::collect() {
     rows_.reserve(c_.segments().size() + 2 * c_.transitions().size());
     // --all-segments: every segment the core kept gets a line of its own.
-    for (const SegmentFacts& sf : c_.segments()) {
-        Row& r = row_at(sf.frame);
-        r.sender = sf.sender;
-        r.full = true;
-        r.flags = sf.flags;
-        r.seq = sf.seq;
-        r.ack = sf.ack;
-        r.payload = sf.payload_len;
-    }
+    for (const SegmentFacts& sf : c_.segments()) row_at(sf.frame).take(sf);
     const std::span<const Transition> transitions = c_.transitions();
     for (std::uint32_t k = 0; k < transitions.size(); ++k) {
         const Transition& t = transitions[k];
@@ -132,13 +134,7 @@ void Ladder::collect() {
         const Crossing* x = c_.crossing(t);
         if (!at.full && x && x->evidence.frame == t.frame) {
             // The segment that proved delivery: the core kept its numbers.
-            const SegmentFacts& e = x->evidence;
-            at.sender = e.sender;
-            at.full = true;
-            at.flags = e.flags;
-            at.seq = e.seq;
-            at.ack = e.ack;
-            at.payload = e.payload_len;
+            at.take(x->evidence);
         }
         if (!at.sender) {
             // The proof of delivery: a segment from the receiver (its ACK)
