@@ -14,6 +14,7 @@
 #include "core/events.hpp"
 #include "core/facts.hpp"
 #include "core/flow_key.hpp"
+#include "core/in_flight.hpp"
 #include "core/segment.hpp"
 #include "core/state.hpp"
 #include "core/transition_log.hpp"
@@ -59,33 +60,6 @@ public:
     // Earliest capture time at which TIME_WAIT may expire (0: none).
     TimeNs time_wait_deadline() const { return time_wait_deadline_; }
 
-    // Asks for what a report reads outside the connection's own slot (the
-    // transition log once it has outgrown its inline room, the rare facts
-    // once there are any), so that it is there when the report starts.
-    // Only a hint.
-    void prefetch_rare_facts() const {
-        log_.prefetch();
-        if (!extras_) return;
-        const auto* p = reinterpret_cast<const char*>(&*extras_);
-        for (std::size_t off = 0; off < sizeof(ConnectionExtras); off += 64) __builtin_prefetch(p + off);
-    }
-
-    // Parking. A connection that no segment has touched for a while can be
-    // kept as bytes (park_codec.hpp): about a third of its size. park()
-    // writes them at `out` (room for kMaxParkedBytes) and returns how many;
-    // what the connection owned on the heap (its rare facts, a spilled
-    // log) now belongs to the bytes, and the connection must be destroyed
-    // next. unpark() builds it again in `storage`, exactly as it was, and
-    // says how many bytes it read; they are then spent. The 4-tuple and id
-    // come first, readable without unparking.
-    // Every field at its longest takes about 720 bytes.
-    static constexpr std::size_t kMaxParkedBytes = 1024;
-    std::size_t park(std::uint8_t* out);
-    static Connection* unpark(void* storage, const std::uint8_t* bytes, const TrackerConfig* config,
-                              std::size_t& length);
-    static std::uint64_t parked_id(const std::uint8_t* bytes);
-    static bool parked_key_is(const std::uint8_t* bytes, const FlowKey& key);
-
     // Accessors for the analyzer.
     std::uint64_t id() const { return id_; }
     const FlowKey& key() const { return key_; }
@@ -120,20 +94,6 @@ public:
     bool finished() const { return finished_; }
 
 private:
-    // A segment whose delivery would move the receiver, waiting for proof.
-    struct InFlight {
-        std::uint64_t frame = 0;
-        TimeNs ts = 0;
-        SeqNum seq, end, ack;
-        std::uint32_t seq_len = 0;
-        TcpFlags flags;
-        bool active = false;
-        bool crossed = false;     // the receiver sent something not covering it
-        TcpFlags crossed_flags;
-        SeqNum crossed_ack;
-        std::uint64_t crossed_frame = 0;  // the first segment of the receiver not covering it
-    };
-
     static const ConnectionExtras kNoExtras;
     const ConnectionExtras& extras_or_none() const { return extras_ ? *extras_ : kNoExtras; }
     ConnectionExtras& extras() { return extras_.make(); }
@@ -181,9 +141,14 @@ private:
 
     static InFlight in_flight_of(const Segment& seg);
 
-    // For unpark: every field is then transferred from the bytes.
+    // Parking (the flow table's, through ParkedConnection) reads and
+    // writes every field; the report prefetch reads where the rare facts
+    // live. Neither is part of what a connection does.
+    friend class ParkedConnection;
+    friend class ReportPrefetch;
+    // For unpacking: every field is then transferred from the bytes.
     explicit Connection(const TrackerConfig* config) : config_(config) {}
-    // Names every field once, for park and unpark (connection_park.cpp).
+    // Names the connection's own fields once (parked_connection.cpp).
     template <class Io>
     void transfer(Io& io);
 

@@ -17,7 +17,7 @@
 
 namespace tfe {
 
-Connection::InFlight Connection::in_flight_of(const Segment& seg) {
+InFlight Connection::in_flight_of(const Segment& seg) {
     InFlight f;
     f.active = true;
     f.frame = seg.frame;

@@ -54,6 +54,7 @@ struct Endpoint {
         TcpFlags flags;
         PacketDirection direction = PacketDirection::unknown;
         bool valid = false;
+        bool operator==(const Last&) const = default;
     } last;
 
     // Counters.
@@ -65,6 +66,8 @@ struct Endpoint {
     // time are in FinFacts).
     std::uint64_t syn_frame = 0;
     TcpOptions syn_options;
+
+    bool operator==(const Endpoint&) const = default;
 };
 
 // The first FIN of each side and who acknowledged it first: enough for the
@@ -90,6 +93,8 @@ struct HandshakeFacts {
     bool simultaneous_open = false;     // both sides sent SYN without ACK
     bool refused = false;               // the SYN was answered by an RST
     bool syn_data = false;              // data in the SYN (TCP Fast Open)
+
+    bool operator==(const HandshakeFacts&) const = default;
 };
 
 struct ResetFacts {

@@ -1,4 +1,4 @@
-// Memory for parked connections (Connection::park): byte strings of 30 to
+// Memory for parked connections (ParkingLot): byte strings of 30 to
 // a few hundred bytes, a million at a time, each named by a 32-bit handle
 // so that the flow index can point at one as it points at a live slot.
 //

@@ -61,6 +61,8 @@ struct TcpOptions {
     std::uint16_t mss = 0;
     std::uint32_t ts_val = 0;
     std::uint32_t ts_ecr = 0;
+
+    bool operator==(const TcpOptions&) const = default;
 };
 
 // Where the frame came from, when the link layer says (Linux cooked capture's
