@@ -20,6 +20,7 @@ struct Step {
     std::uint32_t ack = 0;   // relative to the receiver's ISN
     std::uint32_t len = 0;
     double t = -1;           // seconds from the start; -1: 1 ms after the previous step
+    bool bad_checksum = false;  // with Replay::checksums_checked
     std::uint16_t window = 512;
 };
 
@@ -47,18 +48,22 @@ public:
     std::vector<Connection> done;
 };
 
+// Replays steps through a real FlowTable (the core's whole pipeline) at
+// the ISNs, addresses and time given.
 struct Replay {
     std::uint32_t client_isn = 1000;
     std::uint32_t server_isn = 5000;
     IpAddr client_ip = IpAddr::v4(0x0a000001), server_ip = IpAddr::v4(0x0a000002);
     std::uint16_t client_port = 40000, server_port = 80;
     FlowTableConfig config;
-    double start = 1'600'000'000.0;
+    TimeNs start = 1'600'000'000'000'000'000;
+    bool syn_options = false;        // SYNs offer MSS 1460, wscale 7, SACK, timestamps
+    bool checksums_checked = false;  // each step's bad_checksum counts
 
     Segment segment(const Step& st, std::uint64_t frame, double t) const {
         Segment s;
         s.frame = frame;
-        s.ts = static_cast<TimeNs>((start + t) * 1e9);
+        s.ts = start + static_cast<TimeNs>(t * 1e9 + 0.5);
         const bool c = st.from == 'c';
         s.src = c ? client_ip : server_ip;
         s.dst = c ? server_ip : client_ip;
@@ -70,6 +75,13 @@ struct Replay {
         s.payload_len = s.captured_len = st.len;
         s.window = st.window;
         s.ip_id = static_cast<std::uint16_t>(frame);
+        s.checksum_checked = checksums_checked;
+        s.checksum_ok = !st.bad_checksum;
+        if (syn_options && s.flags.syn()) {
+            s.options.has_mss = s.options.has_wscale = s.options.sack_permitted = s.options.has_timestamps = true;
+            s.options.mss = 1460;
+            s.options.wscale = 7;
+        }
         return s;
     }
 

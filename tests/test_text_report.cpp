@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,22 +16,12 @@
 #include "analyzer/text_report.hpp"
 #include "core/connection.hpp"
 #include "scenario.hpp"
+#include "text_structure.hpp"
 
 using namespace tfe;
 using namespace tfe::analyzer;
 
 namespace {
-
-// One segment of a scenario, as tcpdump shows it with relative numbers.
-struct Pkt {
-    Side from;
-    std::string_view flags;  // tcpdump letters: "S", "S.", ".", "P.", "F.", "R."
-    std::uint32_t seq = 0;   // relative to the sender's ISN
-    std::uint32_t ack = 0;   // relative to the receiver's ISN
-    std::uint32_t len = 0;
-    double t = 0;            // seconds from the start
-    bool bad_checksum = false;
-};
 
 struct Endpoints {
     std::uint32_t client_ip, server_ip;
@@ -38,22 +29,24 @@ struct Endpoints {
     std::uint32_t client_isn, server_isn;
 };
 
-// Replays packets through a real Connection (the core's pipeline) and
-// finishes it at the end of the capture.
-class Replay {
+// One connection replayed through the core (tests/scenario.hpp), with its
+// summary and text.
+class Reported {
 public:
-    Replay(const Endpoints& e, const std::vector<Pkt>& pkts, bool with_options = false) : e_(e) {
-        config_.msl = 30'000'000'000;
-        std::uint64_t frame = 0;
-        for (const Pkt& p : pkts) {
-            const Segment s = segment(p, ++frame, with_options);
-            bool forward = false;
-            const FlowKey key = FlowKey::of(s, forward);
-            if (!conn_) conn_ = std::make_unique<Connection>(1, key, s, forward, &config_);
-            conn_->on_segment(s, forward);
-            last_ts_ = s.ts;
-        }
-        conn_->finish(EndReason::capture_end, last_ts_);
+    Reported(const Endpoints& e, const std::vector<test::Step>& steps, bool with_options = false) {
+        test::Replay r;
+        r.client_ip = IpAddr::v4(e.client_ip);
+        r.server_ip = IpAddr::v4(e.server_ip);
+        r.client_port = e.client_port;
+        r.server_port = e.server_port;
+        r.client_isn = e.client_isn;
+        r.server_isn = e.server_isn;
+        r.start = 1'592'218'150'094'025'000;  // 2020-06-15 10:49:10.094025 UTC
+        r.syn_options = with_options;
+        r.checksums_checked = true;
+        std::vector<Connection> done = r.run(steps);
+        REQUIRE(done.size() == 1);
+        conn_ = std::make_unique<Connection>(std::move(done.front()));
     }
 
     const Connection& conn() const { return *conn_; }
@@ -69,49 +62,17 @@ public:
     }
 
 private:
-    Segment segment(const Pkt& p, std::uint64_t frame, bool with_options) const {
-        const bool c = p.from == Side::client;
-        Segment s;
-        s.frame = frame;
-        s.ts = kStart + static_cast<TimeNs>(p.t * 1e9 + 0.5);
-        s.src = IpAddr::v4(c ? e_.client_ip : e_.server_ip);
-        s.dst = IpAddr::v4(c ? e_.server_ip : e_.client_ip);
-        s.sport = c ? e_.client_port : e_.server_port;
-        s.dport = c ? e_.server_port : e_.client_port;
-        s.flags = test::parse_flags(p.flags);
-        s.seq = SeqNum((c ? e_.client_isn : e_.server_isn) + p.seq);
-        s.ack = s.flags.ack() ? SeqNum((c ? e_.server_isn : e_.client_isn) + p.ack) : SeqNum(0);
-        s.payload_len = s.captured_len = p.len;
-        s.window = 229;
-        s.ip_id = static_cast<std::uint16_t>(frame);
-        s.checksum_checked = true;
-        s.checksum_ok = !p.bad_checksum;
-        if (with_options && s.flags.syn()) {
-            s.options.has_mss = true;
-            s.options.mss = 1460;
-            s.options.has_wscale = true;
-            s.options.wscale = 7;
-            s.options.sack_permitted = true;
-            s.options.has_timestamps = true;
-        }
-        return s;
-    }
-
-    static constexpr TimeNs kStart = 1'592'218'150'094'025'000;  // 2020-06-15 10:49:10.094025 UTC
-    Endpoints e_;
-    TrackerConfig config_;
-    std::unique_ptr<Connection> conn_;
-    TimeNs last_ts_ = 0;
+    std::shared_ptr<const Connection> conn_;
 };
 
-constexpr Side C = Side::client;
-constexpr Side S = Side::server;
+constexpr char C = 'c';
+constexpr char S = 's';
 
 // Seed case 1: HTTP request, client closes first, merged FIN+ACK (three-wave).
 // Client packets carry bad checksums (captured on the client with offload).
-Replay seed1() {
+Reported seed1() {
     const Endpoints e{0xC0A86501, 0xC0A86505, 57290, 8080, 250118291u, 2336326088u};
-    return Replay(e,
+    return Reported(e,
                   {
                       {C, "S", 0, 0, 0, 0.000000, true},
                       {S, "S.", 0, 1, 0, 0.000115},
@@ -129,9 +90,9 @@ Replay seed1() {
 
 // Seed case 2: server closes first; the client ACKs the data (ack 7, not
 // covering the FIN), then its FIN carries ack 8.
-Replay seed2() {
+Reported seed2() {
     const Endpoints e{0xAC10C48E, 0xAC10C491, 41334, 60000, 3255498564u, 4195434198u};
-    return Replay(e, {
+    return Reported(e, {
                          {C, "S", 0, 0, 0, 0.000000},
                          {S, "S.", 0, 1, 0, 0.000028},
                          {C, ".", 1, 1, 0, 0.000264},
@@ -146,9 +107,9 @@ Replay seed2() {
 }
 
 // Seed case 3: the same pair with a pause: a true four-way close.
-Replay seed3() {
+Reported seed3() {
     const Endpoints e{0xAC10C48E, 0xAC10C491, 41424, 60000, 3935290883u, 3178165011u};
-    return Replay(e, {
+    return Reported(e, {
                          {C, "S", 0, 0, 0, 0.000000},
                          {S, "S.", 0, 1, 0, 0.000043},
                          {C, ".", 1, 1, 0, 0.000265},
@@ -166,9 +127,9 @@ Replay seed3() {
 // Seed case 4: simultaneous close seen mid-stream on an HTTPS server. The
 // server (port 443) sends the first packet; no SYN, so relative numbers
 // count from the first byte seen (seq 1).
-Replay seed4() {
+Reported seed4() {
     const Endpoints e{0x0A1989E6, 0x0A1D408E, 46556, 443, 1764274712u, 3633446993u};
-    return Replay(e, {
+    return Reported(e, {
                          {S, "F.", 1, 1, 0, 0.000000},
                          {C, "F.", 1, 1, 0, 0.000869},
                          {S, ".", 2, 2, 0, 0.000891},
@@ -177,38 +138,28 @@ Replay seed4() {
 }
 
 // Connection refused: SYN answered by RST+ACK.
-Replay refused() {
+Reported refused() {
     const Endpoints e{0x0A000001, 0x0A000002, 51000, 8081, 7000u, 0u};
-    return Replay(e, {
+    return Reported(e, {
                          {C, "S", 0, 0, 0, 0.0},
                          {S, "R.", 0, 1, 0, 0.0001},
                      });
 }
 
-// The ladder line of `frame` (the line whose frame column holds it).
-std::string ladder_line(const std::string& text, std::uint64_t frame) {
-    const std::string needle = fmt::format(" {} ", frame);
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const std::size_t end = text.find('\n', pos);
-        const std::string line = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-        pos = end == std::string::npos ? text.size() : end + 1;
-        // Ladder lines: a 14-column state cell after two spaces, then the frame.
-        if (line.size() > 18 && line.compare(0, 2, "  ") == 0) {
-            const std::size_t f = line.find_first_not_of(' ', 16);
-            if (f != std::string::npos && line.compare(f - 1, needle.size(), needle) == 0 &&
-                (line.find("──") != std::string::npos || line.find("·") != std::string::npos))
-                return line;
-        }
-    }
-    return {};
+// The ladder row of `frame` (an empty row when there is none).
+test::LadderRow row(const std::string& text, std::uint64_t frame) {
+    const auto rows = test::ladder_rows(text);
+    const auto it = rows.find(frame);
+    return it == rows.end() ? test::LadderRow{} : it->second;
 }
-
-// The state in the client column of a ladder line.
-std::string left_state(const std::string& line) {
-    const std::size_t b = line.find_first_not_of(' ', 2);
-    if (b == std::string::npos || b >= 16) return {};
-    return line.substr(b, line.find(' ', b) - b);
+bool has_row(const std::string& text, std::uint64_t frame) { return test::ladder_rows(text).count(frame) != 0; }
+bool segment_starts(const std::string& text, std::uint64_t frame, std::string_view segment) {
+    return row(text, frame).segment.rfind(segment, 0) == 0;
+}
+// The row's arrow points that way and carries exactly that segment.
+bool arrow(const std::string& text, std::uint64_t frame, bool to_server, std::string_view segment) {
+    const test::LadderRow r = row(text, frame);
+    return r.to_server == to_server && r.segment == segment;
 }
 
 // Narrative paragraphs are word-wrapped: sentences are matched with each
@@ -233,7 +184,7 @@ bool contains(const std::string& hay, std::string_view needle) {
 }  // namespace
 
 TEST_CASE("seed 1: merged close, client first, is a three-wave close", "[text][seed1]") {
-    const Replay r = seed1();
+    const Reported r = seed1();
     const std::string t = r.text();
     INFO(t);
     CHECK(r.summary().close == CloseKind::three_way);
@@ -256,37 +207,37 @@ TEST_CASE("seed 1: merged close, client first, is a three-wave close", "[text][s
     CHECK(contains(t, "6 bad checksums (normal for packets captured on the sending host with checksum offload"));
 
     // Ladder.
-    CHECK(contains(ladder_line(t, 1), "──[S] seq 0──"));
-    CHECK(contains(ladder_line(t, 1), "▶"));
-    CHECK(left_state(ladder_line(t, 1)) == "SYN_SENT");
-    CHECK(contains(ladder_line(t, 1), "SYN_RECEIVED"));
-    CHECK(contains(ladder_line(t, 2), "◀──[S.] seq 0 ack 1"));
-    CHECK(left_state(ladder_line(t, 2)) == "ESTABLISHED");
-    CHECK(contains(ladder_line(t, 3), "ESTABLISHED"));
-    CHECK(left_state(ladder_line(t, 3)).empty());
+    CHECK(arrow(t, 1, true, "[S] seq 0"));
+    CHECK(row(t, 1).to_server);
+    CHECK(row(t, 1).client == "SYN_SENT");
+    CHECK(row(t, 1).server == "SYN_RECEIVED");
+    CHECK(arrow(t, 2, false, "[S.] seq 0 ack 1"));
+    CHECK(row(t, 2).client == "ESTABLISHED");
+    CHECK(row(t, 3).server == "ESTABLISHED");
+    CHECK(row(t, 3).client.empty());
     CHECK(contains(t, "··· 4 more segments, 409 bytes of data ···"));
-    CHECK(left_state(ladder_line(t, 8)) == "FIN_WAIT_1");
-    CHECK(contains(ladder_line(t, 8), "[F.] seq 143 ack 268"));
-    CHECK(contains(ladder_line(t, 8), "CLOSE_WAIT"));
-    CHECK(left_state(ladder_line(t, 9)) == "TIME_WAIT");
-    CHECK(contains(ladder_line(t, 9), "◀──[F.] seq 268 ack 144"));
-    CHECK(contains(ladder_line(t, 9), "LAST_ACK"));
-    CHECK(contains(ladder_line(t, 10), "[.] seq 144 ack 269"));
-    CHECK(contains(ladder_line(t, 10), "CLOSED"));
+    CHECK(row(t, 8).client == "FIN_WAIT_1");
+    CHECK(segment_starts(t, 8, "[F.] seq 143 ack 268"));
+    CHECK(row(t, 8).server == "CLOSE_WAIT");
+    CHECK(row(t, 9).client == "TIME_WAIT");
+    CHECK(arrow(t, 9, false, "[F.] seq 268 ack 144"));
+    CHECK(row(t, 9).server == "LAST_ACK");
+    CHECK(segment_starts(t, 10, "[.] seq 144 ack 269"));
+    CHECK(row(t, 10).server == "CLOSED");
     // Data segments changed no state: no line of their own.
-    CHECK(ladder_line(t, 4).empty());
-    CHECK(ladder_line(t, 6).empty());
+    CHECK(!has_row(t, 4));
+    CHECK(!has_row(t, 6));
 }
 
 TEST_CASE("seed 1: -S prints absolute numbers", "[text][seed1]") {
     const std::string t = seed1().text(true);
     INFO(t);
-    CHECK(contains(ladder_line(t, 2), "[S.] seq 2336326088 ack 250118292"));
+    CHECK(segment_starts(t, 2, "[S.] seq 2336326088 ack 250118292"));
     CHECK(contains(t, "ack 250118435 = FIN seq 250118434 + 1"));
 }
 
 TEST_CASE("seed 2: server first, the client's data ACK did not cover the FIN", "[text][seed2]") {
-    const Replay r = seed2();
+    const Reported r = seed2();
     const std::string t = r.text();
     INFO(t);
     CHECK(r.summary().close == CloseKind::three_way);
@@ -294,13 +245,13 @@ TEST_CASE("seed 2: server first, the client's data ACK did not cover the FIN", "
     CHECK(contains(t, "The client first sent a segment whose ack did not cover that FIN"));
     CHECK(contains(t, "The client's FIN (packet 9) also acknowledged the server's FIN (ack 8 = FIN seq 7 + 1)"));
     CHECK(contains(t, "The server ends in TIME_WAIT"));
-    CHECK(left_state(ladder_line(t, 9)) == "CLOSE_WAIT¹");
+    CHECK(row(t, 9).client == "CLOSE_WAIT¹");
     CHECK(contains(t, "¹ client ESTABLISHED → CLOSE_WAIT at packet 9: packet 7 (FIN) was still in flight; packet 9's ACK shows it "
                       "arrived"));
 }
 
 TEST_CASE("seed 3: a true four-way close, client first", "[text][seed3]") {
-    const Replay r = seed3();
+    const Reported r = seed3();
     const std::string t = r.text();
     INFO(t);
     CHECK(r.summary().close == CloseKind::four_way);
@@ -310,16 +261,16 @@ TEST_CASE("seed 3: a true four-way close, client first", "[text][seed3]") {
     CHECK(contains(t, "The client's ACK (packet 11, ack 8) acknowledged it."));
     CHECK(contains(t, "The client ends in TIME_WAIT"));
     CHECK(contains(t, "It closed second (passive close)"));
-    CHECK(left_state(ladder_line(t, 8)) == "FIN_WAIT_1");
-    CHECK(contains(ladder_line(t, 8), "CLOSE_WAIT"));
-    CHECK(left_state(ladder_line(t, 9)) == "FIN_WAIT_2");
-    CHECK(contains(ladder_line(t, 10), "LAST_ACK"));
-    CHECK(left_state(ladder_line(t, 10)) == "TIME_WAIT");
-    CHECK(contains(ladder_line(t, 11), "CLOSED"));
+    CHECK(row(t, 8).client == "FIN_WAIT_1");
+    CHECK(row(t, 8).server == "CLOSE_WAIT");
+    CHECK(row(t, 9).client == "FIN_WAIT_2");
+    CHECK(row(t, 10).server == "LAST_ACK");
+    CHECK(row(t, 10).client == "TIME_WAIT");
+    CHECK(row(t, 11).server == "CLOSED");
 }
 
 TEST_CASE("seed 4: simultaneous close mid-stream, roles inferred", "[text][seed4]") {
-    const Replay r = seed4();
+    const Reported r = seed4();
     const std::string t = r.text();
     INFO(t);
     CHECK(r.summary().close == CloseKind::simultaneous);
@@ -334,29 +285,29 @@ TEST_CASE("seed 4: simultaneous close mid-stream, roles inferred", "[text][seed4
     CHECK(contains(t, "the client's own FIN (packet 2)"));
     // The server's FIN reached the client only after the client's own FIN
     // left: the client's CLOSING is placed at packet 3 (the proof).
-    CHECK(contains(ladder_line(t, 1), "◀──[F.] seq 1 ack 1"));
-    CHECK(contains(ladder_line(t, 1), "FIN_WAIT_1"));
-    CHECK(left_state(ladder_line(t, 2)) == "FIN_WAIT_1");
-    CHECK(contains(ladder_line(t, 2), "CLOSING"));
-    CHECK(left_state(ladder_line(t, 3)) == "CLOSING¹");
+    CHECK(arrow(t, 1, false, "[F.] seq 1 ack 1"));
+    CHECK(row(t, 1).server == "FIN_WAIT_1");
+    CHECK(row(t, 2).client == "FIN_WAIT_1");
+    CHECK(row(t, 2).server == "CLOSING");
+    CHECK(row(t, 3).client == "CLOSING¹");
     CHECK(contains(t, "TIME_WAIT"));
 }
 
 TEST_CASE("refused: RST answers the SYN", "[text][refused]") {
-    const Replay r = refused();
+    const Reported r = refused();
     const std::string t = r.text();
     INFO(t);
     CHECK(r.summary().handshake == HandshakeKind::refused);
     CHECK(contains(t, "the server answered the SYN (packet 1) with RST (packet 2): nothing listens on port 8081"));
     CHECK(contains(t, "Its connection attempt was refused."));
-    CHECK(left_state(ladder_line(t, 1)) == "SYN_SENT");
-    CHECK(left_state(ladder_line(t, 2)) == "CLOSED");
-    CHECK(contains(ladder_line(t, 2), "◀──[R.] seq 0 ack 1"));
+    CHECK(row(t, 1).client == "SYN_SENT");
+    CHECK(row(t, 2).client == "CLOSED");
+    CHECK(arrow(t, 2, false, "[R.] seq 0 ack 1"));
 }
 
 TEST_CASE("half-closed: the server never closes, stuck in CLOSE_WAIT", "[text][half]") {
     const Endpoints e{0x0A000001, 0x0A000002, 51001, 80, 100u, 900u};
-    const Replay r(e, {
+    const Reported r(e, {
                           {C, "S", 0, 0, 0, 0.0},
                           {S, "S.", 0, 1, 0, 0.001},
                           {C, ".", 1, 1, 0, 0.002},
@@ -374,14 +325,14 @@ TEST_CASE("half-closed: the server never closes, stuck in CLOSE_WAIT", "[text][h
                       "close()"));
     CHECK(contains(t, "The server ends in CLOSE_WAIT"));
     CHECK(contains(t, "The client ends in FIN_WAIT_2"));
-    CHECK(left_state(ladder_line(t, 6)) == "FIN_WAIT_1");
-    CHECK(contains(ladder_line(t, 6), "CLOSE_WAIT"));
-    CHECK(left_state(ladder_line(t, 7)) == "FIN_WAIT_2");
+    CHECK(row(t, 6).client == "FIN_WAIT_1");
+    CHECK(row(t, 6).server == "CLOSE_WAIT");
+    CHECK(row(t, 7).client == "FIN_WAIT_2");
 }
 
 TEST_CASE("unanswered SYNs", "[text][unanswered]") {
     const Endpoints e{0x0A000001, 0x0A000002, 51002, 443, 555u, 0u};
-    const Replay r(e, {
+    const Reported r(e, {
                           {C, "S", 0, 0, 0, 0.0},
                           {C, "S", 0, 0, 0, 1.0},
                           {C, "S", 0, 0, 0, 3.0},
@@ -391,15 +342,15 @@ TEST_CASE("unanswered SYNs", "[text][unanswered]") {
     CHECK(r.summary().handshake == HandshakeKind::unanswered);
     CHECK(contains(unwrapped(t), "Unanswered: 3 SYNs, no answer (first at packet 1, 2020-06-15 10:49:10.094025 UTC; the last one, packet 3, 3.000 s later)"));
     CHECK(contains(t, "The client ends in SYN_SENT"));
-    CHECK(left_state(ladder_line(t, 1)) == "SYN_SENT");
-    CHECK(contains(ladder_line(t, 2), "[S] seq 0"));
-    CHECK(contains(ladder_line(t, 2), "SYN again"));
+    CHECK(row(t, 1).client == "SYN_SENT");
+    CHECK(segment_starts(t, 2, "[S] seq 0"));
+    CHECK(row(t, 2).note == "⚠ SYN again");
     CHECK(contains(t, "2 SYN retransmissions"));
 }
 
 TEST_CASE("a SYN the client itself resets was aborted, not refused", "[text][unanswered]") {
     const Endpoints e{0x0A000001, 0x0A000002, 51003, 443, 777u, 0u};
-    const Replay r(e, {
+    const Reported r(e, {
                           {C, "S", 0, 0, 0, 0.0},
                           {C, "R", 1, 0, 0, 0.000309},
                       });
@@ -419,7 +370,7 @@ TEST_CASE("a SYN the client itself resets was aborted, not refused", "[text][una
 
 TEST_CASE("a FIN then the peer's RST: the FIN's sender closed first, everywhere", "[text][reset]") {
     const Endpoints e{0x0A000001, 0x0A000002, 51005, 443, 900u, 4000u};
-    const Replay r(e, {
+    const Reported r(e, {
                           {C, "S", 0, 0, 0, 0.0},
                           {S, "S.", 0, 1, 0, 0.001},
                           {C, ".", 1, 1, 0, 0.002},
@@ -441,7 +392,7 @@ TEST_CASE("a FIN then the peer's RST: the FIN's sender closed first, everywhere"
 
 TEST_CASE("a brief line counts one packet in the singular", "[text][brief]") {
     const Endpoints e{0x0A000001, 0x0A000002, 51004, 443, 778u, 0u};
-    const Replay r(e, {{C, "S", 0, 0, 0, 0.0}});
+    const Reported r(e, {{C, "S", 0, 0, 0, 0.0}});
     fmt::memory_buffer b;
     write_brief(b, r.conn(), r.summary(), {});
     const std::string line = fmt::to_string(b);
@@ -480,7 +431,7 @@ TEST_CASE("ladder lines keep fixed columns", "[text]") {
 
 TEST_CASE("run summary counts kinds, initiators, final states, anomalies", "[text][summary]") {
     RunSummary rs;
-    for (const Replay& r : {seed1(), seed2(), seed3(), seed4(), refused()}) rs.add(r.conn(), r.summary());
+    for (const Reported& r : {seed1(), seed2(), seed3(), seed4(), refused()}) rs.add(r.conn(), r.summary());
     fmt::memory_buffer b;
     rs.write(b, false);
     const std::string t = fmt::to_string(b);
@@ -504,11 +455,40 @@ TEST_CASE("run summary counts kinds, initiators, final states, anomalies", "[tex
 // Not run by default: `tfe_text_report_tests "[.dump]"` prints every seed's text.
 TEST_CASE("dump the seed texts", "[.dump]") {
     RunSummary rs;
-    for (const Replay& r : {seed1(), seed2(), seed3(), seed4(), refused()}) {
+    for (const Reported& r : {seed1(), seed2(), seed3(), seed4(), refused()}) {
         fmt::print("{}", r.text());
         rs.add(r.conn(), r.summary());
     }
     fmt::memory_buffer b;
     rs.write(b, false);
     fmt::print("{}", fmt::to_string(b));
+}
+
+TEST_CASE("each fact stands in its section: the seeds' opening, close and final states", "[text][structure]") {
+    const std::string t1 = seed1().text(), t2 = seed2().text(), t4 = seed4().text();
+    INFO(t1);
+    for (const char* heading : {"How it opened", "Data", "How it closed", "Final states"})
+        CHECK_FALSE(test::section(t1, heading).empty());
+    CHECK(contains(test::section(t1, "How it opened"), "Three-way handshake"));
+    CHECK(contains(test::section(t1, "How it closed"), "initiated by the client"));
+    CHECK(contains(test::section(t1, "Final states"), "The client ends in TIME_WAIT"));
+    CHECK(contains(test::section(t1, "Final states"), "The server ends in CLOSED"));
+    CHECK_FALSE(contains(test::section(t1, "How it closed"), "TIME_WAIT ("));
+    CHECK(contains(test::section(t2, "How it closed"), "initiated by the server"));
+    CHECK(contains(test::section(t2, "Final states"), "The server ends in TIME_WAIT"));
+    CHECK(contains(test::section(t4, "How it closed"), "Both sides end in TIME_WAIT."));
+    CHECK(contains(test::section(t4, "Final states"), "The server ends in TIME_WAIT"));
+    // Every state a ladder row writes is one the transitions reached.
+    for (const Reported& r : {seed1(), seed2(), seed3(), seed4(), refused()}) {
+        std::vector<std::string> reached;
+        for (const Transition& tr : r.conn().transitions()) reached.emplace_back(state_name(tr.to));
+        for (const auto& [frame, lr] : test::ladder_rows(r.text())) {
+            for (std::string st : {lr.client, lr.server}) {
+                if (st.empty()) continue;
+                if (st.size() > 2 && st.compare(st.size() - 2, 2, "¹") == 0) st.resize(st.size() - 2);
+                INFO("packet " << frame << ": " << st);
+                CHECK(std::find(reached.begin(), reached.end(), st) != reached.end());
+            }
+        }
+    }
 }
