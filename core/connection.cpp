@@ -115,9 +115,21 @@ void Connection::on_segment(const Segment& seg, bool forward) {
         e.state = e.initial_state = State::LISTEN;
     }
     confirm_or_contradict(seg, sender, is_new);
+    if (is_new && seg.payload_len > 0 && !seg.flags.syn()) note_early_data(seg, sender);
     push_in_flight(seg, sender, is_new);
     apply_sender_input(seg, sender);
     receive_now_or_hold(seg, sender, is_new);
+}
+
+// Data outside a SYN from an endpoint whose handshake has not completed:
+// after what it has received so far (confirm_or_contradict), it could not
+// send any. A Fast Open server may answer data in the SYN before the
+// handshake's last ACK (RFC 7413 4.2.2), so that is not early.
+void Connection::note_early_data(const Segment& seg, Side sender) {
+    const State st = ep(sender).state;
+    const bool fast_open_reply = st == State::SYN_RECEIVED && handshake_.syn_data;
+    if ((st == State::SYN_SENT || st == State::SYN_RECEIVED) && !fast_open_reply)
+        note(Anomaly::data_before_established, sender, seg);
 }
 
 // Its SYN and FIN, what it acknowledged, its window, and its identity for

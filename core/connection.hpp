@@ -107,6 +107,7 @@ private:
     void note_capture_quality(const Segment& seg, Side sender);
     bool classify_in_stream(const Segment& seg, Side sender);
     void note_late_segment(const Segment& seg, Side sender);
+    void note_early_data(const Segment& seg, Side sender);
     void record_sender_facts(const Segment& seg, Side sender);
     bool is_duplicate(const Segment& seg, const Endpoint& e) const;
     void record_ack_facts(const Segment& seg, Side sender);

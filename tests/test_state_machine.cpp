@@ -641,3 +641,33 @@ TEST_CASE("a refused segment is named by its cell, in the core and in JSON", "[r
     CHECK(j["refusals"][1]["packet"] == 6);
     CHECK(j["anomalies"]["unexpected_segment"] == 2);
 }
+
+TEST_CASE("data before the handshake completed is noted, a Fast Open server's early reply is not",
+          "[handshake][anomaly]") {
+    struct Case {
+        const char* name;
+        std::vector<Step> steps;
+        std::uint32_t early;          // data_before_established events
+        std::uint64_t first_frame;    // of the first one
+    };
+    const Case cases[] = {
+        // The client sends data while its SYN is unanswered.
+        {"client data in SYN_SENT", {{'c', "S", 0, 0}, {'c', "P.", 1, 0, 10}, {'s', "S.", 0, 1}}, 1, 2},
+        // The server sends data before the client's ACK of its SYN+ACK.
+        {"server data in SYN_RECEIVED", {{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'s', "P.", 1, 1, 20}}, 1, 3},
+        // Data on the handshake's last ACK: the SYN+ACK has arrived by then.
+        {"data on the third segment", {{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', "P.", 1, 1, 10}}, 0, 0},
+        // Fast Open: the server answers the SYN's data before the last ACK.
+        {"Fast Open reply", {{'c', "S", 0, 0, 10}, {'s', "S.", 0, 11}, {'s', "P.", 1, 11, 20}, {'c', ".", 11, 21}}, 0, 0},
+    };
+    for (const Case& k : cases) {
+        INFO(k.name);
+        const auto conns = replay_at_generated_isns().run(k.steps);
+        REQUIRE(conns.size() == 1);
+        const Connection& c = conns[0];
+        CHECK(c.anomaly_count(Anomaly::data_before_established) == k.early);
+        if (k.early == 0) continue;
+        for (const AnomalyEvent& ev : c.anomaly_events())
+            if (ev.kind == Anomaly::data_before_established) CHECK(ev.frame == k.first_frame);
+    }
+}
