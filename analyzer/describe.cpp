@@ -14,6 +14,22 @@ std::uint32_t rel_seq(const Connection& c, Side sender, SeqNum s, const NumberSt
     return offset_from(e.isn, s);
 }
 
+std::optional<std::uint32_t> anomaly_value(const Connection& c, const AnomalyEvent& ev, const NumberStyle& st) {
+    const SeqNum v(ev.value);
+    switch (terms(ev.kind).value) {
+        case AnomalyValue::none: return std::nullopt;
+        case AnomalyValue::bytes_not_captured:
+        case AnomalyValue::bytes_missing: return ev.value;
+        case AnomalyValue::fin_seq: return rel_seq(c, ev.sender, v, st);
+        case AnomalyValue::peer_sent_up_to: return rel_seq(c, other(ev.sender), v, st);
+        case AnomalyValue::expected_seq:
+            if (ev.value == 0) return std::nullopt;  // the receiver had acknowledged nothing
+            return rel_seq(c, ev.sender, v, st);
+        case AnomalyValue::expected_ack: return rel_seq(c, other(ev.sender), v, st);
+    }
+    return std::nullopt;
+}
+
 namespace {
 
 // Labels and causes are written for every transition of every connection

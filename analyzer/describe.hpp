@@ -6,8 +6,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 
+#include "analyzer/vocabulary.hpp"
 #include "core/connection.hpp"
 
 namespace tfe::analyzer {
@@ -18,6 +20,11 @@ struct NumberStyle {
 
 // Sequence number of `sender`'s stream, relative to its ISN unless absolute.
 std::uint32_t rel_seq(const Connection& c, Side sender, SeqNum s, const NumberStyle& st);
+
+// An anomaly event's number (what terms(kind).value says it is) as the
+// report writes it: a count as it is, a sequence or ack number in the
+// stream it belongs to, relative unless absolute. nullopt: none.
+std::optional<std::uint32_t> anomaly_value(const Connection& c, const AnomalyEvent& ev, const NumberStyle& st);
 
 // "F. seq 143 ack 268" (the ack is relative to the other side's ISN).
 std::string segment_label(const Connection& c, Side sender, TcpFlags flags, SeqNum seq, SeqNum ack,

@@ -123,6 +123,12 @@ const std::map<std::string, Check>& leaf_fields() {
         f["refusals[].state"] = states;
         f["refusals[].input"] = one_of("a table input", names_of<decltype(input_name), Input>(kInputCount, input_name));
         f["refusals[].why"] = text_check();
+        f["anomaly_events[].packet"] = count_check(1);
+        f["anomaly_events[].name"] = one_of("an anomaly", names_of<decltype(anomaly_name), Anomaly>(kAnomalyCount, anomaly_name));
+        f["anomaly_events[].sender"] = one_of("a side", {"client", "server"});
+        for (const AnomalyValue v : {AnomalyValue::bytes_not_captured, AnomalyValue::bytes_missing, AnomalyValue::fin_seq,
+                                     AnomalyValue::peer_sent_up_to, AnomalyValue::expected_seq, AnomalyValue::expected_ack})
+            f["anomaly_events[]." + std::string(value_name(v))] = count_check(0, UINT32_MAX);
         return f;
     }();
     return fields;
@@ -135,11 +141,13 @@ const std::map<std::string, bool>& object_fields() {
         {"frame_bytes", false}, {"isn", false}, {"options", false}, {"options.client", true},
         {"options.server", true}, {"handshake_rtt_ms", false}, {"final_state", false},
         {"initial_state", false}, {"anomalies", false}, {"transitions[]", false},
-        {"refusals[]", false}};
+        {"refusals[]", false}, {"anomaly_events[]", false}};
     return objects;
 }
 
-bool is_array_field(const std::string& path) { return path == "transitions" || path == "refusals"; }
+bool is_array_field(const std::string& path) {
+    return path == "transitions" || path == "refusals" || path == "anomaly_events";
+}
 
 std::string child_path(const std::string& path, const std::string& key) {
     if (path == "anomalies") return "anomalies.*";

@@ -307,6 +307,34 @@ void put_anomalies(Buf& b, const Connection& c) {
     b.push_back('}');
 }
 
+// The kept anomaly events, in the order they were noted: where each one
+// was and, for the kinds that have one, its number under its own key.
+void put_anomaly_events(Buf& b, const Connection& c, const NumberStyle& st) {
+    b.push_back('[');
+    bool first = true;
+    for (const AnomalyEvent& ev : c.anomaly_events()) {
+        const AnomalyTerms& t = terms(ev.kind);
+        char* p = room(b, 96 + t.name.size());
+        if (!first) *p++ = ',';
+        first = false;
+        p = lit(p, "{\"packet\":");
+        p = put_uint(p, ev.frame);
+        p = lit(p, ",\"name\":");
+        p = put_quoted(p, t.name);
+        p = lit(p, ",\"sender\":");
+        p = put_quoted(p, token(ev.sender));
+        if (const std::optional<std::uint32_t> v = anomaly_value(c, ev, st)) {
+            *p++ = ',';
+            p = put_quoted(p, value_name(t.value));
+            *p++ = ':';
+            p = put_uint(p, *v);
+        }
+        *p++ = '}';
+        commit(b, p);
+    }
+    b.push_back(']');
+}
+
 // Everything before "transitions" but the runtime-length names, which are
 // added to the room separately: under 600 bytes of literals (750 allowed), 14 numbers
 // (<= 20 bytes), 2 endpoints (<= 80), 2 option blocks (<= 120), 2 handshake
@@ -403,6 +431,10 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     p = lit(p, ",\"refusals\":");
     commit(b, p);
     put_refusals(b, c);
+    p = room(b, 24);
+    p = lit(p, ",\"anomaly_events\":");
+    commit(b, p);
+    put_anomaly_events(b, c, st);
 
     p = room(b, 2);
     p = lit(p, "}\n");

@@ -40,7 +40,26 @@ void write_header(Buf& b, const Connection& c, const Summary& s, const TextOptio
 
 void write_title(Buf& b, const TextOptions& o, std::string_view text) { cat(b, "\n  ", paint(o.color, kBold, text), "\n"); }
 
-// One bullet of "Anomalies": how many, from whom, at which packets.
+// " (ack 1001, expected 1000)": what the event's number says, in words.
+void put_event_detail(Buf& b, const Connection& c, const AnomalyEvent& ev, const NumberStyle& st) {
+    const std::optional<std::uint32_t> v = anomaly_value(c, ev, st);
+    if (!v) return;
+    const Side peer = other(ev.sender);
+    switch (terms(ev.kind).value) {
+        case AnomalyValue::none: break;
+        case AnomalyValue::bytes_not_captured: cat(b, " (", plural(*v, "byte", "bytes"), " not captured)"); break;
+        case AnomalyValue::bytes_missing: cat(b, " (", plural(*v, "byte", "bytes"), " missing before it)"); break;
+        case AnomalyValue::fin_seq: cat(b, " (after its FIN at seq ", *v, ")"); break;
+        case AnomalyValue::peer_sent_up_to:
+            cat(b, " (ack ", rel_seq(c, peer, ev.ack, st), "; the ", side_name(peer), " had sent up to ", *v, ")");
+            break;
+        case AnomalyValue::expected_seq: cat(b, " (seq ", rel_seq(c, ev.sender, ev.seq, st), ", expected ", *v, ")"); break;
+        case AnomalyValue::expected_ack: cat(b, " (ack ", rel_seq(c, peer, ev.ack, st), ", expected ", *v, ")"); break;
+    }
+}
+
+// One bullet of "Anomalies": how many, from whom, at which packets (with
+// what each one's number says).
 void put_anomaly(Buf& para, const Connection& c, const TextOptions& o, Anomaly a, std::uint32_t count) {
     const AnomalyTerms& words = terms(a);
     cat(para, paint(o.color, kYellow, "•"), " ", count, " ", count == 1 ? words.one : words.many);
@@ -58,7 +77,11 @@ void put_anomaly(Buf& para, const Connection& c, const TextOptions& o, Anomaly a
         cat(para, ": packet", frames == 1 ? "" : "s", " ");
         List list(para);
         for (const AnomalyEvent& ev : c.anomaly_events())
-            if (ev.kind == a) cat(list.next(), ev.frame);
+            if (ev.kind == a) {
+                Buf& item = list.next();
+                cat(item, ev.frame);
+                put_event_detail(item, c, ev, o.numbers);
+            }
         if (frames < count) append(para, ", …");
     }
     if (a == Anomaly::unexpected_segment)

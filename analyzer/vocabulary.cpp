@@ -22,20 +22,21 @@ constexpr std::array<AnomalyTerms, kAnomalyCount> kAnomalies{{
      "keep-alive probes (seq = next - 1; they let a side find a dead peer)", "keep-alive"},
     {A::out_of_order, "out_of_order", "out-of-order segment", "out-of-order segments", "out of order"},
     {A::previous_segment_not_captured, "previous_segment_not_captured", "gap: a previous segment was not captured",
-     "gaps: previous segments were not captured", "after a gap"},
+     "gaps: previous segments were not captured", "after a gap", AnomalyValue::bytes_missing},
     {A::acked_unseen_segment, "acked_unseen_segment", "ACK of data the capture did not see",
-     "ACKs of data the capture did not see", "acks unseen data"},
+     "ACKs of data the capture did not see", "acks unseen data", AnomalyValue::peer_sent_up_to},
     {A::duplicate_frame, "duplicate_frame",
      "duplicate frame (the same packet captured twice, as with -i any; not a retransmission)",
      "duplicate frames (the same packet captured twice, as with -i any; not retransmissions)", "duplicate frame"},
     {A::data_after_fin, "data_after_fin", "segment with data after its sender's FIN",
-     "segments with data after their sender's FIN", "data after FIN"},
+     "segments with data after their sender's FIN", "data after FIN", AnomalyValue::fin_seq},
     {A::data_before_established, "data_before_established", "segment with data before the handshake completed",
      "segments with data before the handshake completed", "early data"},
     {A::rst_out_of_window, "rst_out_of_window", "RST outside the receive window, ignored (RFC 5961)",
-     "RSTs outside the receive window, ignored (RFC 5961)", "RST out of window, ignored"},
+     "RSTs outside the receive window, ignored (RFC 5961)", "RST out of window, ignored", AnomalyValue::expected_seq},
     {A::rst_not_acking_syn, "rst_not_acking_syn", "RST in SYN_SENT that did not acknowledge the SYN, ignored",
-     "RSTs in SYN_SENT that did not acknowledge the SYN, ignored", "RST not acking SYN, ignored"},
+     "RSTs in SYN_SENT that did not acknowledge the SYN, ignored", "RST not acking SYN, ignored",
+     AnomalyValue::expected_ack},
     {A::rst_challenged, "rst_challenged",
      "RST in the window but not at the expected sequence number: the receiver went on (RFC 5961 challenge ACK)",
      "RSTs in the window but not at the expected sequence number: the receiver went on (RFC 5961 challenge ACK)",
@@ -52,7 +53,7 @@ constexpr std::array<AnomalyTerms, kAnomalyCount> kAnomalies{{
      "bad checksums (normal for packets captured on the sending host with checksum offload; analysed anyway)",
      "bad_checksum"},
     {A::truncated_payload, "truncated_payload", "segment truncated by the snapshot length",
-     "segments truncated by the snapshot length", "truncated_payload"},
+     "segments truncated by the snapshot length", "truncated_payload", AnomalyValue::bytes_not_captured},
     {A::zero_window, "zero_window", "zero-window advertisement (the receiver's buffer was full)",
      "zero-window advertisements (the receiver's buffer was full)", "zero window"},
 }};
@@ -104,6 +105,19 @@ std::string_view handshake_name(HandshakeKind k) { return terms(k).name; }
 std::string_view close_name(CloseKind k) { return terms(k).name; }
 std::string_view close_words(CloseKind k) { return terms(k).words; }
 std::string_view handshake_words(HandshakeKind k) { return terms(k).words; }
+
+std::string_view value_name(AnomalyValue v) {
+    switch (v) {
+        case AnomalyValue::none: return "";
+        case AnomalyValue::bytes_not_captured: return "bytes_not_captured";
+        case AnomalyValue::bytes_missing: return "bytes_missing";
+        case AnomalyValue::fin_seq: return "fin_seq";
+        case AnomalyValue::peer_sent_up_to: return "peer_sent_up_to";
+        case AnomalyValue::expected_seq: return "expected_seq";
+        case AnomalyValue::expected_ack: return "expected_ack";
+    }
+    return "?";
+}
 
 std::string_view end_words(EndReason r) {
     switch (r) {

@@ -15,11 +15,25 @@
 
 namespace tfe::analyzer {
 
+// What an anomaly event's number (AnomalyEvent::value) is, by kind. The
+// stable name is the JSON key it is written under.
+enum class AnomalyValue : std::uint8_t {
+    none,
+    bytes_not_captured,  // a count: what the snapshot length cut off
+    bytes_missing,       // a count: the gap before the segment
+    fin_seq,             // the sender's FIN, in the sender's numbers
+    peer_sent_up_to,     // the peer's highest sequence end seen, in the peer's numbers
+    expected_seq,        // what the receiver acknowledged, in the sender's numbers (0: nothing yet)
+    expected_ack,        // what the receiver's SYN needs acknowledged, in the receiver's numbers
+};
+std::string_view value_name(AnomalyValue v);
+
 struct AnomalyTerms {
     Anomaly kind;
     std::string_view name;      // stable: "syn_retransmission"
     std::string_view one, many; // the narrative: "SYN retransmission", "SYN retransmissions"
     std::string_view tag;       // the ladder: "SYN again"
+    AnomalyValue value = AnomalyValue::none;
 };
 
 struct KindTerms {

@@ -228,8 +228,11 @@ void Connection::apply_sender_input(const Segment& seg, Side sender) {
         const bool syn_sent_state = ep(receiver).state == State::SYN_SENT;
         if (!rst_acceptable(receiver, f)) {
             extras().reset.ignored++;
-            note(syn_sent_state ? Anomaly::rst_not_acking_syn : Anomaly::rst_out_of_window, sender,
-                 seg, ep(receiver).ack_sent ? ep(receiver).max_ack.raw() : 0);
+            // What it should have carried: the ack of the receiver's SYN, or a
+            // seq near what the receiver had acknowledged (0: nothing yet).
+            const Endpoint& r = ep(receiver);
+            if (syn_sent_state) note(Anomaly::rst_not_acking_syn, sender, seg, r.snd_nxt.raw());
+            else note(Anomaly::rst_out_of_window, sender, seg, r.ack_sent ? r.max_ack.raw() : 0);
             return;
         }
         ResetFacts& reset = extras().reset;

@@ -3,6 +3,7 @@
 // (not the whole text byte for byte).
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <memory>
@@ -491,4 +492,33 @@ TEST_CASE("each fact stands in its section: the seeds' opening, close and final 
             }
         }
     }
+}
+
+TEST_CASE("an anomaly's number is printed where it is noted: text and JSON", "[text][anomaly]") {
+    const Endpoints e{0x0A000001, 0x0A000002, 51010, 80, 100u, 900u};
+    const Reported r(e, {
+                            {C, "S", 0, 0, 0, 0.0},
+                            {S, "S.", 0, 1, 0, 0.001},
+                            {C, ".", 1, 1, 0, 0.002},
+                            {C, "P.", 1, 1, 10, 0.003},
+                            {S, ".", 1, 11, 0, 0.004},
+                            {S, "R", 5000000, 0, 0, 0.005},   // far outside the client's window
+                            {C, "P.", 2011, 1, 10, 0.006},     // 2000 bytes not captured before it
+                        });
+    const std::string t = r.text();
+    INFO(t);
+    const std::string anomalies = test::section(t, "Anomalies");
+    CHECK(contains(anomalies, "from the server: packet 6 (seq 5000000, expected 1)"));
+    CHECK(contains(anomalies, "packet 7 (2000 bytes missing before it)"));
+    fmt::memory_buffer b;
+    write_json(b, r.conn(), r.summary(), {});
+    const auto j = nlohmann::json::parse(fmt::to_string(b));
+    const auto& events = j.at("anomaly_events");
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].at("packet") == 6);
+    CHECK(events[0].at("name") == "rst_out_of_window");
+    CHECK(events[0].at("sender") == "server");
+    CHECK(events[0].at("expected_seq") == 1);
+    CHECK(events[1].at("name") == "previous_segment_not_captured");
+    CHECK(events[1].at("bytes_missing") == 2000);
 }
