@@ -181,10 +181,11 @@ std::string FailRules::violation(const Connection& c, const Summary& s) const {
             return fmt::format("{} ended in {}", side_name(side), state_name(c.final_state(side)));
     for (const Anomaly a : anomalies_)
         if (c.anomaly_count(a)) return fmt::format("{} {}", c.anomaly_count(a), anomaly_name(a));
-    for (const AnomalyEvent& ev : c.anomaly_events())
+    for (const RefusedCell& cell : c.refused_cells())
         for (const Refusal& r : refusals_)
-            if (ev.kind == Anomaly::unexpected_segment && ev.state == r.in && ev.input == r.on)
-                return fmt::format("packet {} refused: {}", ev.frame, refusal_name(r.in, r.on));
+            if (cell.in == r.in && cell.on == r.on)
+                return fmt::format("packet {} refused: {}{}", cell.first_frame, refusal_name(r.in, r.on),
+                                   cell.count > 1 ? fmt::format(" ({} times)", cell.count) : "");
     return {};
 }
 

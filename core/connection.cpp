@@ -329,6 +329,12 @@ void Connection::note(const AnomalyEvent& ev) {
     ConnectionExtras& x = extras();
     x.anomaly_counts[static_cast<int>(ev.kind)]++;
     if (x.anomaly_events.size() < config_->max_anomaly_events) x.anomaly_events.push_back(ev);
+    if (ev.kind != Anomaly::unexpected_segment) return;
+    auto& cells = x.refused_cells;
+    const auto it = std::find_if(cells.begin(), cells.end(),
+                                 [&](const RefusedCell& r) { return r.in == ev.state && r.on == ev.input; });
+    if (it != cells.end()) it->count++;
+    else cells.push_back({ev.state, ev.input, 1, ev.frame});
 }
 
 // ---------------------------------------------------------------------------

@@ -85,6 +85,9 @@ public:
     const std::vector<SegmentFacts>& segments() const { return extras_or_none().segments; }
     const std::vector<AnomalyEvent>& anomaly_events() const { return extras_or_none().anomaly_events; }
     std::uint32_t anomaly_count(Anomaly a) const { return extras_or_none().anomaly_counts[static_cast<int>(a)]; }
+    // Every table cell that refused a segment, with how often (all of
+    // them, whether or not their events were kept).
+    const std::vector<RefusedCell>& refused_cells() const { return extras_or_none().refused_cells; }
     const HandshakeFacts& handshake() const { return handshake_; }
     const FinFacts& fin(Side s) const { return extras_or_none().fin[static_cast<int>(s)]; }
     const ResetFacts& reset() const { return extras_or_none().reset; }

@@ -111,11 +111,21 @@ struct ResetFacts {
 // FIN, an RST, an anomaly, a crossed delivery) or with --all-segments.
 // Allocated on first use, so an open connection carries one pointer instead
 // (a third of its size).
+// Every refusal of one table cell (unexpected_segment events are kept only
+// up to a limit; these count them all).
+struct RefusedCell {
+    State in = State::CLOSED;
+    Input on = Input::snd_syn;
+    std::uint32_t count = 0;
+    std::uint64_t first_frame = 0;
+};
+
 struct ConnectionExtras {
     FinFacts fin[2];
     ResetFacts reset;
     std::uint32_t anomaly_counts[kAnomalyCount] = {};
     std::vector<AnomalyEvent> anomaly_events;
+    std::vector<RefusedCell> refused_cells;  // in order of first refusal
     std::vector<Crossing> crossings;
     std::vector<SegmentFacts> segments;
 };

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyzer/checks.hpp"
 #include "analyzer/json_report.hpp"
 #include "analyzer/summary.hpp"
 #include "scenario.hpp"
@@ -640,6 +641,22 @@ TEST_CASE("a refused segment is named by its cell, in the core and in JSON", "[r
     CHECK(j["refusals"][1]["input"] == "rcv_syn_ack");
     CHECK(j["refusals"][1]["packet"] == 6);
     CHECK(j["anomalies"]["unexpected_segment"] == 2);
+}
+
+TEST_CASE("a fail-on rule naming a cell sees every refusal, not only the kept events", "[refusal]") {
+    Replay r = replay_at_generated_isns();
+    r.config.tracker.max_anomaly_events = 1;  // only the first refusal's event is kept
+    const auto conns = r.run(with_handshake({
+        {'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'c', "S.", 0, 1},
+    }));
+    REQUIRE(conns.size() == 1);
+    const Connection& c = conns[0];
+    REQUIRE(c.anomaly_events().size() == 1);
+    REQUIRE(c.refused_cells().size() == 2);
+    CHECK(c.refused_cells()[1].first_frame == 6);
+    const auto rules = analyzer::FailRules::parse("close_wait_rcv_syn_ack");
+    CHECK(rules.violation(c, analyzer::summarize(c)) == "packet 6 refused: close_wait_rcv_syn_ack");
+    CHECK(analyzer::FailRules::parse("refusal:time_wait_snd_fin").violation(c, analyzer::summarize(c)).empty());
 }
 
 TEST_CASE("data before the handshake completed is noted, a Fast Open server's early reply is not",
