@@ -66,15 +66,15 @@ void Connection::infer_initial_states(const Segment& first, Side sender) {
     }
     if (is_syn_ack(first.flags)) {
         // The SYN was not captured: the client must be waiting in SYN_SENT.
-        r.state = r.initial_state = State::SYN_SENT;
+        start_in(other(sender), Input::snd_syn);
         r.state_inferred = s.state_inferred = true;
         r.isn = first.ack - 1;
         r.isn_known = r.syn_sent = true;
         return;
     }
     // Mid-stream: both were synchronized before the capture began.
-    s.state = s.initial_state = State::ESTABLISHED;
-    r.state = r.initial_state = State::ESTABLISHED;
+    start_in(sender, Input::seen_mid_stream);
+    start_in(other(sender), Input::seen_mid_stream);
     s.state_inferred = r.state_inferred = true;
     if (first.flags.ack()) {
         r.isn = first.ack - 1;  // so that its first byte counts as 1
@@ -111,8 +111,7 @@ void Connection::on_segment(const Segment& seg, bool forward) {
     if (first_from_sender && is_syn_ack(seg.flags) && e.state == State::CLOSED &&
         e.initial_state == State::CLOSED && in_flight_[static_cast<int>(sender)].active &&
         is_pure_syn(in_flight_[static_cast<int>(sender)].flags)) {
-        // It answers the SYN: it was listening (passive open).
-        e.state = e.initial_state = State::LISTEN;
+        start_in(sender, Input::passive_open);
     }
     confirm_or_contradict(seg, sender, is_new);
     if (is_new && seg.payload_len > 0 && !seg.flags.syn()) note_early_data(seg, sender);
@@ -300,9 +299,24 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
         crossings.push_back(x);
     }
     log_.append(t, {first_ts_, first_frame_});
-    e.state = c.next;
+    set_state(who, c.next, false);
     if (c.next == State::TIME_WAIT && input != Input::timer_2msl)
         time_wait_deadline_ = std::max(time_wait_deadline_, at.ts + 2 * config_->msl);
+}
+
+// An initial state the capture does not show being entered, inferred
+// through the table like any other (no transition is recorded: the report
+// gives it as the initial state).
+void Connection::start_in(Side who, Input input) {
+    const Cell c = transition(ep(who).state, input);
+    if (c.outcome == Outcome::move) set_state(who, c.next, true);
+}
+
+// The one place an endpoint's state is written.
+void Connection::set_state(Side who, State next, bool initial) {
+    Endpoint& e = ep(who);
+    e.state = next;
+    if (initial) e.initial_state = next;
 }
 
 void Connection::note(Anomaly a, Side who, const Segment& seg, std::uint32_t value) {

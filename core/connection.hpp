@@ -136,6 +136,8 @@ private:
         const Segment* proof = nullptr;
     };
     void apply(Side who, Input input, const InFlight& cause, Delivery how, const Placement& at);
+    void start_in(Side who, Input input);
+    void set_state(Side who, State next, bool initial);
     // Counts an anomaly and keeps its event (up to max_anomaly_events);
     // `who` sent the segment it is about.
     void note(Anomaly a, Side who, const Segment& seg, std::uint32_t value = 0);

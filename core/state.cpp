@@ -171,6 +171,30 @@ constexpr Entry kEntries[] = {
     {.in = CLOSING, .on = timer_2msl, .to = CLOSING, .is = S, .why = "no timer"},
     {.in = LAST_ACK, .on = timer_2msl, .to = LAST_ACK, .is = S, .why = "no timer"},
     {.in = TIME_WAIT, .on = timer_2msl, .to = CLOSED, .is = M, .why = "2*MSL of capture time passed in TIME-WAIT"},
+    // on passive_open (an initial state, inferred)
+    {.in = CLOSED, .on = passive_open, .to = LISTEN, .is = M, .why = "it answered the SYN, so it was listening (passive OPEN, RFC 9293 3.10.1)"},
+    {.in = LISTEN, .on = passive_open, .to = LISTEN, .is = S, .why = "already listening"},
+    {.in = SYN_SENT, .on = passive_open, .to = SYN_SENT, .is = X, .why = "only an endpoint not yet seen is inferred to have been listening"},
+    {.in = SYN_RECEIVED, .on = passive_open, .to = SYN_RECEIVED, .is = X, .why = "only an endpoint not yet seen is inferred to have been listening"},
+    {.in = ESTABLISHED, .on = passive_open, .to = ESTABLISHED, .is = X, .why = "only an endpoint not yet seen is inferred to have been listening"},
+    {.in = FIN_WAIT_1, .on = passive_open, .to = FIN_WAIT_1, .is = X, .why = "only an endpoint not yet seen is inferred to have been listening"},
+    {.in = FIN_WAIT_2, .on = passive_open, .to = FIN_WAIT_2, .is = X, .why = "only an endpoint not yet seen is inferred to have been listening"},
+    {.in = CLOSE_WAIT, .on = passive_open, .to = CLOSE_WAIT, .is = X, .why = "only an endpoint not yet seen is inferred to have been listening"},
+    {.in = CLOSING, .on = passive_open, .to = CLOSING, .is = X, .why = "only an endpoint not yet seen is inferred to have been listening"},
+    {.in = LAST_ACK, .on = passive_open, .to = LAST_ACK, .is = X, .why = "only an endpoint not yet seen is inferred to have been listening"},
+    {.in = TIME_WAIT, .on = passive_open, .to = TIME_WAIT, .is = X, .why = "only an endpoint not yet seen is inferred to have been listening"},
+    // on seen_mid_stream (an initial state, inferred)
+    {.in = CLOSED, .on = seen_mid_stream, .to = ESTABLISHED, .is = M, .why = "its first segment came mid-connection: synchronized before the capture began"},
+    {.in = LISTEN, .on = seen_mid_stream, .to = LISTEN, .is = X, .why = "only an endpoint not yet seen is inferred to have been synchronized"},
+    {.in = SYN_SENT, .on = seen_mid_stream, .to = SYN_SENT, .is = X, .why = "only an endpoint not yet seen is inferred to have been synchronized"},
+    {.in = SYN_RECEIVED, .on = seen_mid_stream, .to = SYN_RECEIVED, .is = X, .why = "only an endpoint not yet seen is inferred to have been synchronized"},
+    {.in = ESTABLISHED, .on = seen_mid_stream, .to = ESTABLISHED, .is = S, .why = "already synchronized"},
+    {.in = FIN_WAIT_1, .on = seen_mid_stream, .to = FIN_WAIT_1, .is = X, .why = "only an endpoint not yet seen is inferred to have been synchronized"},
+    {.in = FIN_WAIT_2, .on = seen_mid_stream, .to = FIN_WAIT_2, .is = X, .why = "only an endpoint not yet seen is inferred to have been synchronized"},
+    {.in = CLOSE_WAIT, .on = seen_mid_stream, .to = CLOSE_WAIT, .is = X, .why = "only an endpoint not yet seen is inferred to have been synchronized"},
+    {.in = CLOSING, .on = seen_mid_stream, .to = CLOSING, .is = X, .why = "only an endpoint not yet seen is inferred to have been synchronized"},
+    {.in = LAST_ACK, .on = seen_mid_stream, .to = LAST_ACK, .is = X, .why = "only an endpoint not yet seen is inferred to have been synchronized"},
+    {.in = TIME_WAIT, .on = seen_mid_stream, .to = TIME_WAIT, .is = X, .why = "only an endpoint not yet seen is inferred to have been synchronized"},
 };
 static_assert(std::size(kEntries) == kStateCount * kInputCount, "one entry per state and input");
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,6 +101,44 @@ struct Replay {
         return sink.done;
     }
 };
+
+// A connection brought to a given client state through real segments (as
+// smoltcp's tests start a socket in a state), and where both streams stand
+// then, so that a test can go on from there in relative numbers.
+struct Reached {
+    std::vector<Step> steps;
+    std::uint32_t client_next = 0;  // the client's next sequence number
+    std::uint32_t server_next = 0;
+    State server = State::CLOSED;   // the server's state then
+};
+
+// The steps that leave the client in `client` (and the server in the state
+// that goes with it); nullopt for a state a plain exchange cannot reach
+// (SYN_RECEIVED and CLOSING need a simultaneous open or close).
+inline std::optional<Reached> reach(State client) {
+    const std::vector<Step> open = {{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}};
+    auto with = [&](std::vector<Step> more) {
+        std::vector<Step> all = open;
+        all.insert(all.end(), more.begin(), more.end());
+        return all;
+    };
+    switch (client) {
+        case State::CLOSED: return Reached{{}, 0, 0, State::CLOSED};
+        case State::SYN_SENT: return Reached{{{'c', "S", 0, 0}}, 1, 0, State::CLOSED};
+        case State::ESTABLISHED: return Reached{open, 1, 1, State::ESTABLISHED};
+        case State::FIN_WAIT_1: return Reached{with({{'c', "F.", 1, 1}}), 2, 1, State::CLOSE_WAIT};
+        case State::FIN_WAIT_2:
+            return Reached{with({{'c', "F.", 1, 1}, {'s', ".", 1, 2}}), 2, 1, State::CLOSE_WAIT};
+        case State::TIME_WAIT:
+            return Reached{with({{'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}}), 2, 2,
+                           State::CLOSED};
+        case State::CLOSE_WAIT:
+            return Reached{with({{'s', "F.", 1, 1}, {'c', ".", 1, 2}}), 1, 2, State::FIN_WAIT_2};
+        case State::LAST_ACK:
+            return Reached{with({{'s', "F.", 1, 1}, {'c', ".", 1, 2}, {'c', "F.", 1, 2}}), 2, 2, State::TIME_WAIT};
+        default: return std::nullopt;
+    }
+}
 
 // "8 client ESTABLISHED>FIN_WAIT_1": frame, endpoint, from, to.
 inline std::vector<std::string> transitions(const Connection& c) {

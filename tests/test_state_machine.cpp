@@ -688,3 +688,41 @@ TEST_CASE("data before the handshake completed is noted, a Fast Open server's ea
             if (ev.kind == Anomaly::data_before_established) CHECK(ev.frame == k.first_frame);
     }
 }
+
+TEST_CASE("the fixture leaves the client in the state asked for, through real segments", "[fixture]") {
+    for (std::size_t i = 0; i < kStateCount; ++i) {
+        const auto want = static_cast<State>(i);
+        const std::optional<Reached> at = reach(want);
+        if (!at) continue;
+        INFO(state_name(want));
+        if (at->steps.empty()) continue;
+        const auto conns = replay_at_generated_isns().run(at->steps);
+        REQUIRE(conns.size() == 1);
+        const Connection& c = conns[0];
+        State client = c.endpoint(Side::client).initial_state, server = c.endpoint(Side::server).initial_state;
+        for (const Transition& t : c.transitions())
+            if (t.delivery != Delivery::timer)  // once what is in flight arrives, before any timer
+                (t.endpoint == Side::client ? client : server) = t.to;
+        CHECK(client == want);
+        CHECK(server == at->server);
+    }
+}
+
+TEST_CASE("an in-window RST closes the client from every synchronized state", "[fixture][rst]") {
+    for (const State from : {State::ESTABLISHED, State::FIN_WAIT_1, State::FIN_WAIT_2, State::CLOSE_WAIT,
+                             State::LAST_ACK, State::TIME_WAIT}) {
+        INFO(state_name(from));
+        Reached at = *reach(from);
+        at.steps.push_back({'s', "R", at.server_next, 0});
+        const auto conns = replay_at_generated_isns().run(at.steps);
+        REQUIRE(conns.size() == 1);
+        const Connection& c = conns[0];
+        CHECK(c.final_state(Side::client) == State::CLOSED);
+        CHECK(c.anomaly_count(Anomaly::rst_out_of_window) == 0);
+        REQUIRE_FALSE(c.transitions().empty());
+        const Transition& last = c.transitions().back();
+        CHECK(last.endpoint == Side::client);
+        CHECK(last.from == from);
+        CHECK(last.input == Input::rcv_rst);
+    }
+}
