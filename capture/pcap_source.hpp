@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "capture/frames.hpp"
 
@@ -35,6 +36,11 @@ struct FileReport : DecodeStats {
     // The link type is not one decode_frame understands: nothing was read.
     bool skipped_link_type = false;
     std::string skip_message;       // "f.pcap: link type USB_LINUX (189) not supported..."
+    // tcpdump text (capture/tcpdump_text.hpp) rather than a capture: frames
+    // are its packet lines, and these say how it was read.
+    bool is_text = false;
+    std::vector<std::string> text_notes;     // info: the date assumed, relative numbers, lines skipped
+    std::vector<std::string> text_warnings;  // malformed lines, by line number; unrecoverable numbers
 };
 
 // Reads `path` ("-" = standard input) and hands every decoded TCP segment to
