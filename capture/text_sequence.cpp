@@ -71,10 +71,18 @@ void TextSequences::restore(Segment& seg, bool seq_printed, std::uint64_t line) 
             }
         }
     }
-    // A pure ACK prints no seq: it is the sender's next one.
-    if (!seq_printed) seg.seq = c.next_known[dir] ? c.next[dir] : SeqNum(c.base[dir]);
+    // A pure ACK prints no seq: it is the sender's next one, or, before the
+    // sender has shown one, what its peer acknowledged.
+    if (!seq_printed)
+        seg.seq = c.next_known[dir] ? c.next[dir] : c.acked_known[dir] ? c.acked[dir] : SeqNum(c.base[dir]);
+    if (seg.flags.ack()) {
+        c.acked[1 - dir] = seg.ack;
+        c.acked_known[1 - dir] = true;
+    }
+    // A SYN starts the sender's numbers afresh; a RST may lie anywhere (out
+    // of the window, or seq 0 in answer to a SYN) and moves nothing.
     const SeqNum end = seg.seq_end();
-    if (seq_printed && (!c.next_known[dir] || after(end, c.next[dir]))) {
+    if (seq_printed && !seg.flags.rst() && (!c.next_known[dir] || seg.flags.syn() || after(end, c.next[dir]))) {
         c.next[dir] = end;
         c.next_known[dir] = true;
     }

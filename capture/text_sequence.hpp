@@ -39,6 +39,8 @@ private:
         std::uint32_t base[2] = {0, 0};   // per direction (0 = a -> b of the key)
         bool next_known[2] = {false, false};
         SeqNum next[2];                   // each sender's next sequence number
+        bool acked_known[2] = {false, false};
+        SeqNum acked[2];                  // what the peer last acknowledged of each sender
     };
     void set_bases(Conversation& c, int dir, const Segment& seg, bool seq_printed, std::uint64_t line);
     SeqStyle decide(const Conversation& c, int dir, const Segment& seg, bool seq_printed) const;
