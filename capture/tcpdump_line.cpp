@@ -79,8 +79,9 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 // "YYYY-MM-DD HH:MM:SS.frac" (-tttt) at the front of `s`, consumed.
 bool take_date_time(std::string_view& s, Line& out) {
     std::string_view t = s;
-    const auto y = take_number(t, 9999);
-    if (!y || !starts_with(t, "-")) return false;
+    // The years a capture's time stamps can hold (pcap's 32-bit seconds).
+    const auto y = take_number(t, 2106);
+    if (!y || *y < 1901 || !starts_with(t, "-")) return false;
     t.remove_prefix(1);
     const auto m = take_number(t, 12);
     if (!m || *m == 0 || !starts_with(t, "-")) return false;

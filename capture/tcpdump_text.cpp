@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -17,6 +18,7 @@ namespace {
 
 constexpr std::size_t kListedWarnings = 20;  // malformed lines named one by one
 constexpr TimeNs kDay = TimeNs{86'400} * 1'000'000'000;
+constexpr TimeNs kLatest = TimeNs{1} << 62;
 
 std::string_view without_line_end(std::string_view s) {
     while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
@@ -62,12 +64,13 @@ private:
             clock_decided_ = true;
             delta_mode_ = value == 0;
         }
-        if (delta_mode_) return (have_ts_ ? last_ts_ : kAssumedDate) + value;
+        // Deltas add up: stopped short of overflowing, at some 146 years.
+        if (delta_mode_) return std::min((have_ts_ ? last_ts_ : kAssumedDate) + value, kLatest);
         saw_time_of_day_ = true;
-        if (have_tod_ && value < last_tod_ - kDay / 2) days_ += kDay;  // past midnight
+        if (have_tod_ && value < last_tod_ - kDay / 2 && days_ < kLatest) days_ += kDay;  // past midnight
         have_tod_ = true;
         last_tod_ = value;
-        return kAssumedDate + days_ + value;
+        return std::min(kAssumedDate + days_ + value, kLatest);
     }
 
     bool have_ts_ = false, have_tod_ = false, clock_decided_ = false, delta_mode_ = false;

@@ -31,7 +31,7 @@ tfe::capture::FileReport read_text(const std::string& text, Collect& sink) {
 
 }  // namespace
 
-TEST_CASE("A -vv line with the IP header, names and a checksum", "[tcpdump_text]") {
+TEST_CASE("A -vv line with the IP header and names and a checksum", "[tcpdump_text]") {
     const TcpdumpLine l = parse_tcpdump_line(
         "10:49:10.094025 IP (tos 0x0, ttl 64, id 40563, offset 0, flags [DF], proto TCP (6), length 60) "
         "localhost.localdomain.57290 > 192.168.101.5.webcache: Flags [S], cksum 0x4b9e (incorrect -> 0xdc83), "
@@ -58,7 +58,7 @@ TEST_CASE("A -vv line with the IP header, names and a checksum", "[tcpdump_text]
     CHECK(l.checksum_ok == false);
 }
 
-TEST_CASE("Every time stamp form, line numbers and -i any", "[tcpdump_text]") {
+TEST_CASE("Every time stamp form with line numbers and -i any", "[tcpdump_text]") {
     const auto kind_and_time = [](const char* line) {
         const TcpdumpLine l = parse_tcpdump_line(line);
         CHECK(l.kind == Kind::tcp);
@@ -80,7 +80,7 @@ TEST_CASE("Every time stamp form, line numbers and -i any", "[tcpdump_text]") {
     CHECK(any.direction == tfe::PacketDirection::outgoing);
 }
 
-TEST_CASE("IPv6, -e, flags E and W, SACK blocks", "[tcpdump_text]") {
+TEST_CASE("IPv6 with -e and a VLAN tag with flags E and W and SACK blocks", "[tcpdump_text]") {
     const TcpdumpLine l = parse_tcpdump_line(
         "12:00:00.000000 02:00:00:00:12:77 > 02:00:00:00:12:82, ethertype 802.1Q (0x8100), length 98: vlan 100, "
         "p 0, ethertype IPv6 (0x86dd), 2001:db8::10.51012 > 2001:db8::20.8080: Flags [SEW], seq 1000000000, "
@@ -92,7 +92,7 @@ TEST_CASE("IPv6, -e, flags E and W, SACK blocks", "[tcpdump_text]") {
     CHECK(l.options.sack_blocks == 2);
 }
 
-TEST_CASE("Lines that are not TCP are skipped; broken TCP lines are malformed", "[tcpdump_text]") {
+TEST_CASE("Lines that are not TCP are skipped and broken TCP lines are malformed", "[tcpdump_text]") {
     CHECK(parse_tcpdump_line("10:00:00.000000 ARP, Request who-has 10.0.0.1 tell 10.0.0.2, length 28").kind ==
           Kind::not_tcp);
     CHECK(parse_tcpdump_line("10:00:00.000000 IP 10.0.0.1.53 > 10.0.0.2.999: 1234 1/0/0 A 1.2.3.4 (45)").kind ==
@@ -106,7 +106,7 @@ TEST_CASE("Lines that are not TCP are skipped; broken TCP lines are malformed", 
           Kind::malformed);
 }
 
-TEST_CASE("A paste: -v lines wrapped onto two lines, skipped and malformed lines counted", "[tcpdump_text]") {
+TEST_CASE("A paste with -v lines wrapped onto two lines counts skipped and malformed lines", "[tcpdump_text]") {
     Collect sink;
     const auto r = read_text(
         "reading from file x.pcap, link-type EN10MB (Ethernet)\n"
@@ -125,7 +125,7 @@ TEST_CASE("A paste: -v lines wrapped onto two lines, skipped and malformed lines
     CHECK(r.text_warnings[0].find("line 5") != std::string::npos);
 }
 
-TEST_CASE("Relative numbers are made absolute from the handshake; an excerpt says it cannot be", "[tcpdump_text]") {
+TEST_CASE("Relative numbers are made absolute from the handshake and an excerpt says it cannot be", "[tcpdump_text]") {
     Collect sink;
     const auto r = read_text(
         "1.000000 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 4294967000, win 5, length 0\n"
@@ -145,7 +145,7 @@ TEST_CASE("Relative numbers are made absolute from the handshake; an excerpt say
     CHECK(r.text_warnings[0].find("cannot be recovered") != std::string::npos);
 }
 
-TEST_CASE("The five seed texts, pasted as in SCENARIOS.md, explain as their captures do", "[tcpdump_text][seeds]") {
+TEST_CASE("The five seed texts pasted as in SCENARIOS.md explain as their captures do", "[tcpdump_text][seeds]") {
     for (const char* seed : {"seed-1-merged-close", "seed-2-server-first-merged", "seed-3-four-way-client-first",
                              "seed-4-simultaneous-close", "seed-5-c-server"}) {
         INFO(seed);
