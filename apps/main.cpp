@@ -17,6 +17,7 @@
 #include "apps/options.hpp"
 #include "apps/report_sink.hpp"
 #include "capture/pcap_source.hpp"
+#include "capture/stdin_peek.hpp"
 #include "capture/tcpdump_text.hpp"
 #include "core/flow_table.hpp"
 
@@ -64,19 +65,30 @@ ReportOptions report_options(const Options& o) {
     return ro;
 }
 
-// tcpdump text instead of a capture: asked for, or a file that is plainly
-// text (standard input is only read as text with --text).
-bool reads_as_text(const Options& o, const std::string& path) {
-    return o.text || (path != "-" && capture::file_looks_like_text(path));
-}
-
 // The text reader knows no BPF: a filter is an error rather than ignored.
-capture::FileReport read_text(const std::string& path, const capture::ReadOptions& ropt, std::uint64_t& frames,
-                              ReportSink& sink) {
+void no_filter_on_text(const std::string& path, const capture::ReadOptions& ropt) {
     if (!ropt.bpf_filter.empty())
         throw capture::CaptureError(path + ": tcpdump text cannot be filtered (--filter, --port): filter the "
                                     "text instead, or read the capture");
-    return capture::read_tcpdump_text_file(path, ropt.verify_checksums, frames, sink);
+}
+
+// One input, a capture or tcpdump's text: asked for with --text, or
+// recognised by its first bytes (standard input's are peeked at, then
+// handed back to whichever reader takes it).
+capture::FileReport read_input(const Options& o, const std::string& path, capture::ReadOptions ropt,
+                               std::uint64_t& frames, ReportSink& sink) {
+    if (o.text || (path != "-" && capture::file_looks_like_text(path))) {
+        no_filter_on_text(path, ropt);
+        return capture::read_tcpdump_text_file(path, ropt.verify_checksums, frames, sink);
+    }
+    if (path != "-") return capture::read_capture_file(path, ropt, frames, sink);
+    capture::PeekedStdin in;
+    if (capture::looks_like_text(in.head())) {
+        no_filter_on_text(path, ropt);
+        return capture::read_tcpdump_text_stream(in.release(), path, ropt.verify_checksums, frames, sink);
+    }
+    ropt.stdin_stream = in.release();
+    return capture::read_capture_file(path, ropt, frames, sink);
 }
 
 // Reads every file into the table; kUsage on a bad filter, kInputError if
@@ -90,8 +102,7 @@ int read_files(const Options& o, ReportSink& sink) {
     for (const std::string& f : o.files) {
         capture::FileReport r;
         try {
-            if (reads_as_text(o, f)) r = read_text(f, ropt, frames, sink);
-            else r = capture::read_capture_file(f, ropt, frames, sink);
+            r = read_input(o, f, ropt, frames, sink);
         } catch (const capture::CaptureError& e) {
             spdlog::error("{}", e.what());
             return kUsage;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,10 @@ struct ReadOptions {
     // Read classic pcap files through pcap_next_ex too, instead of walking
     // their records ourselves (for tests that compare the two; same results).
     bool libpcap_record_loop = false;
+    // For "-": read this stream instead of a duplicate of standard input
+    // (standard input already peeked at, capture/stdin_peek.hpp); closed
+    // with the capture.
+    std::FILE* stdin_stream = nullptr;
 };
 
 // What reading one file did. Counters (frames_read, segments_decoded,

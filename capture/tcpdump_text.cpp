@@ -1,5 +1,6 @@
 #include "capture/tcpdump_text.hpp"
 
+#include <ext/stdio_sync_filebuf.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -268,6 +269,22 @@ FileReport read_tcpdump_text(std::istream& in, const std::string& path, bool ver
     while (std::getline(in, line)) reader.feed(line);
     FileReport r = reader.finish();
     if (in.bad()) r.fatal_error = path + ": read error";
+    return r;
+}
+
+FileReport read_tcpdump_text_stream(std::FILE* in, const std::string& path, bool verify_checksums,
+                                    std::uint64_t& frame_counter, SegmentSink& sink) {
+    if (in == nullptr) {
+        FileReport r;
+        r.path = path;
+        r.is_text = true;
+        r.fatal_error = path + ": cannot read";
+        return r;
+    }
+    __gnu_cxx::stdio_sync_filebuf<char> buf(in);  // libstdc++'s streambuf over a FILE*, through stdio
+    std::istream stream(&buf);
+    FileReport r = read_tcpdump_text(stream, path, verify_checksums, frame_counter, sink);
+    std::fclose(in);
     return r;
 }
 

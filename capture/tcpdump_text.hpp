@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -26,6 +27,10 @@ bool looks_like_text(std::string_view first_bytes);
 // packet line (TCP or not), counted on from `frame_counter`.
 FileReport read_tcpdump_text(std::istream& in, const std::string& path, bool verify_checksums,
                              std::uint64_t& frame_counter, SegmentSink& sink);
+
+// The same for a stream (standard input already peeked at), closed after.
+FileReport read_tcpdump_text_stream(std::FILE* in, const std::string& path, bool verify_checksums,
+                                    std::uint64_t& frame_counter, SegmentSink& sink);
 
 // The same for a file ("-" = standard input).
 FileReport read_tcpdump_text_file(const std::string& path, bool verify_checksums, std::uint64_t& frame_counter,

@@ -313,6 +313,9 @@ TEST_CASE("tcpdump text is read with --text from standard input and without it f
     CHECK(piped.out.find("localhost.localdomain:57290") != std::string::npos);
     CHECK(piped.out.find("three-wave close") != std::string::npos);
     CHECK(piped.out.find("taken as 2000-01-01 UTC") != std::string::npos);
+    // Standard input is peeked at: text without --text, a capture as before.
+    CHECK(run("--brief - < " + seed).out == piped.out);
+    CHECK(run("--brief - < " + sample("seed-1-merged-close")).out.find("192.168.101.25:57290") != std::string::npos);
     const Run detected = run("--brief " + seed);
     CHECK(detected.status == 0);
     std::string renamed = piped.out;  // the notes name the input: "-" there
