@@ -421,6 +421,7 @@ Line parse_tcp_part(std::string_view s, Line l) {
 // After the protocol (and -v's IP header): "SRC > DST: Flags [...] ...".
 Line parse_addresses_and_tcp(std::string_view s, Line l) {
     s = trim_left(s);
+    if (s.empty() && l.has_ip_header) return malformed(std::move(l), "an IP header naming TCP, and no TCP after it");
     const std::size_t arrow = s.find(" > ");
     const std::size_t colon = arrow == std::string_view::npos ? arrow : s.find(": ", arrow + 3);
     const std::string_view rest = colon == std::string_view::npos ? std::string_view{} : s.substr(colon + 2);

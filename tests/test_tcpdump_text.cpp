@@ -104,6 +104,10 @@ TEST_CASE("Lines that are not TCP are skipped and broken TCP lines are malformed
               .kind == Kind::malformed);
     CHECK(parse_tcpdump_line("10:00:00.000000 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [Q], length 0").kind ==
           Kind::malformed);
+    CHECK(parse_tcpdump_line("10:00:00.000000 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), "
+                             "length 60)").kind == Kind::malformed);
+    CHECK(parse_tcpdump_line("10:00:00.000000 IP (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto UDP (17), "
+                             "length 40) 10.0.0.1.53 > 10.0.0.2.9: 1 A? x. (22)").reason == "UDP");
 }
 
 TEST_CASE("A paste with -v lines wrapped onto two lines counts skipped and malformed lines", "[tcpdump_text]") {
