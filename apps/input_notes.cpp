@@ -4,10 +4,32 @@
 
 namespace tfe::app {
 
+namespace {
+
+// tcpdump text: its packet lines, and what the reader had to assume.
+void text_notes(const capture::FileReport& r, std::vector<InputNote>& out) {
+    if (r.fatal_error) {
+        out.push_back({InputNote::error, *r.fatal_error});
+        return;
+    }
+    out.push_back({InputNote::info, fmt::format("{}: tcpdump text: {} packet lines, {} TCP segments", r.path,
+                                                r.frames_read, r.segments_decoded)});
+    for (const std::string& n : r.text_notes) out.push_back({InputNote::report, n});
+    for (const std::string& w : r.text_warnings) out.push_back({InputNote::warning, w});
+    if (r.frames_read > 0 && r.segments_decoded == 0)
+        out.push_back({InputNote::warning, fmt::format("{}: no TCP line could be read", r.path)});
+}
+
+}  // namespace
+
 std::vector<InputNote> input_notes(const capture::FileReport& r) {
     std::vector<InputNote> out;
     if (r.skipped_link_type) {
         out.push_back({InputNote::error, r.skip_message});
+        return out;
+    }
+    if (r.is_text) {
+        text_notes(r, out);
         return out;
     }
     out.push_back({InputNote::info, fmt::format("{}: {} frames, {} TCP segments, link type {}", r.path,

@@ -11,7 +11,9 @@
 namespace tfe::app {
 
 struct InputNote {
-    enum Level { info, warning, error } level = info;
+    // report: how the input was read (tcpdump text's assumed date): under
+    // the text report, on stderr only with -v.
+    enum Level { info, report, warning, error } level = info;
     std::string text;
 };
 

@@ -17,6 +17,8 @@
 #include "apps/options.hpp"
 #include "apps/report_sink.hpp"
 #include "capture/pcap_source.hpp"
+#include "capture/stdin_peek.hpp"
+#include "capture/tcpdump_text.hpp"
 #include "core/flow_table.hpp"
 
 namespace tfe::app {
@@ -41,7 +43,8 @@ void setup_logging(const Options& o) {
 void report_file(const capture::FileReport& r, ReportSink& sink) {
     for (const InputNote& n : input_notes(r)) {
         switch (n.level) {
-            case InputNote::info: spdlog::info("{}", n.text); break;
+            case InputNote::info:
+            case InputNote::report: spdlog::info("{}", n.text); break;
             case InputNote::warning: spdlog::warn("{}", n.text); break;
             case InputNote::error: spdlog::error("{}", n.text); break;
         }
@@ -62,6 +65,32 @@ ReportOptions report_options(const Options& o) {
     return ro;
 }
 
+// The text reader knows no BPF: a filter is an error rather than ignored.
+void no_filter_on_text(const std::string& path, const capture::ReadOptions& ropt) {
+    if (!ropt.bpf_filter.empty())
+        throw capture::CaptureError(path + ": tcpdump text cannot be filtered (--filter, --port): filter the "
+                                    "text instead, or read the capture");
+}
+
+// One input, a capture or tcpdump's text: asked for with --text, or
+// recognised by its first bytes (standard input's are peeked at, then
+// handed back to whichever reader takes it).
+capture::FileReport read_input(const Options& o, const std::string& path, capture::ReadOptions ropt,
+                               std::uint64_t& frames, ReportSink& sink) {
+    if (o.text || (path != "-" && capture::file_looks_like_text(path))) {
+        no_filter_on_text(path, ropt);
+        return capture::read_tcpdump_text_file(path, ropt.verify_checksums, frames, sink);
+    }
+    if (path != "-") return capture::read_capture_file(path, ropt, frames, sink);
+    capture::PeekedStdin in;
+    if (capture::looks_like_text(in.head())) {
+        no_filter_on_text(path, ropt);
+        return capture::read_tcpdump_text_stream(in.release(), path, ropt.verify_checksums, frames, sink);
+    }
+    ropt.stdin_stream = in.release();
+    return capture::read_capture_file(path, ropt, frames, sink);
+}
+
 // Reads every file into the table; kUsage on a bad filter, kInputError if
 // a file could not be read completely (the others are still read).
 int read_files(const Options& o, ReportSink& sink) {
@@ -73,7 +102,7 @@ int read_files(const Options& o, ReportSink& sink) {
     for (const std::string& f : o.files) {
         capture::FileReport r;
         try {
-            r = capture::read_capture_file(f, ropt, frames, sink);
+            r = read_input(o, f, ropt, frames, sink);
         } catch (const capture::CaptureError& e) {
             spdlog::error("{}", e.what());
             return kUsage;
@@ -269,7 +298,8 @@ int main(int argc, char** argv) {
         "  tcpflow-explain --format json capture.pcap   JSON Lines, one object per connection\n"
         "  tcpflow-explain --port 443 a.pcap b.pcapng   like tcpdump's 'tcp port 443'\n"
         "  tcpflow-explain -i lo --port 8080            live, Ctrl-C to stop\n"
-        "  tcpflow-explain --expect exp.jsonl cap.pcap  CI check against expectations\n",
+        "  tcpflow-explain --expect exp.jsonl cap.pcap  CI check against expectations\n"
+        "  tcpdump -r cap.pcap | tcpflow-explain --text -   explain tcpdump's text output\n",
         "tcpflow-explain"};
     add_options(app, o);
     try {

@@ -19,7 +19,11 @@ constexpr double kMaxSeconds = 1e6;
 // The input: files, what to take from them, diagnostics.
 void add_input_options(CLI::App& app, Options& o) {
     app.footer(kExitCodes);
-    app.add_option("files", o.files, "Capture files (pcap, pcapng; '-' = standard input)");
+    app.add_option("files", o.files,
+                   "Capture files (pcap, pcapng; '-' = standard input), or tcpdump's text output (recognised "
+                   "when a file is plainly text)");
+    app.add_flag("--text", o.text,
+                 "The inputs are tcpdump's text output (as pasted into a ticket), standard input included");
     app.add_option("-f,--format", o.format, "Output: text (default) or json (JSON Lines)")
         ->check(CLI::IsMember({"text", "json"}));
     app.add_option("--filter", o.filter, "BPF filter expression, as in tcpdump (e.g. 'host 10.0.0.1')");
@@ -96,6 +100,7 @@ void add_options(CLI::App& app, Options& o) {
 std::string misuse(const Options& o) {
     if (std::string live = live_misuse(o.live, !o.interface.empty(), !o.files.empty()); !live.empty()) return live;
     if (o.update_expect && o.expect.empty()) return "--update-expect needs --expect FILE";
+    if (o.text && !o.interface.empty()) return "--text reads files, not an interface (-i)";
     return {};
 }
 

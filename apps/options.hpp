@@ -15,6 +15,7 @@ namespace tfe::app {
 
 struct Options {
     std::vector<std::string> files;
+    bool text = false;  // --text: the inputs are tcpdump text output
     std::string format = "text";
     std::string filter;
     int port = 0;

@@ -20,10 +20,13 @@ struct PcapCloser {
 };
 using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
 
-// Opens `path` ("-" = a duplicate of stdin, since pcap_close fcloses it).
-std::FILE* open_file(const std::string& path, char* errbuf) {
+// Opens `path` ("-" = the stream given for it, or a duplicate of stdin,
+// since pcap_close fcloses it).
+std::FILE* open_file(const std::string& path, std::FILE* stdin_stream, char* errbuf) {
     std::FILE* in = nullptr;
-    if (path == "-") {
+    if (path == "-" && stdin_stream != nullptr) {
+        in = stdin_stream;
+    } else if (path == "-") {
         const int fd = dup(STDIN_FILENO);
         in = fd >= 0 ? fdopen(fd, "rb") : nullptr;
         if (in == nullptr && fd >= 0) close(fd);
@@ -38,8 +41,8 @@ std::FILE* open_file(const std::string& path, char* errbuf) {
 }
 
 // Nanosecond precision: libpcap scales micro- and nanosecond files alike.
-PcapHandle open_offline(const std::string& path, char* errbuf) {
-    std::FILE* in = open_file(path, errbuf);
+PcapHandle open_offline(const std::string& path, std::FILE* stdin_stream, char* errbuf) {
+    std::FILE* in = open_file(path, stdin_stream, errbuf);
     if (in == nullptr) return nullptr;
     PcapHandle p(pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, errbuf));
     if (!p) std::fclose(in);
@@ -160,7 +163,7 @@ FileReport read_capture_file(const std::string& path, const ReadOptions& opts,
     FileReport report;
     report.path = path;
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    const PcapHandle p = open_offline(path, errbuf);
+    const PcapHandle p = open_offline(path, opts.stdin_stream, errbuf);
     if (!p) {
         report.fatal_error = path + ": cannot open: " + errbuf;
         return report;

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "capture/frames.hpp"
 
@@ -18,6 +20,10 @@ struct ReadOptions {
     // Read classic pcap files through pcap_next_ex too, instead of walking
     // their records ourselves (for tests that compare the two; same results).
     bool libpcap_record_loop = false;
+    // For "-": read this stream instead of a duplicate of standard input
+    // (standard input already peeked at, capture/stdin_peek.hpp); closed
+    // with the capture.
+    std::FILE* stdin_stream = nullptr;
 };
 
 // What reading one file did. Counters (frames_read, segments_decoded,
@@ -35,6 +41,11 @@ struct FileReport : DecodeStats {
     // The link type is not one decode_frame understands: nothing was read.
     bool skipped_link_type = false;
     std::string skip_message;       // "f.pcap: link type USB_LINUX (189) not supported..."
+    // tcpdump text (capture/tcpdump_text.hpp) rather than a capture: frames
+    // are its packet lines, and these say how it was read.
+    bool is_text = false;
+    std::vector<std::string> text_notes;     // info: the date assumed, relative numbers, lines skipped
+    std::vector<std::string> text_warnings;  // malformed lines, by line number; unrecoverable numbers
 };
 
 // Reads `path` ("-" = standard input) and hands every decoded TCP segment to

@@ -1,5 +1,6 @@
 #include "core/segment.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace tfe {
@@ -24,6 +25,7 @@ IpAddr IpAddr::v6(const std::uint8_t* sixteen) {
 }  // namespace tfe
 
 #include "core/flow_key.hpp"
+#include "core/host_names.hpp"
 
 namespace tfe {
 
@@ -88,6 +90,12 @@ char* write_ipv6(char* p, const std::uint8_t* bytes) {
 }  // namespace
 
 char* write_ip(char* out, const IpAddr& ip) {
+    // A name from tcpdump text (core/host_names.hpp), cut to fit the buffer.
+    if (const std::string* name = host_name_of(ip)) {
+        const std::size_t n = std::min(name->size(), kIpTextMax);
+        std::memcpy(out, name->data(), n);
+        return out + n;
+    }
     if (ip.version == 6) return write_ipv6(out, ip.bytes.data());
     for (std::size_t i = 0; i < 4; ++i) {
         if (i) *out++ = '.';

@@ -5,11 +5,13 @@ capture_file, pcap_pipeline: every capture as it is.
 decode_frame: each distinct frame of the classic pcap captures, behind the
   byte that picks its link type (fuzz/fuzz_decode_frame.cpp).
 flow_table: each capture's TCP segments in that target's 8-byte records
-  (fuzz/fuzz_flow_table.cpp), on its first four 4-tuples."""
+  (fuzz/fuzz_flow_table.cpp), on its first four 4-tuples.
+tcpdump_text: the seed texts, and tcpdump's text of each capture."""
 
 import hashlib
 import pathlib
 import struct
+import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -119,7 +121,20 @@ def main():
         flows = flow_records(dlt, records)
         if len(flows) > 2:
             write(out / "flow_table", flows)
-    for target in ("capture_file", "pcap_pipeline", "decode_frame", "flow_table"):
+    # tcpdump_text: the seed texts as pasted, and tcpdump's own output of
+    # each sample in a few forms when tcpdump is installed.
+    for path in sorted(ROOT.glob("tests/data/tcpdump-text/*.txt")):
+        write(out / "tcpdump_text", path.read_bytes())
+    for path in captures:
+        for form in ([], ["-nn", "-S"], ["-v"], ["-tttt", "-#"]):
+            try:
+                text = subprocess.run(["tcpdump", *form, "-r", str(path)], capture_output=True,
+                                      timeout=30).stdout
+            except (OSError, subprocess.TimeoutExpired):
+                break
+            if text:
+                write(out / "tcpdump_text", text[:65536])
+    for target in ("capture_file", "pcap_pipeline", "decode_frame", "flow_table", "tcpdump_text"):
         print(f"fuzz-corpus: {target}: {len(list((out / target).iterdir()))} seeds")
 
 

@@ -59,6 +59,8 @@ trap 'rm -rf "$sample_dir"' EXIT
 touch "$sample_dir/a.pcap" "$sample_dir/b.pcapng" "$sample_dir/notes.txt"
 files=$(cd "$sample_dir" && complete_words tcpflow-explain '' | sort | tr '\n' ' ')
 [[ $files == "a.pcap b.pcapng " ]] || fail "file completion offers '$files', not the two captures"
+text_files=$(cd "$sample_dir" && complete_words tcpflow-explain --text '' | sort | tr '\n' ' ')
+[[ $text_files == "a.pcap b.pcapng notes.txt " ]] || fail "file completion after --text offers '$text_files', not every file"
 
 if ((failures)); then echo "$failures failure(s)"; exit 1; fi
 echo "man page and completion agree with --help ($(wc -w <<<"$options") options)"

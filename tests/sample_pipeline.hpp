@@ -12,6 +12,7 @@
 #include "analyzer/text_report.hpp"
 #include "analyzer/summary.hpp"
 #include "capture/pcap_source.hpp"
+#include "capture/tcpdump_text.hpp"
 #include "core/flow_table.hpp"
 
 namespace tfe::test {
@@ -27,6 +28,7 @@ struct PipelineOptions {
     std::size_t max_unparked = FlowTableConfig{}.max_unparked;
     bool keep_segments = false;
     TimeNs idle_timeout = 0;
+    bool tcpdump_text = false;  // the file is tcpdump's text output
 };
 
 class JsonCollector final : public ConnectionSink, public capture::SegmentSink {
@@ -62,7 +64,8 @@ inline PipelineResult run_pipeline(const std::string& path, const PipelineOption
     table = &t;
     std::uint64_t frames = 0;
     PipelineResult r;
-    r.report = capture::read_capture_file(path, capture::ReadOptions{}, frames, sink);
+    r.report = options.tcpdump_text ? capture::read_tcpdump_text_file(path, false, frames, sink)
+                                    : capture::read_capture_file(path, capture::ReadOptions{}, frames, sink);
     t.flush();
     r.stats = t.stats();
     r.connections = std::move(sink.out);

@@ -305,3 +305,42 @@ TEST_CASE("connections the file does not list fail only with --expect-all", "[cl
     CHECK(run("--expect " + exp.string() + " --expect-all " + sample("port-reuse")).status == 0);
     std::filesystem::remove(exp);
 }
+
+TEST_CASE("tcpdump text is read with --text from standard input and without it from a text file", "[cli][tcpdump_text]") {
+    const std::string seed = std::string(TFE_TEST_DATA_DIR) + "/tcpdump-text/seed-1-merged-close.txt";
+    const Run piped = run("--brief --text - < " + seed);
+    CHECK(piped.status == 0);
+    CHECK(piped.out.find("localhost.localdomain:57290") != std::string::npos);
+    CHECK(piped.out.find("three-wave close") != std::string::npos);
+    CHECK(piped.out.find("taken as 2000-01-01 UTC") != std::string::npos);
+    // Standard input is peeked at: text without --text, a capture as before.
+    CHECK(run("--brief - < " + seed).out == piped.out);
+    CHECK(run("--brief - < " + sample("seed-1-merged-close")).out.find("192.168.101.25:57290") != std::string::npos);
+    const Run detected = run("--brief " + seed);
+    CHECK(detected.status == 0);
+    std::string renamed = piped.out;  // the notes name the input: "-" there
+    for (std::size_t at = 0; (at = renamed.find("\n  -: ", at)) != std::string::npos; at += seed.size())
+        renamed.replace(at + 3, 1, seed);
+    CHECK(detected.out == renamed);
+    // The same bytes are a capture's: no text path for them.
+    CHECK(run("--brief " + sample("seed-1-merged-close")).out.find("2000-01-01") == std::string::npos);
+}
+
+TEST_CASE("tcpdump text with a malformed line warns naming it and a filter is a usage error", "[cli][tcpdump_text]") {
+    const auto path = temp_file("paste.txt");
+    {
+        std::ofstream out(path);
+        out << "$ tcpdump -nn -S -i eth0\n"
+               "10:00:00.000001 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 100, win 5, length 0\n"
+               "10:00:00.000002 IP 10.0.0.2.80 > 10.0.0.1.40000: Flags [R.], seq 0, ack 101, win 0, length 0\n"
+               "10:00:00.000003 IP 10.0.0.1.40001 > 10.0.0.2.80: Flags [S], seq 1OO, win 5, length 0\n"
+               "10:00:00.000004 ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28\n";
+    }
+    const Run r = run("--brief --fail-on refused " + path.string());
+    CHECK(r.status == 1);
+    CHECK(r.out.find("line 4: malformed TCP line") != std::string::npos);
+    CHECK(r.out.find("1 ARP") != std::string::npos);
+    CHECK(r.out.find("refused") != std::string::npos);
+    CHECK(run("--port 80 --text " + path.string()).status == 2);
+    std::filesystem::remove(path);
+}

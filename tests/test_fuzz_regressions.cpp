@@ -26,6 +26,7 @@ const std::map<std::string, Target> kTargets = {
     {"capture_file", tfe::fuzz::capture_file},
     {"pcap_pipeline", tfe::fuzz::pcap_pipeline},
     {"flow_table", tfe::fuzz::flow_table},
+    {"tcpdump_text", tfe::fuzz::tcpdump_text},
 };
 
 std::vector<std::uint8_t> bytes_of(const std::filesystem::path& p) {
@@ -65,4 +66,14 @@ TEST_CASE("The samples' captures pass the file fuzz targets", "[fuzz][regression
         replay(tfe::fuzz::capture_file, capture);
         replay(tfe::fuzz::pcap_pipeline, capture);
     }
+}
+
+TEST_CASE("The seed texts pass the tcpdump text fuzz target", "[fuzz][regression]") {
+    std::size_t replayed = 0;
+    for (const auto& f : std::filesystem::directory_iterator(std::string(TFE_TEST_DATA_DIR) + "/tcpdump-text")) {
+        INFO(f.path().string());
+        replay(tfe::fuzz::tcpdump_text, f.path());
+        ++replayed;
+    }
+    CHECK(replayed == 5);
 }

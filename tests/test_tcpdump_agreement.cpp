@@ -1,0 +1,61 @@
+// tcpdump itself prints every sample capture in the forms people paste
+// (names resolved or not, -S, -v, dates, epoch, deltas, line numbers, link
+// headers), and the text path must explain each connection as the capture
+// path does: kinds, initiators, states, transitions, anomalies, options,
+// numbers (tests/text_agreement.hpp lists what text cannot carry). Needs
+// /usr/bin/tcpdump (scripts/setup.sh installs it).
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "sample_pipeline.hpp"
+#include "text_agreement.hpp"
+
+namespace {
+
+// The forms checked; -tttt, like the default time of day, is local time:
+// the test runs tcpdump with TZ=UTC.
+const char* const kForms[] = {"", "-nn", "-S", "-v", "-nn -S -vv", "-tttt", "-tt -nn", "-ttt", "-# -S", "-e -nn"};
+
+// tcpdump's output for `capture` in `form`, in a file of its own.
+std::string tcpdump_text(const std::string& capture, const std::string& form, int index) {
+    const std::filesystem::path out = std::filesystem::temp_directory_path() /
+                                      ("tfe-tcpdump-" + std::to_string(::getpid()) + "-" + std::to_string(index));
+    const std::string cmd = "TZ=UTC " TFE_TCPDUMP " " + form + " -r '" + capture + "' > '" + out.string() +
+                            "' 2>/dev/null";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    return out.string();
+}
+
+}  // namespace
+
+TEST_CASE("tcpdump's text of every sample explains as the capture does", "[tcpdump_text][tcpdump]") {
+    REQUIRE(std::filesystem::exists(TFE_TCPDUMP));
+    std::size_t connections = 0, runs = 0;
+    for (const auto& dir : tfe::test::sample_dirs(TFE_SAMPLES_DIR)) {
+        const std::string capture = tfe::test::capture_in(dir);
+        const auto expected = tfe::test::comparable(tfe::test::run_pipeline(capture).connections);
+        int index = 0;
+        for (const char* form : kForms) {
+            INFO(capture << " as `tcpdump " << form << "`");
+            const std::string text = tcpdump_text(capture, form, index++);
+            tfe::test::PipelineOptions o;
+            o.tcpdump_text = true;
+            const auto got = tfe::test::run_pipeline(text, o);
+            std::filesystem::remove(text);
+            CHECK(got.report.malformed == 0);
+            CHECK(got.report.text_warnings.empty());
+            const auto actual = tfe::test::comparable(got.connections);
+            REQUIRE(actual.size() == expected.size());
+            for (std::size_t i = 0; i < actual.size(); ++i) CHECK(actual[i].dump(1) == expected[i].dump(1));
+            connections += actual.size();
+            ++runs;
+        }
+    }
+    CHECK(runs > 0);
+    CHECK(connections > 0);
+}

@@ -1,0 +1,43 @@
+// What the tcpdump-text path must agree with the capture path on, for the
+// same connections: everything in the JSON object except what text cannot
+// carry. Excluded on purpose: the addresses (tcpdump may print names, which
+// become synthetic addresses), frame_bytes (the link header is not in the
+// text), and the absolute times (a time of day has no date): times are
+// compared as microseconds since the connection's start. Two anomalies
+// rest on what tcpdump does not print: truncated_payload (captured bytes;
+// tcpdump prints the length sent) and keep_alive (a probe is a pure ACK one
+// byte behind, and tcpdump prints no seq for a pure ACK).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace tfe::test {
+
+inline std::int64_t micros_since(const nlohmann::ordered_json& t, double start) {
+    return std::llround((t.get<double>() - start) * 1e6);
+}
+
+inline nlohmann::ordered_json comparable(nlohmann::ordered_json c) {
+    const double start = c["start"].get<double>();
+    c["client"].erase("ip");
+    c["server"].erase("ip");
+    c.erase("frame_bytes");
+    c["anomalies"].erase("truncated_payload");
+    c["anomalies"].erase("keep_alive");
+    c["end"] = micros_since(c["end"], start);
+    c.erase("start");
+    for (auto& t : c["transitions"]) t["ts"] = micros_since(t["ts"], start);
+    return c;
+}
+
+inline std::vector<nlohmann::ordered_json> comparable(const std::vector<nlohmann::ordered_json>& cs) {
+    std::vector<nlohmann::ordered_json> out;
+    for (const auto& c : cs) out.push_back(comparable(c));
+    return out;
+}
+
+}  // namespace tfe::test
