@@ -187,7 +187,7 @@ FlowTableConfig table_config(const Options& o, const ReportOptions& ro) {
     fc.tracker.keep_segments = o.all_segments && ro.format == Format::text;
     const double idle = o.idle_timeout >= 0 ? o.idle_timeout : (o.interface.empty() ? 0 : 300);
     fc.idle_timeout = static_cast<TimeNs>(idle * 1e9);
-    fc.max_unparked = o.unpacked;
+    fc.max_unparked = o.max_unparked;
     return fc;
 }
 
@@ -245,8 +245,8 @@ void log_totals(const FlowTableStats& st) {
                  ended(EndReason::time_wait_expired), ended(EndReason::idle), ended(EndReason::superseded),
                  ended(EndReason::capture_end), st.peak_remembered, st.late_segments);
     if (st.parks)
-        spdlog::info("{} times an open connection was parked (packed while no segment touched it), at most {} at "
-                     "once in {:.1f} MiB; unpacked {} times, for a segment or its report",
+        spdlog::info("{} times an open connection was parked (kept as bytes while no segment touched it), at most {} at "
+                     "once in {:.1f} MiB; unparked {} times, for a segment or its report",
                      st.parks, st.peak_parked, static_cast<double>(st.peak_parked_bytes) / 1048576.0, st.unparks);
 }
 

@@ -46,9 +46,9 @@ void add_tracking_options(CLI::App& app, Options& o) {
     app.add_option("--idle-timeout", o.idle_timeout,
                    "Report a connection after this many seconds without a segment (default: never for files, 300 live)")
         ->check(CLI::Range(0.0, kMaxSeconds));
-    app.add_option("--unpacked-connections", o.unpacked,
-                   "Open connections kept unpacked; beyond that, those without a segment lately are packed to "
-                   "about 200 bytes until their next segment (default 16384, about 11 MiB; 0 packs every one "
+    app.add_option("--max-unparked", o.max_unparked,
+                   "Open connections kept in full; beyond that, those without a segment lately are parked (kept "
+                   "as about 200 bytes) until their next segment (default 16384, about 11 MiB; 0 parks every one "
                    "after each segment). Changes memory and speed, never the report")
         ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 31));
 }

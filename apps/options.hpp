@@ -37,7 +37,7 @@ struct Options {
     bool list_interfaces = false;
     double duration = 0;
     LiveSettings live;
-    std::size_t unpacked = tfe::FlowTableConfig{}.max_unparked;
+    std::size_t max_unparked = tfe::FlowTableConfig{}.max_unparked;
 };
 
 // Every option, bound to `o`.

@@ -226,13 +226,13 @@ TEST_CASE("packing every connection after each segment changes no output", "[cli
     const std::string cap = sample("seed-4-simultaneous-close") + " " + sample("port-reuse") + " " +
                             sample("large-transfer");
     const Run plain = run("--all-segments " + cap);
-    const Run packed = run("--all-segments --unpacked-connections 0 " + cap);
+    const Run parked = run("--all-segments --max-unparked 0 " + cap);
     CHECK(plain.status == 0);
-    CHECK(packed.status == 0);
-    CHECK(packed.out == plain.out);
-    const Run verbose = run("-v --format json --unpacked-connections 0 " + cap);
+    CHECK(parked.status == 0);
+    CHECK(parked.out == plain.out);
+    const Run verbose = run("-v --format json --max-unparked 0 " + cap);
     CHECK(verbose.out.find("times an open connection was parked") != std::string::npos);
-    CHECK(run("--unpacked-connections -1 " + cap).status == 2);
+    CHECK(run("--max-unparked -1 " + cap).status == 2);
 }
 
 namespace {
