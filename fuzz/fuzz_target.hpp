@@ -36,7 +36,8 @@ int decode_frame(const std::uint8_t* data, std::size_t size);
 int capture_file(const std::uint8_t* data, std::size_t size);
 int pcap_pipeline(const std::uint8_t* data, std::size_t size);
 int flow_table(const std::uint8_t* data, std::size_t size);
-// Other helpers' targets go here (tcpdump_text, pcapng), each with its
+int pcapng(const std::uint8_t* data, std::size_t size);
+// Other helpers' targets go here (tcpdump_text), each with its
 // line in fuzz/CMakeLists.txt and tests/test_fuzz_regressions.cpp.
 
 }  // namespace tfe::fuzz

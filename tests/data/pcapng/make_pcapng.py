@@ -135,14 +135,15 @@ def ms(n):
 
 def multi_snaplen():
     """The issue's case: two Ethernet interfaces, snapshot lengths 65535 and
-    96 (the second's replies are cut short). libpcap refuses the second IDB."""
+    64 (the second's data segments are cut short). libpcap refuses the
+    second IDB."""
     f = Pcapng()
     f.shb()
     f.idb(LINKTYPE_ETHERNET, 65535, "eth0")
-    f.idb(LINKTYPE_ETHERNET, 96, "eth1")
+    f.idb(LINKTYPE_ETHERNET, 64, "eth1")
     for i, (a, b) in enumerate(zip(conversation(40001), conversation(40002))):
         f.epb(0, ms(2 * i), ethernet(a))
-        f.epb(1, ms(2 * i + 1), ethernet(b), snaplen=96)
+        f.epb(1, ms(2 * i + 1), ethernet(b), snaplen=64)
     f.write("multi-snaplen.pcapng")
 
 
@@ -232,6 +233,18 @@ def big_endian():
     f.write("big-endian.pcapng")
 
 
+def usb_only():
+    """Two interfaces, neither of a link type the tool decodes: the file is
+    skipped whole, as a classic pcap of such a link type is."""
+    f = Pcapng()
+    f.shb()
+    f.idb(LINKTYPE_USB_LINUX, 262144, "usbmon1")
+    f.idb(LINKTYPE_USB_LINUX, 262144, "usbmon2")
+    for i in range(4):
+        f.epb(i % 2, ms(i), bytes(range(i, 48 + i)))
+    f.write("usb-only.pcapng")
+
+
 def main():
     multi_snaplen()
     multi_linktype()
@@ -241,6 +254,7 @@ def main():
     sections(second_snaplen=1500, name="sections-snaplen.pcapng")
     sections(second_order=">", name="sections-byte-order.pcapng")
     big_endian()
+    usb_only()
 
 
 if __name__ == "__main__":
