@@ -27,6 +27,7 @@ struct PipelineOptions {
     std::size_t max_unparked = FlowTableConfig{}.max_unparked;
     bool keep_segments = false;
     TimeNs idle_timeout = 0;
+    bool libpcap_record_loop = false;  // ReadOptions::libpcap_record_loop
 };
 
 class JsonCollector final : public ConnectionSink, public capture::SegmentSink {
@@ -62,7 +63,9 @@ inline PipelineResult run_pipeline(const std::string& path, const PipelineOption
     table = &t;
     std::uint64_t frames = 0;
     PipelineResult r;
-    r.report = capture::read_capture_file(path, capture::ReadOptions{}, frames, sink);
+    capture::ReadOptions read_options;
+    read_options.libpcap_record_loop = options.libpcap_record_loop;
+    r.report = capture::read_capture_file(path, read_options, frames, sink);
     t.flush();
     r.stats = t.stats();
     r.connections = std::move(sink.out);

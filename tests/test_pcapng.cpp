@@ -14,6 +14,7 @@
 #include "capture/pcap_source.hpp"
 #include "capture/pcapng.hpp"
 #include "fuzz/pcapng_check.hpp"
+#include "sample_pipeline.hpp"
 
 using namespace tfe;
 using namespace tfe::capture;
@@ -236,5 +237,28 @@ TEST_CASE("pcapng with any one byte garbled: no crash, libpcap's frames first", 
                 bytes[at] = std::uint8_t(bytes[at] ^ mask);
             }
         }
+    }
+}
+
+TEST_CASE("pcapng: the same JSON and text report as through libpcap", "[capture][pcapng]") {
+    test::PipelineOptions through_libpcap;
+    through_libpcap.libpcap_record_loop = true;
+    for (const char* name : {"tsresol.pcapng", "block-kinds.pcapng", "sections.pcapng", "big-endian.pcapng"}) {
+        INFO(name);
+        const test::PipelineResult ours = test::run_pipeline(kDir + name);
+        const test::PipelineResult libpcap = test::run_pipeline(kDir + name, through_libpcap);
+        CHECK(!ours.connections.empty());
+        CHECK(ours.connections == libpcap.connections);
+        CHECK(ours.text == libpcap.text);
+    }
+    // The same two captures in sections libpcap refuses: the report it gives
+    // where it reads them.
+    const test::PipelineResult reference = test::run_pipeline(kDir + "sections.pcapng", through_libpcap);
+    REQUIRE(reference.connections.size() == 2);
+    for (const char* name : {"sections-snaplen.pcapng", "sections-byte-order.pcapng"}) {
+        INFO(name);
+        const test::PipelineResult ours = test::run_pipeline(kDir + name);
+        CHECK(ours.connections == reference.connections);
+        CHECK(ours.text == reference.text);
     }
 }
