@@ -262,3 +262,39 @@ TEST_CASE("pcapng: the same JSON and text report as through libpcap", "[capture]
         CHECK(ours.text == reference.text);
     }
 }
+
+TEST_CASE("A block too large for the read buffer: skipped when unknown, else refused", "[capture][pcapng]") {
+    const TempFile file;
+    std::vector<std::uint8_t> bytes = slurp(kDir + "block-kinds.pcapng");
+    const std::size_t clean_end = bytes.size();
+    // A custom block of 600 KiB, then the file's packets once more.
+    auto put32 = [&bytes](std::uint32_t v) {
+        for (int i = 0; i < 4; ++i) bytes.push_back(std::uint8_t(v >> (8 * i)));
+    };
+    const std::uint32_t big = 600 * 1024;
+    put32(0x40000BAD);
+    put32(big);
+    bytes.resize(bytes.size() + big - 12, 0x5A);
+    put32(big);
+    const Read once = read(kDir + "block-kinds.pcapng", false);
+    file.write(bytes, bytes.size());
+    const Read ours = read(file.path, false), libpcap = read(file.path, true);
+    CHECK_FALSE(ours.report.fatal_error);
+    CHECK_FALSE(libpcap.report.fatal_error);
+    CHECK(ours.sink.ts == once.sink.ts);
+    CHECK(ours.sink.ts == libpcap.sink.ts);
+    // Cut inside it: both readers say the same.
+    for (const std::size_t cut : {clean_end + 4, clean_end + 8, clean_end + 5000, bytes.size() - 1}) {
+        INFO("cut at " << cut);
+        file.write(bytes, cut);
+        const Read cut_ours = read(file.path, false), cut_libpcap = read(file.path, true);
+        CHECK(libpcap_part(cut_ours.report.fatal_error) == libpcap_part(cut_libpcap.report.fatal_error));
+        CHECK(cut_ours.sink.ts == once.sink.ts);
+    }
+    // The same size as a packet block: more than this reader holds at once.
+    for (std::size_t i = 0; i < 4; ++i) bytes[clean_end + i] = i == 0 ? 6 : 0;
+    file.write(bytes, bytes.size());
+    const Read refused = read(file.path, false);
+    CHECK(libpcap_part(refused.report.fatal_error) == "pcapng block size 614400 > maximum 524288");
+    CHECK(refused.sink.ts == once.sink.ts);
+}
