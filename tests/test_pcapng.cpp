@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -297,4 +298,23 @@ TEST_CASE("A block too large for the read buffer: skipped when unknown, else ref
     const Read refused = read(file.path, false);
     CHECK(libpcap_part(refused.report.fatal_error) == "pcapng block size 614400 > maximum 524288");
     CHECK(refused.sink.ts == once.sink.ts);
+}
+
+TEST_CASE("Every if_tsresol value: libpcap's time stamps, or its error", "[capture][pcapng]") {
+    const TempFile file;
+    std::vector<std::uint8_t> bytes = slurp(kDir + "tsresol.pcapng");
+    // The "ns" interface's if_tsresol option: code 9, length 1, then the value.
+    const std::uint8_t header[] = {9, 0, 1, 0};
+    const auto at = std::search(bytes.begin(), bytes.end(), std::begin(header), std::end(header));
+    REQUIRE(at != bytes.end());
+    const std::size_t value = std::size_t(at - bytes.begin()) + 4;
+    REQUIRE(bytes[value] == 9);
+    for (unsigned v = 0; v < 256; ++v) {
+        INFO("if_tsresol " << v);
+        bytes[value] = std::uint8_t(v);
+        file.write(bytes, bytes.size());
+        const Read ours = read(file.path, false), libpcap = read(file.path, true);
+        CHECK(libpcap_part(ours.report.fatal_error) == libpcap_part(libpcap.report.fatal_error));
+        CHECK(ours.sink.ts == libpcap.sink.ts);
+    }
 }
