@@ -1,6 +1,10 @@
 #include "apps/input_notes.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <string>
 
 namespace tfe::app {
 
@@ -20,6 +24,38 @@ void text_notes(const capture::FileReport& r, std::vector<InputNote>& out) {
         out.push_back({InputNote::warning, fmt::format("{}: no TCP line could be read", r.path)});
 }
 
+// "EN10MB", or "EN10MB, RAW, USB_LINUX" for a pcapng file whose interfaces
+// differ: each link type once, in the order the interfaces came.
+std::string link_types(const capture::FileReport& r) {
+    std::vector<std::string> names;
+    for (const capture::InterfaceReport& i : r.interfaces)
+        if (std::find(names.begin(), names.end(), i.link_type_name) == names.end())
+            names.push_back(i.link_type_name);
+    if (names.size() < 2) return "link type " + r.link_type_name;
+    return fmt::format("link types {}", fmt::join(names, ", "));
+}
+
+std::string interface_name(const capture::FileReport& r, std::size_t index) {
+    const capture::InterfaceReport& i = r.interfaces[index];
+    return fmt::format("interface {}{}", index, i.name.empty() ? "" : " (" + i.name + ")");
+}
+
+// A pcapng file's interfaces whose frames were not analysed: a link type
+// the decoder does not know, or a filter that cannot apply to it.
+void interface_notes(const capture::FileReport& r, std::vector<InputNote>& out) {
+    for (std::size_t k = 0; k < r.interfaces.size(); ++k) {
+        const capture::InterfaceReport& i = r.interfaces[k];
+        if (!i.supported && i.frames > 0)
+            out.push_back({InputNote::warning,
+                           fmt::format("{}: {} frame(s) on {}, link type {} ({}), not decoded", r.path,
+                                       i.frames, interface_name(r, k), i.link_type_name, i.link_type)});
+        if (i.filter_inapplicable)
+            out.push_back({InputNote::warning,
+                           fmt::format("{}: the filter does not apply to {}, link type {}: its frames "
+                                       "were left out", r.path, interface_name(r, k), i.link_type_name)});
+    }
+}
+
 }  // namespace
 
 std::vector<InputNote> input_notes(const capture::FileReport& r) {
@@ -34,6 +70,9 @@ std::vector<InputNote> input_notes(const capture::FileReport& r) {
     }
     out.push_back({InputNote::info, fmt::format("{}: {} frames, {} TCP segments, link type {}", r.path,
                                                 r.frames_read, r.segments_decoded, r.link_type_name)});
+    out.push_back({InputNote::info, fmt::format("{}: {} frames, {} TCP segments, {}", r.path,
+                                                r.frames_read, r.segments_decoded, link_types(r))});
+    interface_notes(r, out);
     if (r.skipped_non_tcp)
         out.push_back({InputNote::info, fmt::format("{}: {} non-TCP frames skipped", r.path, r.skipped_non_tcp)});
     for (std::size_t i = 0; i < r.by_reason.size(); ++i) {

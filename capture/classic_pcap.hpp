@@ -58,12 +58,14 @@ public:
         return refill(offset, n, out);
     }
 
-    // The most one fetch asks for: a record header, or one record's data
-    // (libpcap rejects a capture length above 256 KiB before reading it).
-    static constexpr std::size_t kMaxFetch = 256 * 1024;
+    // The most one fetch asks for: a record header, one classic record's
+    // data (libpcap rejects a capture length above 256 KiB before reading
+    // it), or one whole pcapng block (capture/pcapng.hpp: an Enhanced Packet
+    // Block of 256 KiB of data, with room for its options).
+    static constexpr std::size_t kMaxFetch = 512 * 1024;
 
 private:
-    static constexpr std::size_t kBufferSize = 4 * kMaxFetch;
+    static constexpr std::size_t kBufferSize = 2 * kMaxFetch;
     // How much one refill reads when the record is smaller: small enough
     // that the bytes the kernel just copied are still in the core's L2
     // cache when the decoder reads them (a whole 1 MiB buffer is not).

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "capture/classic_pcap.hpp"
+#include "capture/pcapng_file.hpp"
 
 namespace tfe::capture {
 
@@ -47,18 +48,6 @@ PcapHandle open_offline(const std::string& path, std::FILE* stdin_stream, char* 
     PcapHandle p(pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, errbuf));
     if (!p) std::fclose(in);
     return p;
-}
-
-std::string read_error_message(const std::string& path, long offset, std::uint64_t frame,
-                               const char* pcap_error) {
-    const std::string_view err(pcap_error);
-    const char* what = err.find("truncated") != std::string_view::npos ? "truncated record"
-                                                                       : "unreadable record";
-    std::string msg = path + ": " + what;
-    if (offset >= 0) msg += " at byte offset " + std::to_string(offset);  // pipes have none
-    msg += " (frame " + std::to_string(frame) + "): ";
-    msg += err;
-    return msg;
 }
 
 // One record read from the file, by either loop: decoded, handed on, and
@@ -100,7 +89,7 @@ void read_frames(pcap_t* p, const BpfProgram& filter, const std::string& path,
         }
         if (rc == PCAP_ERROR)
             report.fatal_error =
-                read_error_message(path, offset, frame_counter + 1, pcap_geterr(p));
+                detail::read_error_message(path, offset, frame_counter + 1, pcap_geterr(p));
         return;  // PCAP_ERROR_BREAK: end of file
     }
 }
@@ -151,15 +140,35 @@ void read_classic_frames(const ClassicFile& classic, const BpfProgram& filter,
     const std::optional<ClassicRecordError> error =
         walk_classic_records(bytes, classic.format, on_record);
     if (error) {
-        report.fatal_error = read_error_message(path, static_cast<long>(error->offset),
+        report.fatal_error = detail::read_error_message(path, static_cast<long>(error->offset),
                                                 frame_counter + 1, error->pcap_error.c_str());
     }
 }
 
 }  // namespace
 
+namespace detail {
+
+std::string read_error_message(const std::string& path, long offset, std::uint64_t frame,
+                               const char* pcap_error) {
+    const std::string_view err(pcap_error);
+    const char* what = err.find("truncated") != std::string_view::npos ? "truncated record"
+                                                                       : "unreadable record";
+    std::string msg = path + ": " + what;
+    if (offset >= 0) msg += " at byte offset " + std::to_string(offset);  // pipes have none
+    msg += " (frame " + std::to_string(frame) + "): ";
+    msg += err;
+    return msg;
+}
+
+}  // namespace detail
+
 FileReport read_capture_file(const std::string& path, const ReadOptions& opts,
                              std::uint64_t& frame_counter, SegmentSink& sink) {
+    if (!opts.libpcap_record_loop && path != "-") {
+        if (std::optional<FileReport> pcapng = read_pcapng_on_disk(path, opts, frame_counter, sink))
+            return std::move(*pcapng);
+    }
     FileReport report;
     report.path = path;
     char errbuf[PCAP_ERRBUF_SIZE] = {};

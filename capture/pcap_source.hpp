@@ -1,7 +1,10 @@
-// Reading capture files (pcap, nanosecond pcap, pcapng). libpcap opens every
-// file; the records of a classic pcap file on disk are then walked by our
-// own reader (capture/classic_pcap.hpp), everything else (pcapng, standard
-// input, rare pcap variants) goes through pcap_next_ex.
+// Reading capture files (pcap, nanosecond pcap, pcapng). A pcapng file on
+// disk is read by our own block walker (capture/pcapng.hpp), which takes
+// the files libpcap refuses (interfaces of several link types or snapshot
+// lengths, sections in both byte orders). libpcap opens every other file;
+// the records of a classic pcap file on disk are then walked by our own
+// reader (capture/classic_pcap.hpp), the rest (standard input, rare pcap
+// variants) goes through pcap_next_ex.
 #pragma once
 
 #include <cstdint>
@@ -17,13 +20,26 @@ namespace tfe::capture {
 struct ReadOptions {
     std::string bpf_filter;         // empty = every frame
     bool verify_checksums = false;
-    // Read classic pcap files through pcap_next_ex too, instead of walking
-    // their records ourselves (for tests that compare the two; same results).
+    // Read classic pcap and pcapng files through pcap_next_ex too, instead
+    // of walking them ourselves (for tests that compare the two; the same
+    // results wherever libpcap reads the file).
     bool libpcap_record_loop = false;
     // For "-": read this stream instead of a duplicate of standard input
     // (standard input already peeked at, capture/stdin_peek.hpp); closed
     // with the capture.
     std::FILE* stdin_stream = nullptr;
+};
+
+// One interface of a pcapng file read by our own walker.
+struct InterfaceReport {
+    std::string name;              // if_name; empty when the file gives none
+    int link_type = -1;            // pcap DLT value, as libpcap maps the IDB's
+    std::string link_type_name;
+    bool supported = false;        // decode_frame understands the link type
+    std::uint64_t frames = 0;      // frames delivered from it (after the filter)
+    // The filter does not compile for this link type (e.g. "ether host" on
+    // raw IP): none of its frames were delivered.
+    bool filter_inapplicable = false;
 };
 
 // What reading one file did. Counters (frames_read, segments_decoded,
@@ -46,15 +62,28 @@ struct FileReport : DecodeStats {
     bool is_text = false;
     std::vector<std::string> text_notes;     // info: the date assumed, relative numbers, lines skipped
     std::vector<std::string> text_warnings;  // malformed lines, by line number; unrecoverable numbers
+    // pcapng files read by our walker: every IDB of every section, in file
+    // order (empty for other files, whose one link type is link_type).
+    std::vector<InterfaceReport> interfaces;
 };
 
 // Reads `path` ("-" = standard input) and hands every decoded TCP segment to
 // `sink`. frame_counter is shared across files: each delivered frame gets
 // ++frame_counter (1-based). Frames the BPF filter rejects never reach us
-// (libpcap drops them), so they take no number. Timestamps are nanoseconds
+// (libpcap drops them), so they take no number. A pcapng file whose
+// interfaces all have link types decode_frame does not know is skipped
+// like any such file; otherwise frames of those interfaces are counted
+// (unsupported_link_type) and the rest analysed. Timestamps are nanoseconds
 // whatever the file's precision. Throws CaptureError only for a bad filter,
 // before any frame is read; every other problem lands in the report.
 FileReport read_capture_file(const std::string& path, const ReadOptions& opts,
                              std::uint64_t& frame_counter, SegmentSink& sink);
+
+namespace detail {
+// "f.pcap: truncated record at byte offset 1234 (frame 7): <libpcap's message>"
+// (offset -1: none, as on a pipe), for every reader of files.
+std::string read_error_message(const std::string& path, long offset, std::uint64_t frame,
+                               const char* pcap_error);
+}  // namespace detail
 
 }  // namespace tfe::capture

@@ -37,7 +37,8 @@ int capture_file(const std::uint8_t* data, std::size_t size);
 int pcap_pipeline(const std::uint8_t* data, std::size_t size);
 int flow_table(const std::uint8_t* data, std::size_t size);
 int tcpdump_text(const std::uint8_t* data, std::size_t size);
-// Other helpers' targets go here (pcapng), each with its
-// line in fuzz/CMakeLists.txt and tests/test_fuzz_regressions.cpp.
+int pcapng(const std::uint8_t* data, std::size_t size);
+// A new target adds its line here, in fuzz/CMakeLists.txt and in
+// tests/test_fuzz_regressions.cpp.
 
 }  // namespace tfe::fuzz

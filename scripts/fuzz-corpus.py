@@ -4,6 +4,7 @@
 capture_file, pcap_pipeline: every capture as it is.
 decode_frame: each distinct frame of the classic pcap captures, behind the
   byte that picks its link type (fuzz/fuzz_decode_frame.cpp).
+pcapng: every pcapng capture, with tests/data/pcapng's crafted ones.
 flow_table: each capture's TCP segments in that target's 8-byte records
   (fuzz/fuzz_flow_table.cpp), on its first four 4-tuples.
 tcpdump_text: the seed texts, and tcpdump's text of each capture."""
@@ -109,6 +110,8 @@ def write(dirpath, content):
 def main():
     out = pathlib.Path(sys.argv[1])
     captures = sorted(ROOT.glob("samples/*/capture.pcap*")) + sorted(ROOT.glob("tests/data/*.pcap*"))
+    for path in sorted(ROOT.glob("tests/data/pcapng/*.pcapng")) + [p for p in captures if p.suffix == ".pcapng"]:
+        write(out / "pcapng", path.read_bytes())
     for path in captures:
         data = path.read_bytes()
         write(out / "capture_file", data)
@@ -134,7 +137,7 @@ def main():
                 break
             if text:
                 write(out / "tcpdump_text", text[:65536])
-    for target in ("capture_file", "pcap_pipeline", "decode_frame", "flow_table", "tcpdump_text"):
+    for target in ("capture_file", "pcap_pipeline", "decode_frame", "flow_table", "tcpdump_text", "pcapng"):
         print(f"fuzz-corpus: {target}: {len(list((out / target).iterdir()))} seeds")
 
 

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(decode_frame capture_file pcap_pipeline flow_table tcpdump_text)
+((${#targets[@]})) || targets=(decode_frame capture_file pcap_pipeline flow_table tcpdump_text pcapng)
 
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
@@ -33,7 +33,7 @@ for t in "${targets[@]}"; do
   corpus=build-fuzz/corpus/$t
   mkdir -p "$corpus"
   dict=fuzz/dict/frames.dict
-  case $t in capture_file|pcap_pipeline) dict=fuzz/dict/pcap.dict ;; tcpdump_text) dict=fuzz/dict/tcpdump.dict ;; esac
+  case $t in capture_file|pcap_pipeline|pcapng) dict=fuzz/dict/pcap.dict ;; tcpdump_text) dict=fuzz/dict/tcpdump.dict ;; esac
   max_len=65536
   [[ $t == decode_frame ]] && max_len=4096
   log=build-fuzz/fuzz-$t.log

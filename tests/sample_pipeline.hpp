@@ -29,6 +29,7 @@ struct PipelineOptions {
     bool keep_segments = false;
     TimeNs idle_timeout = 0;
     bool tcpdump_text = false;  // the file is tcpdump's text output
+    bool libpcap_record_loop = false;  // ReadOptions::libpcap_record_loop
 };
 
 class JsonCollector final : public ConnectionSink, public capture::SegmentSink {
@@ -64,8 +65,10 @@ inline PipelineResult run_pipeline(const std::string& path, const PipelineOption
     table = &t;
     std::uint64_t frames = 0;
     PipelineResult r;
+    capture::ReadOptions read_options;
+    read_options.libpcap_record_loop = options.libpcap_record_loop;
     r.report = options.tcpdump_text ? capture::read_tcpdump_text_file(path, false, frames, sink)
-                                    : capture::read_capture_file(path, capture::ReadOptions{}, frames, sink);
+                                    : capture::read_capture_file(path, read_options, frames, sink);
     t.flush();
     r.stats = t.stats();
     r.connections = std::move(sink.out);

@@ -100,6 +100,18 @@ TEST_CASE("a truncated capture reports what was read and names the offset", "[cl
     CHECK(r.out.find("\"handshake\":\"three-way\"") != std::string::npos);
 }
 
+TEST_CASE("a pcapng file libpcap refuses: every interface read, the undecoded one named", "[cli]") {
+    const std::string data = TFE_TEST_DATA_DIR;
+    const Run r = run("-q " + data + "/pcapng/multi-linktype.pcapng " + data + "/pcapng/multi-snaplen.pcapng");
+    CHECK(r.status == 0);
+    CHECK(r.out.find("Summary: 4 connections") != std::string::npos);
+    CHECK(r.out.find("multi-linktype.pcapng: 3 frame(s) on interface 2 (usbmon1), link type USB_LINUX "
+                     "(189), not decoded") != std::string::npos);
+    const Run verbose = run("-v --format json " + data + "/pcapng/multi-linktype.pcapng");
+    CHECK(verbose.out.find("19 frames, 16 TCP segments, link types EN10MB, RAW, USB_LINUX") !=
+          std::string::npos);
+}
+
 TEST_CASE("standard input and several files in one run", "[cli]") {
     const Run in = run("--format json - < " + sample("refused"));
     CHECK(in.status == 0);

@@ -27,6 +27,7 @@ const std::map<std::string, Target> kTargets = {
     {"pcap_pipeline", tfe::fuzz::pcap_pipeline},
     {"flow_table", tfe::fuzz::flow_table},
     {"tcpdump_text", tfe::fuzz::tcpdump_text},
+    {"pcapng", tfe::fuzz::pcapng},
 };
 
 std::vector<std::uint8_t> bytes_of(const std::filesystem::path& p) {
@@ -65,6 +66,7 @@ TEST_CASE("The samples' captures pass the file fuzz targets", "[fuzz][regression
         INFO(capture);
         replay(tfe::fuzz::capture_file, capture);
         replay(tfe::fuzz::pcap_pipeline, capture);
+        replay(tfe::fuzz::pcapng, capture);
     }
 }
 
@@ -76,4 +78,16 @@ TEST_CASE("The seed texts pass the tcpdump text fuzz target", "[fuzz][regression
         ++replayed;
     }
     CHECK(replayed == 5);
+}
+
+TEST_CASE("The crafted pcapng files pass the pcapng fuzz target", "[fuzz][regression]") {
+    std::size_t replayed = 0;
+    for (const auto& file : std::filesystem::directory_iterator(std::string(TFE_TEST_DATA_DIR) + "/pcapng")) {
+        if (file.path().extension() != ".pcapng") continue;
+        INFO(file.path().string());
+        replay(tfe::fuzz::pcapng, file.path());
+        replay(tfe::fuzz::capture_file, file.path());
+        ++replayed;
+    }
+    CHECK(replayed >= 8);
 }
