@@ -40,12 +40,7 @@ TFE_FUZZ_TARGET(pcap_pipeline) {
     const int dlt = pcap_datalink(p);
     if (capture::linktype_supported(dlt)) {
         fuzz::CheckedReports reports(true);
-        FlowTableConfig config;
-        config.hash_seed = 1;
-        config.max_unparked = 1;
-        config.tracker.keep_segments = true;
-        config.tracker.msl = 1'000'000'000;
-        FlowTable table(config, reports);
+        FlowTable table(fuzz::pipeline_config(), reports);
         ToTable sink(table);
         capture::DecodeStats stats;
         Segment segment;

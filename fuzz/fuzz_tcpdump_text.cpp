@@ -32,12 +32,7 @@ private:
 
 TFE_FUZZ_TARGET(tcpdump_text) {
     fuzz::CheckedReports reports(true);
-    FlowTableConfig config;
-    config.hash_seed = 1;
-    config.max_unparked = 1;
-    config.tracker.keep_segments = true;
-    config.tracker.msl = 1'000'000'000;
-    FlowTable table(config, reports);
+    FlowTable table(fuzz::pipeline_config(), reports);
     ListAndTable sink(table);
     std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
     std::uint64_t frames = 0;

@@ -99,4 +99,16 @@ inline void check_all_reported(const FlowTable& table, const CheckedReports& rep
     reports.summary.write(out, false);
 }
 
+// The flow table both pipeline targets run: fixed seed, every connection
+// parked after each segment, every segment kept, a short MSL (so TIME_WAIT
+// expiry is reached within a fuzz input's times).
+inline FlowTableConfig pipeline_config() {
+    FlowTableConfig config;
+    config.hash_seed = 1;
+    config.max_unparked = 1;
+    config.tracker.keep_segments = true;
+    config.tracker.msl = 1'000'000'000;
+    return config;
+}
+
 }  // namespace tfe::fuzz
