@@ -7,6 +7,17 @@
 
 namespace tfe::analyzer {
 
+std::vector<std::string> interface_names_in(std::uint32_t mask, const InterfaceNaming& naming) {
+    std::vector<std::string> out;
+    if (naming.names == nullptr) return out;
+    const std::vector<std::string>& names = *naming.names;
+    for (std::size_t bit = 0; bit < 32 && bit < names.size(); ++bit) {
+        if ((mask & (std::uint32_t{1} << bit)) == 0) continue;
+        out.push_back(bit == 31 && names.size() > 32 ? "interfaces 32 and later" : names[bit]);
+    }
+    return out;
+}
+
 std::uint32_t rel_seq(const Connection& c, Side sender, SeqNum s, const NumberStyle& st) {
     const Endpoint& e = c.endpoint(sender);
     // No SYN and nothing sent but an RST: no base to count from.

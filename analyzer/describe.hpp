@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "analyzer/vocabulary.hpp"
 #include "core/connection.hpp"
@@ -17,6 +18,18 @@ namespace tfe::analyzer {
 struct NumberStyle {
     bool absolute = false;  // -S: raw sequence numbers as on the wire
 };
+
+// The run's interface names (capture/interface_names.hpp), by number - 1.
+// A report names a connection's interfaces only when the run has several.
+struct InterfaceNaming {
+    const std::vector<std::string>* names = nullptr;
+    bool several() const { return names != nullptr && names->size() > 1; }
+};
+
+// The names of the interfaces in an Endpoint::interfaces mask, in the
+// run's order; the last bit, shared by every interface past 31, reads
+// "interfaces 32 and later" when there are more than 32.
+std::vector<std::string> interface_names_in(std::uint32_t mask, const InterfaceNaming& naming);
 
 // Sequence number of `sender`'s stream, relative to its ISN unless absolute.
 std::uint32_t rel_seq(const Connection& c, Side sender, SeqNum s, const NumberStyle& st);

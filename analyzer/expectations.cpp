@@ -103,6 +103,7 @@ const std::map<std::string, Check>& leaf_fields() {
         f["close"] = one_of("a close kind", names_of<decltype(close_name), CloseKind>(kCloseKinds, close_name));
         f["close_initiator"] = one_of("a side", {"client", "server", "both"}, true);
         f["end_reason"] = one_of("an end reason", names_of<decltype(end_reason_name), EndReason>(kEndReasons, end_reason_name));
+        for (const char* side : {"client", "server"}) f["interfaces." + std::string(side) + "[]"] = text_check();
         f["transitions[].ts"] = number_check();
         f["transitions[].packet"] = count_check(1, UINT64_MAX, true);
         f["transitions[].cause_packet"] = count_check(1, UINT64_MAX, true);
@@ -141,12 +142,13 @@ const std::map<std::string, bool>& object_fields() {
         {"frame_bytes", false}, {"isn", false}, {"options", false}, {"options.client", true},
         {"options.server", true}, {"handshake_rtt_ms", false}, {"final_state", false},
         {"initial_state", false}, {"anomalies", false}, {"transitions[]", false},
-        {"refusals[]", false}, {"anomaly_events[]", false}};
+        {"refusals[]", false}, {"anomaly_events[]", false}, {"interfaces", true}};
     return objects;
 }
 
 bool is_array_field(const std::string& path) {
-    return path == "transitions" || path == "refusals" || path == "anomaly_events";
+    return path == "transitions" || path == "refusals" || path == "anomaly_events" || path == "interfaces.client" ||
+           path == "interfaces.server";
 }
 
 std::string child_path(const std::string& path, const std::string& key) {

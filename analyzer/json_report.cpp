@@ -407,9 +407,41 @@ char* put_ending(char* p, const Connection& c, const Summary& s, std::string_vie
     return put_quoted(p, end_reason);
 }
 
+// `"interfaces":{"client":["eth0"],"server":["eth1"]}` or null. Rare (a
+// pcapng file of several interfaces), so plainly appended. Names are
+// printable ASCII (capture::printable_name): only `"` and `\` need escaping.
+void append_text(Buf& b, std::string_view s) { b.append(s.data(), s.data() + s.size()); }
+
+void put_interfaces(Buf& b, const Connection& c, const InterfaceNaming& naming) {
+    const std::uint32_t cl = c.endpoint(Side::client).interfaces, sv = c.endpoint(Side::server).interfaces;
+    if (!naming.several() || (cl | sv) == 0) {
+        append_text(b, ",\"interfaces\":null");
+        return;
+    }
+    append_text(b, ",\"interfaces\":{");
+    for (const Side side : {Side::client, Side::server}) {
+        if (side == Side::server) b.push_back(',');
+        fmt::format_to(std::back_inserter(b), "\"{}\":[", side == Side::client ? "client" : "server");
+        bool first = true;
+        for (const std::string& name : interface_names_in(c.endpoint(side).interfaces, naming)) {
+            if (!first) b.push_back(',');
+            first = false;
+            b.push_back('"');
+            for (const char ch : name) {
+                if (ch == '"' || ch == '\\') b.push_back('\\');
+                b.push_back(ch);
+            }
+            b.push_back('"');
+        }
+        b.push_back(']');
+    }
+    b.push_back('}');
+}
+
 }  // namespace
 
-void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle& st) {
+void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle& st,
+                const InterfaceNaming& interfaces) {
     const std::string_view handshake = handshake_name(s.handshake);
     const std::string_view close = close_name(s.close);
     const std::string_view initiator = initiator_name(s.initiator);
@@ -435,6 +467,7 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     p = lit(p, ",\"anomaly_events\":");
     commit(b, p);
     put_anomaly_events(b, c, st);
+    put_interfaces(b, c, interfaces);
 
     p = room(b, 2);
     p = lit(p, "}\n");

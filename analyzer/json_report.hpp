@@ -12,6 +12,9 @@
 
 namespace tfe::analyzer {
 
-void write_json(fmt::memory_buffer& out, const Connection& c, const Summary& s, const NumberStyle& st);
+// `interfaces`: the run's interface names; a connection's are written
+// (`interfaces`) only when the run has several, null otherwise.
+void write_json(fmt::memory_buffer& out, const Connection& c, const Summary& s, const NumberStyle& st,
+                const InterfaceNaming& interfaces = {});
 
 }  // namespace tfe::analyzer

@@ -15,6 +15,28 @@ using namespace text;
 
 namespace {
 
+// "  captured on eth0, eth1", or each direction's when they differ
+// ("eth0 (client → server); eth1 (server → client)": asymmetric routing),
+// only when the run has several interfaces.
+void write_interfaces(Buf& b, const Connection& c, const TextOptions& o) {
+    const std::uint32_t cl = c.endpoint(Side::client).interfaces, sv = c.endpoint(Side::server).interfaces;
+    if (!o.interfaces.several() || (cl | sv) == 0) return;
+    auto put_names = [&](std::uint32_t mask) {
+        List names(b, ", ");
+        for (const std::string& n : interface_names_in(mask, o.interfaces)) append(names.next(), n);
+    };
+    append(b, "  captured on ");
+    if (cl == sv || cl == 0 || sv == 0) {
+        put_names(cl | sv);
+    } else {
+        put_names(cl);
+        append(b, " (client → server); ");
+        put_names(sv);
+        append(b, " (server → client)");
+    }
+    b.push_back('\n');
+}
+
 // The header: endpoints (the first line bold), time, packets, kinds.
 void write_header(Buf& b, const Connection& c, const Summary& s, const TextOptions& o, const Narrator& n) {
     const Endpoint& cl = c.endpoint(Side::client);
@@ -30,6 +52,7 @@ void write_header(Buf& b, const Connection& c, const Summary& s, const TextOptio
         plural(cl.payload_bytes, "byte", "bytes"), " of payload\n");
     cat(b, "  server → client: ", plural(sv.packets, "packet", "packets"), ", ",
         plural(sv.payload_bytes, "byte", "bytes"), " of payload\n");
+    write_interfaces(b, c, o);
     if (c.roles_inferred()) {
         append(b, "  ");
         n.roles(b);

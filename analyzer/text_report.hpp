@@ -25,6 +25,7 @@ struct TextOptions {
     // that moved a state or raised an anomaly and summarises the rest.
     bool all_segments = false;
     TimeNs msl = 30'000'000'000;  // RFC 9293 MSL; TIME_WAIT lasts 2*MSL
+    InterfaceNaming interfaces;   // named in the header when the run has several
 };
 
 void write_text(fmt::memory_buffer& out, const Connection& c, const Summary& s, const TextOptions& o);

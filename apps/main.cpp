@@ -97,6 +97,7 @@ int read_files(const Options& o, ReportSink& sink) {
     capture::ReadOptions ropt;
     ropt.bpf_filter = build_filter(o);
     ropt.verify_checksums = o.verify_checksums;
+    ropt.interface_names = &sink.interface_names();
     std::uint64_t frames = 0;
     int status = kOk;
     for (const std::string& f : o.files) {

@@ -5,7 +5,9 @@
 
 namespace tfe::app {
 
-ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts), out_(out) {}
+ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts), out_(out) {
+    opts_.text.interfaces.names = &interface_names_.names();
+}
 
 ReportSink::~ReportSink() { flush(); }
 
@@ -17,10 +19,10 @@ void ReportSink::on_connection(const Connection& c) {
     summary_.add(c, s);
     const bool print_json = !opts_.quiet_report && opts_.format == Format::json;
     if (print_json && !opts_.keep_json) {
-        analyzer::write_json(buf_, c, s, opts_.text.numbers);  // straight to the output buffer
+        analyzer::write_json(buf_, c, s, opts_.text.numbers, opts_.text.interfaces);  // straight to the output buffer
     } else if (opts_.keep_json || opts_.format == Format::json) {
         scratch_.clear();
-        analyzer::write_json(scratch_, c, s, opts_.text.numbers);
+        analyzer::write_json(scratch_, c, s, opts_.text.numbers, opts_.text.interfaces);
         if (opts_.keep_json) kept_.push_back(nlohmann::ordered_json::parse(scratch_.begin(), scratch_.end()));
         if (!opts_.quiet_report && opts_.format == Format::json) buf_.append(scratch_);
     }

@@ -15,6 +15,7 @@
 #include "analyzer/run_summary.hpp"
 #include "analyzer/text_report.hpp"
 #include "capture/frames.hpp"
+#include "capture/interface_names.hpp"
 #include "core/flow_table.hpp"
 
 namespace tfe::app {
@@ -46,10 +47,14 @@ public:
     void finish();
     void flush();
 
+    // The run's interfaces, as the readers number them and the reports name them.
+    capture::InterfaceNames& interface_names() { return interface_names_; }
+
     const std::vector<nlohmann::ordered_json>& kept() const { return kept_; }
     const std::vector<std::string>& violations() const { return violations_; }
 
 private:
+    capture::InterfaceNames interface_names_;
     ReportOptions opts_;
     std::FILE* out_;
     FlowTable* table_ = nullptr;

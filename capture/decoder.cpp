@@ -446,9 +446,11 @@ DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint
                          bool verify_checksums, Segment& out) {
     const std::uint64_t frame = out.frame;
     const TimeNs ts = out.ts;
+    const std::uint16_t interface_id = out.interface_id;
     out = Segment{};
     out.frame = frame;
     out.ts = ts;
+    out.interface_id = interface_id;
     out.wire_len = wire_len;
 
     ByteReader r(bytes);

@@ -53,8 +53,8 @@ std::string linktype_name(int dlt);
 
 // Decodes one frame. `bytes` is what was captured, `wire_len` the length on
 // the wire (pcap's len; >= bytes.size() when snaplen cut the frame). Fills
-// every Segment field except `frame` and `ts`, which the caller owns and
-// which are left untouched. On error the other fields are unspecified.
+// every Segment field except `frame`, `ts` and `interface_id`, which the
+// caller owns and which are left untouched. On error the other fields are unspecified.
 // With verify_checksums, the TCP checksum is checked when the whole segment
 // was captured (checksum_checked/checksum_ok); a bad checksum never fails
 // decoding (offload: STYLE.md pitfall 11). A first IPv4/IPv6 fragment (MF

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "capture/frames.hpp"
+#include "capture/interface_names.hpp"
 
 namespace tfe::capture {
 
@@ -28,6 +29,9 @@ struct ReadOptions {
     // (standard input already peeked at, capture/stdin_peek.hpp); closed
     // with the capture.
     std::FILE* stdin_stream = nullptr;
+    // Where a pcapng file's interfaces get their run-wide numbers, which
+    // its Segments then carry (interface_id); null: Segments carry 0.
+    InterfaceNames* interface_names = nullptr;
 };
 
 // One interface of a pcapng file read by our own walker.

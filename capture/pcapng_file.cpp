@@ -61,6 +61,7 @@ private:
     FileReport& report_;
     std::map<std::uint16_t, int> dlts_;                 // LINKTYPE_ -> DLT, asked once each
     std::vector<std::unique_ptr<BpfProgram>> filters_;  // by interface; null: none, or inapplicable
+    std::vector<std::uint16_t> interface_ids_;          // by interface: the run's number, or 0
     Segment segment_;
 };
 
@@ -108,6 +109,7 @@ void FrameReader::on_interface(std::size_t index, const PcapngInterface& iface) 
         report_.link_type_name = r.link_type_name;
     }
     filters_.push_back(filter_for(r.link_type, iface.snapshot, r));
+    interface_ids_.push_back(opts_.interface_names ? opts_.interface_names->id_for(iface.name, path_, index) : 0);
     report_.interfaces.push_back(std::move(r));
 }
 
@@ -118,6 +120,7 @@ void FrameReader::on_packet(std::size_t index, const pcap_pkthdr& header, const 
         const BpfProgram* filter = filters_[index].get();
         if (filter == nullptr || pcap_offline_filter(filter->get(), &header, data) == 0) return;
     }
+    segment_.interface_id = interface_ids_[index];
     process_frame(iface.link_type, header, data, opts_.verify_checksums, 1, frame_counter_,
                   segment_, report_, sink_);
     if (report_.first_frame == 0) report_.first_frame = frame_counter_;

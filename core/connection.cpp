@@ -95,6 +95,7 @@ void Connection::on_segment(const Segment& seg, bool forward) {
     e.packets++;
     e.payload_bytes += seg.payload_len;
     e.frame_bytes += seg.wire_len;
+    e.interfaces |= interface_bit(seg.interface_id);  // duplicates too: a router's two interfaces
     if (config_->keep_segments)
         extras().segments.push_back({seg.frame, seg.seq, seg.ack, seg.payload_len, seg.flags, sender});
     if (is_duplicate(seg, e)) {

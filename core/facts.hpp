@@ -61,6 +61,9 @@ struct Endpoint {
     std::uint64_t packets = 0;
     std::uint64_t payload_bytes = 0;   // sequence-space payload, retransmissions included
     std::uint64_t frame_bytes = 0;     // whole frames as on the wire (tshark's conversation bytes)
+    // The interfaces its frames were captured on: bit n-1 for the run's
+    // interface n (Segment::interface_id), those past 31 sharing bit 31.
+    std::uint32_t interfaces = 0;
 
     // Its first SYN and the options it offered there (its FIN's frame and
     // time are in FinFacts).
@@ -72,6 +75,11 @@ struct Endpoint {
 
 // The first FIN of each side and who acknowledged it first: enough for the
 // analyzer to call a close four-way, three-way or simultaneous.
+// The bit of Endpoint::interfaces for a Segment's interface_id (0: none).
+constexpr std::uint32_t interface_bit(std::uint16_t interface_id) {
+    return interface_id == 0 ? 0u : std::uint32_t{1} << (interface_id > 32 ? 31 : interface_id - 1);
+}
+
 struct FinFacts {
     std::uint64_t frame = 0;
     TimeNs ts = 0;

@@ -94,6 +94,9 @@ struct Segment {
     TcpOptions options;
 
     PacketDirection direction = PacketDirection::unknown;
+    // The interface it was captured on, as the run numbers them (capture/
+    // interface_names.hpp); 0: the input does not say (classic pcap, live).
+    std::uint16_t interface_id = 0;
     bool checksum_checked = false;
     bool checksum_ok = true;
     std::uint8_t ip_ttl = 0;        // TTL or hop limit: tells duplicate frames apart

@@ -1,6 +1,7 @@
 // The command line as a user (or a CI job) runs it: exit codes, partial
 // output on bad input, --expect, --fail-on, standard input, filters.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -110,6 +111,33 @@ TEST_CASE("a pcapng file libpcap refuses: every interface read, the undecoded on
     const Run verbose = run("-v --format json " + data + "/pcapng/multi-linktype.pcapng");
     CHECK(verbose.out.find("19 frames, 16 TCP segments, link types EN10MB, RAW, USB_LINUX") !=
           std::string::npos);
+}
+
+TEST_CASE("a pcapng file of several interfaces: each connection names its own", "[cli]") {
+    const std::string data = TFE_TEST_DATA_DIR;
+    const Run text = run(data + "/pcapng/router.pcapng");
+    CHECK(text.status == 0);
+    CHECK(text.out.find("(server)\n  started") != std::string::npos);
+    CHECK(text.out.find("\n  captured on eth0, eth1\n") != std::string::npos);
+    CHECK(text.out.find("\n  captured on eth0 (client → server); eth1 (server → client)\n") != std::string::npos);
+    CHECK(text.out.find("\n  captured on interface 2 of " + data + "/pcapng/router.pcapng\n") != std::string::npos);
+    const Run json = run("--format json " + data + "/pcapng/router.pcapng");
+    CHECK(json.out.find("\"interfaces\":{\"client\":[\"eth0\",\"eth1\"],\"server\":[\"eth0\",\"eth1\"]}") !=
+          std::string::npos);
+    CHECK(json.out.find("\"interfaces\":{\"client\":[\"eth0\"],\"server\":[\"eth1\"]}") != std::string::npos);
+    // One interface (or none named, as in classic pcap): nothing to tell apart.
+    const Run one = run("--format json " + data + "/pcapng/block-kinds.pcapng");
+    CHECK(one.out.find("\"interfaces\":null") != std::string::npos);
+    CHECK(run(data + "/pcapng/block-kinds.pcapng").out.find("captured on") == std::string::npos);
+    // What a line pins is checked like any other field.
+    const std::string exp = "/tmp/tfe_cli_interfaces_" + std::to_string(::getpid()) + ".jsonl";
+    std::ofstream(exp) << R"({"id":2,"interfaces":{"client":["eth0"],"server":["eth1"]}})" << "\n";
+    CHECK(run("--expect " + exp + " " + data + "/pcapng/router.pcapng").status == 0);
+    std::ofstream(exp) << R"({"id":2,"interfaces":{"client":["eth1"],"server":["eth1"]}})" << "\n";
+    CHECK(run("--expect " + exp + " " + data + "/pcapng/router.pcapng").status == 1);
+    std::ofstream(exp) << R"({"id":2,"interfaces":{"client":[7]}})" << "\n";
+    CHECK(run("--expect " + exp + " " + data + "/pcapng/router.pcapng").status == 2);
+    std::remove(exp.c_str());
 }
 
 TEST_CASE("standard input and several files in one run", "[cli]") {

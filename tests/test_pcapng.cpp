@@ -72,7 +72,7 @@ std::string libpcap_part(const std::optional<std::string>& error) {
 }
 
 const char* const kLibpcapReads[] = {"tsresol.pcapng", "block-kinds.pcapng", "sections.pcapng",
-                                     "big-endian.pcapng", "usb-only.pcapng"};
+                                     "big-endian.pcapng", "usb-only.pcapng", "router.pcapng"};
 
 }  // namespace
 
@@ -317,4 +317,44 @@ TEST_CASE("Every if_tsresol value: libpcap's time stamps, or its error", "[captu
         CHECK(libpcap_part(ours.report.fatal_error) == libpcap_part(libpcap.report.fatal_error));
         CHECK(ours.sink.ts == libpcap.sink.ts);
     }
+}
+
+namespace {
+
+struct InterfaceIds : SegmentSink {
+    std::vector<std::uint16_t> ids;
+    void on_segment(const Segment& s) override { ids.push_back(s.interface_id); }
+};
+
+}  // namespace
+
+TEST_CASE("Interfaces numbered once per run, by name, carried by each segment", "[capture][pcapng]") {
+    InterfaceNames names;
+    ReadOptions opts;
+    opts.interface_names = &names;
+    InterfaceIds sink;
+    std::uint64_t counter = 0;
+    read_capture_file(kDir + "router.pcapng", opts, counter, sink);
+    REQUIRE(names.names() == std::vector<std::string>{"eth0", "eth1", "interface 2 of " + kDir + "router.pcapng"});
+    // 40061 crosses the router (each frame on both), 40062 one side each, 40063 the unnamed one.
+    REQUIRE(sink.ids.size() == 32);
+    CHECK(sink.ids[0] == 1);
+    CHECK(sink.ids[1] == 2);
+    CHECK(sink.ids[2] == 2);  // the SYN+ACK arrives from the server's side
+    CHECK(sink.ids[3] == 1);
+    CHECK(std::count(sink.ids.begin() + 16, sink.ids.begin() + 24, 1) == 5);  // the client's five
+    CHECK(std::count(sink.ids.begin() + 24, sink.ids.end(), 3) == 8);
+
+    // A second file naming eth0 again: the same number, not a new one.
+    InterfaceIds again;
+    read_capture_file(kDir + "multi-snaplen.pcapng", opts, counter, again);
+    CHECK(names.names().size() == 3);
+    CHECK(std::count(again.ids.begin(), again.ids.end(), 1) == 8);
+    CHECK(std::count(again.ids.begin(), again.ids.end(), 2) == 8);
+
+    // Without a registry, and for classic pcap, segments say nothing.
+    InterfaceIds none;
+    read_capture_file(kDir + "router.pcapng", ReadOptions{}, counter, none);
+    CHECK(std::count(none.ids.begin(), none.ids.end(), 0) == 32);
+    CHECK(printable_name("eth\x01\xc3\xa9") == "eth???");
 }

@@ -245,6 +245,36 @@ def usb_only():
     f.write("usb-only.pcapng")
 
 
+def forwarded(ip):
+    """The same IPv4 packet one hop later: TTL down by one, header checksum
+    redone."""
+    ip = ip[:8] + bytes([ip[8] - 1]) + ip[9:10] + b"\0\0" + ip[12:]
+    return ip[:10] + struct.pack("!H", checksum(ip[:20])) + ip[12:]
+
+
+def router():
+    """A router's interfaces: the connection from port 40061 crosses it,
+    each frame seen arriving on one interface and, 50 us later and one hop
+    older, leaving on the other; the one from 40062 is routed
+    asymmetrically, the client's frames seen on eth0 only, the server's on
+    eth1 only; a third, unnamed interface carries the one from 40063."""
+    f = Pcapng()
+    f.shb()
+    f.idb(LINKTYPE_ETHERNET, 65535, "eth0")
+    f.idb(LINKTYPE_ETHERNET, 65535, "eth1")
+    f.idb(LINKTYPE_ETHERNET, 65535)
+    from_client = {0, 2, 3, 5, 7}
+    for i, pkt in enumerate(conversation(40061)):
+        arrive, leave = (0, 1) if i in from_client else (1, 0)
+        f.epb(arrive, ms(i), ethernet(pkt))
+        f.epb(leave, ms(i) + 50_000, ethernet(forwarded(pkt)))
+    for i, pkt in enumerate(conversation(40062)):
+        f.epb(0 if i in from_client else 1, ms(20 + i), ethernet(pkt))
+    for i, pkt in enumerate(conversation(40063)):
+        f.epb(2, ms(40 + i), ethernet(pkt))
+    f.write("router.pcapng")
+
+
 def main():
     multi_snaplen()
     multi_linktype()
@@ -255,6 +285,7 @@ def main():
     sections(second_order=">", name="sections-byte-order.pcapng")
     big_endian()
     usb_only()
+    router()
 
 
 if __name__ == "__main__":
