@@ -10,6 +10,11 @@ namespace tfe::app {
 
 namespace {
 
+// "1 frame", "86 frames".
+std::string count_of(std::uint64_t n, std::string_view one) {
+    return fmt::format("{} {}{}", n, one, n == 1 ? "" : "s");
+}
+
 // tcpdump text: its packet lines, and what the reader had to assume.
 void text_notes(const capture::FileReport& r, std::vector<InputNote>& out) {
     if (r.fatal_error) {
@@ -73,8 +78,13 @@ std::vector<InputNote> input_notes(const capture::FileReport& r) {
     out.push_back({InputNote::info, fmt::format("{}: {} frames, {} TCP segments, {}", r.path,
                                                 r.frames_read, r.segments_decoded, link_types(r))});
     interface_notes(r, out);
-    if (r.skipped_non_tcp)
-        out.push_back({InputNote::info, fmt::format("{}: {} non-TCP frames skipped", r.path, r.skipped_non_tcp)});
+    const std::uint64_t non_tcp = r.skipped_non_tcp - r.reason(capture::DecodeError::encapsulation_not_decoded).count;
+    if (non_tcp)
+        out.push_back({InputNote::info, fmt::format("{}: {} skipped", r.path, count_of(non_tcp, "non-TCP frame"))});
+    for (const auto& [why, rc] : r.undecoded)
+        out.push_back({InputNote::warning, fmt::format("{}: {} in an encapsulation not decoded: {} (first: frame {})",
+                                                       r.path, count_of(rc.count, "frame"), capture::to_string(why),
+                                                       rc.first_frame)});
     for (std::size_t i = 0; i < r.by_reason.size(); ++i) {
         const auto e = static_cast<capture::DecodeError>(i);
         const auto& rc = r.by_reason[i];

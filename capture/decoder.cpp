@@ -1,11 +1,13 @@
 #include "capture/decoder.hpp"
 
+#include <fmt/format.h>
 #include <pcap/pcap.h>
 
 #include <algorithm>
 #include <array>
 
 #include "capture/byte_reader.hpp"
+#include "capture/encapsulation.hpp"
 
 namespace tfe::capture {
 
@@ -22,6 +24,7 @@ constexpr std::array<const char*, static_cast<std::size_t>(DecodeError::count)> 
     "not_tcp",
     "non_first_fragment",
     "unsupported_link_type",
+    "encapsulation_not_decoded",
     "truncated_link_header",
     "too_many_vlan_tags",
     "truncated_ip_header",
@@ -36,6 +39,8 @@ constexpr std::array<const char*, static_cast<std::size_t>(DecodeError::count)> 
     "tcp_data_offset_below_5",
     "tcp_header_beyond_capture",
     "tcp_header_beyond_ip_length",
+    "truncated_tunnel_header",
+    "too_many_encapsulations",
 };
 
 // ---------------------------------------------------------------- constants
@@ -43,14 +48,6 @@ constexpr std::array<const char*, static_cast<std::size_t>(DecodeError::count)> 
 // pcap's LINKTYPE_RAW; libpcap maps it to the platform's DLT_RAW when it
 // reads a file, but a caller may hand us the file value.
 constexpr int kLinktypeRaw = 101;
-
-// IEEE 802 EtherTypes.
-constexpr std::uint16_t kEtherIpv4 = 0x0800;
-constexpr std::uint16_t kEtherIpv6 = 0x86DD;
-constexpr std::uint16_t kEtherVlan = 0x8100;      // IEEE 802.1Q C-tag
-constexpr std::uint16_t kEtherQinQ = 0x88A8;      // IEEE 802.1ad S-tag
-constexpr std::uint16_t kEtherQinQOld = 0x9100;   // pre-standard stacked VLAN
-constexpr int kMaxVlanTags = 8;
 
 // BSD loopback address families (AF_INET6 differs per BSD).
 constexpr std::uint32_t kBsdAfInet = 2;
@@ -73,44 +70,18 @@ constexpr std::uint8_t kOptEol = 0, kOptNop = 1, kOptMss = 2, kOptWscale = 3,
 constexpr std::uint16_t kFastOpenExperimentalMagic = 0xF989;  // RFC 7413 section 4.1.1
 constexpr std::uint8_t kMaxWindowScale = 14;                 // RFC 7323 section 2.3
 
-enum class NetProto : std::uint8_t { ipv4, ipv6, from_version_nibble, other };
+using encapsulation::Next;
 
-// What the IP layer hands to TCP.
+// What the IP layer hands to TCP (or to a tunnel's header).
 struct IpPayload {
-    Bytes tcp;                    // captured TCP bytes, trimmed to the IP length
-    std::uint32_t tcp_len = 0;    // TCP header + payload length per the IP header
+    Bytes tcp;                    // captured payload bytes, trimmed to the IP length
+    std::uint32_t tcp_len = 0;    // payload length per the IP header
+    std::uint8_t protocol = 0;    // IPv4 protocol, IPv6's last next header
     bool length_from_frame = false;  // IP said 0 (TSO or jumbo): length is the frame's
     bool more_fragments = false;     // first fragment: the checksum covers more
 };
 
 // ---------------------------------------------------------------- link layer
-
-NetProto proto_from_ethertype(std::uint16_t type) {
-    if (type == kEtherIpv4) return NetProto::ipv4;
-    if (type == kEtherIpv6) return NetProto::ipv6;
-    return NetProto::other;
-}
-
-constexpr bool is_vlan_tag(std::uint16_t type) {
-    return type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld;
-}
-
-// Each tag is TCI (2 bytes) followed by the inner EtherType (IEEE 802.1Q).
-DecodeError skip_vlan_tags(ByteReader& r, std::uint16_t& type) {
-    for (int tags = 0; is_vlan_tag(type); ++tags) {
-        if (tags == kMaxVlanTags) return DecodeError::too_many_vlan_tags;
-        if (!r.skip(2) || !r.u16(type)) return DecodeError::truncated_link_header;
-    }
-    return DecodeError::ok;
-}
-
-DecodeError decode_ethernet(ByteReader& r, NetProto& proto) {
-    std::uint16_t type = 0;
-    if (!r.skip(12) || !r.u16(type)) return DecodeError::truncated_link_header;
-    if (auto e = skip_vlan_tags(r, type); e != DecodeError::ok) return e;
-    proto = proto_from_ethertype(type);  // <= 1500 is an 802.3 length: LLC, not IP
-    return DecodeError::ok;
-}
 
 PacketDirection direction_from_packet_type(std::uint16_t type) {
     switch (type) {
@@ -124,34 +95,30 @@ PacketDirection direction_from_packet_type(std::uint16_t type) {
 
 // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html: packet type,
 // ARPHRD type, address length, 8 address bytes, protocol.
-DecodeError decode_sll(ByteReader& r, NetProto& proto, PacketDirection& dir) {
+DecodeError decode_sll(ByteReader& r, Next& next, PacketDirection& dir, Undecoded& why) {
     std::uint16_t packet_type = 0, type = 0;
     if (!r.u16(packet_type) || !r.skip(12) || !r.u16(type))
         return DecodeError::truncated_link_header;
     dir = direction_from_packet_type(packet_type);
-    if (auto e = skip_vlan_tags(r, type); e != DecodeError::ok) return e;
-    proto = proto_from_ethertype(type);
-    return DecodeError::ok;
+    return encapsulation::after_ethertype(type, r, next, why);
 }
 
 // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html: protocol,
 // reserved, interface index, ARPHRD type, packet type (1 byte), address
 // length, 8 address bytes.
-DecodeError decode_sll2(ByteReader& r, NetProto& proto, PacketDirection& dir) {
+DecodeError decode_sll2(ByteReader& r, Next& next, PacketDirection& dir, Undecoded& why) {
     std::uint16_t type = 0;
     std::uint8_t packet_type = 0;
     if (!r.u16(type) || !r.skip(8) || !r.u8(packet_type) || !r.skip(9))
         return DecodeError::truncated_link_header;
     dir = direction_from_packet_type(packet_type);
-    if (auto e = skip_vlan_tags(r, type); e != DecodeError::ok) return e;
-    proto = proto_from_ethertype(type);
-    return DecodeError::ok;
+    return encapsulation::after_ethertype(type, r, next, why);
 }
 
 // https://www.tcpdump.org/linktypes/LINKTYPE_NULL.html: a 4-byte address
 // family, in the writing host's byte order for NULL (so either order is
 // accepted), network order for LOOP.
-DecodeError decode_bsd_loopback(ByteReader& r, bool network_order, NetProto& proto) {
+DecodeError decode_bsd_loopback(ByteReader& r, bool network_order, Next& next) {
     std::uint32_t af = 0;
     if (!r.has(4)) return DecodeError::truncated_link_header;
     if (network_order) {
@@ -161,23 +128,23 @@ DecodeError decode_bsd_loopback(ByteReader& r, bool network_order, NetProto& pro
         // A family fits in 16 bits: high bits set means a big-endian writer.
         if ((af & 0xFFFF0000u) != 0) af = (af >> 24) | ((af >> 8) & 0xFF00u);
     }
-    proto = af == kBsdAfInet ? NetProto::ipv4
-          : is_bsd_af_inet6(af) ? NetProto::ipv6
-          : NetProto::other;
+    if (af == kBsdAfInet) next = Next::ipv4;
+    else if (is_bsd_af_inet6(af)) next = Next::ipv6;
+    else return DecodeError::not_ip;
     return DecodeError::ok;
 }
 
-DecodeError decode_link(int dlt, ByteReader& r, NetProto& proto, PacketDirection& dir) {
+DecodeError decode_link(int dlt, ByteReader& r, Next& next, PacketDirection& dir, Undecoded& why) {
     switch (dlt) {
-    case DLT_EN10MB: return decode_ethernet(r, proto);
-    case DLT_LINUX_SLL: return decode_sll(r, proto, dir);
-    case DLT_LINUX_SLL2: return decode_sll2(r, proto, dir);
-    case DLT_NULL: return decode_bsd_loopback(r, false, proto);
-    case DLT_LOOP: return decode_bsd_loopback(r, true, proto);
-    case DLT_IPV4: proto = NetProto::ipv4; return DecodeError::ok;
-    case DLT_IPV6: proto = NetProto::ipv6; return DecodeError::ok;
+    case DLT_EN10MB: return encapsulation::after_ethernet(r, next, why);
+    case DLT_LINUX_SLL: return decode_sll(r, next, dir, why);
+    case DLT_LINUX_SLL2: return decode_sll2(r, next, dir, why);
+    case DLT_NULL: return decode_bsd_loopback(r, false, next);
+    case DLT_LOOP: return decode_bsd_loopback(r, true, next);
+    case DLT_IPV4: next = Next::ipv4; return DecodeError::ok;
+    case DLT_IPV6: next = Next::ipv6; return DecodeError::ok;
     case DLT_RAW:
-    case kLinktypeRaw: proto = NetProto::from_version_nibble; return DecodeError::ok;
+    case kLinktypeRaw: next = Next::ip_by_version; return DecodeError::ok;
     default: return DecodeError::unsupported_link_type;
     }
 }
@@ -217,8 +184,8 @@ DecodeError decode_ipv4(Bytes ip, std::uint32_t wire_avail, Segment& out, IpPayl
     } else if (total > wire_avail) {
         return DecodeError::ip_length_beyond_frame;
     }
-    if (proto != kProtoTcp) return DecodeError::not_tcp;
     if ((frag & 0x1FFFu) != 0) return DecodeError::non_first_fragment;
+    res.protocol = proto;
     res.more_fragments = (frag & 0x2000u) != 0;
     res.tcp_len = ip_len - header_len;
     // Trim Ethernet padding; keep fewer bytes when snaplen cut the frame.
@@ -228,16 +195,20 @@ DecodeError decode_ipv4(Bytes ip, std::uint32_t wire_avail, Segment& out, IpPayl
 
 // ---------------------------------------------------------------- IPv6
 
-// Walks RFC 8200 section 4 extension headers up to TCP. On return r is at
-// the TCP header and `consumed` counts the extension bytes.
+constexpr bool is_ipv6_extension(std::uint8_t next) {
+    return next == kIpv6HopByHop || next == kIpv6Routing || next == kIpv6DestOptions ||
+           next == kIpv6Fragment || next == kIpv6Ah;
+}
+
+// Walks RFC 8200 section 4 extension headers up to the first other header
+// (TCP, a tunnel, 59 no next header, ESP, UDP, ICMPv6...), left in
+// res.protocol. On return r is at it and `consumed` counts the extension
+// bytes.
 DecodeError walk_ipv6_extensions(ByteReader& r, std::uint8_t next, std::uint32_t& consumed,
                                  IpPayload& res) {
-    for (int n = 0; next != kProtoTcp; ++n) {
+    for (int n = 0; next != kProtoTcp && is_ipv6_extension(next); ++n) {
         if (n == kMaxIpv6ExtensionHeaders) return DecodeError::too_many_ipv6_extension_headers;
         const bool is_ah = next == kIpv6Ah;
-        if (!is_ah && next != kIpv6HopByHop && next != kIpv6Routing &&
-            next != kIpv6DestOptions && next != kIpv6Fragment)
-            return DecodeError::not_tcp;  // 59 no next header, ESP, UDP, ICMPv6...
         if (next == kIpv6Fragment) {
             // RFC 8200 section 4.5: fixed 8 bytes; offset in 8-byte units.
             std::uint16_t off_flags = 0;
@@ -256,6 +227,7 @@ DecodeError walk_ipv6_extensions(ByteReader& r, std::uint8_t next, std::uint32_t
         if (!r.skip(header_len - 2)) return DecodeError::truncated_ipv6_extension_header;
         consumed += static_cast<std::uint32_t>(header_len);
     }
+    res.protocol = next;
     return DecodeError::ok;
 }
 
@@ -395,17 +367,43 @@ std::uint32_t clamp_u32(std::size_t n) {
     return static_cast<std::uint32_t>(std::min<std::size_t>(n, UINT32_MAX));
 }
 
-DecodeError decode_ip(NetProto proto, Bytes ip, std::uint32_t wire_avail, Segment& out,
-                      IpPayload& res) {
-    if (proto == NetProto::from_version_nibble) {
+DecodeError decode_ip(Next next, Bytes ip, std::uint32_t wire_avail, Segment& out, IpPayload& res) {
+    if (next == Next::ip_by_version) {
         if (ip.empty()) return DecodeError::truncated_ip_header;
         const int version = ip[0] >> 4;
-        proto = version == 4 ? NetProto::ipv4 : version == 6 ? NetProto::ipv6 : NetProto::other;
+        if (version != 4 && version != 6) return DecodeError::not_ip;
+        next = version == 4 ? Next::ipv4 : Next::ipv6;
     }
-    switch (proto) {
-    case NetProto::ipv4: return decode_ipv4(ip, wire_avail, out, res);
-    case NetProto::ipv6: return decode_ipv6(ip, wire_avail, out, res);
-    default: return DecodeError::not_ip;
+    return next == Next::ipv4 ? decode_ipv4(ip, wire_avail, out, res) : decode_ipv6(ip, wire_avail, out, res);
+}
+
+// From the header `next` at `r` (a region `region_wire` bytes long on the
+// wire) through every tunnel to the innermost IP packet, whose payload is
+// TCP: `ip` is that payload. Outer headers are read and left behind; the
+// Segment's addresses are the innermost packet's. A tunnel inside an
+// outer first fragment is followed, its checksum not checked.
+DecodeError decode_ip_layers(Next next, ByteReader r, std::uint32_t region_wire, Segment& out,
+                             IpPayload& ip, Undecoded& why) {
+    bool incomplete = false;
+    for (int depth = 0;; ++depth) {
+        if (depth == encapsulation::kMaxDepth) return DecodeError::too_many_encapsulations;
+        if (next == Next::ethernet) {
+            if (auto e = encapsulation::after_ethernet(r, next, why); e != DecodeError::ok) return e;
+            continue;
+        }
+        const std::uint32_t wire_avail =
+            clamp_u32(std::max<std::size_t>(region_wire, r.position() + r.remaining()) - r.position());
+        ip = IpPayload{};
+        if (auto e = decode_ip(next, r.rest(), wire_avail, out, ip); e != DecodeError::ok) return e;
+        incomplete = incomplete || ip.more_fragments || ip.length_from_frame;
+        if (ip.protocol == kProtoTcp) {
+            ip.more_fragments = incomplete;
+            return DecodeError::ok;
+        }
+        r = ByteReader(ip.tcp);
+        // Inside a fragment the inner packet is longer than the region.
+        region_wire = incomplete ? UINT32_MAX : ip.tcp_len;
+        if (auto e = encapsulation::after_ip_protocol(ip.protocol, r, next, why); e != DecodeError::ok) return e;
     }
 }
 
@@ -423,9 +421,23 @@ bool is_malformed(DecodeError e) {
     case DecodeError::not_tcp:
     case DecodeError::non_first_fragment:
     case DecodeError::unsupported_link_type:
+    case DecodeError::encapsulation_not_decoded:
     case DecodeError::count: return false;
     default: return true;
     }
+}
+
+std::string to_string(const Undecoded& u) {
+    using Kind = Undecoded::Kind;
+    switch (u.kind) {
+    case Kind::ethertype: return fmt::format("EtherType {:#06x}", u.value);
+    case Kind::ppp_protocol: return fmt::format("PPP protocol {:#06x}", u.value);
+    case Kind::gre_version: return fmt::format("GRE version {}{}", u.value & 7, (u.value & 0x4000u) ? " with source routing" : "");
+    case Kind::mpls_payload: return fmt::format("MPLS payload starting with nibble {}", u.value);
+    case Kind::vxlan_gpe_protocol: return fmt::format("VXLAN-GPE next protocol {}", u.value);
+    case Kind::none: break;
+    }
+    return "an unknown header";
 }
 
 bool linktype_supported(int dlt) {
@@ -443,7 +455,7 @@ std::string linktype_name(int dlt) {
 }
 
 DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint32_t wire_len,
-                         bool verify_checksums, Segment& out) {
+                         bool verify_checksums, Segment& out, Undecoded* undecoded) {
     const std::uint64_t frame = out.frame;
     const TimeNs ts = out.ts;
     const std::uint16_t interface_id = out.interface_id;
@@ -453,15 +465,14 @@ DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint
     out.interface_id = interface_id;
     out.wire_len = wire_len;
 
+    Undecoded ignored;
+    Undecoded& why = undecoded ? *undecoded : ignored;
     ByteReader r(bytes);
-    NetProto proto = NetProto::other;
-    if (auto e = decode_link(dlt, r, proto, out.direction); e != DecodeError::ok) return e;
-    // The IP packet's room on the wire: the frame minus the link header.
-    const std::uint32_t wire_avail =
-        clamp_u32(std::max<std::size_t>(wire_len, bytes.size()) - r.position());
-
+    Next next = Next::ipv4;
+    if (auto e = decode_link(dlt, r, next, out.direction, why); e != DecodeError::ok) return e;
     IpPayload ip;
-    if (auto e = decode_ip(proto, r.rest(), wire_avail, out, ip); e != DecodeError::ok) return e;
+    const std::uint32_t frame_wire = clamp_u32(std::max<std::size_t>(wire_len, bytes.size()));
+    if (auto e = decode_ip_layers(next, r, frame_wire, out, ip, why); e != DecodeError::ok) return e;
     if (auto e = decode_tcp(ip, out); e != DecodeError::ok) return e;
 
     // A super-segment's or fragment's checksum covers bytes we do not have.

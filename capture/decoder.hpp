@@ -20,6 +20,9 @@ enum class DecodeError : std::uint8_t {
     not_tcp,                 // IP carrying UDP, ICMP, ESP, no-next-header...
     non_first_fragment,      // IP fragment with offset != 0: no TCP header in it
     unsupported_link_type,
+    // A header that may carry TCP but is not decoded (an unknown EtherType,
+    // GRE version, PPP protocol...): skipped, and named (Undecoded).
+    encapsulation_not_decoded,
     // Malformed or cut short.
     truncated_link_header,
     too_many_vlan_tags,
@@ -35,10 +38,24 @@ enum class DecodeError : std::uint8_t {
     tcp_data_offset_below_5,
     tcp_header_beyond_capture,   // data offset points past the captured bytes
     tcp_header_beyond_ip_length, // data offset larger than the IP payload
+    truncated_tunnel_header,     // MPLS, PPPoE, GRE, VXLAN... cut short
+    too_many_encapsulations,     // more nested headers than encapsulation::kMaxDepth
     count
 };
 
 const char* to_string(DecodeError e);
+
+// The header an encapsulation_not_decoded frame stopped at.
+struct Undecoded {
+    enum class Kind : std::uint8_t { none, ethertype, ppp_protocol, gre_version, mpls_payload, vxlan_gpe_protocol };
+    Kind kind = Kind::none;
+    std::uint16_t value = 0;  // the EtherType, PPP protocol, GRE flags word, first nibble, GPE protocol
+    bool operator==(const Undecoded&) const = default;
+};
+
+// "EtherType 0x88e5", "PPP protocol 0x002b", "GRE version 2",
+// "MPLS payload starting with nibble 9", "VXLAN-GPE next protocol 4".
+std::string to_string(const Undecoded& u);
 
 // False for ok and for reasons that are simply "not a TCP segment we can
 // follow" (not_ip, not_tcp, non_first_fragment): callers count those as
@@ -60,7 +77,10 @@ std::string linktype_name(int dlt);
 // decoding (offload: STYLE.md pitfall 11). A first IPv4/IPv6 fragment (MF
 // set, offset 0) decodes, but its payload_len counts only that fragment's
 // bytes and its checksum is not checked; later fragments are skipped.
+// TCP inside the encapsulations of capture/encapsulation.hpp decodes as
+// the innermost IP packet's segment. `undecoded`, when given, says which
+// header an encapsulation_not_decoded frame stopped at.
 DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint32_t wire_len,
-                         bool verify_checksums, Segment& out);
+                         bool verify_checksums, Segment& out, Undecoded* undecoded = nullptr);
 
 }  // namespace tfe::capture

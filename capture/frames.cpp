@@ -7,7 +7,7 @@ namespace tfe::capture {
 
 SegmentSink::~SegmentSink() = default;
 
-void DecodeStats::record(DecodeError e, const Segment& segment) {
+void DecodeStats::record(DecodeError e, const Segment& segment, const Undecoded& why) {
     if (e == DecodeError::ok) {
         ++segments_decoded;
         if (segment.checksum_checked && !segment.checksum_ok) ++bad_checksums;
@@ -17,6 +17,10 @@ void DecodeStats::record(DecodeError e, const Segment& segment) {
     ReasonCount& r = by_reason[static_cast<std::size_t>(e)];
     if (r.count++ == 0) r.first_frame = segment.frame;
     ++(is_malformed(e) ? malformed : skipped_non_tcp);
+    if (e != DecodeError::encapsulation_not_decoded) return;
+    auto kind = std::find_if(undecoded.begin(), undecoded.end(), [&](const auto& u) { return u.first == why; });
+    if (kind == undecoded.end()) kind = undecoded.insert(undecoded.end(), {why, ReasonCount{0, segment.frame}});
+    ++kind->second.count;
 }
 
 void DecodeStats::note_time(TimeNs ts, std::uint64_t frame) {
@@ -40,9 +44,10 @@ void process_frame(int dlt, const pcap_pkthdr& header, const u_char* data, bool 
     segment.ts = seconds * 1'000'000'000 +
                  static_cast<TimeNs>(header.ts.tv_usec) * subsec_to_ns;
     stats.note_time(segment.ts, segment.frame);
+    Undecoded why;
     const DecodeError e =
-        decode_frame(dlt, {data, header.caplen}, header.len, verify_checksums, segment);
-    stats.record(e, segment);
+        decode_frame(dlt, {data, header.caplen}, header.len, verify_checksums, segment, &why);
+    stats.record(e, segment, why);
     if (e == DecodeError::ok) sink.on_segment(segment);
 }
 

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "capture/decoder.hpp"
 #include "core/segment.hpp"
@@ -55,8 +57,13 @@ struct DecodeStats {
     ReasonCount time_jumps;
     TimeNs last_ts = 0;                   // the previous frame's (frames_read > 0)
 
-    // Counts one decode result for the frame in `segment.frame`.
-    void record(DecodeError e, const Segment& segment);
+    // encapsulation_not_decoded frames by the header they stopped at, in
+    // the order first met (a few kinds at most in a real capture).
+    std::vector<std::pair<Undecoded, ReasonCount>> undecoded;
+
+    // Counts one decode result for the frame in `segment.frame`; `why`
+    // names the header of an encapsulation_not_decoded one.
+    void record(DecodeError e, const Segment& segment, const Undecoded& why = {});
     // Compares frame `frame`'s time with the previous frame's (call after
     // counting it in frames_read).
     void note_time(TimeNs ts, std::uint64_t frame);

@@ -438,6 +438,72 @@ Line parse_addresses_and_tcp(std::string_view s, Line l) {
     return parse_tcp_part(rest.substr(7), std::move(l));
 }
 
+// Where tcpdump prints a packet inside this one ("GREv0, length 64: IP
+// ...", "MPLS (label 100, ...) IP ...", "PPPoE  [ses 0x9] IP6 ..."): the
+// text from that "IP"/"IP6", or empty.
+std::string_view inner_packet(std::string_view s) {
+    for (std::size_t at = 0; (at = s.find("IP", at)) != std::string_view::npos; at += 2) {
+        const std::string_view from = s.substr(at);
+        if (at < 2 || !(starts_with(from, "IP ") || starts_with(from, "IP6 "))) continue;
+        const char before = s[at - 2];
+        if (s[at - 1] == ' ' && (before == ':' || before == ')' || before == ']' || before == ' ')) return from;
+    }
+    return {};
+}
+
+constexpr int kMaxInnerPackets = 8;  // tunnels in tunnels
+
+// "SRC > DST: Flags [" where tcpdump names no protocol before it (-e over
+// MPLS or PPPoE, a tunnel's inner packet with -e): from after the
+// separator before SRC; empty when the line has no such segment.
+std::string_view bare_segment(std::string_view s) {
+    const std::size_t flags = s.rfind(": Flags [");  // the innermost: printed last
+    const std::size_t arrow = flags == std::string_view::npos ? flags : s.rfind(" > ", flags);
+    if (arrow == std::string_view::npos) return {};
+    std::size_t start = 0;
+    for (const std::string_view sep : {": ", ") ", "] "}) {
+        const std::size_t at = s.rfind(sep, arrow);
+        if (at != std::string_view::npos) start = std::max(start, at + 2);
+    }
+    return s.substr(start);
+}
+
+// A bare segment's line: the IP version from the source's form.
+Line parse_bare_segment(std::string_view segment, Line l) {
+    const std::string_view src = segment.substr(0, segment.find(" > "));
+    l.ip_version = src.find(':') != std::string_view::npos ? 6 : 4;
+    l.is_packet = true;
+    return parse_addresses_and_tcp(segment, std::move(l));
+}
+
+// From the protocol on: the IP packet, or the one inside it when it is a
+// tunnel's (the innermost TCP is the segment, as the capture path decodes it).
+Line parse_packet(std::string_view s, Line l, int depth) {
+    if (!take_ip_header(s, l)) return malformed(std::move(l), "unclosed IP header '('");
+    const std::string_view inner = inner_packet(s);
+    const bool tcp_here = !(l.has_ip_header && l.reason != "TCP");  // -v names the protocol: UDP, GRE
+    if (tcp_here) {
+        Line here = parse_addresses_and_tcp(s, l);
+        if (here.kind == Line::Kind::tcp || depth == kMaxInnerPackets) return here;
+        if (inner.empty()) {
+            const std::string_view bare = bare_segment(s);
+            return bare.empty() ? here : parse_bare_segment(bare, std::move(l));
+        }
+    } else if (inner.empty() || depth == kMaxInnerPackets) {
+        const std::string_view bare = depth < kMaxInnerPackets ? bare_segment(s) : std::string_view{};
+        return bare.empty() ? l : parse_bare_segment(bare, std::move(l));
+    }
+    std::string_view rest = inner;
+    Line next = l;  // the line's number, time and direction; the inner header's own fields
+    next.has_ip_header = false;
+    next.ttl = 0;
+    next.ip_id = 0;
+    next.ip_length = 0;
+    next.reason.clear();
+    take_protocol(rest, next);
+    return parse_packet(rest, std::move(next), depth + 1);
+}
+
 }  // namespace
 
 TcpdumpLine parse_tcpdump_line(std::string_view line) {
@@ -446,22 +512,24 @@ TcpdumpLine parse_tcpdump_line(std::string_view line) {
     l.is_packet = take_number_and_time(s, l);
     take_interface(s, l);
     if (!take_protocol(s, l)) {
-        l.reason = l.is_packet ? first_word(trim_left(s)) : "text";
-        return l;
+        // MPLS, PPPoE, ...: an IP packet may follow its header.
+        std::string_view inner = inner_packet(s);
+        if (!l.is_packet || inner.empty() || !take_protocol(inner, l)) {
+            const std::string_view bare = l.is_packet ? bare_segment(s) : std::string_view{};
+            if (!bare.empty()) return parse_bare_segment(bare, std::move(l));
+            l.reason = l.is_packet ? first_word(trim_left(s)) : "text";
+            return l;
+        }
+        s = inner;
     }
     l.is_packet = true;
-    if (!take_ip_header(s, l)) return malformed(std::move(l), "unclosed IP header '('");
-    if (l.has_ip_header && l.reason != "TCP") return l;  // -v names the protocol: UDP, ICMP
-    return parse_addresses_and_tcp(s, std::move(l));
+    return parse_packet(s, std::move(l), 0);
 }
 
-bool awaits_continuation(std::string_view line) {
+bool begins_packet(std::string_view line) {
     Line l;
-    std::string_view s = line;
-    take_number_and_time(s, l);
-    take_interface(s, l);
-    if (!take_protocol(s, l) || !take_ip_header(s, l) || !l.has_ip_header) return false;
-    return trim_left(s).empty();
+    // "10.0.0.1.40000 > ..." reads as an epoch time "10.0" otherwise.
+    return take_number_and_time(line, l) && (line.empty() || is_space(line.front()));
 }
 
 }  // namespace tfe::capture

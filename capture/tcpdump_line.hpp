@@ -68,8 +68,8 @@ struct TcpdumpLine {
 // (getservbyname); a name it does not know makes the line malformed.
 TcpdumpLine parse_tcpdump_line(std::string_view line);
 
-// True when `line` is the first half of a -v line that tcpdump wrapped:
-// the IP header printed, the addresses on the next, indented, line.
-bool awaits_continuation(std::string_view line);
+// True when `line` starts a packet (a time stamp, maybe after -#'s number,
+// which tcpdump right-aligns: such a line is indented yet no continuation).
+bool begins_packet(std::string_view line);
 
 }  // namespace tfe::capture

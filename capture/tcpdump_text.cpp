@@ -107,6 +107,8 @@ private:
     TextClock clock_;
     TextSequences sequences_;
     std::string pending_;  // a -v line waiting for its wrapped second half
+    int pending_joins_ = 0;
+    static constexpr int kMaxJoinedLines = 6;
     std::uint64_t pending_line_ = 0, line_no_ = 0;
     std::map<std::string, std::uint64_t> skipped_;  // by what the line is
     std::set<std::string> names_;
@@ -116,10 +118,15 @@ private:
 void TextReader::feed(std::string_view raw) {
     const std::string_view line = without_line_end(raw);
     ++line_no_;
-    const bool indented = !line.empty() && (line.front() == ' ' || line.front() == '\t');
+    const bool indented = !line.empty() && (line.front() == ' ' || line.front() == '\t') && !begins_packet(line);
     if (!pending_.empty() && indented && !is_blank(line)) {
         pending_ += ' ';
         pending_ += line.substr(line.find_first_not_of(" \t"));
+        // A tunnel's packet goes on over more lines (-v: the outer header,
+        // the tunnel's, the inner IP header, the segment): joined until the
+        // segment is there, or a few lines at most.
+        if (++pending_joins_ < kMaxJoinedLines && parse_tcpdump_line(pending_).kind != TcpdumpLine::Kind::tcp)
+            return;
         take(pending_, pending_line_);
         pending_.clear();
         return;
@@ -129,8 +136,12 @@ void TextReader::feed(std::string_view raw) {
         pending_.clear();
     }
     if (is_blank(line)) return;
-    if (awaits_continuation(line)) {
+    // A packet line that is not a whole segment may go on, indented, on the
+    // next lines (-v wraps after the IP header; tunnels take several).
+    const TcpdumpLine first = parse_tcpdump_line(line);
+    if (first.is_packet && first.kind != TcpdumpLine::Kind::tcp) {
         pending_ = line;
+        pending_joins_ = 0;
         pending_line_ = line_no_;
         return;
     }

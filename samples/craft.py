@@ -54,9 +54,10 @@ class Conversation:
     rcv_nxt, and the segment is delivered to the peer (rcv_nxt advances if
     it is in order).  deliver=False: lost after the capture point."""
 
-    def __init__(self, client, server, ipv6=False, vlan=None, t0=T0):
+    def __init__(self, client, server, ipv6=False, vlan=None, t0=T0, encap=None):
         self.c, self.s = client, server
         self.ipv6, self.vlan = ipv6, vlan
+        self.encap = encap     # inner IP packet, sender -> whole frame (tunnels)
         self.t = t0
         self.t0 = t0
         self.frames = []
@@ -98,9 +99,11 @@ class Conversation:
             ip = IP(src=side.addr, dst=peer.addr, ttl=64, id=side.ip_id, flags="DF")
             side.ip_id = (side.ip_id + 1) & 0xFFFF
         eth = Ether(src=pcaplib.mac_for(side.addr), dst=pcaplib.mac_for(peer.addr))
-        frame = eth / Dot1Q(vlan=self.vlan) / ip / tcp if self.vlan else eth / ip / tcp
-        if payload:
-            frame = frame / Raw(payload)
+        inner = ip / tcp / Raw(payload) if payload else ip / tcp
+        if self.encap:
+            frame = self.encap(inner, side is self.c)
+        else:
+            frame = eth / Dot1Q(vlan=self.vlan) / inner if self.vlan else eth / inner
         self.frames.append((self.t, bytes(frame)))
         consumed = len(payload) + ("S" in flags) + ("F" in flags)
         end = (seq + consumed) & M32
@@ -494,6 +497,69 @@ Final states: client TIME_WAIT (FIN_WAIT_1 -> TIME_WAIT directly);
 server CLOSED (CLOSE_WAIT -> LAST_ACK -> CLOSED)."""
 
 
+def tunnel_frames():
+    """name -> a function making the whole frame around an inner IP packet
+    (from_client: which way it goes), each tunnel between 203.0.113.1 and
+    203.0.113.2 (or 2001:db8:ff::1/2), Ethernet outside."""
+    from scapy.all import GRE, PPPoE, PPP, UDP
+    from scapy.contrib.mpls import MPLS
+    from scapy.contrib.geneve import GENEVE
+    from scapy.contrib.gtp import GTP_U_Header
+    from scapy.layers.vxlan import VXLAN
+
+    def ends(from_client):
+        a, b = "203.0.113.1", "203.0.113.2"
+        return (a, b) if from_client else (b, a)
+
+    def eth(from_client):
+        a, b = ends(from_client)
+        return Ether(src=pcaplib.mac_for(a), dst=pcaplib.mac_for(b))
+
+    def outer(from_client, **kw):
+        a, b = ends(from_client)
+        return IP(src=a, dst=b, ttl=64, **kw)
+
+    inner_eth = Ether(src="02:00:00:00:01:01", dst="02:00:00:00:01:02")
+    return [
+        ("GRE", lambda p, fc: eth(fc) / outer(fc) / GRE() / p),
+        ("GRE with a key", lambda p, fc: eth(fc) / outer(fc) / GRE(key_present=1, key=77) / p),
+        ("IP-in-IP", lambda p, fc: eth(fc) / outer(fc, proto=4) / p),
+        ("MPLS, two labels", lambda p, fc: eth(fc) / MPLS(label=100, s=0) / MPLS(label=200, s=1) / p),
+        ("PPPoE", lambda p, fc: eth(fc) / PPPoE(sessionid=9) / PPP(proto=0x0021) / p),
+        ("VXLAN", lambda p, fc: eth(fc) / outer(fc) / UDP(sport=49152, dport=4789) / VXLAN(vni=42) / inner_eth / p),
+        ("Geneve", lambda p, fc: eth(fc) / outer(fc) / UDP(sport=49153, dport=6081) / GENEVE(vni=7, proto=0x0800) / p),
+        ("GTP-U", lambda p, fc: eth(fc) / outer(fc) / UDP(sport=2152, dport=2152) / GTP_U_Header(teid=5) / p),
+    ]
+
+
+def tunnels():
+    frames, lines, truth = [], [], []
+    for k, (name, encap) in enumerate(tunnel_frames()):
+        c, s = new_pair(c_isn=1000000000 + k * 7919, s_isn=3000000000 + k * 104729, cport=52000 + k, sport=443)
+        cv = Conversation(c, s, t0=T0 + k * 100000, encap=encap)
+        cv.handshake()
+        cv.exchange(up=60 + k, down=200 + k)
+        cv.send(c, "FA", dt=2000)
+        cv.send(s, "FA", dt=60, note="FIN that also ACKs the client's FIN")
+        cv.send(c, "A", dt=60)
+        frames += cv.frames
+        lines += ["-- %s (client port %d)" % (name, 52000 + k)] + cv.lines
+        truth.append("  %d. client port %d: %s; %d bytes up, %d down" % (k + 1, 52000 + k, name, 60 + k, 200 + k))
+    frames.sort(key=lambda f: f[0])
+
+    class Result:
+        pass
+    r = Result()
+    r.frames, r.lines = frames, lines
+    return r, """\
+One connection through each of eight encapsulations, one after the other
+(192.0.2.10 -> 198.51.100.20 port 443 inside; the tunnel endpoints are
+203.0.113.1 and 203.0.113.2):
+""" + "\n".join(truth) + """
+Each: three-way handshake, one request and answer, three-way (merged)
+close by the client: client TIME_WAIT, server CLOSED."""
+
+
 SCENARIOS = [
     ("crafted-syn-retrans-then-answered", syn_retrans_then_answered),
     ("crafted-synack-retrans", synack_retrans),
@@ -508,6 +574,7 @@ SCENARIOS = [
     ("crafted-mid-stream-four-way", mid_stream_four_way),
     ("crafted-rst-in-syn-sent-bad-ack", rst_in_syn_sent_bad_ack),
     ("crafted-vlan-ipv6", vlan_ipv6),
+    ("crafted-tunnels", tunnels),
 ]
 
 NOTES = """{name}: crafted with scapy by samples/craft.py (not captured).

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "sample_pipeline.hpp"
 #include "text_agreement.hpp"
@@ -31,6 +33,25 @@ std::string tcpdump_text(const std::string& capture, const std::string& form, in
     return out.string();
 }
 
+// Connections whose TCP tcpdump does not print (it decodes neither VXLAN on
+// port 4789 nor GTP-U unless told with -T), by sample and client port: left
+// out of the comparison, and ids with them.
+const std::map<std::string, std::set<int>> kNotShownByTcpdump = {{"crafted-tunnels", {52005, 52007}}};
+
+std::vector<nlohmann::ordered_json> shown_by_tcpdump(const std::filesystem::path& dir,
+                                                      std::vector<nlohmann::ordered_json> cs, bool& renumbered) {
+    const auto hidden = kNotShownByTcpdump.find(dir.filename().string());
+    renumbered = hidden != kNotShownByTcpdump.end();
+    if (!renumbered) return cs;
+    std::vector<nlohmann::ordered_json> out;
+    for (auto& c : cs) {
+        if (hidden->second.count(c["client"]["port"].get<int>())) continue;
+        c.erase("id");
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("tcpdump's text of every sample explains as the capture does", "[tcpdump_text][tcpdump]") {
@@ -38,7 +59,9 @@ TEST_CASE("tcpdump's text of every sample explains as the capture does", "[tcpdu
     std::size_t connections = 0, runs = 0;
     for (const auto& dir : tfe::test::sample_dirs(TFE_SAMPLES_DIR)) {
         const std::string capture = tfe::test::capture_in(dir);
-        const auto expected = tfe::test::comparable(tfe::test::run_pipeline(capture).connections);
+        bool renumbered = false;
+        const auto expected =
+            shown_by_tcpdump(dir, tfe::test::comparable(tfe::test::run_pipeline(capture).connections), renumbered);
         int index = 0;
         for (const char* form : kForms) {
             INFO(capture << " as `tcpdump " << form << "`");
@@ -49,7 +72,9 @@ TEST_CASE("tcpdump's text of every sample explains as the capture does", "[tcpdu
             std::filesystem::remove(text);
             CHECK(got.report.malformed == 0);
             CHECK(got.report.text_warnings.empty());
-            const auto actual = tfe::test::comparable(got.connections);
+            auto actual = tfe::test::comparable(got.connections);
+            if (renumbered)
+                for (auto& c : actual) c.erase("id");
             REQUIRE(actual.size() == expected.size());
             for (std::size_t i = 0; i < actual.size(); ++i) CHECK(actual[i].dump(1) == expected[i].dump(1));
             connections += actual.size();
