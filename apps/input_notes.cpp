@@ -52,8 +52,9 @@ void interface_notes(const capture::FileReport& r, std::vector<InputNote>& out) 
         const capture::InterfaceReport& i = r.interfaces[k];
         if (!i.supported && i.frames > 0)
             out.push_back({InputNote::warning,
-                           fmt::format("{}: {} frame(s) on {}, link type {} ({}), not decoded", r.path,
-                                       i.frames, interface_name(r, k), i.link_type_name, i.link_type)});
+                           fmt::format("{}: {} on {}, link type {}, not decoded", r.path,
+                                       count_of(i.frames, "frame"), interface_name(r, k),
+                                       capture::linktype_label(i.link_type))});
         if (i.filter_inapplicable)
             out.push_back({InputNote::warning,
                            fmt::format("{}: the filter does not apply to {}, link type {}: its frames "
@@ -89,28 +90,28 @@ std::vector<InputNote> input_notes(const capture::FileReport& r) {
         const auto e = static_cast<capture::DecodeError>(i);
         const auto& rc = r.by_reason[i];
         if (rc.count && capture::is_malformed(e))
-            out.push_back({InputNote::warning, fmt::format("{}: {} malformed frame(s): {} (first: frame {})", r.path,
-                                                           rc.count, capture::to_string(e), rc.first_frame)});
+            out.push_back({InputNote::warning, fmt::format("{}: {}: {} (first: frame {})", r.path,
+                                                           count_of(rc.count, "malformed frame"), capture::to_string(e), rc.first_frame)});
     }
     if (r.bad_checksums)
         out.push_back({InputNote::warning,
-                       fmt::format("{}: {} segment(s) with a bad TCP checksum (normal on the sending host with "
+                       fmt::format("{}: {} with a bad TCP checksum (normal on the sending host with "
                                    "checksum offload); analysed anyway",
-                                   r.path, r.bad_checksums)});
+                                   r.path, count_of(r.bad_checksums, "segment"))});
     if (r.truncated_payloads)
-        out.push_back({InputNote::info, fmt::format("{}: {} segment(s) captured shorter than sent (snaplen); "
+        out.push_back({InputNote::info, fmt::format("{}: {} captured shorter than sent (snaplen); "
                                                     "sequence space uses the IP length",
-                                                    r.path, r.truncated_payloads)});
+                                                    r.path, count_of(r.truncated_payloads, "segment"))});
     if (r.time_backwards.count)
         out.push_back({InputNote::warning,
-                       fmt::format("{}: {} frame(s) stamped earlier than the frame before (first: frame {}); "
+                       fmt::format("{}: {} stamped earlier than the frame before (first: frame {}); "
                                    "times and durations may mislead",
-                                   r.path, r.time_backwards.count, r.time_backwards.first_frame)});
+                                   r.path, count_of(r.time_backwards.count, "frame"), r.time_backwards.first_frame)});
     if (r.time_jumps.count)
         out.push_back({InputNote::warning,
-                       fmt::format("{}: {} frame(s) stamped more than a year after the frame before (first: "
+                       fmt::format("{}: {} stamped more than a year after the frame before (first: "
                                    "frame {}); times and durations may mislead",
-                                   r.path, r.time_jumps.count, r.time_jumps.first_frame)});
+                                   r.path, count_of(r.time_jumps.count, "frame"), r.time_jumps.first_frame)});
     if (r.fatal_error) out.push_back({InputNote::error, *r.fatal_error});
     return out;
 }

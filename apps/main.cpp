@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 #include <fstream>
 
 #include "analyzer/checks.hpp"
@@ -52,11 +54,20 @@ void report_file(const capture::FileReport& r, ReportSink& sink) {
     }
 }
 
+// --color auto: a terminal that can show it (not TERM=dumb), unless the
+// user asked for none (NO_COLOR, https://no-color.org).
+bool colour_wanted(const std::string& mode) {
+    if (mode != "auto") return mode == "always";
+    const char* term = std::getenv("TERM");
+    const char* no_color = std::getenv("NO_COLOR");
+    return ::isatty(STDOUT_FILENO) && !(term && std::string_view(term) == "dumb") && !(no_color && *no_color);
+}
+
 ReportOptions report_options(const Options& o) {
     ReportOptions ro;
     ro.format = o.format == "json" ? Format::json : Format::text;
     ro.text.numbers.absolute = o.absolute;
-    ro.text.color = o.color == "always" || (o.color == "auto" && ::isatty(STDOUT_FILENO));
+    ro.text.color = colour_wanted(o.color);
     ro.text.all_segments = o.all_segments;
     ro.text.msl = static_cast<TimeNs>(o.msl * 1e9);
     ro.brief = o.brief;
@@ -309,6 +320,7 @@ int main(int argc, char** argv) {
         const int rc = app.exit(e);
         return rc == 0 ? kOk : kUsage;
     }
+    apply_tcpdump_habits(o);
     setup_logging(o);
     if (o.list_interfaces) {
         try {
@@ -320,8 +332,12 @@ int main(int argc, char** argv) {
         return kOk;
     }
     if (o.files.empty() && o.interface.empty()) {
-        std::fprintf(stderr, "tcpflow-explain: no capture file given (use '-' for standard input, -i for live)\n%s",
-                     app.help().c_str());
+        std::fprintf(stderr,
+                     "tcpflow-explain: no capture file given\n"
+                     "usage: tcpflow-explain [options] FILE...       (pcap, pcapng, tcpdump text; '-' = standard input)\n"
+                     "       tcpflow-explain [options] -r FILE [FILTER EXPRESSION]\n"
+                     "       tcpflow-explain [options] -i IFACE [--port N]\n"
+                     "tcpflow-explain --help lists every option\n");
         return kUsage;
     }
     if (const std::string wrong = misuse(o); !wrong.empty()) {

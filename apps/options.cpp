@@ -22,11 +22,18 @@ void add_input_options(CLI::App& app, Options& o) {
     app.add_option("files", o.files,
                    "Capture files (pcap, pcapng; '-' = standard input), or tcpdump's text output (recognised "
                    "when a file is plainly text)");
+    app.add_option("-r", o.read_files, "Read this capture file, as tcpdump -r does (repeatable); the words after "
+                                       "the options are then a filter expression, as tcpdump takes it")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_flag("-n", o.numeric, "Accepted for tcpdump's habit (-n, -nn): addresses and ports are always numbers");
     app.add_flag("--text", o.text,
                  "The inputs are tcpdump's text output (as pasted into a ticket), standard input included");
     app.add_option("-f,--format", o.format, "Output: text (default) or json (JSON Lines)")
         ->check(CLI::IsMember({"text", "json"}));
-    app.add_option("--filter", o.filter, "BPF filter expression, as in tcpdump (e.g. 'host 10.0.0.1')");
+    app.add_option("--filter", o.filter, "BPF filter expression, as in tcpdump (e.g. 'host 10.0.0.1')")
+        ->option_text("EXPR");
     app.add_option("-p,--port", o.port, "Only connections on this TCP port (adds 'tcp port N' to the filter)")
         ->check(CLI::Range(1, 65535));
     app.add_flag("-v,--verbose", o.verbose, "More diagnostics on stderr");
@@ -66,7 +73,8 @@ void add_output_options(CLI::App& app, Options& o) {
 
 // CI checks: expectations and --fail-on rules.
 void add_check_options(CLI::App& app, Options& o) {
-    app.add_option("--expect", o.expect, "Compare with expectations (JSON Lines; fields left out are not checked)");
+    app.add_option("--expect", o.expect, "Compare with expectations (JSON Lines; fields left out are not checked)")
+        ->option_text("FILE");
     app.add_flag("--update-expect", o.update_expect,
                  "Rewrite the --expect file from this capture: each line keeps the fields it pins; a new file pins "
                  "behaviour only (kinds, who closed first, final states). Not done when the input had an error");
@@ -74,16 +82,46 @@ void add_check_options(CLI::App& app, Options& o) {
                  "With --expect: a connection the file does not list is a difference (with --update-expect: it is "
                  "added)");
     app.add_option("--fail-on", o.fail_on,
-                   "Exit 1 if a connection matches, e.g. reset,refused,unanswered,half-closed,CLOSE_WAIT");
+                   "Exit 1 if a connection matches, e.g. reset,refused,unanswered,half-closed,CLOSE_WAIT")
+        ->option_text("RULES");
 }
 
 // Live capture.
 void add_live_source_options(CLI::App& app, Options& o) {
-    app.add_option("-i,--interface", o.interface, "Capture live on this interface (needs root or CAP_NET_RAW)");
-    app.add_flag("--list-interfaces", o.list_interfaces, "List interfaces for -i and exit");
+    app.add_option("-i,--interface", o.interface, "Capture live on this interface (needs root or CAP_NET_RAW)")
+        ->option_text("IFACE");
+    app.add_flag("-D,--list-interfaces", o.list_interfaces, "List interfaces for -i and exit");
     app.add_option("--duration", o.duration, "Live: stop after this many seconds (default: until Ctrl-C)")
         ->check(CLI::Range(0.0, 1e9));  // milliseconds in a long: defined, and over thirty years
     add_live_options(app, o.live);
+}
+
+
+// What --help writes after an option: "N", "SECONDS", "text|json" rather
+// than the parser's "UINT:INT in [1 - 65535]".
+std::string argument_name(const CLI::Option& opt) {
+    const std::string type = opt.get_type_name();
+    const std::size_t set = type.find(":{");
+    if (set != std::string::npos) {
+        std::string values = type.substr(set + 2, type.find('}', set) - set - 2);
+        for (char& ch : values)
+            if (ch == ',') ch = '|';
+        return values;
+    }
+    const std::string desc = opt.get_description();
+    if (type.rfind("FLOAT", 0) == 0 || desc.find("second") != std::string::npos) return "SECONDS";
+    if (type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0) return "N";
+    if (desc.find("file") != std::string::npos || desc.find("File") != std::string::npos) return "FILE";
+    return "VALUE";
+}
+
+void name_arguments(CLI::App& app) {
+    for (CLI::Option* opt : app.get_options()) {
+        if (opt->get_items_expected_max() == 0 || !opt->get_option_text().empty()) continue;  // flags
+        std::string name = argument_name(*opt);
+        if (opt->get_expected_max() > 1) name += " ...";
+        opt->option_text(name);
+    }
 }
 
 }  // namespace
@@ -95,6 +133,15 @@ void add_options(CLI::App& app, Options& o) {
     add_check_options(app, o);
     add_live_source_options(app, o);
     app.set_version_flag("--version", std::string("tcpflow-explain " TFE_VERSION));
+    name_arguments(app);
+}
+
+void apply_tcpdump_habits(Options& o) {
+    if (o.read_files.empty()) return;
+    std::string expression;
+    for (const std::string& word : o.files) expression += (expression.empty() ? "" : " ") + word;
+    if (!expression.empty()) o.filter = o.filter.empty() ? expression : "(" + o.filter + ") and (" + expression + ")";
+    o.files = o.read_files;
 }
 
 std::string misuse(const Options& o) {

@@ -15,6 +15,8 @@ namespace tfe::app {
 
 struct Options {
     std::vector<std::string> files;
+    std::vector<std::string> read_files;  // -r FILE, as tcpdump; then the positionals are a filter
+    int numeric = 0;                      // -n / -nn: tcpdump's habit, accepted (numbers are always shown)
     bool text = false;  // --text: the inputs are tcpdump text output
     std::string format = "text";
     std::string filter;
@@ -42,6 +44,10 @@ struct Options {
 
 // Every option, bound to `o`.
 void add_options(CLI::App& app, Options& o);
+
+// tcpdump's habits, once parsed: -r's files are the inputs and the
+// positionals, if any, a filter expression ("-r f.pcap tcp port 80").
+void apply_tcpdump_habits(Options& o);
 
 // What is wrong with a combination of options ("--update-expect needs
 // --expect FILE"), or empty.

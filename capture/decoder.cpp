@@ -454,6 +454,11 @@ std::string linktype_name(int dlt) {
     return "DLT " + std::to_string(dlt);
 }
 
+std::string linktype_label(int dlt) {
+    const std::string name = linktype_name(dlt);
+    return name.rfind("DLT ", 0) == 0 ? name : name + " (" + std::to_string(dlt) + ")";
+}
+
 DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint32_t wire_len,
                          bool verify_checksums, Segment& out, Undecoded* undecoded) {
     const std::uint64_t frame = out.frame;

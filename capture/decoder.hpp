@@ -67,6 +67,8 @@ bool is_malformed(DecodeError e);
 bool linktype_supported(int dlt);
 // libpcap's name ("EN10MB", "LINUX_SLL2"), or "DLT <n>" when it has none.
 std::string linktype_name(int dlt);
+// "USB_LINUX (189)", or "DLT 147" when libpcap has no name for it.
+std::string linktype_label(int dlt);
 
 // Decodes one frame. `bytes` is what was captured, `wire_len` the length on
 // the wire (pcap's len; >= bytes.size() when snaplen cut the frame). Fills

@@ -82,9 +82,12 @@ void read_frames(pcap_t* p, const BpfProgram& filter, const std::string& path,
         const long offset = file != nullptr ? std::ftell(file) : -1;
         const int rc = pcap_next_ex(p, &header, &data);
         if (rc == 1) {
-            // Rejected frames take no number, as when libpcap drops them.
+            // A rejected frame keeps its number: reports name frames as
+            // tshark and the unfiltered run do.
             if (filter.empty() || pcap_offline_filter(filter.get(), header, data) != 0)
                 take_frame(dlt, *header, data, verify_checksums, frame_counter, segment, report, sink);
+            else
+                ++frame_counter;
             continue;
         }
         if (rc == PCAP_ERROR)
@@ -132,8 +135,11 @@ void read_classic_frames(const ClassicFile& classic, const BpfProgram& filter,
     const int dlt = classic.format.dlt;
     Segment segment;
     const auto on_record = [&](const pcap_pkthdr& header, const u_char* data) {
-        // Rejected frames take no number, as when libpcap drops them.
-        if (!filter.empty() && pcap_offline_filter(filter.get(), &header, data) == 0) return;
+        // A rejected frame keeps its number, as in libpcap's loop above.
+        if (!filter.empty() && pcap_offline_filter(filter.get(), &header, data) == 0) {
+            ++frame_counter;
+            return;
+        }
         // The walker has already scaled the fraction to nanoseconds.
         take_frame(dlt, header, data, verify_checksums, frame_counter, segment, report, sink);
     };
@@ -181,9 +187,8 @@ FileReport read_capture_file(const std::string& path, const ReadOptions& opts,
     report.link_type_name = linktype_name(report.link_type);
     if (!linktype_supported(report.link_type)) {
         report.skipped_link_type = true;
-        report.skip_message = path + ": link type " + report.link_type_name + " (" +
-                              std::to_string(report.link_type) +
-                              ") is not supported; file skipped";
+        report.skip_message = path + ": link type " + linktype_label(report.link_type) +
+                              " is not supported; file skipped";
         return report;
     }
     BpfProgram filter;

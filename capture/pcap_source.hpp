@@ -73,8 +73,9 @@ struct FileReport : DecodeStats {
 
 // Reads `path` ("-" = standard input) and hands every decoded TCP segment to
 // `sink`. frame_counter is shared across files: each delivered frame gets
-// ++frame_counter (1-based). Frames the BPF filter rejects never reach us
-// (libpcap drops them), so they take no number. A pcapng file whose
+// ++frame_counter (1-based). Frames the BPF filter rejects are numbered
+// too, never delivered: a report names the file's own frame numbers (what
+// tshark shows), with or without a filter. A pcapng file whose
 // interfaces all have link types decode_frame does not know is skipped
 // like any such file; otherwise frames of those interfaces are counted
 // (unsupported_link_type) and the rest analysed. Timestamps are nanoseconds

@@ -116,9 +116,12 @@ void FrameReader::on_interface(std::size_t index, const PcapngInterface& iface) 
 void FrameReader::on_packet(std::size_t index, const pcap_pkthdr& header, const u_char* data) {
     InterfaceReport& iface = report_.interfaces[index];
     if (!opts_.bpf_filter.empty()) {
-        // Rejected frames take no number, as when libpcap drops them.
+        // A rejected frame keeps its number, as for classic pcap.
         const BpfProgram* filter = filters_[index].get();
-        if (filter == nullptr || pcap_offline_filter(filter->get(), &header, data) == 0) return;
+        if (filter == nullptr || pcap_offline_filter(filter->get(), &header, data) == 0) {
+            ++frame_counter_;
+            return;
+        }
     }
     segment_.interface_id = interface_ids_[index];
     process_frame(iface.link_type, header, data, opts_.verify_checksums, 1, frame_counter_,
@@ -150,8 +153,8 @@ void finish_report(const std::optional<PcapngError>& error, std::uint64_t counte
     skipped.interfaces = std::move(report.interfaces);
     for (InterfaceReport& r : skipped.interfaces) r.frames = 0;
     skipped.skipped_link_type = true;
-    skipped.skip_message = report.path + ": link type " + report.link_type_name + " (" +
-                           std::to_string(report.link_type) + ") is not supported; file skipped";
+    skipped.skip_message = report.path + ": link type " + linktype_label(report.link_type) +
+                           " is not supported; file skipped";
     report = std::move(skipped);
     frame_counter = counter_before;
 }

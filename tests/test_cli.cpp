@@ -5,8 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -106,7 +108,7 @@ TEST_CASE("a pcapng file libpcap refuses: every interface read, the undecoded on
     const Run r = run("-q " + data + "/pcapng/multi-linktype.pcapng " + data + "/pcapng/multi-snaplen.pcapng");
     CHECK(r.status == 0);
     CHECK(r.out.find("Summary: 4 connections") != std::string::npos);
-    CHECK(r.out.find("multi-linktype.pcapng: 3 frame(s) on interface 2 (usbmon1), link type USB_LINUX "
+    CHECK(r.out.find("multi-linktype.pcapng: 3 frames on interface 2 (usbmon1), link type USB_LINUX "
                      "(189), not decoded") != std::string::npos);
     const Run verbose = run("-v --format json " + data + "/pcapng/multi-linktype.pcapng");
     CHECK(verbose.out.find("19 frames, 16 TCP segments, link types EN10MB, RAW, USB_LINUX") !=
@@ -154,6 +156,59 @@ TEST_CASE("the port option keeps only that port", "[cli]") {
     const Run none = run("--format json --port 9 " + sample("half-close"));
     CHECK(none.status == 0);
     CHECK(none.out.find("\"id\"") == std::string::npos);
+    // Frames keep the file's numbers (tshark's) under a filter: the second
+    // connection of router.pcapng is frames 17-24 either way.
+    const std::string router = std::string(TFE_TEST_DATA_DIR) + "/pcapng/router.pcapng";
+    const Run all = run(router);
+    const Run one = run("--filter 'tcp port 40062' " + router);
+    CHECK(all.out.find("packets 17–24;") != std::string::npos);
+    CHECK(one.out.find("packets 17–24;") != std::string::npos);
+    CHECK(one.out.find("SYN_SENT       17 ──[S]") != std::string::npos);
+}
+
+TEST_CASE("tcpdump's habits: -r, a trailing filter, -n, -nn, -D", "[cli]") {
+    const std::string router = std::string(TFE_TEST_DATA_DIR) + "/pcapng/router.pcapng";
+    const Run one = run("-nn -r " + router + " tcp port 40062 --brief");
+    CHECK(one.status == 0);
+    CHECK(one.out.find("#1    192.0.2.1:40062 → 198.51.100.7:80") != std::string::npos);
+    CHECK(one.out.find("Summary: 1 connection,") != std::string::npos);
+    // With --port as well, both apply.
+    CHECK(run("-n -r " + router + " --port 80 tcp port 40061 --brief").out.find("Summary: 1 connection,") !=
+          std::string::npos);
+    const Run two = run("-r " + router + " -r " + sample("refused") + " --brief");
+    CHECK(two.out.find("Summary: 4 connections") != std::string::npos);
+    const Run list = run("-D");
+    CHECK(list.status == 0);
+    CHECK(list.out.find("lo") != std::string::npos);
+}
+
+TEST_CASE("no arguments give a short usage, and --help names arguments plainly", "[cli]") {
+    const Run none = run("");
+    CHECK(none.status == 2);
+    CHECK(none.out.find("usage: tcpflow-explain [options] FILE...") != std::string::npos);
+    CHECK(none.out.find("--max-unparked") == std::string::npos);
+    const Run help = run("--help");
+    CHECK(help.status == 0);
+    for (const char* parser_words : {"UINT", "TEXT:", "FLOAT", "INT in ["}) CHECK(help.out.find(parser_words) == std::string::npos);
+    CHECK(help.out.find("--color auto|always|never") != std::string::npos);
+    CHECK(help.out.find("-p,--port N ") != std::string::npos);
+}
+
+TEST_CASE("colour on a terminal, none for TERM=dumb or NO_COLOR", "[cli]") {
+    if (std::system("command -v script >/dev/null 2>&1") != 0) return;  // util-linux's script: a terminal
+    const auto escapes = [](const std::string& env) {
+        const std::string cmd = "env " + env + " script -qc '" + kTool + " " + sample("refused") + "' /dev/null";
+        FILE* p = popen(cmd.c_str(), "r");
+        std::string out;
+        std::array<char, 4096> buf{};
+        std::size_t n;
+        while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+        pclose(p);
+        return std::count(out.begin(), out.end(), '\x1b');
+    };
+    CHECK(escapes("TERM=xterm") > 0);
+    CHECK(escapes("TERM=dumb") == 0);
+    CHECK(escapes("TERM=xterm NO_COLOR=1") == 0);
 }
 
 TEST_CASE("expectations pass on a matching expectation and fails with a diff otherwise", "[cli][expect]") {
