@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <iterator>
 
+#include "analyzer/picture/mermaid.hpp"
+#include "analyzer/picture/svg_ladder.hpp"
+
 namespace tfe::app {
 
 ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts), out_(out) {}
@@ -15,6 +18,7 @@ void ReportSink::on_connection(const Connection& c) {
         return;
     const analyzer::Summary s = analyzer::summarize(c);
     summary_.add(c, s);
+    ++reported_;
     const bool print_json = !opts_.quiet_report && opts_.format == Format::json;
     if (print_json && !opts_.keep_json) {
         analyzer::write_json(buf_, c, s, opts_.text.numbers);  // straight to the output buffer
@@ -28,6 +32,8 @@ void ReportSink::on_connection(const Connection& c) {
         if (opts_.brief) analyzer::write_brief(buf_, c, s, opts_.text);
         else analyzer::write_text(buf_, c, s, opts_.text);
     }
+    if (!opts_.quiet_report && opts_.format == Format::svg) analyzer::picture::write_svg_ladder(buf_, c, s, opts_.text);
+    if (!opts_.quiet_report && opts_.format == Format::mermaid) analyzer::picture::write_mermaid(buf_, c, s, opts_.text);
     if (!opts_.fail_rules.empty()) {
         const std::string why = opts_.fail_rules.violation(c, s);
         if (!why.empty())

@@ -19,7 +19,7 @@
 
 namespace tfe::app {
 
-enum class Format { text, json };
+enum class Format { text, json, html, svg, mermaid };
 
 struct ReportOptions {
     Format format = Format::text;
@@ -48,6 +48,8 @@ public:
 
     const std::vector<nlohmann::ordered_json>& kept() const { return kept_; }
     const std::vector<std::string>& violations() const { return violations_; }
+    // Connections reported (after --id).
+    std::uint64_t reported() const { return reported_; }
 
 private:
     ReportOptions opts_;
@@ -60,6 +62,7 @@ private:
     std::vector<nlohmann::ordered_json> kept_;
     std::vector<std::string> violations_;
     std::vector<std::string> input_notes_;
+    std::uint64_t reported_ = 0;
 };
 
 }  // namespace tfe::app
