@@ -150,6 +150,23 @@ void append_late_note(fmt::memory_buffer& out, const Connection& c, const Transi
     }
 }
 
+void append_fold_words(fmt::memory_buffer& out, const HiddenSegments& h) {
+    if (h.gaps == 1) {
+        cat(out, "··· ", plural(h.segments, "more segment", "more segments"));
+        if (h.bytes) cat(out, ", ", plural(h.bytes, "byte of data", "bytes of data"));
+        append(out, " ···");
+    } else {
+        append(out, "···");
+    }
+}
+
+void append_fold_summary(fmt::memory_buffer& out, const HiddenSegments& h) {
+    if (h.segments == 0 || h.gaps <= 1) return;
+    cat(out, "··· ", plural(h.segments, "segment", "segments"), " not drawn");
+    if (h.bytes) cat(out, " (", plural(h.bytes, "byte", "bytes"), " of data)");
+    append(out, ": they changed no state");
+}
+
 Timers timers(const Connection& c) {
     Timers tm;
     for (const Transition& t : c.transitions()) {

@@ -93,6 +93,13 @@ void append_row_label(fmt::memory_buffer& out, const Connection& c, const Ladder
 // flight; packet 3, sent after it, shows it arrived".
 void append_late_note(fmt::memory_buffer& out, const Connection& c, const Transition& t);
 
+// A fold's words: "··· 4 more segments, 409 bytes of data ···" when the
+// hidden segments are in one place, "···" when in several.
+void append_fold_words(fmt::memory_buffer& out, const HiddenSegments& h);
+// Under a ladder folded in several places: "··· 12 segments not drawn (800
+// bytes of data): they changed no state"; nothing otherwise.
+void append_fold_summary(fmt::memory_buffer& out, const HiddenSegments& h);
+
 // The last TIME_WAIT timer transition per side (nullptr: none), and when.
 struct Timers {
     const Transition* side[2] = {};

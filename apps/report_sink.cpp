@@ -8,7 +8,9 @@
 
 namespace tfe::app {
 
-ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts), out_(out) {}
+ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts), out_(out) {
+    if (opts_.format == Format::html && !opts_.quiet_report) html_ = std::make_unique<analyzer::html::HtmlReport>(opts_.text);
+}
 
 ReportSink::~ReportSink() { flush(); }
 
@@ -34,6 +36,7 @@ void ReportSink::on_connection(const Connection& c) {
     }
     if (!opts_.quiet_report && opts_.format == Format::svg) analyzer::picture::write_svg_ladder(buf_, c, s, opts_.text);
     if (!opts_.quiet_report && opts_.format == Format::mermaid) analyzer::picture::write_mermaid(buf_, c, s, opts_.text);
+    if (html_) html_->add(c, s);
     if (!opts_.fail_rules.empty()) {
         const std::string why = opts_.fail_rules.violation(c, s);
         if (!why.empty())
@@ -55,6 +58,7 @@ void ReportSink::finish() {
             for (const std::string& n : input_notes_) fmt::format_to(std::back_inserter(buf_), "  {}\n", n);
         }
     }
+    if (html_) html_->write(buf_, input_notes_);
     flush();
 }
 

@@ -6,11 +6,13 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "analyzer/checks.hpp"
+#include "analyzer/html/html_report.hpp"
 #include "analyzer/json_report.hpp"
 #include "analyzer/run_summary.hpp"
 #include "analyzer/text_report.hpp"
@@ -63,6 +65,7 @@ private:
     std::vector<std::string> violations_;
     std::vector<std::string> input_notes_;
     std::uint64_t reported_ = 0;
+    std::unique_ptr<analyzer::html::HtmlReport> html_;  // --format html: the page, written at the end
 };
 
 }  // namespace tfe::app

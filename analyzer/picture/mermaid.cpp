@@ -61,13 +61,8 @@ void put_arrow(Buf& out, const Connection& c, const LadderLayout::Arrow& a, cons
 
 void put_gap(Buf& out, const HiddenSegments& h) {
     text::append(out, "    Note over C,S: ");
-    if (h.gaps == 1) {
-        cat(out, "··· ", text::plural(h.segments, "more segment", "more segments"));
-        if (h.bytes) cat(out, ", ", text::plural(h.bytes, "byte of data", "bytes of data"));
-        text::append(out, " ···\n");
-    } else {
-        text::append(out, "··· (segments that changed no state) ···\n");
-    }
+    append_fold_words(out, h);
+    out.push_back('\n');
 }
 
 }  // namespace

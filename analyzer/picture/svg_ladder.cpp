@@ -129,15 +129,8 @@ void put_arrow(Buf& out, const Connection& c, const LadderLayout::Arrow& a, cons
 }
 
 void put_gaps(Buf& out, const LadderLayout& lay) {
-    const HiddenSegments& h = lay.hidden;
     Buf words;
-    if (h.gaps == 1) {
-        cat(words, "··· ", text::plural(h.segments, "more segment", "more segments"));
-        if (h.bytes) cat(words, ", ", text::plural(h.bytes, "byte of data", "bytes of data"));
-        text::append(words, " ···");
-    } else {
-        cat(words, "···");
-    }
+    append_fold_words(words, lay.hidden);
     for (const std::size_t line : lay.gaps) {
         text::append(out, "<g class=\"fold\"><title>segments not drawn here: they changed no state</title>");
         put_text(out, (kClientX + kServerX) / 2, line_y(line) + kTextBaseline, "gap", "middle", text::view(words));
@@ -154,14 +147,9 @@ int put_footer(Buf& out, const Connection& c, const LadderLayout& lay, int y) {
         put_text(out, (kClientX + kServerX) / 2, line_y(lay.timer_line) + kTextBaseline, "gap", "middle",
                  text::view(words));
     }
-    const HiddenSegments& h = lay.hidden;
-    if (h.segments > 0 && h.gaps > 1) {
-        Buf words;
-        cat(words, "··· ", text::plural(h.segments, "segment", "segments"), " not drawn");
-        if (h.bytes) cat(words, " (", text::plural(h.bytes, "byte", "bytes"), " of data)");
-        text::append(words, ": they changed no state");
-        put_text(out, 10, y += 18, "note", "start", text::view(words));
-    }
+    Buf summary;
+    append_fold_summary(summary, lay.hidden);
+    if (summary.size()) put_text(out, 10, y += 18, "note", "start", text::view(summary));
     std::size_t n = 0;
     for (const LadderLayout::Mark& m : lay.marks) {
         if (!m.late) continue;

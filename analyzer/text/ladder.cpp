@@ -133,13 +133,7 @@ void Ladder::write_heading(Buf& b) const {
 void Ladder::draw_gap_line(Buf& gap_line, const HiddenSegments& h) const {
     if (h.segments == 0) return;
     Buf text;
-    if (h.gaps == 1) {
-        cat(text, "··· ", plural(h.segments, "more segment", "more segments"));
-        if (h.bytes) cat(text, ", ", plural(h.bytes, "byte of data", "bytes of data"));
-        append(text, " ···");
-    } else {
-        append(text, "···");
-    }
+    append_fold_words(text, h);
     put_gap(gap_line, view(text), columns(view(text)));
 }
 
@@ -203,9 +197,9 @@ void Ladder::write(Buf& b) {
     if (h.segments > 0 && h.at_end) append(b, view(gap_line));
     write_timers(b);
     if (h.segments > 0 && h.gaps > 1) {
-        cat(b, "  ··· ", plural(h.segments, "segment", "segments"), " not drawn");
-        if (h.bytes) cat(b, " (", plural(h.bytes, "byte", "bytes"), " of data)");
-        append(b, ": they changed no state\n");
+        append(b, "  ");
+        append_fold_summary(b, h);
+        b.push_back('\n');
     }
     append(b, view(footnotes_));
     if (o_.all_segments && c_.segments().empty() && h.segments > 0)
