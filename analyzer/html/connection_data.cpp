@@ -32,9 +32,15 @@ void put_arrow(Buf& out, const Connection& c, const picture::LadderLayout::Arrow
         if (ack) cat(out, rel_seq(c, other(*r.sender), r.ack, relative));
         else text::append(out, "-1");
     }
-    cat(out, ",", r.full ? r.payload : 0u, ",", a.crossed ? 1 : 0, ",[");
-    for (std::size_t k = 0; k < r.tags.size(); ++k) cat(out, k ? "," : "", static_cast<unsigned>(r.tags[k]));
-    text::append(out, "]]");
+    cat(out, ",", r.full ? r.payload : 0u);
+    // Most arrows neither crossed nor raised an anomaly: the two fields are
+    // left out then (the page reads them as 0 and []).
+    if (a.crossed || !r.tags.empty()) {
+        cat(out, ",", a.crossed ? 1 : 0, ",[");
+        for (std::size_t k = 0; k < r.tags.size(); ++k) cat(out, k ? "," : "", static_cast<unsigned>(r.tags[k]));
+        text::append(out, "]");
+    }
+    text::append(out, "]");
 }
 
 void put_marks(Buf& out, const Connection& c, const picture::LadderLayout& lay, Buf& notes) {
@@ -50,9 +56,9 @@ void put_marks(Buf& out, const Connection& c, const picture::LadderLayout& lay, 
             append_json_string(notes, text::view(words));
             note = ++n;
         }
-        const std::uint64_t frame = m.t && m.t->delivery != Delivery::timer ? m.t->frame : 0;
-        cat(out, k ? "," : "", "[", side_number(m.side), ",", static_cast<unsigned>(m.state), ",", m.line, ",", note,
-            ",", frame, "]");
+        cat(out, k ? "," : "", "[", side_number(m.side), ",", static_cast<unsigned>(m.state), ",", m.line);
+        if (note) cat(out, ",", note);
+        text::append(out, "]");
     }
     text::append(out, "]");
 }
@@ -98,7 +104,7 @@ void append_ladder(Buf& out, const Connection& c) {
     text::append(out, "}");
 }
 
-void append_connection(Buf& out, const Connection& c, const Summary& s, const TextOptions&) {
+void append_connection(Buf& out, const Connection& c, const Summary& s, TimeNs t0) {
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
     cat(out, "[", c.id(), ",");
@@ -112,7 +118,7 @@ void append_connection(Buf& out, const Connection& c, const Summary& s, const Te
     cat(out, ",", static_cast<unsigned>(s.handshake), ",", static_cast<unsigned>(s.close), ",",
         static_cast<unsigned>(s.initiator), ",", static_cast<unsigned>(c.final_state(Side::client)), ",",
         static_cast<unsigned>(c.final_state(Side::server)), ",");
-    put_seconds(out, c.first_ts());
+    put_seconds(out, c.first_ts() - t0);
     out.push_back(',');
     put_seconds(out, c.last_ts() - c.first_ts());
     cat(out, ",", cl.packets + sv.packets, ",", cl.payload_bytes + sv.payload_bytes, ",", c.roles_inferred() ? 1 : 0,

@@ -15,17 +15,19 @@ namespace tfe::analyzer::html {
 
 // The array's fields, in order (report.js reads them by these positions):
 //   id, client, server, handshake, close, initiator, client final state,
-//   server final state, start (s since the epoch), duration (s), packets,
+//   server final state, start (s since `t0`), duration (s), packets,
 //   payload bytes, roles inferred (0/1), anomalies [[kind, count], ...],
 //   ladder {...}
-void append_connection(fmt::memory_buffer& out, const Connection& c, const Summary& s, const TextOptions& o);
+void append_connection(fmt::memory_buffer& out, const Connection& c, const Summary& s, TimeNs t0);
 
 // The ladder object:
 //   l   lines;  b  [client, server] sequence bases (absolute = relative + base)
 //   a   arrows [frame, line, arrives, sender (-1 unknown, 0 client, 1 server),
 //       kind (0 flags known, 1 numbers only, 2 not kept), flags, seq, ack
-//       (-1: none), length, crossed (0/1), [anomaly kinds]]
-//   m   states [side, state, line, footnote (0: none), packet (0: initial or timer)]
+//       (-1: none), length, crossed (0/1), [anomaly kinds]]; the last two
+//       left out when 0 and []
+//   m   states [side, state, line, footnote (left out: none)]; the packet is
+//       the arrow's that leaves from the state's row
 //   g   fold lines; gt the fold's words
 //   t   [timer line, words] or absent;  n  footnotes;  f  the fold summary or ""
 void append_ladder(fmt::memory_buffer& out, const Connection& c);

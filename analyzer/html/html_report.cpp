@@ -72,8 +72,10 @@ void HtmlReport::add(const Connection& c, const Summary& s) {
     if (count_++) {
         rows_.push_back(',');
         narratives_.push_back(',');
+    } else {
+        t0_ = c.first_ts();
     }
-    append_connection(rows_, c, s, o_);
+    append_connection(rows_, c, s, t0_);
     if (narratives_.size() >= kNarrativeBudget) {
         text::append(narratives_, "null");
         return;
@@ -87,6 +89,8 @@ void HtmlReport::add(const Connection& c, const Summary& s) {
 void HtmlReport::write_data(Buf& out, std::span<const std::string> notes) const {
     text::append(out, "{\"v\":");
     put_vocabulary(out);
+    text::append(out, ",\"t0\":");
+    fmt::format_to(std::back_inserter(out), "{:.6f}", static_cast<double>(t0_) / 1e9);
     cat(out, ",\"abs\":", o_.numbers.absolute ? 1 : 0, ",\"narrated\":", narrated_, ",\"notes\":[");
     for (std::size_t i = 0; i < notes.size(); ++i) {
         if (i) out.push_back(',');

@@ -35,6 +35,7 @@ private:
     fmt::memory_buffer rows_;        // the connections' arrays, comma-separated
     fmt::memory_buffer narratives_;  // their narratives (or null), comma-separated
     std::uint64_t count_ = 0, narrated_ = 0;
+    TimeNs t0_ = 0;  // the first connection's start: the rows' times are relative to it
 };
 
 }  // namespace tfe::analyzer::html

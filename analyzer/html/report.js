@@ -26,7 +26,7 @@
   // ---- words ---------------------------------------------------------------
   const hkName = (c) => V.hk[c[HK]][0], ckName = (c) => V.ck[c[CK]][0];
   const anomalies = (c) => c[AN].map(([k, n]) => n + ' ' + V.an[k][0]).join(', ');
-  const utc = (s) => new Date(s * 1000).toISOString().replace('T', ' ').replace('Z', ' UTC');
+  const utc = (s) => new Date((s + D.t0) * 1000).toISOString().replace('T', ' ').replace('Z', ' UTC');
   const ms = (s) => (s * 1000).toFixed(3);
 
   // ---- the address: filters and the open connection --------------------------
@@ -209,7 +209,7 @@
   const text = (x, y, cls, anchor, s, extra) => '<text x="' + x + '" y="' + y + '" class="' + cls + '" text-anchor="' + anchor + '"' + (extra || '') + '>' + esc(s) + '</text>';
   function seqText(c, v, side) { return S.abs ? ((v + c[LAD].b[side]) >>> 0) : v; }
   function arrowLabel(c, a) {
-    const [, , , snd, kind, flags, seq, ack, len, , tags] = a;
+    const [, , , snd, kind, flags, seq, ack, len, , tags = []] = a;
     if (kind === 2) return '(segment not kept)';
     let s = kind === 0 ? '[' + flags + '] seq ' + seqText(c, seq, snd) : '(' + (tags.length ? V.an[tags[0]][2] : '?') + ') seq ' + seqText(c, seq, snd);
     if (ack >= 0) s += ' ack ' + seqText(c, ack, 1 - snd);
@@ -217,7 +217,7 @@
     return s;
   }
   function arrowSvg(c, a) {
-    const [frame, line, arrives, snd, kind, flags, , , , crossed, tags] = a;
+    const [frame, line, arrives, snd, kind, flags, , , , crossed = 0, tags = []] = a;
     const label = arrowLabel(c, a), side = ['client', 'server'];
     const cls = 'arrow' + (kind === 0 && flags.includes('R') ? ' rst' : '') + (kind !== 0 ? ' partial' : '') + (tags.length ? ' anomaly' : '') + (crossed ? ' crossed' : '');
     const title = 'packet ' + frame + ': ' + (snd >= 0 ? side[snd] + ' → ' + side[1 - snd] + ' ' : '') + label +
@@ -237,8 +237,17 @@
     s += '<text x="' + lx.toFixed(0) + '" y="' + ly.toFixed(1) + '" text-anchor="' + anchor + '" transform="rotate(' + angle.toFixed(2) + ' ' + lx.toFixed(0) + ' ' + ly.toFixed(1) + ')">' + esc(label) + rest + '</text>';
     return s + '</g>';
   }
+  // The packet a state is drawn at: the arrow that leaves from its row
+  // (each row's arrow leaves from its first line); none on line 0 (the
+  // initial states) and on the timer line.
+  function markFrame(L, line) {
+    if (line === 0 || (L.t && line === L.t[0])) return 0;
+    let frame = 0;
+    for (const a of L.a) if (a[1] <= line) frame = a[0];
+    return frame;
+  }
   function markSvg(c, m) {
-    const [side, st, line, note, frame] = m, L = c[LAD], name = V.st[st];
+    const [side, st, line, note = 0] = m, L = c[LAD], name = V.st[st], frame = markFrame(L, line);
     const who = side === 0 ? 'client' : 'server';
     const what = line === 0 ? 'starts in ' + name : frame === 0 ? 'enters ' + name + ' when 2*MSL has passed' : 'enters ' + name + ' at packet ' + frame;
     const title = who + ' ' + what + (note ? ': ' + L.n[note - 1] : '');
@@ -335,6 +344,8 @@
     drawTimeline();
     if (S.id !== null) open(S.id);
     document.body.dataset.ready = '1';
+    // How long the page took to be usable, for the measurement in the test.
+    document.body.dataset.loadMs = Math.round(performance.now());
   }
   start();
 })();
