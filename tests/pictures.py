@@ -100,6 +100,10 @@ def main():
                 failures.append(f"{name}: Mermaid differs from {golden}")
         elif name.startswith("seed-"):
             failures.append(f"{name}: no expected.mmd")
+    # The README's picture is the tool's output, not a drawing that drifts.
+    readme_svg = samples.parent / "docs" / "seed-1-ladder.svg"
+    if run(tool, "--format", "svg", "--id", "1", str(samples / "seed-1-merged-close" / "capture.pcap")) != readme_svg.read_text():
+        failures.append(f"{readme_svg} is not what --format svg --id 1 draws for seed 1 (make it again: see README)")
     bad = subprocess.run([tool, "--format", "svg", str(samples / names[0] / "capture.pcap")], capture_output=True)
     if bad.returncode != 2:
         failures.append(f"--format svg without --id exits {bad.returncode}, not 2")

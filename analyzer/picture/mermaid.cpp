@@ -91,6 +91,9 @@ void write_mermaid(Buf& out, const Connection& c, const Summary& s, const TextOp
         if (line == lay.timer_line && line != 0) cat(out, "    Note over C,S: 2*MSL later (", Utc{lay.timers.at}, " UTC)\n");
         put_states(out, c, lay, line, notes);
     }
+    Buf summary;
+    append_fold_summary(summary, lay.hidden);
+    if (summary.size()) cat(out, "    Note over C,S: ", text::view(summary), "\n");
 }
 
 }  // namespace tfe::analyzer::picture
