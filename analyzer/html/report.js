@@ -124,11 +124,13 @@
 
   // ---- the overview ------------------------------------------------------------
   function counts(f, n) { const a = new Array(n).fill(0); for (const c of C) a[f(c)]++; return a; }
+  // Close kinds in the timeline's colours; other counts in one colour.
   function chart(title, names, values, filter) {
+    const colour = (k) => filter === 'ck' ? 'var(--k' + (k % 7) + ')' : 'var(--accent)';
     const max = Math.max(1, ...values);
     const bars = names.map((name, k) => values[k] ? '<button type="button" class="bar" data-filter="' + filter + '" data-value="' + esc(name) +
       '" title="show only: ' + esc(name) + '"><span>' + esc(name) + '</span><span class="fill" style="width:' + (100 * values[k] / max).toFixed(1) +
-      '%;background:var(--k' + (k % 7) + ')"></span><span class="n">' + values[k].toLocaleString('en') + '</span></button>' : '').join('');
+      '%;background:' + colour(k) + '"></span><span class="n">' + values[k].toLocaleString('en') + '</span></button>' : '').join('');
     return '<div class="chart" role="group" aria-label="' + esc(title) + '"><h3>' + esc(title) + '</h3>' + bars + '</div>';
   }
   function renderCharts() {
@@ -146,6 +148,12 @@
 
   // ---- the timeline ------------------------------------------------------------
   const T = { v0: start0, v1: end0 };
+  // Each connection's lane: its rank by id (ids follow first packets), so
+  // that connections reported late (at the end of the capture) stay in place.
+  const lane = new Array(C.length);
+  C.map((c, i) => i).sort((a, b) => C[a][ID] - C[b][ID]).forEach((i, rank) => { lane[i] = rank; });
+  const laneIndex = lane.slice();
+  lane.forEach((rank, i) => { laneIndex[rank] = i; });
   function drawTimeline() {
     const cv = $('timeline'), w = cv.clientWidth || 800, h = cv.clientHeight || 160;
     cv.width = w * devicePixelRatio; cv.height = h * devicePixelRatio;
@@ -158,12 +166,12 @@
       const c = C[i], x0 = (c[T0] - T.v0) / span * w, x1 = (c[T0] + c[DUR] - T.v0) / span * w;
       if (x1 < 0 || x0 > w) continue;
       g.fillStyle = colours[c[CK]];
-      g.fillRect(x0, 2 + i * (h - 4) / n, Math.max(1, x1 - x0), Math.max(1, (h - 4) / n));
+      g.fillRect(x0, 2 + lane[i] * (h - 4) / n, Math.max(1, x1 - x0), Math.max(1, (h - 4) / n));
     }
     if (S.id !== null && byId.has(S.id)) {
       const i = byId.get(S.id), c = C[i];
       g.strokeStyle = css.getPropertyValue('--fg');
-      g.strokeRect((c[T0] - T.v0) / span * w - 2, i * (h - 4) / n, Math.max(4, c[DUR] / span * w + 4), 5);
+      g.strokeRect((c[T0] - T.v0) / span * w - 2, lane[i] * (h - 4) / n, Math.max(4, c[DUR] / span * w + 4), 5);
     }
     $('zoom-range').textContent = (T.v0 - start0).toFixed(3) + ' s – ' + (T.v1 - start0).toFixed(3) + ' s';
   }
@@ -200,8 +208,10 @@
     const n = C.length, centre = Math.round((y - 2) * n / Math.max(h - 4, 1));
     const slack = (T.v1 - T.v0) * 0.01;
     for (let d = 0; d < 50; d++)
-      for (const i of [centre - d, centre + d])
-        if (i >= 0 && i < n && C[i][T0] - slack <= t && t <= C[i][T0] + C[i][DUR] + slack) { open(C[i][ID], true); return; }
+      for (const r of [centre - d, centre + d]) {
+        const i = laneIndex[r];
+        if (r >= 0 && r < n && C[i][T0] - slack <= t && t <= C[i][T0] + C[i][DUR] + slack) { open(C[i][ID], true); return; }
+      }
   }
 
   // ---- a connection: narrative and ladder ----------------------------------------
