@@ -163,12 +163,16 @@ void write_narrative(Buf& b, const Connection& c, const TextOptions& o, const Na
 }  // namespace
 
 void write_text(Buf& b, const Connection& c, const Summary& s, const TextOptions& o) {
-    const Narrator n{c, s, o};
-    write_header(b, c, s, o, n);
-    write_narrative(b, c, o, n);
+    write_text_without_ladder(b, c, s, o);
     b.push_back('\n');
     write_ladder(b, c, o);
     b.push_back('\n');
+}
+
+void write_text_without_ladder(Buf& b, const Connection& c, const Summary& s, const TextOptions& o) {
+    const Narrator n{c, s, o};
+    write_header(b, c, s, o, n);
+    write_narrative(b, c, o, n);
 }
 
 void write_brief(Buf& b, const Connection& c, const Summary& s, const TextOptions& o) {

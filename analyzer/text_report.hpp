@@ -29,6 +29,8 @@ struct TextOptions {
 };
 
 void write_text(fmt::memory_buffer& out, const Connection& c, const Summary& s, const TextOptions& o);
+// The same without the ladder (the HTML report draws its own).
+void write_text_without_ladder(fmt::memory_buffer& out, const Connection& c, const Summary& s, const TextOptions& o);
 
 // One line per connection (--brief): endpoints, how it opened and closed,
 // who closed first, both final states, packets, duration, anomalies.

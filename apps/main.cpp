@@ -65,7 +65,11 @@ bool colour_wanted(const std::string& mode) {
 
 ReportOptions report_options(const Options& o) {
     ReportOptions ro;
-    ro.format = o.format == "json" ? Format::json : Format::text;
+    ro.format = o.format == "json"      ? Format::json
+                : o.format == "html"    ? Format::html
+                : o.format == "svg"     ? Format::svg
+                : o.format == "mermaid" ? Format::mermaid
+                                        : Format::text;
     ro.text.numbers.absolute = o.absolute;
     ro.text.color = colour_wanted(o.color);
     ro.text.all_segments = o.all_segments;
@@ -196,7 +200,7 @@ FlowTableConfig table_config(const Options& o, const ReportOptions& ro) {
     FlowTableConfig fc;
     fc.tracker.msl = static_cast<TimeNs>(o.msl * 1e9);
     fc.tracker.linger = static_cast<TimeNs>(o.linger * 1e9);
-    fc.tracker.keep_segments = o.all_segments && ro.format == Format::text;
+    fc.tracker.keep_segments = o.all_segments && ro.format != Format::json;
     const double idle = o.idle_timeout >= 0 ? o.idle_timeout : (o.interface.empty() ? 0 : 300);
     fc.idle_timeout = static_cast<TimeNs>(idle * 1e9);
     fc.max_unparked = o.max_unparked;
@@ -294,6 +298,10 @@ int run(const Options& o) {
     note_late_segments(table.stats(), o.linger, sink);
     sink.finish();
     log_totals(table.stats());
+    if ((ro.format == Format::svg || ro.format == Format::mermaid) && sink.reported() == 0) {
+        spdlog::error("--id {}: no such connection in the input", o.ids.front());
+        return status == kOk ? kUsage : status;
+    }
     return settle(o, expected, sink, status);
 }
 

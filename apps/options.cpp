@@ -30,8 +30,10 @@ void add_input_options(CLI::App& app, Options& o) {
     app.add_flag("-n", o.numeric, "Accepted for tcpdump's habit (-n, -nn): addresses and ports are always numbers");
     app.add_flag("--text", o.text,
                  "The inputs are tcpdump's text output (as pasted into a ticket), standard input included");
-    app.add_option("-f,--format", o.format, "Output: text (default) or json (JSON Lines)")
-        ->check(CLI::IsMember({"text", "json"}));
+    app.add_option("-f,--format", o.format,
+                   "Output: text (default), json (JSON Lines), html (one self-contained page), or one "
+                   "connection's ladder as svg or mermaid (with --id N)")
+        ->check(CLI::IsMember({"text", "json", "html", "svg", "mermaid"}));
     app.add_option("--filter", o.filter, "BPF filter expression, as in tcpdump (e.g. 'host 10.0.0.1')")
         ->option_text("EXPR");
     app.add_option("-p,--port", o.port, "Only connections on this TCP port (adds 'tcp port N' to the filter)")
@@ -148,6 +150,8 @@ std::string misuse(const Options& o) {
     if (std::string live = live_misuse(o.live, !o.interface.empty(), !o.files.empty()); !live.empty()) return live;
     if (o.update_expect && o.expect.empty()) return "--update-expect needs --expect FILE";
     if (o.text && !o.interface.empty()) return "--text reads files, not an interface (-i)";
+    if ((o.format == "svg" || o.format == "mermaid") && o.ids.size() != 1)
+        return "--format " + o.format + " draws one connection: give its --id N";
     return {};
 }
 

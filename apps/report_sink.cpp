@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <iterator>
 
+#include "analyzer/picture/mermaid.hpp"
+#include "analyzer/picture/svg_ladder.hpp"
+
 namespace tfe::app {
 
 ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts), out_(out) {
     opts_.text.interfaces.names = &interface_names_.names();
+    if (opts_.format == Format::html && !opts_.quiet_report) html_ = std::make_unique<analyzer::html::HtmlReport>(opts_.text);
 }
 
 ReportSink::~ReportSink() { flush(); }
@@ -17,6 +21,7 @@ void ReportSink::on_connection(const Connection& c) {
         return;
     const analyzer::Summary s = analyzer::summarize(c);
     summary_.add(c, s);
+    ++reported_;
     const bool print_json = !opts_.quiet_report && opts_.format == Format::json;
     if (print_json && !opts_.keep_json) {
         analyzer::write_json(buf_, c, s, opts_.text.numbers, opts_.text.interfaces);  // straight to the output buffer
@@ -30,6 +35,9 @@ void ReportSink::on_connection(const Connection& c) {
         if (opts_.brief) analyzer::write_brief(buf_, c, s, opts_.text);
         else analyzer::write_text(buf_, c, s, opts_.text);
     }
+    if (!opts_.quiet_report && opts_.format == Format::svg) analyzer::picture::write_svg_ladder(buf_, c, s, opts_.text);
+    if (!opts_.quiet_report && opts_.format == Format::mermaid) analyzer::picture::write_mermaid(buf_, c, s, opts_.text);
+    if (html_) html_->add(c, s);
     if (!opts_.fail_rules.empty()) {
         const std::string why = opts_.fail_rules.violation(c, s);
         if (!why.empty())
@@ -51,6 +59,7 @@ void ReportSink::finish() {
             for (const std::string& n : input_notes_) fmt::format_to(std::back_inserter(buf_), "  {}\n", n);
         }
     }
+    if (html_) html_->write(buf_, input_notes_);
     flush();
 }
 

@@ -6,11 +6,13 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "analyzer/checks.hpp"
+#include "analyzer/html/html_report.hpp"
 #include "analyzer/json_report.hpp"
 #include "analyzer/run_summary.hpp"
 #include "analyzer/text_report.hpp"
@@ -20,7 +22,7 @@
 
 namespace tfe::app {
 
-enum class Format { text, json };
+enum class Format { text, json, html, svg, mermaid };
 
 struct ReportOptions {
     Format format = Format::text;
@@ -52,6 +54,8 @@ public:
 
     const std::vector<nlohmann::ordered_json>& kept() const { return kept_; }
     const std::vector<std::string>& violations() const { return violations_; }
+    // Connections reported (after --id).
+    std::uint64_t reported() const { return reported_; }
 
 private:
     capture::InterfaceNames interface_names_;
@@ -65,6 +69,8 @@ private:
     std::vector<nlohmann::ordered_json> kept_;
     std::vector<std::string> violations_;
     std::vector<std::string> input_notes_;
+    std::uint64_t reported_ = 0;
+    std::unique_ptr<analyzer::html::HtmlReport> html_;  // --format html: the page, written at the end
 };
 
 }  // namespace tfe::app

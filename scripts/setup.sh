@@ -14,6 +14,8 @@ packages=(
   tcpdump iproute2 python3 python3-scapy wireshark-common
   # The man page and completion checks, and the .deb CI builds and installs.
   man-db bash-completion dpkg-dev
+  # The HTML report's test opens the page in headless Chromium.
+  chromium
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libbenchmark-dev tcptrace tshark time)

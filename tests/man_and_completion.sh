@@ -42,8 +42,8 @@ offered=$(complete_words tcpflow-explain --)
 for opt in $options; do
     grep -qx -- "$opt" <<<"$offered" || fail "completion does not offer $opt"
 done
-[[ $(complete_words tcpflow-explain --format '' | sort | tr '\n' ' ') == "json text " ]] ||
-    fail "completion of --format is not 'json text'"
+[[ $(complete_words tcpflow-explain --format '' | sort | tr '\n' ' ') == "html json mermaid svg text " ]] ||
+    fail "completion of --format is not 'html json mermaid svg text'"
 [[ $(complete_words tcpflow-explain --color al) == always ]] || fail "completion of --color al is not 'always'"
 [[ $(complete_words tcpflow-explain --fail-on reset,CLOSE_W) == reset,CLOSE_WAIT ]] ||
     fail "completion after a comma in --fail-on does not keep the list"

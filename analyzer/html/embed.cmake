@@ -1,0 +1,25 @@
+# Writes OUT, a header with each of INPUTS (';'-separated file names) as a
+# std::string_view constant named after the file: page.html -> kPageHtml.
+# Run at build time (analyzer/CMakeLists.txt): the page's script and style
+# are part of the program, nothing is fetched when it runs.
+set(text "// Generated from analyzer/html/ by embed.cmake: do not edit.\n#pragma once\n#include <string_view>\nnamespace tfe::analyzer::html {\n")
+foreach(input IN LISTS INPUTS)
+  file(READ "${input}" content)
+  string(FIND "${content}" ")tfe_embed\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${input} contains the raw string's end marker")
+  endif()
+  get_filename_component(name "${input}" NAME)
+  string(REGEX REPLACE "[^A-Za-z0-9]+" ";" parts "${name}")
+  set(ident "k")
+  foreach(part IN LISTS parts)
+    string(SUBSTRING "${part}" 0 1 first)
+    string(SUBSTRING "${part}" 1 -1 rest)
+    string(TOUPPER "${first}" first)
+    string(APPEND ident "${first}${rest}")
+  endforeach()
+  string(APPEND text "inline constexpr std::string_view ${ident} = R\"tfe_embed(${content})tfe_embed\";\n")
+endforeach()
+string(APPEND text "}  // namespace tfe::analyzer::html\n")
+file(WRITE "${OUT}.tmp" "${text}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""The HTML report in headless Chromium.
+
+One page of every sample capture: every connection the JSON report lists
+is a row of the page's table (drawn whole with #all=1), and filtering by
+close kind (#close=KIND) shows as many as the JSON report has of that
+kind. Seed case 4's page (#id=1): its ladder, drawn by the page's script,
+has the arrows and the states, at the same places, of the program's own
+--format svg. Screenshots of the overview and of seed 4's ladder are kept
+in OUT_DIR. Exits 77 (skipped) when Chromium is not installed.
+
+usage: html_report.py TOOL SAMPLES_DIR OUT_DIR
+"""
+import collections
+import html.parser
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+failures = []
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class Dom(html.parser.HTMLParser):
+    """Each element's tag and attributes, and the text inside those under #ladder."""
+
+    def __init__(self):
+        super().__init__()
+        self.elements, self.stack, self.texts = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.elements.append((tag, a))
+        if tag not in ("br", "input", "meta", "link", "img", "hr"):
+            self.stack.append((tag, a))
+
+    def handle_startendtag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        if any(t == tag for t, _ in self.stack):
+            while self.stack.pop()[0] != tag:
+                pass
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1][0] == "text" and self.stack[-1][1].get("class") == "state":
+            if any(a.get("id") == "ladder" for _, a in self.stack):
+                self.texts.append((self.stack[-1][1], data))
+
+
+def chromium(url, *extra):
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=10000",
+           *extra, url]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+
+
+def dom(url):
+    d = Dom()
+    d.feed(chromium(url, "--dump-dom"))
+    return d
+
+
+def status(d):
+    for tag, a in d.elements:
+        if a.get("id") == "status":
+            return int(a.get("data-shown", -1)), int(a.get("data-total", -1))
+    failures.append("no #status in the page")
+    return -1, -1
+
+
+def check_listing(page, reports):
+    d = dom(page.as_uri() + "#all=1")
+    ids = sorted(int(a["data-id"]) for tag, a in d.elements if tag == "tr" and "data-id" in a)
+    want = sorted(r["id"] for r in reports)
+    if ids != want:
+        failures.append(f"table rows {len(ids)} ids, JSON has {len(want)}: missing {sorted(set(want) - set(ids))[:10]}")
+    shown, total = status(d)
+    if shown != len(want) or total != len(want):
+        failures.append(f"status says {shown} of {total}, JSON has {len(want)}")
+
+
+def check_filters(page, reports):
+    closes = collections.Counter(r["close"] for r in reports)
+    for kind in sorted(closes):
+        d = dom(page.as_uri() + "#close=" + kind + "&all=1")
+        shown, _ = status(d)
+        rows = sum(1 for tag, a in d.elements if tag == "tr" and "data-id" in a)
+        if shown != closes[kind] or rows != closes[kind]:
+            failures.append(f"#close={kind}: {shown} shown, {rows} rows; JSON has {closes[kind]}")
+    return len(closes)
+
+
+def svg_reference(tool, cap):
+    root = ET.fromstring(subprocess.run([tool, "--format", "svg", "--id", "1", str(cap)], check=True,
+                                        capture_output=True, text=True).stdout)
+    ns = "{http://www.w3.org/2000/svg}"
+    arrows = [g.get("data-frame") for g in root.iter(ns + "g") if "arrow" in (g.get("class") or "").split()]
+    states = sorted((t.get("x"), t.get("y"), t.text) for g in root.iter(ns + "g") if g.get("class") == "mark"
+                    for t in g.iter(ns + "text"))
+    return arrows, states
+
+
+def check_ladder(tool, cap, page, out_dir):
+    d = dom(page.as_uri() + "#id=1")
+    arrows = [a.get("data-frame") for tag, a in d.elements if tag == "g" and "arrow" in (a.get("class") or "").split()]
+    states = sorted((a.get("x"), a.get("y"), text) for a, text in d.texts)
+    want_arrows, want_states = svg_reference(tool, cap)
+    if arrows != want_arrows:
+        failures.append(f"seed 4's ladder in the page: arrows {arrows}, --format svg draws {want_arrows}")
+    if states != want_states:
+        failures.append(f"seed 4's ladder in the page: states {states}, --format svg draws {want_states}")
+    chromium(page.as_uri() + "#id=1&detail=1", "--window-size=840,420", "--screenshot=" + str(out_dir / "seed-4-ladder.png"))
+
+
+def main():
+    if not CHROMIUM:
+        print("SKIP: chromium is not installed")
+        return 77
+    tool, samples, out_dir = sys.argv[1], Path(sys.argv[2]).resolve(), Path(sys.argv[3]).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    caps = sorted(str(p) for p in samples.glob("*/capture.pcap"))
+    page = out_dir / "samples.html"
+    with open(page, "w") as f:
+        subprocess.run([tool, "-q", "--format", "html", *caps], stdout=f, check=False)
+    reports = [json.loads(line) for line in subprocess.run([tool, "-q", "--format", "json", *caps],
+                                                           capture_output=True, text=True).stdout.splitlines()]
+    if "http://" in page.read_text().replace("http://www.w3.org/2000/svg", ""):
+        failures.append("the page names an http:// address: it must fetch nothing")
+    started = time.monotonic()
+    check_listing(page, reports)
+    kinds = check_filters(page, reports)
+    seed4 = samples / "seed-4-simultaneous-close" / "capture.pcap"
+    seed4_page = out_dir / "seed-4.html"
+    with open(seed4_page, "w") as f:
+        subprocess.run([tool, "--format", "html", str(seed4)], stdout=f, check=True)
+    check_ladder(tool, seed4, seed4_page, out_dir)
+    chromium(page.as_uri(), "--window-size=1280,900", "--screenshot=" + str(out_dir / "overview.png"))
+    for shot in ("overview.png", "seed-4-ladder.png"):
+        if not (out_dir / shot).exists() or os.path.getsize(out_dir / shot) < 1000:
+            failures.append(f"no screenshot {out_dir / shot}")
+    for f in failures:
+        print("FAIL:", f)
+    print(f"{len(reports)} connections of {len(caps)} samples, {kinds} close kinds filtered, "
+          f"{time.monotonic() - started:.1f} s in Chromium; screenshots in {out_dir}: {len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
