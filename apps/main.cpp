@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include "analyzer/expectations.hpp"
 #include "apps/exit_codes.hpp"
 #include "apps/input_notes.hpp"
+#include "apps/interrupt.hpp"
 #include "apps/live.hpp"
 #include "apps/options.hpp"
 #include "apps/report_sink.hpp"
@@ -77,6 +79,7 @@ ReportOptions report_options(const Options& o) {
     ro.brief = o.brief;
     ro.only_ids = o.ids;
     ro.keep_json = ro.quiet_report = !o.expect.empty();
+    ro.flush_each = std::find(o.files.begin(), o.files.end(), "-") != o.files.end();
     return ro;
 }
 
@@ -113,9 +116,11 @@ int read_files(const Options& o, ReportSink& sink) {
     ropt.bpf_filter = build_filter(o);
     ropt.verify_checksums = o.verify_checksums;
     ropt.interface_names = &sink.interface_names();
+    ropt.stop = &reading_stopped();
     std::uint64_t frames = 0;
     int status = kOk;
     for (const std::string& f : o.files) {
+        if (reading_stopped()) break;
         capture::FileReport r;
         try {
             r = read_input(o, f, ropt, frames, sink);
@@ -125,6 +130,12 @@ int read_files(const Options& o, ReportSink& sink) {
         }
         report_file(r, sink);
         if (r.fatal_error || r.skipped_link_type) status = kInputError;
+    }
+    if (reading_stopped()) {
+        std::string note = fmt::format("reading stopped by signal {} after frame {}: what was read is reported",
+                                       stopping_signal(), frames);
+        spdlog::warn("{}", note);
+        sink.add_input_note(std::move(note));
     }
     return status;
 }
@@ -292,6 +303,7 @@ int run(const Options& o) {
     FlowTable table(table_config(o, ro), sink);
     sink.attach(&table);
     bool opened = true;
+    if (o.interface.empty()) stop_reading_on_signal();  // live mode has its own (Boost.Asio)
     const int status = o.interface.empty() ? read_files(o, sink) : capture_live(o, table, sink, opened);
     if (status == kUsage || !opened) return status;
     table.flush();

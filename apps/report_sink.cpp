@@ -47,7 +47,7 @@ void ReportSink::on_connection(const Connection& c) {
     }
     // Large writes: a JSON report of a busy capture is hundreds of MB, and
     // each write(2) costs a system call (64 KiB made 15 000 of them).
-    if (buf_.size() > kFlushBytes) flush();
+    if (opts_.flush_each || buf_.size() > kFlushBytes) flush();
 }
 
 void ReportSink::finish() {

@@ -32,6 +32,7 @@ struct ReportOptions {
     analyzer::FailRules fail_rules;
     bool brief = false;            // text: one line per connection
     std::vector<std::uint64_t> only_ids;  // --id: report, check and count only these
+    bool flush_each = false;       // standard input: each connection written as it ends (a pipe from tcpdump -U)
 };
 
 class ReportSink final : public ConnectionSink, public capture::SegmentSink {

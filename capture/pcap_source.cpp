@@ -64,9 +64,10 @@ void take_frame(int dlt, const pcap_pkthdr& header, const u_char* data, bool ver
 // allocation per frame. The filter runs here on each record, as in the
 // walker, rather than inside pcap_next_ex: a read error then names the
 // broken record itself, not the first of the rejected ones before it.
-void read_frames(pcap_t* p, const BpfProgram& filter, const std::string& path,
-                 bool verify_checksums, std::uint64_t& frame_counter, SegmentSink& sink,
-                 FileReport& report) {
+void read_frames(pcap_t* p, const BpfProgram& filter, const std::string& path, const ReadOptions& opts,
+                 std::uint64_t& frame_counter, SegmentSink& sink, FileReport& report) {
+    const bool verify_checksums = opts.verify_checksums;
+    const auto stopped = [&opts] { return opts.stop != nullptr && opts.stop->load(std::memory_order_relaxed); };
     const int dlt = pcap_datalink(p);
     std::FILE* file = pcap_file(p);
     // Pipes have no offsets: stop asking after the first failure. Elsewhere
@@ -77,7 +78,7 @@ void read_frames(pcap_t* p, const BpfProgram& filter, const std::string& path,
     Segment segment;
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
-    for (;;) {
+    while (!stopped()) {
         // Start of the next record, for the error message.
         const long offset = file != nullptr ? std::ftell(file) : -1;
         const int rc = pcap_next_ex(p, &header, &data);
@@ -90,7 +91,7 @@ void read_frames(pcap_t* p, const BpfProgram& filter, const std::string& path,
                 ++frame_counter;
             continue;
         }
-        if (rc == PCAP_ERROR)
+        if (rc == PCAP_ERROR && !stopped())  // an interrupted read is not the file's fault
             report.fatal_error =
                 detail::read_error_message(path, offset, frame_counter + 1, pcap_geterr(p));
         return;  // PCAP_ERROR_BREAK: end of file
@@ -198,7 +199,7 @@ FileReport read_capture_file(const std::string& path, const ReadOptions& opts,
                             report);
         return report;
     }
-    read_frames(p.get(), filter, path, opts.verify_checksums, frame_counter, sink, report);
+    read_frames(p.get(), filter, path, opts, frame_counter, sink, report);
     return report;
 }
 

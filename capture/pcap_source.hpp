@@ -7,6 +7,7 @@
 // variants) goes through pcap_next_ex.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -32,6 +33,10 @@ struct ReadOptions {
     // Where a pcapng file's interfaces get their run-wide numbers, which
     // its Segments then carry (interface_id); null: Segments carry 0.
     InterfaceNames* interface_names = nullptr;
+    // Set (by a signal handler) to stop reading a stream: what was read is
+    // kept and no error is recorded for the interrupted read. Files on disk
+    // are walked to their end, which takes about a second per GB.
+    const std::atomic<bool>* stop = nullptr;
 };
 
 // One interface of a pcapng file read by our own walker.

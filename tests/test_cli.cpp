@@ -194,6 +194,23 @@ TEST_CASE("no arguments give a short usage, and --help names arguments plainly",
     CHECK(help.out.find("-p,--port N ") != std::string::npos);
 }
 
+TEST_CASE("Ctrl-C while reading a pipe reports what was read, then the summary", "[cli]") {
+    // The tool is the pipeline's last command: $! is its pid.
+    const std::string cmd = "sh -c '(cat " + sample("half-close") + "; sleep 5) | " + kTool +
+                            " --color never --brief - 2>&1 & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo rc=$?'";
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string out;
+    std::array<char, 4096> buf{};
+    std::size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+    pclose(p);
+    CHECK(out.find("half-closed (one FIN only), client first") != std::string::npos);
+    CHECK(out.find("Summary: 1 connection, 12 packets") != std::string::npos);
+    CHECK(out.find("reading stopped by signal 2 after frame 12: what was read is reported") != std::string::npos);
+    CHECK(out.find("rc=0") != std::string::npos);
+}
+
 TEST_CASE("colour on a terminal, none for TERM=dumb or NO_COLOR", "[cli]") {
     if (std::system("command -v script >/dev/null 2>&1") != 0) return;  // util-linux's script: a terminal
     const auto escapes = [](const std::string& env) {
