@@ -17,6 +17,15 @@
 
 namespace tfe::analyzer {
 
+// Explanations that are the same for every connection (why three segments,
+// what relative numbers count from, why TIME_WAIT lasts 2*MSL): a report
+// that passes one to every connection gives each at its first connection.
+struct TextbookNotes {
+    bool three_segments = false;
+    bool relative_numbers = false;
+    bool time_wait_reason = false;
+};
+
 struct TextOptions {
     NumberStyle numbers;
     bool color = false;         // ANSI: states cyan, anomalies yellow, RST red
@@ -26,6 +35,7 @@ struct TextOptions {
     bool all_segments = false;
     TimeNs msl = 30'000'000'000;  // RFC 9293 MSL; TIME_WAIT lasts 2*MSL
     InterfaceNaming interfaces;   // named in the header when the run has several
+    TextbookNotes* textbook = nullptr;  // null: every connection explains all
 };
 
 void write_text(fmt::memory_buffer& out, const Connection& c, const Summary& s, const TextOptions& o);

@@ -10,6 +10,7 @@ namespace tfe::app {
 
 ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts), out_(out) {
     opts_.text.interfaces.names = &interface_names_.names();
+    opts_.text.textbook = &textbook_;
     if (opts_.format == Format::html && !opts_.quiet_report) html_ = std::make_unique<analyzer::html::HtmlReport>(opts_.text);
 }
 

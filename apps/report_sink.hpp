@@ -60,6 +60,7 @@ public:
 
 private:
     capture::InterfaceNames interface_names_;
+    analyzer::TextbookNotes textbook_;  // each textbook note once per report
     ReportOptions opts_;
     std::FILE* out_;
     FlowTable* table_ = nullptr;

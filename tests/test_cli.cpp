@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -209,6 +210,25 @@ TEST_CASE("Ctrl-C while reading a pipe reports what was read, then the summary",
     CHECK(out.find("Summary: 1 connection, 12 packets") != std::string::npos);
     CHECK(out.find("reading stopped by signal 2 after frame 12: what was read is reported") != std::string::npos);
     CHECK(out.find("rc=0") != std::string::npos);
+}
+
+TEST_CASE("textbook sentences once per report, facts for every connection", "[cli]") {
+    const std::string tunnels = std::string(TFE_SAMPLES_DIR) + "/crafted-tunnels/capture.pcap";
+    const Run all = run(tunnels);
+    const auto count = [](const std::string& wrapped, const std::string& what) {
+        std::string text;  // the paragraphs unwrapped
+        for (const char ch : wrapped)
+            if (!(std::isspace(static_cast<unsigned char>(ch)) && !text.empty() && text.back() == ' '))
+                text.push_back(std::isspace(static_cast<unsigned char>(ch)) ? ' ' : ch);
+        std::size_t n = 0;
+        for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+        return n;
+    };
+    CHECK(count(all.out, "Three segments, so that an old") == 1);
+    CHECK(count(all.out, "it can answer the peer's retransmitted") == 1);
+    CHECK(count(all.out, "It waits 2*MSL = 60.000 s") == 8);
+    // A report of one connection gives them again.
+    CHECK(count(run("--id 5 " + tunnels).out, "Three segments, so that an old") == 1);
 }
 
 TEST_CASE("colour on a terminal, none for TERM=dumb or NO_COLOR", "[cli]") {

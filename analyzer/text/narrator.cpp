@@ -99,7 +99,8 @@ void Narrator::opening_three_way(Buf& out) const {
     retransmitted(out, s.synack_retransmissions, "SYN+ACK");
     append(out, "; ");
     cat(out, "the client's ACK (packet ", h.ack_frame, ") completed it. ");
-    append(out, "Three segments, so that an old delayed SYN cannot open a connection the client never asked for.");
+    if (first_time(&TextbookNotes::three_segments))
+        append(out, "Three segments, so that an old delayed SYN cannot open a connection the client never asked for.");
 }
 
 void Narrator::opening_incomplete(Buf& out) const {
@@ -172,7 +173,7 @@ void Narrator::opening(Buf& out) const {
     if (s.handshake == HandshakeKind::three_way || s.handshake == HandshakeKind::simultaneous_open) {
         options(out);
         if (s.handshake == HandshakeKind::three_way) timing(out);
-        if (!o.numbers.absolute)
+        if (!o.numbers.absolute && first_time(&TextbookNotes::relative_numbers))
             append(out,
                    " Sequence numbers below are relative to each side's ISN (the SYN is seq 0, the first data byte "
                    "seq 1), as Wireshark shows them.");
@@ -384,9 +385,11 @@ void Narrator::final_state(Buf& out, Side side) const {
             const Transition* tw = find_last(c, [&](const Transition& t) {
                 return t.endpoint == side && t.to == State::TIME_WAIT && t.delivery != Delivery::timer;
             });
-            cat(out, " It waits 2*MSL = ", Duration{2 * o.msl}, " (MSL ", Duration{o.msl},
-                ") so that, if its last ACK was lost, it can answer the peer's retransmitted "
-                "FIN; the 4-tuple stays taken meanwhile.");
+            cat(out, " It waits 2*MSL = ", Duration{2 * o.msl}, " (MSL ", Duration{o.msl}, ")");
+            if (first_time(&TextbookNotes::time_wait_reason))
+                append(out, " so that, if its last ACK was lost, it can answer the peer's retransmitted FIN; the "
+                            "4-tuple stays taken meanwhile");
+            out.push_back('.');
             if (const Transition* timer = find_first(c, [&](const Transition& t) {
                     return t.endpoint == side && t.delivery == Delivery::timer;
                 }))

@@ -20,8 +20,18 @@ struct Narrator {
     const Connection& c;
     const Summary& s;
     const TextOptions& o;
+    // The notes earlier connections of the report gave (within one, a note
+    // is given wherever it applies: both sides in TIME_WAIT).
+    const TextbookNotes given_before = o.textbook ? *o.textbook : TextbookNotes{};
 
     std::uint32_t seq(Side sender, SeqNum x) const { return rel_seq(c, sender, x, o.numbers); }
+    // False when an earlier connection of the report gave this note
+    // (always true without a TextbookNotes to remember it).
+    bool first_time(bool TextbookNotes::*note) const {
+        if (o.textbook == nullptr) return true;
+        o.textbook->*note = true;
+        return !(given_before.*note);
+    }
 
     // "ack 144" of the segment at `frame` sent by `sender`, if the core kept it.
     std::optional<std::uint32_t> ack_of(std::uint64_t frame, Side sender) const {
