@@ -188,6 +188,7 @@ FlowTableConfig table_config(const Options& o, const ReportOptions& ro) {
     const double idle = o.idle_timeout >= 0 ? o.idle_timeout : (o.interface.empty() ? 0 : 300);
     fc.idle_timeout = static_cast<TimeNs>(idle * 1e9);
     fc.max_unparked = o.max_unparked;
+    fc.max_connections = o.max_connections;
     return fc;
 }
 
