@@ -12,6 +12,7 @@
 #include "analyzer/checks.hpp"
 #include "analyzer/expectations.hpp"
 #include "apps/exit_codes.hpp"
+#include "apps/flood_notes.hpp"
 #include "apps/input_notes.hpp"
 #include "apps/live.hpp"
 #include "apps/options.hpp"
@@ -282,6 +283,7 @@ int run(const Options& o) {
     table.flush();
     note_late_segments(table.stats(), o.linger, sink);
     sink.finish();
+    note_floods(table, sink.summary());
     log_totals(table.stats());
     return settle(o, expected, sink, status);
 }

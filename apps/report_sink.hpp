@@ -48,6 +48,7 @@ public:
 
     const std::vector<nlohmann::ordered_json>& kept() const { return kept_; }
     const std::vector<std::string>& violations() const { return violations_; }
+    const analyzer::RunSummary& summary() const { return summary_; }
 
 private:
     ReportOptions opts_;

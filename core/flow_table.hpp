@@ -106,6 +106,15 @@ public:
     bool remembers(const Segment& seg) const;
     FlowTableStats stats() const;
     TimeNs now() const { return now_; }
+    const FlowTableConfig& config() const { return config_; }
+    // Calls f(const Connection&) for each open connection that is not
+    // parked (parked ones are untouched lately; unpacking them all to look
+    // would cost a microsecond each).
+    template <class F>
+    void for_each_unparked(F&& f) const {
+        for (std::uint32_t i = 0; i < slots_.count(); ++i)
+            if (slots_.occupied(i)) f(slots_.at(i));
+    }
 
 private:
     // What an index entry names: a slot, or a parked connection's handle.

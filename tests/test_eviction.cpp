@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "analyzer/flood_tally.hpp"
 #include "analyzer/summary.hpp"
 #include "tests/scenario.hpp"
 
@@ -111,4 +112,24 @@ TEST_CASE("without a cap nothing is evicted", "[eviction]") {
     }
     CHECK(table.open_connections() == 2000);
     CHECK(table.stats().ended[static_cast<int>(EndReason::evicted)] == 0);
+}
+
+TEST_CASE("distinct sources are counted exactly up to 1024, then estimated within 2%", "[eviction][flood]") {
+    analyzer::DistinctCount few, many;
+    std::uint64_t x = 0x9e3779b97f4a7c15ull;
+    const auto next = [&x] {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift: distinct 64-bit values
+        return x;
+    };
+    for (int i = 0; i < 1000; ++i) {
+        const std::uint64_t h = next();
+        few.add(h);
+        few.add(h);  // the same source twice counts once
+    }
+    CHECK(few.exact());
+    CHECK(few.count() == 1000);
+    for (int i = 0; i < 200000; ++i) many.add(next());
+    CHECK_FALSE(many.exact());
+    CHECK(many.count() > 196000);
+    CHECK(many.count() < 204000);
 }
