@@ -14,6 +14,7 @@
 #include <numeric>
 
 #include "apps/exit_codes.hpp"
+#include "apps/live_stats.hpp"
 
 namespace tfe::app {
 
@@ -29,10 +30,6 @@ TimeNs wall_now() {
 
 std::chrono::milliseconds millis(double seconds) {
     return std::chrono::milliseconds(static_cast<long>(seconds * 1000));
-}
-
-std::uint64_t reported(const FlowTableStats& st) {
-    return std::accumulate(std::begin(st.ended), std::end(st.ended), std::uint64_t{0});
 }
 
 class LiveLoop {
@@ -98,8 +95,21 @@ private:
                 spdlog::warn("kernel dropped {} frames so far (capture buffer full)", st.dropped);
             }
             last_dropped_ = st.dropped;
+            note_first_eviction();
             schedule_tick();
         });
+    }
+
+    // Said once, when the table first fills: from then on each new
+    // connection ends another (counted in the status line and at exit).
+    void note_first_eviction() {
+        if (full_noted_) return;
+        const EvictionCounts ev = table_.stats().evicted;
+        if (ev[0] + ev[1] + ev[2] == 0) return;
+        full_noted_ = true;
+        spdlog::warn("the connection table is full (--max-connections {}): new connections end the oldest half-open "
+                     "ones, then the oldest idle ones (reported as evicted)",
+                     table_.config().max_connections);
     }
 
     void schedule_stats() {
@@ -123,25 +133,12 @@ private:
     asio::steady_timer deadline_;
     std::uint64_t frames_ = 0;
     std::uint64_t last_dropped_ = 0;
+    bool full_noted_ = false;
     capture::LiveStats last_;
     int status_ = kOk;
 };
 
 }  // namespace
-
-std::string live_status_line(const capture::LiveStats& now, const FlowTable& table, double interval_s,
-                             const capture::LiveStats& before) {
-    const FlowTableStats& st = table.stats();
-    std::string line = fmt::format("tcpflow-explain: {} frames, {:.1f} MiB", now.frames,
-                                   static_cast<double>(now.bytes) / 1048576.0);
-    if (interval_s > 0)
-        line += fmt::format(" ({:.0f} frames/s)", static_cast<double>(now.frames - before.frames) / interval_s);
-    line += fmt::format("; connections: {} open", table.open_connections());
-    if (table.parked_connections()) line += fmt::format(" ({} parked)", table.parked_connections());
-    line += fmt::format(", {} reported; dropped: {} by the kernel, {} by the interface", reported(st), now.dropped,
-                        now.if_dropped);
-    return line;
-}
 
 int run_live(const capture::LiveOptions& opts, const LiveLimits& limits, FlowTable& table, ReportSink& sink) {
     capture::LiveCapture cap(opts);

@@ -8,8 +8,8 @@ void add_live_options(CLI::App& app, LiveSettings& s) {
                    "offline");
     app.add_option("-c,--count", s.count, "Live: stop after this many frames")->check(CLI::PositiveNumber);
     app.add_option("--stats-interval", s.stats_interval,
-                   "Live: a status line on stderr every this many seconds (frames, bytes, open and reported "
-                   "connections, drops); the same figures at exit")
+                   "Live: a status line on stderr every this many seconds (frames, bytes, open connections by "
+                   "state, reported and evicted connections, drops); the same figures at exit")
         ->check(CLI::Range(0.1, 86400.0));
     app.add_option("--snaplen", s.snaplen, "Live: bytes captured of each frame (default 262144)")
         ->check(CLI::Range(96, 262144));
