@@ -11,10 +11,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <numeric>
+#include <optional>
 
 #include "apps/exit_codes.hpp"
 #include "apps/live_stats.hpp"
+#include "apps/live_table.hpp"
 
 namespace tfe::app {
 
@@ -36,7 +37,7 @@ class LiveLoop {
 public:
     LiveLoop(capture::LiveCapture& cap, FlowTable& table, ReportSink& sink, const LiveLimits& limits)
         : cap_(cap), table_(table), sink_(sink), limits_(limits), fd_(io_, ::dup(cap.selectable_fd())),
-          tick_(io_), stats_tick_(io_), signals_(io_, SIGINT, SIGTERM), deadline_(io_) {}
+          tick_(io_), stats_tick_(io_), table_tick_(io_), signals_(io_, SIGINT, SIGTERM), deadline_(io_) {}
 
     int run() {
         wait_for_signal();
@@ -49,7 +50,15 @@ public:
         wait_for_frames();
         schedule_tick();
         if (limits_.stats_interval > 0) schedule_stats();
+        std::optional<LiveTableView> view;
+        if (limits_.table) {
+            view.emplace(stdout);
+            view_ = &*view;
+            view_->draw(table_, sink_.summary(), cap_.stats(), 0);
+            schedule_table();
+        }
         io_.run();
+        view_ = nullptr;
         return status_;
     }
 
@@ -61,7 +70,10 @@ private:
             if (ec) return;
             spdlog::info("signal {}: stopping (again to exit at once)", sig);
             io_.stop();
-            std::signal(sig, [](int) { std::_Exit(130); });
+            std::signal(sig, [](int) {
+                restore_terminal_now();
+                std::_Exit(130);
+            });
         });
     }
 
@@ -112,6 +124,15 @@ private:
                      table_.config().max_connections);
     }
 
+    void schedule_table() {
+        table_tick_.expires_after(std::chrono::seconds(1));
+        table_tick_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec || view_ == nullptr) return;
+            view_->draw(table_, sink_.summary(), cap_.stats(), 1.0);
+            schedule_table();
+        });
+    }
+
     void schedule_stats() {
         stats_tick_.expires_after(millis(limits_.stats_interval));
         stats_tick_.async_wait([this](const boost::system::error_code& ec) {
@@ -128,7 +149,8 @@ private:
     LiveLimits limits_;
     asio::io_context io_;
     asio::posix::stream_descriptor fd_;
-    asio::steady_timer tick_, stats_tick_;
+    asio::steady_timer tick_, stats_tick_, table_tick_;
+    LiveTableView* view_ = nullptr;
     asio::signal_set signals_;
     asio::steady_timer deadline_;
     std::uint64_t frames_ = 0;

@@ -16,6 +16,10 @@ void add_live_options(CLI::App& app, LiveSettings& s) {
     app.add_option("--buffer-size", s.buffer_mib,
                    "Live: kernel capture buffer in MiB (default 64; frames are dropped when it fills)")
         ->check(CLI::Range(1, 4095));
+    app.add_flag("--table", s.table,
+                 "Live: a view of the open connections redrawn each second (both states, age, idle, bytes each "
+                 "way, last event; pile-ups of CLOSE_WAIT, TIME_WAIT, FIN_WAIT_2, SYN_RECEIVED) instead of the "
+                 "per-connection report; plain snapshots when not on a terminal");
 }
 
 std::string live_misuse(const LiveSettings& s, bool live, bool files) {
@@ -24,6 +28,7 @@ std::string live_misuse(const LiveSettings& s, bool live, bool files) {
     if (!s.save_file.empty()) return "-w saves a live capture: it needs -i IFACE";
     if (s.count) return "-c counts live frames: it needs -i IFACE (for a file, --filter or --id select)";
     if (s.stats_interval > 0) return "--stats-interval reports on a live capture: it needs -i IFACE";
+    if (s.table) return "--table shows a live capture: it needs -i IFACE";
     return {};
 }
 

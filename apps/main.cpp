@@ -63,6 +63,7 @@ ReportOptions report_options(const Options& o) {
     ro.brief = o.brief;
     ro.only_ids = o.ids;
     ro.keep_json = ro.quiet_report = !o.expect.empty();
+    if (o.live.table) ro.quiet_report = true;  // the view takes stdout
     return ro;
 }
 
@@ -202,7 +203,7 @@ int capture_live(const Options& o, FlowTable& table, ReportSink& sink, bool& ope
     lo.verify_checksums = o.verify_checksums;
     apply_live_settings(o.live, lo);
     try {
-        return run_live(lo, {o.duration, o.live.count, o.live.stats_interval}, table, sink);
+        return run_live(lo, {o.duration, o.live.count, o.live.stats_interval, o.live.table}, table, sink);
     } catch (const capture::InterfaceError& e) {
         spdlog::error("{}", e.what());
         opened = false;
