@@ -16,6 +16,9 @@ void add_live_options(CLI::App& app, LiveSettings& s) {
     app.add_option("--buffer-size", s.buffer_mib,
                    "Live: kernel capture buffer in MiB (default 64; frames are dropped when it fills)")
         ->check(CLI::Range(1, 4095));
+    app.add_flag("--immediate", s.immediate,
+                 "Live: hand each frame over as it comes (libpcap's immediate mode) rather than in blocks every "
+                 "50 ms at most; under load the kernel then drops frames");
     app.add_flag("--table", s.table,
                  "Live: a view of the open connections redrawn each second (both states, age, idle, bytes each "
                  "way, last event; pile-ups of CLOSE_WAIT, TIME_WAIT, FIN_WAIT_2, SYN_RECEIVED) instead of the "
@@ -29,6 +32,7 @@ std::string live_misuse(const LiveSettings& s, bool live, bool files) {
     if (s.count) return "-c counts live frames: it needs -i IFACE (for a file, --filter or --id select)";
     if (s.stats_interval > 0) return "--stats-interval reports on a live capture: it needs -i IFACE";
     if (s.table) return "--table shows a live capture: it needs -i IFACE";
+    if (s.immediate) return "--immediate is how live frames are handed over: it needs -i IFACE";
     return {};
 }
 
@@ -36,6 +40,7 @@ void apply_live_settings(const LiveSettings& s, capture::LiveOptions& opts) {
     opts.save_file = s.save_file;
     opts.snaplen = s.snaplen;
     opts.buffer_bytes = s.buffer_mib << 20;
+    opts.immediate = s.immediate;
 }
 
 }  // namespace tfe::app

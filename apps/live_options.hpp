@@ -18,6 +18,7 @@ struct LiveSettings {
     int snaplen = 262144;
     int buffer_mib = 64;
     bool table = false;          // --table: the live view of open connections
+    bool immediate = false;      // --immediate: each frame at once
 };
 
 // When the loop stops by itself, and how often it reports.
