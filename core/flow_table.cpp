@@ -48,6 +48,7 @@ FlowTableStats FlowTable::stats() const {
     s.unparks = p.unparks;
     s.peak_parked = p.peak_parked;
     s.peak_parked_bytes = p.peak_parked_bytes;
+    s.half_open_queued = half_open_.size();
     return s;
 }
 

@@ -84,6 +84,8 @@ struct FlowTableStats {
     // Connections ended to make room (max_connections), by EvictionKind
     // (also counted in ended[evicted]).
     EvictionCounts evicted{};
+    // Entries in the half-open queue now (stale ones included).
+    std::uint64_t half_open_queued = 0;
 };
 
 class FlowTable {

@@ -133,3 +133,30 @@ TEST_CASE("distinct sources are counted exactly up to 1024, then estimated withi
     CHECK(many.count() > 196000);
     CHECK(many.count() < 204000);
 }
+
+TEST_CASE("the half-open queue stays within the table on a long run of ordinary connections", "[eviction]") {
+    Replay r;
+    r.config.max_connections = 100000;
+    Collect sink;
+    FlowTable table(r.config, sink);
+    std::uint64_t frame = 0;
+    double t = 0;
+    // 30 000 connections, each opened and closed in turn, with 2 000
+    // left open alongside (never answered past the handshake's ACK).
+    for (int i = 0; i < 32000; ++i) {
+        Replay c = r;
+        c.client_port = static_cast<std::uint16_t>(1024 + i % 60000);
+        c.client_ip = IpAddr::v4(0x0a000100u + static_cast<std::uint32_t>(i / 60000));
+        const bool stays_open = i % 16 == 0;
+        for (const Step& st : std::vector<Step>{{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', ".", 1, 1},
+                                                {'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}}) {
+            if (stays_open && st.flags == "F.") break;
+            t += 0.0001;
+            table.on_segment(c.segment(st, ++frame, t));
+        }
+        sink.done.clear();
+    }
+    const FlowTableStats st = table.stats();
+    CHECK(st.ended[static_cast<int>(EndReason::evicted)] == 0);
+    CHECK(st.half_open_queued <= table.open_connections() + table.open_connections() / 2 + 1024);
+}
