@@ -18,7 +18,7 @@ packages=(
   man-db bash-completion dpkg-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libbenchmark-dev tcptrace tshark time)
+  packages+=(libbenchmark-dev tcptrace tshark time tcpreplay)
 fi
 
 missing=()
