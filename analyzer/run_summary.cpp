@@ -22,6 +22,19 @@ void RunSummary::add(const Connection& c, const Summary& s) {
     ++closes_[static_cast<std::size_t>(s.close)];
     ++initiators_[static_cast<std::size_t>(s.initiator)];
     for (std::size_t i = 0; i < kAnomalyCount; ++i) anomalies_[i] += c.anomaly_count(static_cast<Anomaly>(i));
+    floods_.add(c, s);
+}
+
+std::string eviction_line(const EvictionCounts& evicted, std::size_t max_connections) {
+    std::uint64_t total = 0;
+    std::vector<std::string> kinds;
+    for (std::size_t k = 0; k < kEvictionKinds; ++k) {
+        total += evicted[k];
+        if (evicted[k]) kinds.push_back(fmt::format("{} {}", evicted[k], eviction_kind_words(static_cast<EvictionKind>(k))));
+    }
+    if (total == 0) return {};
+    return fmt::format("{} connection{} evicted (the table was full at --max-connections {}): {}", total,
+                       total == 1 ? "" : "s", max_connections, fmt::join(kinds, " · "));
 }
 
 namespace {
@@ -76,6 +89,10 @@ void RunSummary::write(fmt::memory_buffer& b, bool color) const {
 
     if (roles_inferred_) put(b, "  {:<16}{} connection{} (no SYN seen)\n", "roles inferred", roles_inferred_,
                              roles_inferred_ == 1 ? "" : "s");
+
+    for (const std::string& line : floods_.lines()) put(b, "  {}\n", line);
+    if (const std::string line = eviction_line(evicted_, max_connections_); !line.empty())
+        put(b, "  {:<16}{}\n", "evicted", line);
 
     items.clear();
     for (std::size_t i = 0; i < kAnomalyCount; ++i)

@@ -8,8 +8,10 @@
 #include <array>
 #include <cstdint>
 
+#include "analyzer/flood_tally.hpp"
 #include "analyzer/summary.hpp"
 #include "core/connection.hpp"
+#include "core/eviction.hpp"
 
 namespace tfe::analyzer {
 
@@ -17,6 +19,13 @@ class RunSummary {
 public:
     void add(const Connection& c, const Summary& s);
     void write(fmt::memory_buffer& out, bool color) const;
+    // What the flow table ended to make room (its counts: one source for
+    // the summary, the status line and stderr), and the cap it kept.
+    void set_evictions(const EvictionCounts& evicted, std::size_t max_connections) {
+        evicted_ = evicted;
+        max_connections_ = max_connections;
+    }
+    const FloodTally& floods() const { return floods_; }
 
     std::uint64_t connections() const { return connections_; }
     std::uint64_t handshakes(HandshakeKind k) const { return handshakes_[static_cast<std::size_t>(k)]; }
@@ -32,6 +41,14 @@ private:
     std::array<std::uint64_t, 4> initiators_{};  // by Initiator
     std::array<std::array<std::uint64_t, kStateCount>, 2> final_states_{};  // [side][state]
     std::array<std::uint64_t, kAnomalyCount> anomalies_{};
+    FloodTally floods_;
+    EvictionCounts evicted_{};
+    std::size_t max_connections_ = 0;
 };
+
+// "1500001 connections evicted (the table was full at --max-connections
+// 500000): 1000000 half-open, SYN unanswered · 500001 oldest idle", or
+// empty when none was.
+std::string eviction_line(const EvictionCounts& evicted, std::size_t max_connections);
 
 }  // namespace tfe::analyzer

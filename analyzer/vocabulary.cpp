@@ -127,6 +127,7 @@ std::string_view end_words(EndReason r) {
         case EndReason::superseded: return "a new SYN reused the ports";
         case EndReason::capture_end: return "end of capture";
         case EndReason::time_wait: return "settled, reported during TIME_WAIT";
+        case EndReason::evicted: return "evicted: the connection table was full (--max-connections)";
     }
     return "?";
 }

@@ -11,9 +11,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <numeric>
+#include <optional>
 
 #include "apps/exit_codes.hpp"
+#include "apps/live_stats.hpp"
+#include "apps/live_table.hpp"
 
 namespace tfe::app {
 
@@ -31,15 +33,11 @@ std::chrono::milliseconds millis(double seconds) {
     return std::chrono::milliseconds(static_cast<long>(seconds * 1000));
 }
 
-std::uint64_t reported(const FlowTableStats& st) {
-    return std::accumulate(std::begin(st.ended), std::end(st.ended), std::uint64_t{0});
-}
-
 class LiveLoop {
 public:
     LiveLoop(capture::LiveCapture& cap, FlowTable& table, ReportSink& sink, const LiveLimits& limits)
         : cap_(cap), table_(table), sink_(sink), limits_(limits), fd_(io_, ::dup(cap.selectable_fd())),
-          tick_(io_), stats_tick_(io_), signals_(io_, SIGINT, SIGTERM), deadline_(io_) {}
+          tick_(io_), stats_tick_(io_), table_tick_(io_), signals_(io_, SIGINT, SIGTERM), deadline_(io_) {}
 
     int run() {
         wait_for_signal();
@@ -52,7 +50,15 @@ public:
         wait_for_frames();
         schedule_tick();
         if (limits_.stats_interval > 0) schedule_stats();
+        std::optional<LiveTableView> view;
+        if (limits_.table) {
+            view.emplace(stdout);
+            view_ = &*view;
+            view_->draw(table_, sink_.summary(), cap_.stats(), 0);
+            schedule_table();
+        }
         io_.run();
+        view_ = nullptr;
         return status_;
     }
 
@@ -64,7 +70,10 @@ private:
             if (ec) return;
             spdlog::info("signal {}: stopping (again to exit at once)", sig);
             io_.stop();
-            std::signal(sig, [](int) { std::_Exit(130); });
+            std::signal(sig, [](int) {
+                restore_terminal_now();
+                std::_Exit(130);
+            });
         });
     }
 
@@ -98,7 +107,29 @@ private:
                 spdlog::warn("kernel dropped {} frames so far (capture buffer full)", st.dropped);
             }
             last_dropped_ = st.dropped;
+            note_first_eviction();
             schedule_tick();
+        });
+    }
+
+    // Said once, when the table first fills: from then on each new
+    // connection ends another (counted in the status line and at exit).
+    void note_first_eviction() {
+        if (full_noted_) return;
+        const EvictionCounts ev = table_.stats().evicted;
+        if (ev[0] + ev[1] + ev[2] == 0) return;
+        full_noted_ = true;
+        spdlog::warn("the connection table is full (--max-connections {}): new connections end the oldest half-open "
+                     "ones, then the oldest idle ones (reported as evicted)",
+                     table_.config().max_connections);
+    }
+
+    void schedule_table() {
+        table_tick_.expires_after(std::chrono::seconds(1));
+        table_tick_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec || view_ == nullptr) return;
+            view_->draw(table_, sink_.summary(), cap_.stats(), 1.0);
+            schedule_table();
         });
     }
 
@@ -118,30 +149,18 @@ private:
     LiveLimits limits_;
     asio::io_context io_;
     asio::posix::stream_descriptor fd_;
-    asio::steady_timer tick_, stats_tick_;
+    asio::steady_timer tick_, stats_tick_, table_tick_;
+    LiveTableView* view_ = nullptr;
     asio::signal_set signals_;
     asio::steady_timer deadline_;
     std::uint64_t frames_ = 0;
     std::uint64_t last_dropped_ = 0;
+    bool full_noted_ = false;
     capture::LiveStats last_;
     int status_ = kOk;
 };
 
 }  // namespace
-
-std::string live_status_line(const capture::LiveStats& now, const FlowTable& table, double interval_s,
-                             const capture::LiveStats& before) {
-    const FlowTableStats& st = table.stats();
-    std::string line = fmt::format("tcpflow-explain: {} frames, {:.1f} MiB", now.frames,
-                                   static_cast<double>(now.bytes) / 1048576.0);
-    if (interval_s > 0)
-        line += fmt::format(" ({:.0f} frames/s)", static_cast<double>(now.frames - before.frames) / interval_s);
-    line += fmt::format("; connections: {} open", table.open_connections());
-    if (table.parked_connections()) line += fmt::format(" ({} parked)", table.parked_connections());
-    line += fmt::format(", {} reported; dropped: {} by the kernel, {} by the interface", reported(st), now.dropped,
-                        now.if_dropped);
-    return line;
-}
 
 int run_live(const capture::LiveOptions& opts, const LiveLimits& limits, FlowTable& table, ReportSink& sink) {
     capture::LiveCapture cap(opts);

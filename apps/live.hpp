@@ -15,9 +15,4 @@ namespace tfe::app {
 // Runs until a signal, the duration or the frame count; returns an exit code.
 int run_live(const capture::LiveOptions& opts, const LiveLimits& limits, FlowTable& table, ReportSink& sink);
 
-// One status line: frames and bytes so far (and the rate since `before`,
-// `interval_s` ago), open and reported connections, drops.
-std::string live_status_line(const capture::LiveStats& now, const FlowTable& table, double interval_s,
-                             const capture::LiveStats& before);
-
 }  // namespace tfe::app

@@ -8,14 +8,21 @@ void add_live_options(CLI::App& app, LiveSettings& s) {
                    "offline");
     app.add_option("-c,--count", s.count, "Live: stop after this many frames")->check(CLI::PositiveNumber);
     app.add_option("--stats-interval", s.stats_interval,
-                   "Live: a status line on stderr every this many seconds (frames, bytes, open and reported "
-                   "connections, drops); the same figures at exit")
+                   "Live: a status line on stderr every this many seconds (frames, bytes, open connections by "
+                   "state, reported and evicted connections, drops); the same figures at exit")
         ->check(CLI::Range(0.1, 86400.0));
     app.add_option("--snaplen", s.snaplen, "Live: bytes captured of each frame (default 262144)")
         ->check(CLI::Range(96, 262144));
     app.add_option("--buffer-size", s.buffer_mib,
                    "Live: kernel capture buffer in MiB (default 64; frames are dropped when it fills)")
         ->check(CLI::Range(1, 4095));
+    app.add_flag("--immediate", s.immediate,
+                 "Live: hand each frame over as it comes (libpcap's immediate mode) rather than in blocks every "
+                 "50 ms at most; under load the kernel then drops frames");
+    app.add_flag("--table", s.table,
+                 "Live: a view of the open connections redrawn each second (both states, age, idle, bytes each "
+                 "way, last event; pile-ups of CLOSE_WAIT, TIME_WAIT, FIN_WAIT_2, SYN_RECEIVED) instead of the "
+                 "per-connection report; plain snapshots when not on a terminal");
 }
 
 std::string live_misuse(const LiveSettings& s, bool live, bool files) {
@@ -24,6 +31,8 @@ std::string live_misuse(const LiveSettings& s, bool live, bool files) {
     if (!s.save_file.empty()) return "-w saves a live capture: it needs -i IFACE";
     if (s.count) return "-c counts live frames: it needs -i IFACE (for a file, --filter or --id select)";
     if (s.stats_interval > 0) return "--stats-interval reports on a live capture: it needs -i IFACE";
+    if (s.table) return "--table shows a live capture: it needs -i IFACE";
+    if (s.immediate) return "--immediate is how live frames are handed over: it needs -i IFACE";
     return {};
 }
 
@@ -31,6 +40,7 @@ void apply_live_settings(const LiveSettings& s, capture::LiveOptions& opts) {
     opts.save_file = s.save_file;
     opts.snaplen = s.snaplen;
     opts.buffer_bytes = s.buffer_mib << 20;
+    opts.immediate = s.immediate;
 }
 
 }  // namespace tfe::app

@@ -17,6 +17,8 @@ struct LiveSettings {
     double stats_interval = 0;   // seconds between status lines (0 = none)
     int snaplen = 262144;
     int buffer_mib = 64;
+    bool table = false;          // --table: the live view of open connections
+    bool immediate = false;      // --immediate: each frame at once
 };
 
 // When the loop stops by itself, and how often it reports.
@@ -24,6 +26,7 @@ struct LiveLimits {
     double duration = 0;         // seconds, 0 = until a signal
     std::uint64_t count = 0;     // frames, 0 = no limit
     double stats_interval = 0;   // seconds, 0 = no status lines
+    bool table = false;          // redraw the --table view each second
 };
 
 void add_live_options(CLI::App& app, LiveSettings& s);

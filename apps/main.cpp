@@ -15,6 +15,7 @@
 #include "analyzer/checks.hpp"
 #include "analyzer/expectations.hpp"
 #include "apps/exit_codes.hpp"
+#include "apps/flood_notes.hpp"
 #include "apps/input_notes.hpp"
 #include "apps/interrupt.hpp"
 #include "apps/live.hpp"
@@ -80,6 +81,7 @@ ReportOptions report_options(const Options& o) {
     ro.only_ids = o.ids;
     ro.keep_json = ro.quiet_report = !o.expect.empty();
     ro.flush_each = std::find(o.files.begin(), o.files.end(), "-") != o.files.end();
+    if (o.live.table) ro.quiet_report = true;  // the view takes stdout
     return ro;
 }
 
@@ -215,6 +217,7 @@ FlowTableConfig table_config(const Options& o, const ReportOptions& ro) {
     const double idle = o.idle_timeout >= 0 ? o.idle_timeout : (o.interface.empty() ? 0 : 300);
     fc.idle_timeout = static_cast<TimeNs>(idle * 1e9);
     fc.max_unparked = o.max_unparked;
+    fc.max_connections = o.max_connections;
     return fc;
 }
 
@@ -227,7 +230,7 @@ int capture_live(const Options& o, FlowTable& table, ReportSink& sink, bool& ope
     lo.verify_checksums = o.verify_checksums;
     apply_live_settings(o.live, lo);
     try {
-        return run_live(lo, {o.duration, o.live.count, o.live.stats_interval}, table, sink);
+        return run_live(lo, {o.duration, o.live.count, o.live.stats_interval, o.live.table}, table, sink);
     } catch (const capture::InterfaceError& e) {
         spdlog::error("{}", e.what());
         opened = false;
@@ -309,6 +312,7 @@ int run(const Options& o) {
     table.flush();
     note_late_segments(table.stats(), o.linger, sink);
     sink.finish();
+    note_floods(table, sink.summary());
     log_totals(table.stats());
     if ((ro.format == Format::svg || ro.format == Format::mermaid) && sink.reported() == 0) {
         spdlog::error("--id {}: no such connection in the input", o.ids.front());

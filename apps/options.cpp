@@ -60,6 +60,11 @@ void add_tracking_options(CLI::App& app, Options& o) {
                    "as about 200 bytes) until their next segment (default 16384, about 11 MiB; 0 parks every one "
                    "after each segment). Changes memory and speed, never the report")
         ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 31));
+    app.add_option("--max-connections", o.max_connections,
+                   "Most connections open at once, parked ones included (default 500000: a flood's peak memory "
+                   "stays near 150 MiB). When full, the oldest half-open connections (SYN or SYN+ACK unanswered), "
+                   "then the oldest idle ones, are reported with end_reason evicted. 0: no cap")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 31));
 }
 
 // What the report shows and how.

@@ -40,6 +40,7 @@ struct Options {
     double duration = 0;
     LiveSettings live;
     std::size_t max_unparked = tfe::FlowTableConfig{}.max_unparked;
+    std::size_t max_connections = tfe::FlowTableConfig{}.max_connections;
 };
 
 // Every option, bound to `o`.

@@ -52,6 +52,7 @@ void ReportSink::on_connection(const Connection& c) {
 }
 
 void ReportSink::finish() {
+    if (table_ != nullptr) summary_.set_evictions(table_->stats().evicted, table_->config().max_connections);
     if (!opts_.quiet_report && opts_.format == Format::text) {
         if (opts_.brief) buf_.push_back('\n');
         summary_.write(buf_, opts_.text.color);

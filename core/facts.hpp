@@ -152,8 +152,10 @@ enum class EndReason : std::uint8_t {
     capture_end,     // the capture ended
     time_wait,       // settled with TIME_WAIT still running: reported after
                      // the linger, its 4-tuple remembered until 2*MSL
+    evicted,         // the table was full (--max-connections): ended to
+                     // make room, half-open ones first (core/eviction.hpp)
 };
-inline constexpr std::size_t kEndReasons = 6;
+inline constexpr std::size_t kEndReasons = 7;
 std::string_view end_reason_name(EndReason r);
 
 }  // namespace tfe

@@ -79,6 +79,18 @@ public:
         }
     }
 
+    // The first slot under `hash` that `accept(slot)` takes, or kNone: for
+    // a caller that kept a hash and an id rather than the key (eviction).
+    template <class Accept>
+    std::uint32_t find_hash(std::uint64_t hash, Accept&& accept) const {
+        const auto h = static_cast<std::uint32_t>(hash);
+        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+            const Entry& e = entries_[i];
+            if (e.slot == kNone) return kNone;
+            if (e.hash == h && accept(e.slot)) return e.slot;
+        }
+    }
+
     void insert(std::uint32_t slot, std::uint64_t hash) {
         if ((size_ + 1) * 2 > entries_.size()) grow();
         probing::place(entries_, Entry{slot, static_cast<std::uint32_t>(hash)});

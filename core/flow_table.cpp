@@ -25,8 +25,9 @@ FlowTable::FlowTable(const FlowTableConfig& config, ConnectionSink& sink)
       sink_(sink),
       hasher_(pick_seed(config.hash_seed)),
       index_(RefKey{this}),
-      expiry_(config.idle_timeout > 0),
-      parking_(config.idle_timeout > 0, &config_.tracker) {}
+      // The LRU list and the parking order serve idle expiry and eviction.
+      expiry_(config.idle_timeout > 0 || config.max_connections > 0),
+      parking_(config.idle_timeout > 0 || config.max_connections > 0, &config_.tracker) {}
 
 FlowTable::~FlowTable() {
     // Without a flush: what parked connections own on the heap is freed by
@@ -47,6 +48,7 @@ FlowTableStats FlowTable::stats() const {
     s.unparks = p.unparks;
     s.peak_parked = p.peak_parked;
     s.peak_parked_bytes = p.peak_parked_bytes;
+    s.half_open_queued = half_open_.size();
     return s;
 }
 
@@ -56,6 +58,10 @@ std::uint32_t FlowTable::create(const FlowKey& key, std::uint64_t hash, const Se
     });
     expiry_.track(idx);
     index_.insert(Ref::slot(idx).bits(), hash);
+    if (config_.max_connections > 0 && seg.flags.syn()) {
+        half_open_.push(hash, slots_.at(idx).id());
+        half_open_.compact(open_, [this](const HalfOpenQueue::Entry& e) { return may_be_half_open(e); });
+    }
     ++open_;
     stats_.connections++;
     stats_.peak_open = std::max<std::uint64_t>(stats_.peak_open, open_);
@@ -153,14 +159,18 @@ void FlowTable::schedule(std::uint32_t idx) {
     if (at != 0) expiry_.schedule(idx, at);  // most segments: nothing to do
 }
 
+namespace {
+// Why a connection whose deadline came ends.
+EndReason due_reason(const Connection& c, TimeNs now) {
+    if (c.time_wait_deadline() == 0) return EndReason::closed;
+    return c.time_wait_deadline() <= now ? EndReason::time_wait_expired : EndReason::time_wait;
+}
+}  // namespace
+
 void FlowTable::expire_due() {
     bool expired = false;
     for (std::uint32_t idx; (idx = expiry_.pop_due(now_)) != Expiry::kNone;) {
-        const Connection& c = slots_.at(idx);
-        EndReason why = EndReason::closed;
-        if (c.time_wait_deadline() != 0)
-            why = c.time_wait_deadline() <= now_ ? EndReason::time_wait_expired : EndReason::time_wait;
-        end(idx, why);
+        end(idx, due_reason(slots_.at(idx), now_));
         expired = true;
     }
     prefetch_.after_expiry(expiry_, slots_, expired);
@@ -178,6 +188,53 @@ void FlowTable::expire_idle() {
     if (parking_.ordered()) return;  // a parked one not yet idle: so is every unpacked one
     for (std::uint32_t i; (i = expiry_.lru_head()) != Expiry::kNone && slots_.at(i).last_ts() + idle <= now_;)
         end(i, EndReason::idle);
+}
+
+// ---------------------------------------------------------------------------
+// Eviction: a full table makes room for a new connection
+// ---------------------------------------------------------------------------
+
+FlowTable::Ref FlowTable::find_by_id(std::uint64_t hash, std::uint64_t id) const {
+    return Ref(index_.find_hash(hash, [&](std::uint32_t bits) {
+        const Ref r(bits);
+        return (r.is_parked() ? parking_.id(r.handle()) : slots_.at(r.slot()).id()) == id;
+    }));
+}
+
+bool FlowTable::may_be_half_open(const HalfOpenQueue::Entry& e) const {
+    const Ref r = find_by_id(e.hash, e.id);
+    if (r.none()) return false;
+    return r.is_parked() || half_open_kind(slots_.at(r.slot())).has_value();
+}
+
+void FlowTable::make_room() {
+    while (const std::optional<HalfOpenQueue::Entry> e = half_open_.pop()) {
+        const Ref r = find_by_id(e->hash, e->id);
+        if (r.none()) continue;  // ended since
+        const std::uint32_t idx = r.is_parked() ? unpark(r.handle(), e->hash) : r.slot();
+        if (const std::optional<EvictionKind> kind = half_open_kind(slots_.at(idx))) return evict(idx, *kind);
+    }
+    evict_oldest_idle();
+}
+
+// The parked ones first, in the order they were parked (untouched longest),
+// then the least recently used. One that has settled and only waits out
+// its linger ends as it would have, a little early.
+void FlowTable::evict_oldest_idle() {
+    std::uint32_t idx;
+    if (const std::optional<std::uint32_t> handle = parking_.pop_oldest()) {
+        idx = unpark(*handle, std::nullopt);
+        index_.replace(Ref::parked(*handle).bits(), Ref::slot(idx).bits(), hasher_(slots_.at(idx).key()));
+    } else if ((idx = expiry_.lru_head()) == Expiry::kNone) {
+        return;
+    }
+    if (expiry_.scheduled(idx)) return end(idx, due_reason(slots_.at(idx), now_));
+    evict(idx, EvictionKind::idle);
+}
+
+void FlowTable::evict(std::uint32_t idx, EvictionKind kind) {
+    stats_.evicted[static_cast<std::size_t>(kind)]++;
+    end(idx, EndReason::evicted);
 }
 
 void FlowTable::advance(TimeNs now) {
@@ -200,6 +257,7 @@ void FlowTable::on_segment(const Segment& seg) {
     }
     if (idx == Ref::kNone) {
         if (remembered_.absorbs(h, seg, now_)) return;
+        if (config_.max_connections > 0 && open_ >= config_.max_connections) make_room();
         idx = create(key, h, seg, forward);
     } else {
         expiry_.touch(idx);

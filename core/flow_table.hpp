@@ -26,6 +26,7 @@
 
 #include "core/connection.hpp"
 #include "core/connection_slots.hpp"
+#include "core/eviction.hpp"
 #include "core/expiry.hpp"
 #include "core/flow_index.hpp"
 #include "core/flow_key.hpp"
@@ -52,6 +53,11 @@ struct FlowTableConfig {
     // FlowTable). 16384 is 11 MiB. 0 parks every connection after each of
     // its segments (tests: parking must change nothing).
     std::size_t max_unparked = 16384;
+    // The most connections open at once, parked ones included (0: no cap).
+    // When full, a new connection first ends another (eviction.hpp). A
+    // million open established connections take about 240 MiB; the default
+    // keeps a flood's peak near 150 MiB.
+    std::size_t max_connections = 500000;
 };
 
 struct FlowTableStats {
@@ -75,6 +81,11 @@ struct FlowTableStats {
     std::uint64_t unparks = 0;
     std::uint64_t peak_parked = 0;
     std::uint64_t peak_parked_bytes = 0;  // their byte strings, at most
+    // Connections ended to make room (max_connections), by EvictionKind
+    // (also counted in ended[evicted]).
+    EvictionCounts evicted{};
+    // Entries in the half-open queue now (stale ones included).
+    std::uint64_t half_open_queued = 0;
 };
 
 class FlowTable {
@@ -97,6 +108,15 @@ public:
     bool remembers(const Segment& seg) const;
     FlowTableStats stats() const;
     TimeNs now() const { return now_; }
+    const FlowTableConfig& config() const { return config_; }
+    // Calls f(const Connection&) for each open connection that is not
+    // parked (parked ones are untouched lately; unpacking them all to look
+    // would cost a microsecond each).
+    template <class F>
+    void for_each_unparked(F&& f) const {
+        for (std::uint32_t i = 0; i < slots_.count(); ++i)
+            if (slots_.occupied(i)) f(slots_.at(i));
+    }
 
 private:
     // What an index entry names: a slot, or a parked connection's handle.
@@ -129,6 +149,16 @@ private:
     void schedule(std::uint32_t idx);
     void expire_due();
     void expire_idle();
+    // The table is full: ends the oldest half-open connection, or else the
+    // oldest idle one.
+    void make_room();
+    void evict_oldest_idle();
+    void evict(std::uint32_t idx, EvictionKind kind);
+    // The open connection with this 4-tuple hash and id, or none.
+    Ref find_by_id(std::uint64_t hash, std::uint64_t id) const;
+    // Whether a half-open queue entry may still name a half-open
+    // connection (a parked one is not unpacked to look: kept).
+    bool may_be_half_open(const HalfOpenQueue::Entry& e) const;
     // Parks connections not touched lately while too many are unpacked.
     void park_some(std::uint64_t frame);
     void park(std::uint32_t idx);
@@ -146,6 +176,7 @@ private:
     ParkingLot parking_;
     RememberedTuples remembered_;
     ReportPrefetch prefetch_;
+    HalfOpenQueue half_open_;
     std::uint32_t clock_hand_ = 0;    // the next slot park_some looks at
     std::size_t open_ = 0;            // unpacked and parked
     std::uint64_t next_id_ = 1;

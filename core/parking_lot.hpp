@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <optional>
 
 #include "core/connection.hpp"
@@ -65,6 +66,9 @@ public:
         }
         return std::nullopt;
     }
+    // With keep_order: the connection parked longest ago, whatever its
+    // idleness (eviction); it is then out of the order.
+    std::optional<std::uint32_t> pop_oldest() { return pop_idle(std::numeric_limits<TimeNs>::max(), 0); }
     // Whether the order still lists a parked connection (after pop_idle:
     // one not yet idle).
     bool ordered() const { return !order_.empty(); }

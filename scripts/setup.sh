@@ -12,13 +12,15 @@ packages=(
   libpcap-dev libboost-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev catch2
   # The kernel-truth test and the sample lab capture real loopback traffic.
   tcpdump iproute2 python3 python3-scapy wireshark-common
+  # The --table test runs the view in a real terminal.
+  tmux
   # The man page and completion checks, and the .deb CI builds and installs.
   man-db bash-completion dpkg-dev
   # The HTML report's test opens the page in headless Chromium.
   chromium
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libbenchmark-dev tcptrace tshark time)
+  packages+=(libbenchmark-dev tcptrace tshark time tcpreplay)
 fi
 
 missing=()

@@ -5,7 +5,9 @@
 #     runs with JSON, -w and --stats-interval; SIGINT stops it, and every
 #     line must say what the kernel did (the open one reported as open);
 #  2. the file -w saved, read offline, gives the same connections;
-#  3. -c stops the monitor by itself after that many frames.
+#  3. -c stops the monitor by itself after that many frames;
+#  4. --duration stops it by itself, and what it saved with -w, read
+#     offline, gives the same connections.
 # Root only (exit 77 = skipped otherwise).
 #   live_monitor.sh TOOL
 set -uo pipefail
@@ -41,7 +43,7 @@ driver=
 cat "$work/live.err"
 ((status == 0)) || fail "exit status $status after SIGINT"
 /usr/bin/python3 "$here/live_check.py" "$work/expected.jsonl" "$work/live.jsonl" || fail "live report differs"
-grep -q "frames, .* MiB.*connections: .* open, .* reported; dropped: 0 by the kernel" "$work/live.err" ||
+grep -q "frames, .* MiB.*connections: .* open.*, .* reported; dropped: 0 by the kernel" "$work/live.err" ||
     fail "no status line from --stats-interval"
 
 "$tool" --format json "$work/saved.pcap" >"$work/offline.jsonl" || fail "the saved capture cannot be read"
@@ -64,4 +66,27 @@ fi
 wait "$monitor" || fail "-c: exit status $?"
 frames=$(tcpdump -nr "$work/count.pcap" 2>/dev/null | wc -l)
 ((frames == 3)) || fail "-c 3 -w saved $frames frames"
+
+# --duration: the monitor stops by itself; the open connection is
+# reported as open, and the saved file says the same offline.
+dport=$((port + 3))
+start=$(date +%s)
+"$tool" -i lo --filter "tcp and (port $dport or port $((dport + 1)))" --duration 4 -w "$work/dur.pcap" \
+    --format json >"$work/dur.jsonl" 2>"$work/dur.err" &
+monitor=$!
+sleep 1
+/usr/bin/python3 "$here/live_traffic.py" "$dport" "$work/dur-expected.jsonl" &
+driver=$!
+wait "$monitor"
+status=$?
+elapsed=$(($(date +%s) - start))
+kill "$driver" 2>/dev/null
+wait "$driver" 2>/dev/null
+driver=
+((status == 0)) || fail "--duration: exit status $status"
+((elapsed <= 7)) || fail "--duration 4 ran $elapsed s"
+/usr/bin/python3 "$here/live_check.py" "$work/dur-expected.jsonl" "$work/dur.jsonl" || fail "--duration: live report differs"
+"$tool" --format json "$work/dur.pcap" >"$work/dur-offline.jsonl" || fail "--duration: the saved capture cannot be read"
+/usr/bin/python3 "$here/live_check.py" "$work/dur-expected.jsonl" "$work/dur-offline.jsonl" ||
+    fail "--duration: the file saved with -w, read offline, differs"
 exit $rc

@@ -354,7 +354,10 @@ void Narrator::closing(Buf& out) const {
         case CloseKind::open:
             cat(out, "No FIN, no RST: the connection was still open (client ", state_name(c.final_state(Side::client)),
                 ", server ", state_name(c.final_state(Side::server)), ") when ",
-                c.end_reason() == EndReason::idle ? "it went idle" : "the capture ended", ".");
+                c.end_reason() == EndReason::idle      ? "it went idle"
+                : c.end_reason() == EndReason::evicted ? "the connection table was full and it was evicted"
+                                                       : "the capture ended",
+                ".");
             break;
         case CloseKind::none:
             return;
