@@ -75,6 +75,9 @@ std::vector<InputNote> input_notes(const capture::FileReport& r) {
     interface_notes(r, out);
     if (r.skipped_non_tcp)
         out.push_back({InputNote::info, fmt::format("{}: {} non-TCP frames skipped", r.path, r.skipped_non_tcp)});
+    if (r.icmp_errors)
+        out.push_back({InputNote::info, fmt::format("{}: {} ICMP error(s) quoting a TCP segment, noted on its "
+                                                    "connection", r.path, r.icmp_errors)});
     for (std::size_t i = 0; i < r.by_reason.size(); ++i) {
         const auto e = static_cast<capture::DecodeError>(i);
         const auto& rc = r.by_reason[i];

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "capture/byte_reader.hpp"
+#include "capture/icmp.hpp"
 
 namespace tfe::capture {
 
@@ -20,6 +21,7 @@ constexpr std::array<const char*, static_cast<std::size_t>(DecodeError::count)> 
     "ok",
     "not_ip",
     "not_tcp",
+    "icmp_error",
     "non_first_fragment",
     "unsupported_link_type",
     "truncated_link_header",
@@ -62,6 +64,7 @@ constexpr std::uint16_t kPacketHost = 0, kPacketBroadcast = 1, kPacketMulticast 
 
 // IP protocol numbers (IANA).
 constexpr std::uint8_t kProtoTcp = 6;
+constexpr std::uint8_t kProtoIcmp = 1, kProtoIcmpv6 = 58;
 constexpr std::uint8_t kIpv6HopByHop = 0, kIpv6Routing = 43, kIpv6Fragment = 44,
                        kIpv6DestOptions = 60, kIpv6Ah = 51;
 constexpr int kMaxIpv6ExtensionHeaders = 8;
@@ -217,7 +220,11 @@ DecodeError decode_ipv4(Bytes ip, std::uint32_t wire_avail, Segment& out, IpPayl
     } else if (total > wire_avail) {
         return DecodeError::ip_length_beyond_frame;
     }
-    if (proto != kProtoTcp) return DecodeError::not_tcp;
+    if (proto != kProtoTcp) {
+        if (proto != kProtoIcmp || (frag & 0x3FFFu) != 0) return DecodeError::not_tcp;
+        res.tcp = ip.subspan(header_len, std::min<std::size_t>(ip_len - header_len, ip.size() - header_len));
+        return DecodeError::icmp_error;  // the message, for decode_icmp_error
+    }
     if ((frag & 0x1FFFu) != 0) return DecodeError::non_first_fragment;
     res.more_fragments = (frag & 0x2000u) != 0;
     res.tcp_len = ip_len - header_len;
@@ -237,7 +244,8 @@ DecodeError walk_ipv6_extensions(ByteReader& r, std::uint8_t next, std::uint32_t
         const bool is_ah = next == kIpv6Ah;
         if (!is_ah && next != kIpv6HopByHop && next != kIpv6Routing &&
             next != kIpv6DestOptions && next != kIpv6Fragment)
-            return DecodeError::not_tcp;  // 59 no next header, ESP, UDP, ICMPv6...
+            return next == kProtoIcmpv6 ? DecodeError::icmp_error  // r is at the message
+                                        : DecodeError::not_tcp;  // 59 no next header, ESP, UDP...
         if (next == kIpv6Fragment) {
             // RFC 8200 section 4.5: fixed 8 bytes; offset in 8-byte units.
             std::uint16_t off_flags = 0;
@@ -283,7 +291,13 @@ DecodeError decode_ipv6(Bytes ip, std::uint32_t wire_avail, Segment& out, IpPayl
         return DecodeError::ip_length_beyond_frame;
     }
     std::uint32_t ext_len = 0;
-    if (auto e = walk_ipv6_extensions(r, next, ext_len, res); e != DecodeError::ok) return e;
+    if (auto e = walk_ipv6_extensions(r, next, ext_len, res); e != DecodeError::ok) {
+        // An ICMPv6 message, whole and first of its fragments, for decode_icmp_error.
+        if (e != DecodeError::icmp_error) return e;
+        if (ext_len > payload_len || res.more_fragments) return DecodeError::not_tcp;
+        res.tcp = r.rest().first(std::min<std::size_t>(payload_len - ext_len, r.remaining()));
+        return e;
+    }
     if (ext_len > payload_len) return DecodeError::ipv6_extension_beyond_payload;
     res.tcp_len = payload_len - ext_len;
     res.tcp = r.rest().first(std::min<std::size_t>(res.tcp_len, r.remaining()));
@@ -421,6 +435,7 @@ bool is_malformed(DecodeError e) {
     case DecodeError::ok:
     case DecodeError::not_ip:
     case DecodeError::not_tcp:
+    case DecodeError::icmp_error:
     case DecodeError::non_first_fragment:
     case DecodeError::unsupported_link_type:
     case DecodeError::count: return false;
@@ -443,7 +458,7 @@ std::string linktype_name(int dlt) {
 }
 
 DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint32_t wire_len,
-                         bool verify_checksums, Segment& out) {
+                         bool verify_checksums, Segment& out, IcmpError* icmp) {
     const std::uint64_t frame = out.frame;
     const TimeNs ts = out.ts;
     out = Segment{};
@@ -459,7 +474,11 @@ DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint
         clamp_u32(std::max<std::size_t>(wire_len, bytes.size()) - r.position());
 
     IpPayload ip;
-    if (auto e = decode_ip(proto, r.rest(), wire_avail, out, ip); e != DecodeError::ok) return e;
+    if (auto e = decode_ip(proto, r.rest(), wire_avail, out, ip); e != DecodeError::ok) {
+        if (e != DecodeError::icmp_error) return e;
+        const bool routed = icmp != nullptr && decode_icmp_error(ip.tcp, out.src.version, out.src, *icmp);
+        return routed ? DecodeError::icmp_error : DecodeError::not_tcp;
+    }
     if (auto e = decode_tcp(ip, out); e != DecodeError::ok) return e;
 
     // A super-segment's or fragment's checksum covers bytes we do not have.

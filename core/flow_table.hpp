@@ -75,6 +75,9 @@ struct FlowTableStats {
     std::uint64_t unparks = 0;
     std::uint64_t peak_parked = 0;
     std::uint64_t peak_parked_bytes = 0;  // their byte strings, at most
+    // ICMP errors quoting TCP, and those whose 4-tuple had no open connection.
+    std::uint64_t icmp_errors = 0;
+    std::uint64_t icmp_unmatched = 0;
 };
 
 class FlowTable {
@@ -85,6 +88,9 @@ public:
     FlowTable& operator=(const FlowTable&) = delete;
 
     void on_segment(const Segment& seg);
+    // Notes an ICMP error on the connection of the 4-tuple it quotes
+    // (flow_table_icmp.cpp); counted as unmatched when none is open.
+    void on_icmp_error(const IcmpError& error);
     // Finishes expired connections up to capture time `now` (live mode
     // calls this on a wall-clock tick).
     void advance(TimeNs now);

@@ -30,6 +30,7 @@ struct Row {
     SeqNum seq, ack;
     std::uint32_t payload = 0;
     std::vector<Anomaly> tags;
+    const IcmpFact* icmp = nullptr;  // an ICMP error's row: no segment, drawn towards the endpoint it is about
     std::uint32_t placed[2] = {};  // transitions drawn on this row, per side
     std::uint32_t first[2] = {};   // the first of them, an index into transitions()
 
@@ -153,7 +154,11 @@ void Ladder::collect_anomalies() {
     for (const AnomalyEvent& ev : c_.anomaly_events()) {
         if (!ladder_worthy(ev.kind)) continue;
         Row& r = row_at(ev.frame);
-        if (!r.full) {
+        if (ev.kind == Anomaly::icmp_error) {
+            for (const IcmpFact& f : c_.icmp_errors())
+                if (f.frame == ev.frame) r.icmp = &f;
+            r.sender = other(ev.sender);
+        } else if (!r.full) {
             r.sender = ev.sender;
             r.numbers = true;
             r.seq = ev.seq;
@@ -169,7 +174,12 @@ void Ladder::collect_anomalies() {
 }
 
 void Ladder::label(Buf& out, const Row& r) const {
-    if (r.full) {
+    if (r.icmp) {
+        cat(out, r.icmp->version == 4 ? "ICMP " : "ICMPv6 ", r.icmp->type, "/", r.icmp->code, " from ",
+            to_string(r.icmp->router));
+    } else if (r.tags.size() == 1 && r.tags.front() == Anomaly::icmp_error) {
+        append(out, "ICMP error");
+    } else if (r.full) {
         append_segment_label(out, c_, *r.sender, r.flags, r.seq, r.ack, r.payload, o_.numbers);
     } else if (r.numbers) {
         // No flags kept for it: named by its anomaly instead.
