@@ -1,4 +1,5 @@
 #include "analyzer/json_report.hpp"
+#include "analyzer/failure_json.hpp"
 #include "analyzer/vocabulary.hpp"
 
 #include "analyzer/raw_write.hpp"
@@ -435,6 +436,7 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     p = lit(p, ",\"anomaly_events\":");
     commit(b, p);
     put_anomaly_events(b, c, st);
+    write_failure_json(b, c, st);
 
     p = room(b, 2);
     p = lit(p, "}\n");
