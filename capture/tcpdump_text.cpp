@@ -107,6 +107,7 @@ private:
     TextClock clock_;
     TextSequences sequences_;
     std::string pending_;  // a -v line waiting for its wrapped second half
+    bool in_quote_ = false;  // inside the packet an ICMP error quotes (-v prints it indented)
     std::uint64_t pending_line_ = 0, line_no_ = 0;
     std::map<std::string, std::uint64_t> skipped_;  // by what the line is
     std::set<std::string> names_;
@@ -129,6 +130,15 @@ void TextReader::feed(std::string_view raw) {
         pending_.clear();
     }
     if (is_blank(line)) return;
+    // A packet's IP header never starts indented: this one is what the
+    // ICMP error above quotes, not a packet of the capture; so is its
+    // wrapped second half.
+    if (indented && (in_quote_ || awaits_continuation(line))) {
+        if (!in_quote_) ++skipped_["packets quoted by ICMP errors (-v)"];
+        in_quote_ = true;
+        return;
+    }
+    in_quote_ = false;
     if (awaits_continuation(line)) {
         pending_ = line;
         pending_line_ = line_no_;
