@@ -182,6 +182,11 @@ std::string_view icmp_words(const IcmpFact& f) { return icmp_code(f).words; }
 Failure diagnose_failure(const Connection& c) {
     Failure f;
     const HandshakeFacts& h = c.handshake();
+    // Most connections: opened, no RST, one SYN+ACK at most; decided
+    // without collecting anything (this runs for every connection).
+    const bool backlog_possible = h.synack_count > 1 || c.reset().seen;
+    const bool opened = !h.refused && reached_established(c, Side::client) && reached_established(c, Side::server);
+    if (opened && !backlog_possible) return f;
     f.syn_frame = h.syn_frame;
     f.ack_frame = h.ack_frame;
     collect_syns(c, f);
@@ -192,7 +197,7 @@ Failure diagnose_failure(const Connection& c) {
         return f;
     }
     if (diagnose_backlog(c, f)) return f;
-    if (reached_established(c, Side::client) && reached_established(c, Side::server)) return Failure{};
+    if (opened) return Failure{};
     diagnose_unopened(c, f);
     return f;
 }

@@ -60,6 +60,11 @@ void put_failure(Buf& b, const Connection& c, const Failure& f, const NumberStyl
 
 void write_failure_json(Buf& b, const Connection& c, const NumberStyle& st) {
     const Failure f = diagnose_failure(c);
+    static constexpr std::string_view kNone = ",\"failure\":null,\"icmp_errors\":[]";
+    if (f.kind == FailureKind::none && c.icmp_errors().empty()) {
+        b.append(kNone.data(), kNone.data() + kNone.size());
+        return;
+    }
     if (f.kind == FailureKind::none) fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"failure\":null"));
     else put_failure(b, c, f, st);
     fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"icmp_errors\":["));
