@@ -118,6 +118,7 @@ const std::map<std::string, Check>& leaf_fields() {
         for (const char* k : {"start", "end"}) f[k] = number_check();
         for (const char* k : {"first_packet", "last_packet"}) f[k] = count_check(1);
         for (const char* k : {"syn_retransmissions", "synack_retransmissions"}) f[k] = count_check();
+        for (const char* k : {"syn", "syn_ack", "ack"}) f[std::string("handshake_segments.") + k] = bool_check();
         f["handshake_rtt_ms.syn_to_synack"] = number_check(true);
         f["handshake_rtt_ms.synack_to_ack"] = number_check(true);
         f["handshake"] = one_of("a handshake kind", names_of<decltype(handshake_name), HandshakeKind>(kHandshakeKinds, handshake_name));
@@ -161,7 +162,7 @@ const std::map<std::string, bool>& object_fields() {
     static const std::map<std::string, bool> objects = {
         {"client", false}, {"server", false}, {"packets", false}, {"payload_bytes", false},
         {"frame_bytes", false}, {"isn", false}, {"options", false}, {"options.client", true},
-        {"options.server", true}, {"handshake_rtt_ms", false}, {"final_state", false},
+        {"options.server", true}, {"handshake_rtt_ms", false}, {"handshake_segments", false}, {"final_state", false},
         {"initial_state", false}, {"anomalies", false}, {"transitions[]", false},
         {"refusals[]", false}, {"anomaly_events[]", false}, {"failure", true}, {"failure.icmp", true},
         {"icmp_errors[]", false}};

@@ -74,6 +74,7 @@ constexpr std::array<KindTerms, kHandshakeKinds> kHandshakes{{
     {"unanswered", "unanswered SYN"},
     {"incomplete", "incomplete handshake"},
     {"not-seen", "handshake not captured"},
+    {"partly-seen", "three-way handshake, partly captured (no SYN)"},
 }};
 
 constexpr std::array<KindTerms, kCloseKinds> kCloses{{
