@@ -1,4 +1,5 @@
 #include "analyzer/expectations.hpp"
+#include "analyzer/failure.hpp"
 #include "analyzer/vocabulary.hpp"
 
 #include <arpa/inet.h>
@@ -75,6 +76,26 @@ Check ip_check() {
 
 std::vector<std::string> state_names() { return names_of<decltype(state_name), State>(kStateCount, state_name); }
 
+// The failure diagnosis and the ICMP errors (analyzer/failure_json.cpp).
+void add_failure_fields(std::map<std::string, Check>& f, const Check& states) {
+    f["failure.kind"] = one_of("a failure kind", names_of<decltype(failure_name), FailureKind>(kFailureKinds, failure_name));
+    f["failure.errno"] = [](const json& v) -> std::string { return v.is_null() || v.is_string() ? "" : "an errno name or null"; };
+    for (const char* k : {"syn_packet", "answer_packet", "ack_packet"}) f[std::string("failure.") + k] = count_check(1, UINT64_MAX, true);
+    f["failure.syn_packets[]"] = count_check(1);
+    f["failure.syn_times_s[]"] = number_check();
+    f["failure.backoff"] = one_of("a back-off", {"linux-exponential", "linux-linear", "linux-linear-then-exponential", "other"}, true);
+    f["failure.synack_after_ack"] = count_check();
+    for (const std::string at : {"failure.icmp.", "icmp_errors[]."}) {
+        for (const char* k : {"packet", "version", "type", "code", "quoted_seq"}) f[at + k] = count_check(0, UINT64_MAX);
+        f[at + "words"] = text_check();
+        f[at + "router"] = ip_check();
+        f[at + "about"] = one_of("a side", {"client", "server"});
+        f[at + "quotes_syn"] = bool_check();
+        f[at + "state"] = states;
+        f[at + "errno"] = f["failure.errno"];
+    }
+}
+
 // Leaf fields, by path ("[]" for an element of an array).
 const std::map<std::string, Check>& leaf_fields() {
     static const std::map<std::string, Check> fields = [] {
@@ -97,6 +118,7 @@ const std::map<std::string, Check>& leaf_fields() {
         for (const char* k : {"start", "end"}) f[k] = number_check();
         for (const char* k : {"first_packet", "last_packet"}) f[k] = count_check(1);
         for (const char* k : {"syn_retransmissions", "synack_retransmissions"}) f[k] = count_check();
+        for (const char* k : {"syn", "syn_ack", "ack"}) f[std::string("handshake_segments.") + k] = bool_check();
         f["handshake_rtt_ms.syn_to_synack"] = number_check(true);
         f["handshake_rtt_ms.synack_to_ack"] = number_check(true);
         f["handshake"] = one_of("a handshake kind", names_of<decltype(handshake_name), HandshakeKind>(kHandshakeKinds, handshake_name));
@@ -130,6 +152,7 @@ const std::map<std::string, Check>& leaf_fields() {
         for (const AnomalyValue v : {AnomalyValue::bytes_not_captured, AnomalyValue::bytes_missing, AnomalyValue::fin_seq,
                                      AnomalyValue::peer_sent_up_to, AnomalyValue::expected_seq, AnomalyValue::expected_ack})
             f["anomaly_events[]." + std::string(value_name(v))] = count_check(0, UINT32_MAX);
+        add_failure_fields(f, states);
         return f;
     }();
     return fields;
@@ -140,15 +163,17 @@ const std::map<std::string, bool>& object_fields() {
     static const std::map<std::string, bool> objects = {
         {"client", false}, {"server", false}, {"packets", false}, {"payload_bytes", false},
         {"frame_bytes", false}, {"isn", false}, {"options", false}, {"options.client", true},
-        {"options.server", true}, {"handshake_rtt_ms", false}, {"final_state", false},
+        {"options.server", true}, {"handshake_rtt_ms", false}, {"handshake_segments", false}, {"final_state", false},
         {"initial_state", false}, {"anomalies", false}, {"transitions[]", false},
-        {"refusals[]", false}, {"anomaly_events[]", false}, {"interfaces", true}};
+        {"refusals[]", false}, {"anomaly_events[]", false}, {"interfaces", true}, {"failure", true},
+        {"failure.icmp", true}, {"icmp_errors[]", false}};
     return objects;
 }
 
 bool is_array_field(const std::string& path) {
     return path == "transitions" || path == "refusals" || path == "anomaly_events" || path == "interfaces.client" ||
-           path == "interfaces.server";
+           path == "interfaces.server" || path == "icmp_errors" || path == "failure.syn_packets" ||
+           path == "failure.syn_times_s";
 }
 
 std::string child_path(const std::string& path, const std::string& key) {

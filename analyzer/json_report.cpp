@@ -1,4 +1,5 @@
 #include "analyzer/json_report.hpp"
+#include "analyzer/failure_json.hpp"
 #include "analyzer/vocabulary.hpp"
 
 #include "analyzer/raw_write.hpp"
@@ -336,10 +337,10 @@ void put_anomaly_events(Buf& b, const Connection& c, const NumberStyle& st) {
 }
 
 // Everything before "transitions" but the runtime-length names, which are
-// added to the room separately: under 600 bytes of literals (750 allowed), 14 numbers
+// added to the room separately: under 660 bytes of literals (814 allowed), 14 numbers
 // (<= 20 bytes), 2 endpoints (<= 80), 2 option blocks (<= 120), 2 handshake
 // times and 2 timestamps (<= 32), 4 state tokens.
-inline constexpr std::size_t kHeadRoom = 750 + 14 * 20 + 2 * 80 + 2 * 120 + 4 * 32 + 4 * kTokenRoom + 256;
+inline constexpr std::size_t kHeadRoom = 750 + 64 + 14 * 20 + 2 * 80 + 2 * 120 + 4 * 32 + 4 * kTokenRoom + 256;
 
 }  // namespace
 
@@ -375,6 +376,14 @@ char* put_traffic(char* p, const Connection& c) {
 char* put_opening(char* p, const Connection& c, const Summary& s, std::string_view handshake) {
     p = lit(p, ",\"handshake\":");
     p = put_quoted(p, handshake);
+    const HandshakeFacts& hs = c.handshake();  // which of the three segments the capture holds
+    p = lit(p, ",\"handshake_segments\":{\"syn\":");
+    p = put_bool(p, hs.syn_frame != 0);
+    p = lit(p, ",\"syn_ack\":");
+    p = put_bool(p, hs.synack_frame != 0);
+    p = lit(p, ",\"ack\":");
+    p = put_bool(p, hs.ack_frame != 0);
+    *p++ = '}';
     p = lit(p, ",\"syn_retransmissions\":");
     p = put_uint(p, s.syn_retransmissions);
     p = lit(p, ",\"synack_retransmissions\":");
@@ -468,6 +477,7 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     commit(b, p);
     put_anomaly_events(b, c, st);
     put_interfaces(b, c, interfaces);
+    write_failure_json(b, c, st);
 
     p = room(b, 2);
     p = lit(p, "}\n");

@@ -76,7 +76,11 @@ void LadderRows::collect_anomalies() {
     for (const AnomalyEvent& ev : c_.anomaly_events()) {
         if (!ladder_worthy(ev.kind)) continue;
         LadderRow& r = row_at(ev.frame);
-        if (!r.full) {
+        if (ev.kind == Anomaly::icmp_error) {
+            for (const IcmpFact& f : c_.icmp_errors())
+                if (f.frame == ev.frame) r.icmp = &f;
+            r.sender = other(ev.sender);
+        } else if (!r.full) {
             r.sender = ev.sender;
             r.numbers = true;
             r.seq = ev.seq;
@@ -125,7 +129,12 @@ HiddenSegments LadderRows::hidden() const {
 }
 
 void append_row_label(fmt::memory_buffer& out, const Connection& c, const LadderRow& r, const NumberStyle& st) {
-    if (r.full) {
+    if (r.icmp) {
+        cat(out, r.icmp->version == 4 ? "ICMP " : "ICMPv6 ", r.icmp->type, "/", r.icmp->code, " from ",
+            to_string(r.icmp->router));
+    } else if (r.tags.size() == 1 && r.tags.front() == Anomaly::icmp_error) {
+        append(out, "ICMP error");
+    } else if (r.full) {
         append_segment_label(out, c, *r.sender, r.flags, r.seq, r.ack, r.payload, st);
     } else if (r.numbers) {
         // No flags kept for it: named by its anomaly instead.

@@ -27,6 +27,7 @@ struct LadderRow {
     SeqNum seq, ack;
     std::uint32_t payload = 0;
     std::vector<Anomaly> tags;
+    const IcmpFact* icmp = nullptr;  // an ICMP error's row: no segment, drawn towards the endpoint it is about
     std::uint32_t placed[2] = {};  // transitions drawn on this row, per side
     std::uint32_t first[2] = {};   // the first of them, an index into transitions()
 

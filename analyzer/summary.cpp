@@ -27,7 +27,9 @@ HandshakeKind handshake_kind(const Connection& c) {
         return c.endpoint(Side::server).packets == 0 ? HandshakeKind::unanswered
                                                      : HandshakeKind::incomplete;
     }
-    return h.ack_frame != 0 ? HandshakeKind::three_way : HandshakeKind::incomplete;
+    // "three-way" only when all three segments are in the capture.
+    if (h.ack_frame == 0) return HandshakeKind::incomplete;
+    return h.syn_frame != 0 ? HandshakeKind::three_way : HandshakeKind::partly_seen;
 }
 
 // The close, from who acknowledged which FIN first (see the JSON schema in

@@ -12,13 +12,14 @@ namespace tfe::analyzer {
 
 enum class HandshakeKind : std::uint8_t {
     three_way, simultaneous_open, refused, unanswered, incomplete, not_seen,
+    partly_seen,  // SYN+ACK and ACK captured, the SYN not: the three-way handshake, partly in the capture
 };
 enum class CloseKind : std::uint8_t {
     four_way, three_way, simultaneous, reset, half_closed, open, none,
 };
 enum class Initiator : std::uint8_t { client, server, both, none };
 
-inline constexpr std::size_t kHandshakeKinds = 6;
+inline constexpr std::size_t kHandshakeKinds = 7;
 inline constexpr std::size_t kCloseKinds = 7;
 
 std::string_view initiator_name(Initiator i);      // "client", "server", "both", "null"

@@ -7,6 +7,7 @@
 #include "analyzer/text/layout.hpp"
 #include "analyzer/text/narrator.hpp"
 #include "analyzer/text/sentence.hpp"
+#include "analyzer/text/why_failed.hpp"
 #include "analyzer/vocabulary.hpp"
 
 namespace tfe::analyzer {
@@ -130,6 +131,12 @@ void write_narrative(Buf& b, const Connection& c, const TextOptions& o, const Na
         put_paragraph(b, view(para), 4, 4);
     };
     section("How it opened", &Narrator::opening);
+    para.clear();
+    why_failed(para, c);
+    if (para.size() != 0) {
+        write_title(b, o, "Why it failed");
+        put_paragraph(b, view(para), 4, 4);
+    }
     section("Data", &Narrator::data);
     section("How it closed", &Narrator::closing);
     write_title(b, o, "Final states");

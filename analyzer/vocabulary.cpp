@@ -56,6 +56,8 @@ constexpr std::array<AnomalyTerms, kAnomalyCount> kAnomalies{{
      "segments truncated by the snapshot length", "truncated_payload", AnomalyValue::bytes_not_captured},
     {A::zero_window, "zero_window", "zero-window advertisement (the receiver's buffer was full)",
      "zero-window advertisements (the receiver's buffer was full)", "zero window"},
+    {A::icmp_error, "icmp_error", "ICMP error about a segment it sent (a router or host would not carry it)",
+     "ICMP errors about segments it sent (a router or host would not carry them)", "ICMP error"},
 }};
 
 constexpr bool in_enum_order() {
@@ -72,6 +74,7 @@ constexpr std::array<KindTerms, kHandshakeKinds> kHandshakes{{
     {"unanswered", "unanswered SYN"},
     {"incomplete", "incomplete handshake"},
     {"not-seen", "handshake not captured"},
+    {"partly-seen", "three-way handshake, partly captured (no SYN)"},
 }};
 
 constexpr std::array<KindTerms, kCloseKinds> kCloses{{

@@ -86,6 +86,9 @@ std::vector<InputNote> input_notes(const capture::FileReport& r) {
         out.push_back({InputNote::warning, fmt::format("{}: {} in an encapsulation not decoded: {} (first: frame {})",
                                                        r.path, count_of(rc.count, "frame"), capture::to_string(why),
                                                        rc.first_frame)});
+    if (r.icmp_errors)
+        out.push_back({InputNote::info, fmt::format("{}: {} quoting a TCP segment, noted on its connection", r.path,
+                                                    count_of(r.icmp_errors, "ICMP error"))});
     for (std::size_t i = 0; i < r.by_reason.size(); ++i) {
         const auto e = static_cast<capture::DecodeError>(i);
         const auto& rc = r.by_reason[i];

@@ -266,6 +266,16 @@ void note_late_segments(const FlowTableStats& st, double linger, ReportSink& sin
     sink.add_input_note(std::move(note));
 }
 
+// ICMP errors quoting a 4-tuple no open connection had (its segments not
+// captured, or reported already): counted, so they do not vanish.
+void note_unmatched_icmp(const FlowTableStats& st, ReportSink& sink) {
+    if (!st.icmp_unmatched) return;
+    std::string note = fmt::format("{} of {} ICMP error(s) quoted a TCP segment of no open connection; counted, "
+                                   "not analysed", st.icmp_unmatched, st.icmp_errors);
+    spdlog::info("{}", note);
+    sink.add_input_note(std::move(note));
+}
+
 void log_totals(const FlowTableStats& st) {
     const auto ended = [&st](EndReason r) { return st.ended[static_cast<int>(r)]; };
     spdlog::info("{} segments, {} connections, at most {} open at once; ended: {} closed, {} in TIME_WAIT, "
@@ -311,6 +321,7 @@ int run(const Options& o) {
     if (status == kUsage || !opened) return status;
     table.flush();
     note_late_segments(table.stats(), o.linger, sink);
+    note_unmatched_icmp(table.stats(), sink);
     sink.finish();
     note_floods(table, sink.summary());
     log_totals(table.stats());

@@ -42,6 +42,7 @@ public:
 
     void attach(FlowTable* table) { table_ = table; }
     void on_segment(const Segment& s) override { table_->on_segment(s); }
+    void on_icmp_error(const IcmpError& e) override { table_->on_icmp_error(e); }
     void on_connection(const Connection& c) override;
 
     // A warning or error about the input, repeated under the text report.

@@ -8,6 +8,7 @@
 
 #include "capture/byte_reader.hpp"
 #include "capture/encapsulation.hpp"
+#include "capture/icmp.hpp"
 
 namespace tfe::capture {
 
@@ -22,6 +23,7 @@ constexpr std::array<const char*, static_cast<std::size_t>(DecodeError::count)> 
     "ok",
     "not_ip",
     "not_tcp",
+    "icmp_error",
     "non_first_fragment",
     "unsupported_link_type",
     "encapsulation_not_decoded",
@@ -59,6 +61,7 @@ constexpr std::uint16_t kPacketHost = 0, kPacketBroadcast = 1, kPacketMulticast 
 
 // IP protocol numbers (IANA).
 constexpr std::uint8_t kProtoTcp = 6;
+constexpr std::uint8_t kProtoIcmp = 1, kProtoIcmpv6 = 58;
 constexpr std::uint8_t kIpv6HopByHop = 0, kIpv6Routing = 43, kIpv6Fragment = 44,
                        kIpv6DestOptions = 60, kIpv6Ah = 51;
 constexpr int kMaxIpv6ExtensionHeaders = 8;
@@ -400,6 +403,10 @@ DecodeError decode_ip_layers(Next next, ByteReader r, std::uint32_t region_wire,
             ip.more_fragments = incomplete;
             return DecodeError::ok;
         }
+        // An ICMP error (IPv4) or ICMPv6 error: the message, for decode_icmp_error.
+        const bool icmp = (ip.protocol == kProtoIcmp && out.src.version == 4) ||
+                          (ip.protocol == kProtoIcmpv6 && out.src.version == 6);
+        if (icmp) return incomplete ? DecodeError::not_tcp : DecodeError::icmp_error;
         r = ByteReader(ip.tcp);
         // Inside a fragment the inner packet is longer than the region.
         region_wire = incomplete ? UINT32_MAX : ip.tcp_len;
@@ -419,6 +426,7 @@ bool is_malformed(DecodeError e) {
     case DecodeError::ok:
     case DecodeError::not_ip:
     case DecodeError::not_tcp:
+    case DecodeError::icmp_error:
     case DecodeError::non_first_fragment:
     case DecodeError::unsupported_link_type:
     case DecodeError::encapsulation_not_decoded:
@@ -460,7 +468,7 @@ std::string linktype_label(int dlt) {
 }
 
 DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint32_t wire_len,
-                         bool verify_checksums, Segment& out, Undecoded* undecoded) {
+                         bool verify_checksums, Segment& out, Undecoded* undecoded, IcmpError* icmp) {
     const std::uint64_t frame = out.frame;
     const TimeNs ts = out.ts;
     const std::uint16_t interface_id = out.interface_id;
@@ -477,7 +485,11 @@ DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint
     if (auto e = decode_link(dlt, r, next, out.direction, why); e != DecodeError::ok) return e;
     IpPayload ip;
     const std::uint32_t frame_wire = clamp_u32(std::max<std::size_t>(wire_len, bytes.size()));
-    if (auto e = decode_ip_layers(next, r, frame_wire, out, ip, why); e != DecodeError::ok) return e;
+    if (auto e = decode_ip_layers(next, r, frame_wire, out, ip, why); e != DecodeError::ok) {
+        if (e != DecodeError::icmp_error) return e;
+        const bool routed = icmp != nullptr && decode_icmp_error(ip.tcp, out.src.version, out.src, *icmp);
+        return routed ? DecodeError::icmp_error : DecodeError::not_tcp;
+    }
     if (auto e = decode_tcp(ip, out); e != DecodeError::ok) return e;
 
     // A super-segment's or fragment's checksum covers bytes we do not have.

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "core/icmp_error.hpp"
 #include "core/segment.hpp"
 
 namespace tfe::capture {
@@ -18,6 +19,7 @@ enum class DecodeError : std::uint8_t {
     // Not TCP/IP: skipped, not malformed (see is_malformed).
     not_ip,                  // link layer carries ARP, LLC, an unknown family...
     not_tcp,                 // IP carrying UDP, ICMP, ESP, no-next-header...
+    icmp_error,              // an ICMP/ICMPv6 error quoting TCP: handed on as an IcmpError
     non_first_fragment,      // IP fragment with offset != 0: no TCP header in it
     unsupported_link_type,
     // A header that may carry TCP but is not decoded (an unknown EtherType,
@@ -81,8 +83,12 @@ std::string linktype_label(int dlt);
 // bytes and its checksum is not checked; later fragments are skipped.
 // TCP inside the encapsulations of capture/encapsulation.hpp decodes as
 // the innermost IP packet's segment. `undecoded`, when given, says which
-// header an encapsulation_not_decoded frame stopped at.
+// header an encapsulation_not_decoded frame stopped at. With `icmp`, an
+// ICMP or ICMPv6 error that quotes a TCP segment (capture/icmp.hpp) fills
+// *icmp (but its frame and time) and returns icmp_error; without, every
+// ICMP message is not_tcp.
 DecodeError decode_frame(int dlt, std::span<const std::uint8_t> bytes, std::uint32_t wire_len,
-                         bool verify_checksums, Segment& out, Undecoded* undecoded = nullptr);
+                         bool verify_checksums, Segment& out, Undecoded* undecoded = nullptr,
+                         IcmpError* icmp = nullptr);
 
 }  // namespace tfe::capture

@@ -6,6 +6,7 @@
 namespace tfe::capture {
 
 SegmentSink::~SegmentSink() = default;
+void SegmentSink::on_icmp_error(const IcmpError&) {}
 
 void DecodeStats::record(DecodeError e, const Segment& segment, const Undecoded& why) {
     if (e == DecodeError::ok) {
@@ -16,7 +17,8 @@ void DecodeStats::record(DecodeError e, const Segment& segment, const Undecoded&
     }
     ReasonCount& r = by_reason[static_cast<std::size_t>(e)];
     if (r.count++ == 0) r.first_frame = segment.frame;
-    ++(is_malformed(e) ? malformed : skipped_non_tcp);
+    if (e == DecodeError::icmp_error) ++icmp_errors;  // used, not skipped
+    else ++(is_malformed(e) ? malformed : skipped_non_tcp);
     if (e != DecodeError::encapsulation_not_decoded) return;
     auto kind = std::find_if(undecoded.begin(), undecoded.end(), [&](const auto& u) { return u.first == why; });
     if (kind == undecoded.end()) kind = undecoded.insert(undecoded.end(), {why, ReasonCount{0, segment.frame}});
@@ -45,10 +47,18 @@ void process_frame(int dlt, const pcap_pkthdr& header, const u_char* data, bool 
                  static_cast<TimeNs>(header.ts.tv_usec) * subsec_to_ns;
     stats.note_time(segment.ts, segment.frame);
     Undecoded why;
+    // Reused like `segment`, so that a TCP frame costs no IcmpError of its own.
+    thread_local IcmpError icmp;
     const DecodeError e =
-        decode_frame(dlt, {data, header.caplen}, header.len, verify_checksums, segment, &why);
+        decode_frame(dlt, {data, header.caplen}, header.len, verify_checksums, segment, &why, &icmp);
     stats.record(e, segment, why);
-    if (e == DecodeError::ok) sink.on_segment(segment);
+    if (e == DecodeError::ok) {
+        sink.on_segment(segment);
+    } else if (e == DecodeError::icmp_error) {
+        icmp.frame = segment.frame;
+        icmp.ts = segment.ts;
+        sink.on_icmp_error(icmp);
+    }
 }
 
 void compile_filter(pcap_t* handle, const std::string& expression, const std::string& what,

@@ -29,6 +29,9 @@ public:
     virtual ~SegmentSink();
     // The Segment is reused for the next frame: copy what you keep.
     virtual void on_segment(const Segment& segment) = 0;
+    // An ICMP/ICMPv6 error quoting a TCP segment (capture/icmp.hpp): for
+    // the flow table to note on the connection it names. Ignored by default.
+    virtual void on_icmp_error(const IcmpError& error);
 };
 
 struct ReasonCount {
@@ -43,6 +46,7 @@ struct DecodeStats {
     std::uint64_t malformed = 0;          // reasons where is_malformed
     std::uint64_t bad_checksums = 0;      // only counted with verify_checksums
     std::uint64_t truncated_payloads = 0; // captured_len < payload_len (snaplen)
+    std::uint64_t icmp_errors = 0;        // ICMP/ICMPv6 errors quoting TCP, handed on
     // Every non-ok reason, skipped or malformed, indexed by DecodeError.
     std::array<ReasonCount, static_cast<std::size_t>(DecodeError::count)> by_reason{};
 
@@ -71,7 +75,7 @@ struct DecodeStats {
 
 // Decodes one libpcap record into `segment` (reused, no allocation), counts
 // it, numbers it (++frame_counter) and hands it to the sink when it is a TCP
-// segment. `subsec_to_ns` is 1 for a nanosecond-precision handle, 1000 for
+// segment, or an IcmpError when it is an ICMP error quoting one. `subsec_to_ns` is 1 for a nanosecond-precision handle, 1000 for
 // microseconds.
 void process_frame(int dlt, const pcap_pkthdr& header, const u_char* data, bool verify_checksums,
                    std::int64_t subsec_to_ns, std::uint64_t& frame_counter, Segment& segment,

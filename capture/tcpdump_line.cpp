@@ -489,6 +489,8 @@ Line parse_packet(std::string_view s, Line l, int depth) {
             const std::string_view bare = bare_segment(s);
             return bare.empty() ? here : parse_bare_segment(bare, std::move(l));
         }
+    } else if (starts_with(l.reason, "ICMP")) {
+        return l;  // what an ICMP error quotes (-v, indented) is not a packet of the capture
     } else if (inner.empty() || depth == kMaxInnerPackets) {
         const std::string_view bare = depth < kMaxInnerPackets ? bare_segment(s) : std::string_view{};
         return bare.empty() ? l : parse_bare_segment(bare, std::move(l));

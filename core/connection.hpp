@@ -14,6 +14,7 @@
 #include "core/events.hpp"
 #include "core/facts.hpp"
 #include "core/flow_key.hpp"
+#include "core/icmp_error.hpp"
 #include "core/in_flight.hpp"
 #include "core/segment.hpp"
 #include "core/state.hpp"
@@ -43,6 +44,12 @@ public:
 
     // The core pipeline: one segment, travelling a->b when `forward`.
     void on_segment(const Segment& seg, bool forward);
+
+    // An ICMP error quoting a segment that travelled a->b when `forward`
+    // (connection_icmp.cpp). A fact only: whether the endpoint's stack
+    // acted on it (Linux drops it as a soft error while the socket is
+    // busy) the capture cannot show, so no state changes.
+    void on_icmp_error(const IcmpError& error, bool forward);
 
     // Would this segment start a new connection on the same 4-tuple (port
     // reuse)? A SYN without ACK after this one is over, or with a new ISN.
@@ -91,6 +98,7 @@ public:
     const HandshakeFacts& handshake() const { return handshake_; }
     const FinFacts& fin(Side s) const { return extras_or_none().fin[static_cast<int>(s)]; }
     const ResetFacts& reset() const { return extras_or_none().reset; }
+    const std::vector<IcmpFact>& icmp_errors() const { return extras_or_none().icmp_errors; }
     // States right after the last captured segment (before any timer).
     State final_state(Side s) const { return final_state_[static_cast<int>(s)]; }
     EndReason end_reason() const { return end_reason_; }

@@ -111,6 +111,7 @@ enum class Anomaly : std::uint8_t {
     bad_checksum,
     truncated_payload,
     zero_window,
+    icmp_error,             // an ICMP/ICMPv6 error quoting one of the sender's segments (IcmpFact)
     count_
 };
 inline constexpr std::size_t kAnomalyCount = static_cast<std::size_t>(Anomaly::count_);

@@ -128,6 +128,21 @@ struct RefusedCell {
     std::uint64_t first_frame = 0;
 };
 
+// An ICMP or ICMPv6 error that quoted one of this connection's segments
+// (core/icmp_error.hpp), and what that segment was to its sender.
+struct IcmpFact {
+    std::uint64_t frame = 0;
+    TimeNs ts = 0;
+    IpAddr router;
+    std::uint8_t version = 4, type = 0, code = 0;
+    Side about = Side::client;       // the endpoint whose segment it quotes
+    SeqNum quoted_seq;
+    TcpFlags quoted_flags;           // only with flags_quoted
+    bool flags_quoted = false;
+    bool quotes_syn = false;         // the quote is that endpoint's SYN (its ISN, a SYN or no flags quoted)
+    State about_state = State::CLOSED;  // that endpoint's state when the error was captured
+};
+
 struct ConnectionExtras {
     FinFacts fin[2];
     ResetFacts reset;
@@ -136,6 +151,7 @@ struct ConnectionExtras {
     std::vector<RefusedCell> refused_cells;  // in order of first refusal
     std::vector<Crossing> crossings;
     std::vector<SegmentFacts> segments;
+    std::vector<IcmpFact> icmp_errors;  // up to max_anomaly_events; all counted as icmp_error
 };
 
 // RFC 9293 3.10.7.3: an ACK of our SYN is acceptable when

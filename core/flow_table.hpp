@@ -86,6 +86,9 @@ struct FlowTableStats {
     EvictionCounts evicted{};
     // Entries in the half-open queue now (stale ones included).
     std::uint64_t half_open_queued = 0;
+    // ICMP errors quoting TCP, and those whose 4-tuple had no open connection.
+    std::uint64_t icmp_errors = 0;
+    std::uint64_t icmp_unmatched = 0;
 };
 
 class FlowTable {
@@ -96,6 +99,9 @@ public:
     FlowTable& operator=(const FlowTable&) = delete;
 
     void on_segment(const Segment& seg);
+    // Notes an ICMP error on the connection of the 4-tuple it quotes
+    // (flow_table_icmp.cpp); counted as unmatched when none is open.
+    void on_icmp_error(const IcmpError& error);
     // Finishes expired connections up to capture time `now` (live mode
     // calls this on a wall-clock tick).
     void advance(TimeNs now);

@@ -69,7 +69,8 @@ TFE_FUZZ_TARGET(capture_file) {
     }
     TFE_FUZZ_CHECK(walked.report.segments_decoded == walked.sink.segments.size());
     TFE_FUZZ_CHECK(walked.report.frames_read ==
-                   walked.report.segments_decoded + walked.report.skipped_non_tcp + walked.report.malformed);
+                   walked.report.segments_decoded + walked.report.skipped_non_tcp + walked.report.malformed +
+                   walked.report.icmp_errors);
     // An error names the file.
     if (walked.report.fatal_error) TFE_FUZZ_CHECK(walked.report.fatal_error->find(path) == 0);
     return 0;

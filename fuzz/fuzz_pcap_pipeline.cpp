@@ -20,6 +20,7 @@ class ToTable final : public capture::SegmentSink {
 public:
     explicit ToTable(FlowTable& table) : table_(table) {}
     void on_segment(const Segment& s) override { table_.on_segment(s); }
+    void on_icmp_error(const IcmpError& e) override { table_.on_icmp_error(e); }
 
 private:
     FlowTable& table_;

@@ -19,7 +19,7 @@ tfe-server right after the calls -- before anything left open is closed --
 then the capture stops (SIGINT) and the route is removed.
 
 Usage (as root, with Debian's python, which has scapy):
-  /usr/bin/python3 samples/netns_lab.py                  # all scenarios into samples/failures-lab/failure-*
+  /usr/bin/python3 samples/netns_lab.py                  # all scenarios into samples/failure-*
   /usr/bin/python3 samples/netns_lab.py --only refused --only no-answer
   /usr/bin/python3 samples/netns_lab.py --list
 
@@ -858,7 +858,7 @@ def main():
     ap = argparse.ArgumentParser(description="Real captures of TCP connection failures "
                                              "across network namespaces.")
     ap.add_argument("--only", action="append", help="scenario name (repeatable)")
-    ap.add_argument("--out", default=os.path.join(HERE, "failures-lab"), help="writes OUT/failure-NAME/ (default: samples/failures-lab/)")
+    ap.add_argument("--out", default=HERE, help="writes OUT/failure-NAME/ (default: samples/)")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true", help="print each capture (tcpdump -nn -r)")
     args = ap.parse_args()

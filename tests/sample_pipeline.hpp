@@ -36,6 +36,7 @@ class JsonCollector final : public ConnectionSink, public capture::SegmentSink {
 public:
     explicit JsonCollector(FlowTable*& table) : table_(table) {}
     void on_segment(const Segment& s) override { table_->on_segment(s); }
+    void on_icmp_error(const IcmpError& e) override { table_->on_icmp_error(e); }
     void on_connection(const Connection& c) override {
         const analyzer::Summary s = analyzer::summarize(c);
         fmt::memory_buffer b;

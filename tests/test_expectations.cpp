@@ -85,7 +85,7 @@ TEST_CASE("a new expectation file pins behaviour, not incidental numbers", "[exp
     REQUIRE(fresh.size() == 1);
     CHECK(fresh[0] == behaviour_of(now));
     CHECK(fresh[0].dump() == R"({"id":1,"handshake":"three-way","close":"three-way","close_initiator":"client",)"
-                             R"("final_state":{"client":"TIME_WAIT","server":"CLOSED"}})");
+                             R"("final_state":{"client":"TIME_WAIT","server":"CLOSED"},"failure":null})");
     CHECK_FALSE(fresh[0].contains("client"));  // ports change on every capture
     CHECK_FALSE(fresh[0].contains("isn"));
     // --expect-all with --update-expect: connections the file lacks are added.

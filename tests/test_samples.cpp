@@ -128,6 +128,23 @@ TEST_CASE("parking every connection after each segment changes no report", "[gol
     if (!std::getenv("TFE_SAMPLES_DIR")) CHECK(checked >= 15);
 }
 
+namespace {
+
+// The side whose final state the capture cannot show, by the failure
+// diagnosed: a client that gave up its SYNs (no-answer) or took an ICMP
+// error as final (unreachable: the core records ICMP errors as facts, not
+// transitions), and a server that dropped the handshake's ACK
+// (backlog-full: the core assumes the ACK delivered). "" for none.
+std::string unshown_side(const json& c) {
+    if (!c["failure"].is_object()) return "";
+    const std::string kind = c["failure"]["kind"].get<std::string>();
+    if (kind == "no-answer" || kind == "unreachable") return "client";
+    if (kind == "backlog-full") return "server";
+    return "";
+}
+
+}  // namespace
+
 TEST_CASE("final states agree with what the kernel reported (ss)", "[kernel]") {
     int checked = 0, closes = 0;
     for (const auto& dir : sample_dirs(samples_root())) {
@@ -150,8 +167,11 @@ TEST_CASE("final states agree with what the kernel reported (ss)", "[kernel]") {
             }
             INFO("scenario " << dir.filename().string() << ", connection " << client << " -> " << server
                  << " (close " << (*conn)["close"].dump() << ")");
-            CHECK((*conn)["final_state"]["client"].get<std::string>() == kernel_client);
-            CHECK((*conn)["final_state"]["server"].get<std::string>() == kernel_server);
+            // What the packets cannot show (see unshown_side): `failure` and
+            // its errno are checked instead (test_failure_lab.cpp).
+            const std::string unshown = unshown_side(*conn);
+            if (unshown != "client") CHECK((*conn)["final_state"]["client"].get<std::string>() == kernel_client);
+            if (unshown != "server") CHECK((*conn)["final_state"]["server"].get<std::string>() == kernel_server);
             ++checked;
         }
         // The close kind the packets show, as the lab decided it on its own

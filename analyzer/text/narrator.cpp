@@ -143,7 +143,8 @@ void Narrator::opening(Buf& out) const {
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
     switch (s.handshake) {
-        case HandshakeKind::three_way: opening_three_way(out); break;
+        case HandshakeKind::three_way:
+        case HandshakeKind::partly_seen: opening_three_way(out); break;
         case HandshakeKind::simultaneous_open:
             cat(out, "Simultaneous open: both sides sent SYN (client packet ", cl.syn_frame, ", server packet ",
                 sv.syn_frame, ") before either saw the other's, so each answered the other's SYN and went "
@@ -170,9 +171,10 @@ void Narrator::opening(Buf& out) const {
                    "are unknown; relative numbers count from the first byte seen of each side (that byte is 1).");
             break;
     }
-    if (s.handshake == HandshakeKind::three_way || s.handshake == HandshakeKind::simultaneous_open) {
+    const bool three_way = s.handshake == HandshakeKind::three_way || s.handshake == HandshakeKind::partly_seen;
+    if (three_way || s.handshake == HandshakeKind::simultaneous_open) {
         options(out);
-        if (s.handshake == HandshakeKind::three_way) timing(out);
+        if (three_way) timing(out);
         if (!o.numbers.absolute && first_time(&TextbookNotes::relative_numbers))
             append(out,
                    " Sequence numbers below are relative to each side's ISN (the SYN is seq 0, the first data byte "
