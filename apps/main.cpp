@@ -22,7 +22,7 @@
 #include "apps/options.hpp"
 #include "apps/report_sink.hpp"
 #include "capture/pcap_source.hpp"
-#include "capture/stdin_peek.hpp"
+#include "capture/peeked_stream.hpp"
 #include "capture/tcpdump_text.hpp"
 #include "core/flow_table.hpp"
 
@@ -93,21 +93,23 @@ void no_filter_on_text(const std::string& path, const capture::ReadOptions& ropt
 }
 
 // One input, a capture or tcpdump's text: asked for with --text, or
-// recognised by its first bytes (standard input's are peeked at, then
-// handed back to whichever reader takes it).
+// recognised by its first bytes. A stream (standard input, a FIFO, a
+// process substitution) is opened once: its first bytes are peeked at,
+// then handed back to whichever reader takes it.
 capture::FileReport read_input(const Options& o, const std::string& path, capture::ReadOptions ropt,
                                std::uint64_t& frames, ReportSink& sink) {
-    if (o.text || (path != "-" && capture::file_looks_like_text(path))) {
+    const int stream_fd = path == "-" ? STDIN_FILENO : capture::open_if_stream(path);
+    if (stream_fd < 0 && (o.text || capture::file_looks_like_text(path))) {
         no_filter_on_text(path, ropt);
         return capture::read_tcpdump_text_file(path, ropt.verify_checksums, frames, sink);
     }
-    if (path != "-") return capture::read_capture_file(path, ropt, frames, sink);
-    capture::PeekedStdin in;
-    if (capture::looks_like_text(in.head())) {
+    if (stream_fd < 0) return capture::read_capture_file(path, ropt, frames, sink);
+    capture::PeekedStream in(stream_fd);
+    if (o.text || capture::looks_like_text(in.head())) {
         no_filter_on_text(path, ropt);
         return capture::read_tcpdump_text_stream(in.release(), path, ropt.verify_checksums, frames, sink);
     }
-    ropt.stdin_stream = in.release();
+    ropt.stream = in.release();
     return capture::read_capture_file(path, ropt, frames, sink);
 }
 

@@ -21,12 +21,12 @@ struct PcapCloser {
 };
 using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
 
-// Opens `path` ("-" = the stream given for it, or a duplicate of stdin,
-// since pcap_close fcloses it).
-std::FILE* open_file(const std::string& path, std::FILE* stdin_stream, char* errbuf) {
+// Opens `path`, or takes the stream already opened for it ("-" without
+// one: a duplicate of stdin, since pcap_close fcloses it).
+std::FILE* open_file(const std::string& path, std::FILE* stream, char* errbuf) {
     std::FILE* in = nullptr;
-    if (path == "-" && stdin_stream != nullptr) {
-        in = stdin_stream;
+    if (stream != nullptr) {
+        in = stream;
     } else if (path == "-") {
         const int fd = dup(STDIN_FILENO);
         in = fd >= 0 ? fdopen(fd, "rb") : nullptr;
@@ -42,8 +42,8 @@ std::FILE* open_file(const std::string& path, std::FILE* stdin_stream, char* err
 }
 
 // Nanosecond precision: libpcap scales micro- and nanosecond files alike.
-PcapHandle open_offline(const std::string& path, std::FILE* stdin_stream, char* errbuf) {
-    std::FILE* in = open_file(path, stdin_stream, errbuf);
+PcapHandle open_offline(const std::string& path, std::FILE* stream, char* errbuf) {
+    std::FILE* in = open_file(path, stream, errbuf);
     if (in == nullptr) return nullptr;
     PcapHandle p(pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, errbuf));
     if (!p) std::fclose(in);
@@ -110,7 +110,7 @@ struct ClassicFile {
 // classic_pcap_format accepts.
 std::optional<ClassicFile> walkable_classic_file(pcap_t* p, const std::string& path,
                                                  const ReadOptions& opts) {
-    if (opts.libpcap_record_loop || path == "-") return std::nullopt;
+    if (opts.libpcap_record_loop || opts.stream != nullptr || path == "-") return std::nullopt;
     std::FILE* in = pcap_file(p);
     if (in == nullptr) return std::nullopt;
     ClassicFile file;
@@ -172,14 +172,14 @@ std::string read_error_message(const std::string& path, long offset, std::uint64
 
 FileReport read_capture_file(const std::string& path, const ReadOptions& opts,
                              std::uint64_t& frame_counter, SegmentSink& sink) {
-    if (!opts.libpcap_record_loop && path != "-") {
+    if (!opts.libpcap_record_loop && opts.stream == nullptr && path != "-") {
         if (std::optional<FileReport> pcapng = read_pcapng_on_disk(path, opts, frame_counter, sink))
             return std::move(*pcapng);
     }
     FileReport report;
     report.path = path;
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    const PcapHandle p = open_offline(path, opts.stdin_stream, errbuf);
+    const PcapHandle p = open_offline(path, opts.stream, errbuf);
     if (!p) {
         report.fatal_error = path + ": cannot open: " + errbuf;
         return report;

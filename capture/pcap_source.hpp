@@ -26,10 +26,10 @@ struct ReadOptions {
     // of walking them ourselves (for tests that compare the two; the same
     // results wherever libpcap reads the file).
     bool libpcap_record_loop = false;
-    // For "-": read this stream instead of a duplicate of standard input
-    // (standard input already peeked at, capture/stdin_peek.hpp); closed
-    // with the capture.
-    std::FILE* stdin_stream = nullptr;
+    // An input already opened and peeked at (standard input, or a pipe or
+    // FIFO named on the command line: capture/peeked_stream.hpp): read this
+    // stream instead of opening the path; closed with the capture.
+    std::FILE* stream = nullptr;
     // Where a pcapng file's interfaces get their run-wide numbers, which
     // its Segments then carry (interface_id); null: Segments carry 0.
     InterfaceNames* interface_names = nullptr;

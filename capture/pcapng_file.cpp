@@ -181,8 +181,9 @@ int pcapng_linktype_dlt(std::uint16_t linktype) {
 
 std::optional<FileReport> read_pcapng_on_disk(const std::string& path, const ReadOptions& opts,
                                               std::uint64_t& frame_counter, SegmentSink& sink) {
+    struct stat st{};  // a FIFO is not opened here: it could be read only once
+    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     const FileDescriptor fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    struct stat st{};
     if (fd.get() < 0 || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     std::uint32_t magic = 0;
     if (pread(fd.get(), &magic, sizeof magic, 0) != static_cast<ssize_t>(sizeof magic) ||

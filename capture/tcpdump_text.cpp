@@ -18,6 +18,7 @@ namespace tfe::capture {
 namespace {
 
 constexpr std::size_t kListedWarnings = 20;  // malformed lines named one by one
+constexpr const char* kOtherText = "other text (headings, prompts, dumps)";
 constexpr TimeNs kDay = TimeNs{86'400} * 1'000'000'000;
 constexpr TimeNs kLatest = TimeNs{1} << 62;
 
@@ -93,6 +94,7 @@ public:
 
 private:
     void take(std::string_view line, std::uint64_t line_no);
+    void take(const TcpdumpLine& l, std::string_view line, std::uint64_t line_no);
     std::uint64_t frame_for(const TcpdumpLine& l);
     void deliver(const TcpdumpLine& l, std::uint64_t frame, TimeNs ts, std::uint64_t line_no);
     IpAddr address(const TextHost& h, std::uint8_t version);
@@ -145,7 +147,7 @@ void TextReader::feed(std::string_view raw) {
         pending_line_ = line_no_;
         return;
     }
-    take(line, line_no_);
+    take(first, line, line_no_);
 }
 
 std::uint64_t TextReader::frame_for(const TcpdumpLine& l) {
@@ -160,9 +162,12 @@ std::uint64_t TextReader::frame_for(const TcpdumpLine& l) {
 }
 
 void TextReader::take(std::string_view line, std::uint64_t line_no) {
-    const TcpdumpLine l = parse_tcpdump_line(line);
+    take(parse_tcpdump_line(line), line, line_no);
+}
+
+void TextReader::take(const TcpdumpLine& l, std::string_view line, std::uint64_t line_no) {
     if (!l.is_packet) {
-        ++skipped_["other text (headings, prompts, dumps)"];
+        ++skipped_[kOtherText];
         return;
     }
     const std::uint64_t frame = frame_for(l);
@@ -253,6 +258,9 @@ FileReport TextReader::finish() {
                                                  "not in the text): {}", path, list));
     }
     skipped_note();
+    if (report_.frames_read == 0 && skipped_.count(kOtherText))  // nothing in it reads as tcpdump's
+        report_.fatal_error = fmt::format("{}: not a capture (no pcap or pcapng header), nor tcpdump text (none of "
+                                          "its {} lines reads as a packet)", path, skipped_[kOtherText]);
     if (report_.malformed > kListedWarnings)
         report_.text_warnings.push_back(fmt::format("{}: {} more malformed TCP lines not listed (first: line {})",
                                                     path, report_.malformed - kListedWarnings, first_malformed_line_));
