@@ -1,49 +1,15 @@
 // The command line as a user (or a CI job) runs it: exit codes, partial
 // output on bad input, --expect, --fail-on, standard input, filters.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
-#include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
-#include <string>
 
-namespace {
+#include "tests/cli_run.hpp"
 
-const std::string kTool = TFE_TOOL_PATH;
-const std::string kSamples = TFE_SAMPLES_DIR;
-
-struct Run {
-    int status = -1;
-    std::string out;  // stdout and stderr, in order
-};
-
-Run run(const std::string& args) {
-    Run r;
-    const std::string cmd = kTool + " --color never " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::array<char, 4096> buf{};
-    std::size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
-
-std::string sample(const std::string& name) { return kSamples + "/" + name + "/capture.pcap"; }
-
-std::filesystem::path temp_file(const std::string& name) {
-    return std::filesystem::temp_directory_path() / ("tfe-cli-" + std::to_string(::getpid()) + "-" + name);
-}
-
-}  // namespace
+using namespace tfe::test;
 
 TEST_CASE("help names the exit codes", "[cli]") {
     const Run r = run("--help");
