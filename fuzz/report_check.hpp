@@ -68,9 +68,11 @@ public:
         analyzer::write_json(json, c, s, analyzer::NumberStyle{});
         const std::string line(json.data(), json.size());
         TFE_FUZZ_CHECK(!line.empty() && line.find('\n') == line.size() - 1);  // one JSON Line
-        const nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-        if (!parsed.is_object()) std::fprintf(stderr, "not JSON: %s", line.c_str());
-        TFE_FUZZ_CHECK(parsed.is_object());
+        // accept() parses without building the document: the same verdict,
+        // a third of the time per input.
+        const bool valid = line.front() == '{' && nlohmann::json::accept(line);
+        if (!valid) std::fprintf(stderr, "not JSON: %s", line.c_str());
+        TFE_FUZZ_CHECK(valid);
         reports.push_back(line);
 
         analyzer::TextOptions text_options;

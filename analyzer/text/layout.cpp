@@ -10,7 +10,7 @@ namespace {
 bool single_spaced(std::string_view text) {
     if (text.empty()) return true;
     if (text.front() == ' ' || text.back() == ' ') return false;
-    return count_bytes(text, 1, [](std::string_view t, std::size_t i) { return (t[i] == ' ') & (t[i - 1] == ' '); }) == 0;
+    return count_bytes(text, 1, [](std::string_view t, std::size_t i) { return t[i] == ' ' && t[i - 1] == ' '; }) == 0;
 }
 
 // The words of `text` (what lies between blanks), one blank apart.
