@@ -104,6 +104,7 @@ void Connection::on_segment(const Segment& seg, bool forward) {
         return;  // the same frame captured twice carries no new fact
     }
     const bool first_from_sender = !e.seq_known;
+    outlive_icmp_error(sender);
     note_capture_quality(seg, sender);
     const bool is_new = classify_in_stream(seg, sender);
     record_sender_facts(seg, sender);
@@ -382,8 +383,9 @@ void Connection::finish(EndReason why, TimeNs now) {
     const Delivery how = now - last_ts_ >= config_->linger ? Delivery::silence : Delivery::end_of_capture;
     for (int k = 0; k < 2; ++k) {
         const Side receiver = static_cast<Side>((first + k) % 2);
-        deliver_pending(receiver, how, nullptr);
+        deliver_pending_at_end(receiver, how);
     }
+    apply_pending_icmp_error();
     final_state_[0] = ep_[0].state;
     final_state_[1] = ep_[1].state;
     end_reason_ = why;

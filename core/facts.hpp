@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <optional>
 #include <vector>
 
 #include "core/events.hpp"
@@ -152,6 +153,15 @@ struct ConnectionExtras {
     std::vector<Crossing> crossings;
     std::vector<SegmentFacts> segments;
     std::vector<IcmpFact> icmp_errors;  // up to max_anomaly_events; all counted as icmp_error
+    // The last error that may have ended its endpoint's connection attempt
+    // (connection_icmp.cpp): dropped when that endpoint sends again (its
+    // stack took it as a soft error), applied when the connection ends.
+    std::optional<IcmpFact> icmp_pending;
+    // By receiver: the frame of its SYN (or SYN+ACK) sent again after the
+    // peer's ACK of it was held, showing it did not take that ACK (a full
+    // accept queue drops it, Linux tcp_abort_on_overflow=0); 0: none. Its
+    // later ACKs of the SYN are then delivered only on its own word.
+    std::uint64_t ack_of_syn_refused[2] = {};
 };
 
 // RFC 9293 3.10.7.3: an ACK of our SYN is acceptable when

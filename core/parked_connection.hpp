@@ -99,6 +99,7 @@ void transfer(Io& io, InFlight& f, int r, const ParkBases& at) {
     io.raw(f.crossed_flags);
     io.near(f.crossed_ack, at.isn[r]);
     io.near(f.crossed_frame, at.frame);
+    io.number(f.followers);
 }
 
 template <class Io>
