@@ -131,6 +131,7 @@ private:
     void push_in_flight(const Segment& seg, Side sender, bool is_new);
     void apply_sender_input(const Segment& seg, Side sender);
     void outlive_icmp_error(Side sender);
+    void note_reset_context(const Segment& seg, Side sender, const Endpoint::Last& before, TimeNs previous_ts);
     void apply_pending_icmp_error();
     void receive_now_or_hold(const Segment& seg, Side sender, bool is_new);
     // Delivers `f` to `receiver`; `proof` is the segment that showed it

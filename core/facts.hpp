@@ -55,6 +55,7 @@ struct Endpoint {
         TcpFlags flags;
         PacketDirection direction = PacketDirection::unknown;
         bool valid = false;
+        std::uint8_t ttl = 0;         // not compared for duplicates (a router's two copies differ)
         bool operator==(const Last&) const = default;
     } last;
 
@@ -114,6 +115,12 @@ struct ResetFacts {
     Side sender = Side::client;
     State sender_state = State::CLOSED;    // before the RST
     State receiver_state = State::CLOSED;  // before the RST
+    // What came just before it (Connection::note_reset_context), for the
+    // analyzer's reset_reason.
+    TimeNs quiet_before = 0;         // since the connection's previous segment
+    bool answered_peer_data = false; // the peer's data came after the sender's own last segment
+    bool ttl_unlike = false;         // its TTL / hop limit is not the one the sender's previous segment had
+    std::uint8_t ttl = 0, sender_ttl = 0;  // the RST's, and the sender's previous segment's (0: none)
 };
 
 // What a connection needs only once something rarer than data happens (a

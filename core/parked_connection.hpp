@@ -56,6 +56,7 @@ void transfer(Io& io, Endpoint::Last& l, const Endpoint& e, SeqNum peer_isn, con
     io.number(l.ip_id);
     io.raw(l.flags);
     io.number(l.direction);
+    io.number(l.ttl);
 }
 
 // Side `s` of a connection whose ISNs are already in `at`.

@@ -139,3 +139,32 @@ TEST_CASE("a SYN+ACK sent again after the ACK and the data keeps the server SYN_
     CHECK(taken[0].final_state(Side::server) == State::ESTABLISHED);
     CHECK(taken[0].ack_of_syn_refused(Side::server) == 0);
 }
+
+TEST_CASE("reset_reason from what came just before the RST", "[failure][reset]") {
+    struct Row {
+        const char* name;
+        std::vector<Step> steps;
+        const char* reason;
+    };
+    const std::vector<Step> open = {{'c', "S"}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}};
+    const auto with = [&](std::vector<Step> more) {
+        std::vector<Step> all = open;
+        all.insert(all.end(), more.begin(), more.end());
+        return all;
+    };
+    const std::vector<Row> rows = {
+        {"instead of a FIN, the peer's data unread", with({{'s', "P.", 1, 1, 100}, {'c', "R.", 1, 101}}), "abortive-close"},
+        {"right after its own FIN", with({{'c', "F.", 1, 1}, {'c', "R.", 2, 1}}), "abortive-close"},
+        {"answering data after its FIN", with({{'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'s', "P.", 1, 2, 10}, {'c', "R", 2}}),
+         "data-after-close"},
+        {"after a minute of silence", with({{'s', "R.", 1, 1, 0, 120.0}}), "after-idle"},
+        {"refused: the failure says why", {{'c', "S"}, {'s', "R.", 0, 1}}, "null"},
+    };
+    for (const Row& row : rows) {
+        INFO(row.name);
+        const auto c = Replay{}.run(row.steps);
+        REQUIRE(c.size() == 1);
+        const auto j = json_of(c[0]);
+        CHECK((j["reset_reason"].is_null() ? std::string("null") : j["reset_reason"].get<std::string>()) == row.reason);
+    }
+}

@@ -1,5 +1,7 @@
 #include "analyzer/text/narrator.hpp"
 
+#include "analyzer/reset_reason.hpp"
+
 #include "analyzer/text/layout.hpp"
 #include "analyzer/text/sentence.hpp"
 #include "analyzer/vocabulary.hpp"
@@ -328,6 +330,31 @@ void Narrator::close_reset(Buf& out) const {
     for (Side x : {Side::client, Side::server})
         if (c.fin(x).sent && c.fin(x).frame < r.frame)
             cat(out, " The ", who(x), " had sent FIN before (packet ", c.fin(x).frame, ").");
+    reset_reason_note(out);
+}
+
+// The reset's reason (analyzer/reset_reason.cpp), in words.
+void Narrator::reset_reason_note(Buf& out) const {
+    const ResetFacts& r = c.reset();
+    switch (reset_reason(c)) {
+        case ResetReason::none: break;
+        case ResetReason::injected:
+            cat(out, " Its TTL (", r.ttl, ") is not the one the ", who(r.sender), "'s own segments carried (",
+                r.sender_ttl, "): it was likely injected by a middlebox, not sent by the ", who(r.sender), ".");
+            break;
+        case ResetReason::data_after_close:
+            cat(out, " It answers the ", who(other(r.sender)), "'s data sent after the ", who(r.sender),
+                "'s FIN: data reaching a closed socket draws an RST.");
+            break;
+        case ResetReason::after_idle:
+            cat(out, " It came after ", Duration{r.quiet_before},
+                " of silence: an idle timeout (the application's, a NAT's or a firewall's).");
+            break;
+        case ResetReason::abortive_close:
+            cat(out, " An abortive close: the ", who(r.sender),
+                " reset instead of closing gracefully (close() with data unread, or SO_LINGER 0).");
+            break;
+    }
 }
 
 void Narrator::close_half(Buf& out, Side a) const {
