@@ -25,6 +25,7 @@ struct Step {
     double t = -1;           // seconds from the start; -1: 1 ms after the previous step
     bool bad_checksum = false;  // with Replay::checksums_checked
     std::uint16_t window = 512;
+    std::uint8_t ttl = 64;   // IPv4 TTL
 };
 
 inline TcpFlags parse_flags(std::string_view s) {
@@ -78,6 +79,7 @@ struct Replay {
         s.payload_len = s.captured_len = st.len;
         s.window = st.window;
         s.ip_id = static_cast<std::uint16_t>(frame);
+        s.ip_ttl = st.ttl;
         s.checksum_checked = checksums_checked;
         s.checksum_ok = !st.bad_checksum;
         if (syn_options && s.flags.syn()) {

@@ -158,6 +158,8 @@ TEST_CASE("reset_reason from what came just before the RST", "[failure][reset]")
         {"answering data after its FIN", with({{'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'s', "P.", 1, 2, 10}, {'c', "R", 2}}),
          "data-after-close"},
         {"after a minute of silence", with({{'s', "R.", 1, 1, 0, 120.0}}), "after-idle"},
+        {"a TTL unlike the client's own: injected",
+         with({{'s', "P.", 1, 1, 100}, {'c', "R.", 1, 101, 0, -1, false, 512, 50}}), "injected"},
         {"refused: the failure says why", {{'c', "S"}, {'s', "R.", 0, 1}}, "null"},
     };
     for (const Row& row : rows) {
