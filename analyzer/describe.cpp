@@ -96,6 +96,7 @@ constexpr std::string_view delivery_phrase(Delivery d) {
         case Delivery::end_of_capture: return "not acknowledged before the capture ended; assumed delivered";
         case Delivery::timer: return "";
         case Delivery::silence: return "never acknowledged, but nothing came back for the linger after it; delivered";
+        case Delivery::icmp_error: return "";
     }
     return "";
 }
@@ -116,7 +117,14 @@ void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const
     // why ": received packet " n " " label " (" how ", packet " n ")"
     char* p = room(out, cell.why.size() + how.size() + kLabelRoom + 96);
     p = put(p, cell.why);
-    if (t.delivery != Delivery::timer) {
+    if (t.delivery == Delivery::icmp_error) {
+        // The cause is the ICMP error, quoting the endpoint's own segment.
+        p = put(p, ": received packet ");
+        p = put_uint(p, t.cause_frame);
+        p = put(p, ", an ICMP error quoting its ");
+        p = put_label(p, c, t.endpoint, t.flags, t.seq, t.ack, 0, st);
+        p = put(p, ", and sent nothing after it");
+    } else if (t.delivery != Delivery::timer) {
         p = put(p, t.delivery == Delivery::sent ? ": sent packet " : ": received packet ");
         p = put_uint(p, t.cause_frame);
         *p++ = ' ';

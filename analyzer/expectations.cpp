@@ -78,6 +78,7 @@ std::vector<std::string> state_names() { return names_of<decltype(state_name), S
 
 // The failure diagnosis and the ICMP errors (analyzer/failure_json.cpp).
 void add_failure_fields(std::map<std::string, Check>& f, const Check& states) {
+    f["reset_reason"] = one_of("a reset reason", {"injected", "data-after-close", "after-idle", "abortive-close"}, true);
     f["failure.kind"] = one_of("a failure kind", names_of<decltype(failure_name), FailureKind>(kFailureKinds, failure_name));
     f["failure.errno"] = [](const json& v) -> std::string { return v.is_null() || v.is_string() ? "" : "an errno name or null"; };
     for (const char* k : {"syn_packet", "answer_packet", "ack_packet"}) f[std::string("failure.") + k] = count_check(1, UINT64_MAX, true);

@@ -3,6 +3,7 @@
 #include <fmt/compile.h>
 
 #include "analyzer/failure.hpp"
+#include "analyzer/reset_reason.hpp"
 
 namespace tfe::analyzer {
 
@@ -59,6 +60,9 @@ void put_failure(Buf& b, const Connection& c, const Failure& f, const NumberStyl
 }  // namespace
 
 void write_failure_json(Buf& b, const Connection& c, const NumberStyle& st) {
+    const ResetReason why = reset_reason(c);
+    if (why == ResetReason::none) fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"reset_reason\":null"));
+    else fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"reset_reason\":\"{}\""), reset_reason_name(why));
     const Failure f = diagnose_failure(c);
     static constexpr std::string_view kNone = ",\"failure\":null,\"icmp_errors\":[]";
     if (f.kind == FailureKind::none && c.icmp_errors().empty()) {

@@ -47,6 +47,12 @@ void LadderRows::collect() {
     for (std::uint32_t k = 0; k < transitions.size(); ++k) {
         const Transition& t = transitions[k];
         if (t.delivery == Delivery::timer) continue;
+        if (t.delivery == Delivery::icmp_error) {
+            // The ICMP error's own row (collect_anomalies) carries the state.
+            LadderRow& at = row_at(t.frame);
+            if (at.placed[static_cast<int>(t.endpoint)]++ == 0) at.first[static_cast<int>(t.endpoint)] = k;
+            continue;
+        }
         LadderRow& cause = row_at(t.cause_frame);
         cause.sender = cause_sender(t);
         cause.full = true;

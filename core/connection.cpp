@@ -89,6 +89,7 @@ void Connection::infer_initial_states(const Segment& first, Side sender) {
 
 void Connection::on_segment(const Segment& seg, bool forward) {
     const Side sender = sender_of(forward);
+    const TimeNs previous_ts = last_ts_;
     last_ts_ = std::max(last_ts_, seg.ts);
     last_frame_ = seg.frame;
 
@@ -104,6 +105,8 @@ void Connection::on_segment(const Segment& seg, bool forward) {
         return;  // the same frame captured twice carries no new fact
     }
     const bool first_from_sender = !e.seq_known;
+    const Endpoint::Last before = e.last;
+    outlive_icmp_error(sender);
     note_capture_quality(seg, sender);
     const bool is_new = classify_in_stream(seg, sender);
     record_sender_facts(seg, sender);
@@ -119,7 +122,20 @@ void Connection::on_segment(const Segment& seg, bool forward) {
     if (is_new && seg.payload_len > 0 && !seg.flags.syn()) note_early_data(seg, sender);
     push_in_flight(seg, sender, is_new);
     apply_sender_input(seg, sender);
+    if (seg.flags.rst()) note_reset_context(seg, sender, before, previous_ts);
     receive_now_or_hold(seg, sender, is_new);
+}
+
+// For the accepted RST this segment is: what came just before it.
+void Connection::note_reset_context(const Segment& seg, Side sender, const Endpoint::Last& before, TimeNs previous_ts) {
+    if (!extras_ || !extras_->reset.seen || extras_->reset.frame != seg.frame) return;
+    ResetFacts& r = extras_->reset;
+    const Endpoint::Last& peer = ep(other(sender)).last;
+    r.quiet_before = seg.ts - previous_ts;
+    r.answered_peer_data = peer.valid && peer.payload_len > 0 && (!before.valid || peer.ts >= before.ts);
+    r.ttl = seg.ip_ttl;
+    r.sender_ttl = before.valid ? before.ttl : 0;
+    r.ttl_unlike = before.valid && before.ttl != 0 && seg.ip_ttl != 0 && before.ttl != seg.ip_ttl;
 }
 
 // Data outside a SYN from an endpoint whose handshake has not completed:
@@ -170,7 +186,7 @@ void Connection::record_sender_facts(const Segment& seg, Side sender) {
     e.window_seen = true;
     e.window_in_syn = seg.flags.syn();
     e.last = {seg.ts, seg.seq, seg.ack, seg.payload_len, seg.options.ts_val, seg.window, seg.ip_id,
-              seg.flags, seg.direction, true};
+              seg.flags, seg.direction, true, seg.ip_ttl};
 }
 
 // Observer-level facts about the handshake and the FINs: who acknowledged
@@ -382,8 +398,9 @@ void Connection::finish(EndReason why, TimeNs now) {
     const Delivery how = now - last_ts_ >= config_->linger ? Delivery::silence : Delivery::end_of_capture;
     for (int k = 0; k < 2; ++k) {
         const Side receiver = static_cast<Side>((first + k) % 2);
-        deliver_pending(receiver, how, nullptr);
+        deliver_pending_at_end(receiver, how);
     }
+    apply_pending_icmp_error();
     final_state_[0] = ep_[0].state;
     final_state_[1] = ep_[1].state;
     end_reason_ = why;

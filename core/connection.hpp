@@ -46,9 +46,10 @@ public:
     void on_segment(const Segment& seg, bool forward);
 
     // An ICMP error quoting a segment that travelled a->b when `forward`
-    // (connection_icmp.cpp). A fact only: whether the endpoint's stack
-    // acted on it (Linux drops it as a soft error while the socket is
-    // busy) the capture cannot show, so no state changes.
+    // (connection_icmp.cpp): a fact, and, for one quoting the SYN of an
+    // endpoint in SYN_SENT, a pending rcv_icmp_error: whether the stack
+    // acted on it (Linux keeps it as a soft error while the socket is busy)
+    // shows only in what the endpoint sends after it.
     void on_icmp_error(const IcmpError& error, bool forward);
 
     // Would this segment start a new connection on the same 4-tuple (port
@@ -96,6 +97,9 @@ public:
     // them, whether or not their events were kept).
     const std::vector<RefusedCell>& refused_cells() const { return extras_or_none().refused_cells; }
     const HandshakeFacts& handshake() const { return handshake_; }
+    // The frame of the side's SYN or SYN+ACK sent again that showed it did
+    // not take the peer's ACK of it (0: none; see ConnectionExtras).
+    std::uint64_t ack_of_syn_refused(Side s) const { return extras_or_none().ack_of_syn_refused[static_cast<int>(s)]; }
     const FinFacts& fin(Side s) const { return extras_or_none().fin[static_cast<int>(s)]; }
     const ResetFacts& reset() const { return extras_or_none().reset; }
     const std::vector<IcmpFact>& icmp_errors() const { return extras_or_none().icmp_errors; }
@@ -126,11 +130,17 @@ private:
     void confirm_or_contradict(const Segment& seg, Side sender, bool is_new);
     void push_in_flight(const Segment& seg, Side sender, bool is_new);
     void apply_sender_input(const Segment& seg, Side sender);
+    void outlive_icmp_error(Side sender);
+    void note_reset_context(const Segment& seg, Side sender, const Endpoint::Last& before, TimeNs previous_ts);
+    void apply_pending_icmp_error();
     void receive_now_or_hold(const Segment& seg, Side sender, bool is_new);
     // Delivers `f` to `receiver`; `proof` is the segment that showed it
     // arrived (nullptr at the end of the connection).
     void deliver(Side receiver, const InFlight& f, Delivery how, const Segment* proof);
     void deliver_pending(Side receiver, Delivery how, const Segment* proof);
+    void deliver_pending_at_end(Side receiver, Delivery how);
+    // `f`, delivered to `receiver`, would only acknowledge its SYN.
+    bool acks_syn_only(Side receiver, const InFlight& f) const;
     // The inputs a delivered segment means to `receiver`, in RFC order.
     int receive_inputs(Side receiver, const InFlight& f, Input out[2]) const;
     bool rst_acceptable(Side receiver, const InFlight& f) const;

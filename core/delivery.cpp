@@ -65,7 +65,14 @@ void Connection::confirm_or_contradict(const Segment& seg, Side sender, bool is_
         (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq && !is_new);
     if (resent_control) {
         // The lost segment is the peer's (the held ACK), not the retransmitter's.
-        note(Anomaly::ack_lost_after_capture, other(sender), f, f.ack.raw());
+        // Behind a handshake ACK, more segments acknowledging the SYN (the
+        // client's data): the SYN sent again refuses them all. One lost ACK
+        // is loss after the capture point; all of them is a listener that
+        // drops them (a full accept queue, Linux tcp_abort_on_overflow=0).
+        if (seg.flags.syn() && f.followers > 0 && acks_syn_only(sender, f))
+            extras().ack_of_syn_refused[static_cast<int>(sender)] = seg.frame;
+        else
+            note(Anomaly::ack_lost_after_capture, other(sender), f, f.ack.raw());
         f.active = false;
     } else {
         deliver_pending(sender, Delivery::on_arrival, &seg);
@@ -78,6 +85,13 @@ void Connection::push_in_flight(const Segment& seg, Side sender, bool is_new) {
     const Side receiver = other(sender);
     InFlight& g = in_flight_[static_cast<int>(receiver)];
     if (!g.active || !is_new) return;
+    // A handshake ACK arrives before the data behind it, but a listener
+    // may drop both (a full accept queue): only the receiver's own segments
+    // show that it took them.
+    if (acks_syn_only(receiver, g) && acks_syn_only(receiver, in_flight_of(seg))) {
+        if (g.followers < 255) ++g.followers;
+        return;
+    }
     deliver_pending(receiver, g.crossed ? Delivery::followed : Delivery::on_arrival, &seg);
 }
 
@@ -115,6 +129,7 @@ void Connection::receive_now_or_hold(const Segment& seg, Side sender, bool is_ne
         // Still holding the earlier copy of this very segment (a
         // retransmission): keep the first, which carries the first arrival.
         if (!is_new) return;
+        if (acks_syn_only(receiver, held) && acks_syn_only(receiver, f)) return;  // counted by push_in_flight
         deliver_pending(receiver, held.crossed ? Delivery::followed : Delivery::on_arrival, &seg);
     }
     Input inputs[2];
@@ -154,6 +169,24 @@ int Connection::receive_inputs(Side receiver, const InFlight& f, Input out[2]) c
     if (f.flags.fin()) out[n++] = acks_fin ? Input::rcv_fin_acking_fin : Input::rcv_fin;
     else if (acks_fin) out[n++] = Input::rcv_ack_of_fin;
     return n;
+}
+
+bool Connection::acks_syn_only(Side receiver, const InFlight& f) const {
+    if (f.flags.any(TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST)) return false;
+    Input inputs[2];
+    return receive_inputs(receiver, f, inputs) == 1 && inputs[0] == Input::rcv_ack_of_syn;
+}
+
+// At the end: an ACK of the SYN held for a receiver that has already
+// refused one (ack_of_syn_refused) is not assumed taken.
+void Connection::deliver_pending_at_end(Side receiver, Delivery how) {
+    const InFlight& f = in_flight_[static_cast<int>(receiver)];
+    if (f.active && extras_ && extras_->ack_of_syn_refused[static_cast<int>(receiver)] != 0 &&
+        acks_syn_only(receiver, f)) {
+        in_flight_[static_cast<int>(receiver)].active = false;
+        return;
+    }
+    deliver_pending(receiver, how, nullptr);
 }
 
 void Connection::deliver_pending(Side receiver, Delivery how, const Segment* proof) {

@@ -29,9 +29,12 @@ enum class Delivery : std::uint8_t {
     timer,            // no segment: a timer expired in capture time
     silence,          // never acknowledged, but nothing came back for the
                       // linger after it (no retransmission): delivered
+    icmp_error,       // an ICMP error quoting the endpoint's own segment (the
+                      // cause, frame = the ICMP's) reached it, and it sent
+                      // nothing after it: its stack acted on it
 };
 
-inline constexpr std::size_t kDeliveryCount = 7;
+inline constexpr std::size_t kDeliveryCount = 8;
 
 constexpr std::string_view delivery_name(Delivery d) {
     switch (d) {
@@ -42,6 +45,7 @@ constexpr std::string_view delivery_name(Delivery d) {
         case Delivery::end_of_capture: return "end_of_capture";
         case Delivery::timer: return "timer";
         case Delivery::silence: return "silence";
+        case Delivery::icmp_error: return "icmp_error";
     }
     return "?";
 }
@@ -84,9 +88,10 @@ struct Transition {
     bool operator==(const Transition&) const = default;
 };
 
-// The side that sent the segment which caused a transition.
+// The side that sent the segment which caused a transition (for an ICMP
+// error, the endpoint whose segment it quotes).
 constexpr Side cause_sender(const Transition& t) {
-    return t.delivery == Delivery::sent ? t.endpoint : other(t.endpoint);
+    return t.delivery == Delivery::sent || t.delivery == Delivery::icmp_error ? t.endpoint : other(t.endpoint);
 }
 
 // Anomalies, named so a person can read them (after Zeek's weird names).

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <optional>
 #include <vector>
 
 #include "core/events.hpp"
@@ -54,6 +55,7 @@ struct Endpoint {
         TcpFlags flags;
         PacketDirection direction = PacketDirection::unknown;
         bool valid = false;
+        std::uint8_t ttl = 0;         // not compared for duplicates (a router's two copies differ)
         bool operator==(const Last&) const = default;
     } last;
 
@@ -113,6 +115,12 @@ struct ResetFacts {
     Side sender = Side::client;
     State sender_state = State::CLOSED;    // before the RST
     State receiver_state = State::CLOSED;  // before the RST
+    // What came just before it (Connection::note_reset_context), for the
+    // analyzer's reset_reason.
+    TimeNs quiet_before = 0;         // since the connection's previous segment
+    bool answered_peer_data = false; // the peer's data came after the sender's own last segment
+    bool ttl_unlike = false;         // its TTL / hop limit is not the one the sender's previous segment had
+    std::uint8_t ttl = 0, sender_ttl = 0;  // the RST's, and the sender's previous segment's (0: none)
 };
 
 // What a connection needs only once something rarer than data happens (a
@@ -152,6 +160,15 @@ struct ConnectionExtras {
     std::vector<Crossing> crossings;
     std::vector<SegmentFacts> segments;
     std::vector<IcmpFact> icmp_errors;  // up to max_anomaly_events; all counted as icmp_error
+    // The last error that may have ended its endpoint's connection attempt
+    // (connection_icmp.cpp): dropped when that endpoint sends again (its
+    // stack took it as a soft error), applied when the connection ends.
+    std::optional<IcmpFact> icmp_pending;
+    // By receiver: the frame of its SYN (or SYN+ACK) sent again after the
+    // peer's ACK of it was held, showing it did not take that ACK (a full
+    // accept queue drops it, Linux tcp_abort_on_overflow=0); 0: none. Its
+    // later ACKs of the SYN are then delivered only on its own word.
+    std::uint64_t ack_of_syn_refused[2] = {};
 };
 
 // RFC 9293 3.10.7.3: an ACK of our SYN is acceptable when

@@ -28,4 +28,17 @@ struct IcmpError {
     TcpFlags quoted_flags;
 };
 
+// Whether Linux ends a SYN-SENT socket on this error (tcp_v4_err,
+// tcp_v6_err: every destination unreachable and time exceeded aborts the
+// attempt unless the socket is busy at that instant, net/ipv4/icmp.c
+// icmp_err_convert, net/ipv6/icmp.c tab_unreach). Not fragmentation needed
+// (ICMP 3/4: path MTU discovery), nor a code Linux does not know (over 15
+// for ICMP; over 6, the codes RFC 4443 defines, for ICMPv6). RFC 1122
+// 4.2.3.9 calls unreachable codes 0, 1 and 5 soft errors, but RFC 5461
+// section 4 records that stacks abort connection establishment on them.
+constexpr bool ends_connection_attempt(const IcmpError& e) {
+    if (e.version == 4) return e.type == 11 || (e.type == 3 && e.code <= 15 && e.code != 4);
+    return e.type == 3 || (e.type == 1 && e.code <= 6);
+}
+
 }  // namespace tfe

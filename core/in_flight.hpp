@@ -21,6 +21,10 @@ struct InFlight {
     TcpFlags crossed_flags;
     SeqNum crossed_ack;
     std::uint64_t crossed_frame = 0;  // the first segment of the receiver not covering it
+    // Held ACKs of the receiver's SYN: how many later segments of the same
+    // sender, each only acknowledging the SYN too, came behind it (not
+    // pushing it: see Connection::push_in_flight), saturating.
+    std::uint8_t followers = 0;
 
     bool operator==(const InFlight&) const = default;
 };

@@ -56,6 +56,7 @@ void transfer(Io& io, Endpoint::Last& l, const Endpoint& e, SeqNum peer_isn, con
     io.number(l.ip_id);
     io.raw(l.flags);
     io.number(l.direction);
+    io.number(l.ttl);
 }
 
 // Side `s` of a connection whose ISNs are already in `at`.
@@ -99,6 +100,7 @@ void transfer(Io& io, InFlight& f, int r, const ParkBases& at) {
     io.raw(f.crossed_flags);
     io.near(f.crossed_ack, at.isn[r]);
     io.near(f.crossed_frame, at.frame);
+    io.number(f.followers);
 }
 
 template <class Io>

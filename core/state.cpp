@@ -159,6 +159,19 @@ constexpr Entry kEntries[] = {
     {.in = CLOSING, .on = rcv_rst, .to = CLOSED, .is = M, .why = "RST received while closing"},
     {.in = LAST_ACK, .on = rcv_rst, .to = CLOSED, .is = M, .why = "RST received while closing"},
     {.in = TIME_WAIT, .on = rcv_rst, .to = CLOSED, .is = M, .why = "RST in TIME-WAIT ended it early (RFC 1337)"},
+    // on rcv_icmp_error (core/connection_icmp.cpp decides it: an error quoting
+    // the SYN, not fragmentation needed, and no segment from the endpoint after it)
+    {.in = CLOSED, .on = rcv_icmp_error, .to = CLOSED, .is = S, .why = "no connection for the ICMP error to end"},
+    {.in = LISTEN, .on = rcv_icmp_error, .to = LISTEN, .is = S, .why = "a listening endpoint ignores ICMP errors"},
+    {.in = SYN_SENT, .on = rcv_icmp_error, .to = CLOSED, .is = M, .why = "an ICMP error for its SYN ended the connection attempt (Linux aborts SYN-SENT on any unreachable or time exceeded; RFC 1122 4.2.3.9, RFC 5461 section 4)"},
+    {.in = SYN_RECEIVED, .on = rcv_icmp_error, .to = SYN_RECEIVED, .is = S, .why = "an ICMP error in SYN-RECEIVED: whether the stack dropped the half-open connection the capture cannot show"},
+    {.in = ESTABLISHED, .on = rcv_icmp_error, .to = ESTABLISHED, .is = S, .why = "a synchronized connection goes on after an ICMP error (RFC 1122 4.2.3.9)"},
+    {.in = FIN_WAIT_1, .on = rcv_icmp_error, .to = FIN_WAIT_1, .is = S, .why = "a synchronized connection goes on after an ICMP error (RFC 1122 4.2.3.9)"},
+    {.in = FIN_WAIT_2, .on = rcv_icmp_error, .to = FIN_WAIT_2, .is = S, .why = "a synchronized connection goes on after an ICMP error (RFC 1122 4.2.3.9)"},
+    {.in = CLOSE_WAIT, .on = rcv_icmp_error, .to = CLOSE_WAIT, .is = S, .why = "a synchronized connection goes on after an ICMP error (RFC 1122 4.2.3.9)"},
+    {.in = CLOSING, .on = rcv_icmp_error, .to = CLOSING, .is = S, .why = "a synchronized connection goes on after an ICMP error (RFC 1122 4.2.3.9)"},
+    {.in = LAST_ACK, .on = rcv_icmp_error, .to = LAST_ACK, .is = S, .why = "a synchronized connection goes on after an ICMP error (RFC 1122 4.2.3.9)"},
+    {.in = TIME_WAIT, .on = rcv_icmp_error, .to = TIME_WAIT, .is = S, .why = "TIME-WAIT ignores ICMP errors"},
     // on timer_2msl
     {.in = CLOSED, .on = timer_2msl, .to = CLOSED, .is = S, .why = "no timer"},
     {.in = LISTEN, .on = timer_2msl, .to = LISTEN, .is = S, .why = "no timer"},
@@ -233,6 +246,7 @@ static_assert(cell(LAST_ACK, Input::rcv_ack_of_fin).next == CLOSED);
 static_assert(cell(SYN_SENT, Input::rcv_syn).next == SYN_RECEIVED);
 static_assert(cell(SYN_SENT, Input::rcv_syn_ack).next == ESTABLISHED);
 static_assert(cell(TIME_WAIT, Input::timer_2msl).next == CLOSED);
+static_assert(cell(SYN_SENT, Input::rcv_icmp_error).next == CLOSED);
 
 // Every `stay` cell keeps its column's state.
 constexpr bool stays_are_consistent() {

@@ -41,13 +41,15 @@ enum class Input : std::uint8_t {
     rcv_fin_acking_fin,   // peer's FIN that also acknowledges our FIN (merged)
     rcv_ack_of_fin,       // ACK covering our FIN, no FIN in it
     rcv_rst,              // acceptable RST (in window; in SYN_SENT: acks our SYN)
+    rcv_icmp_error,       // an ICMP/ICMPv6 error quoting our SYN, of a kind Linux aborts
+                          // a connection attempt on, and nothing sent after it
     timer_2msl,           // 2*MSL of capture time passed in TIME_WAIT
     // How an endpoint's first state is inferred when the capture does not
     // show how it got there (initial states: no transition is recorded).
     passive_open,         // it answered a SYN: it was listening
     seen_mid_stream,      // its first segment came mid-connection: synchronized before
 };
-inline constexpr std::size_t kInputCount = 14;
+inline constexpr std::size_t kInputCount = 15;
 
 // A segment the endpoint sent (snd_*), rather than one delivered to it.
 constexpr bool is_sent(Input i) { return i <= Input::snd_rst; }
@@ -55,7 +57,7 @@ constexpr bool is_sent(Input i) { return i <= Input::snd_rst; }
 inline constexpr std::array<std::string_view, kInputCount> kInputNames = {
     "snd_syn", "snd_syn_ack", "snd_fin", "snd_rst",
     "rcv_syn", "rcv_syn_ack", "rcv_ack_of_syn", "rcv_fin",
-    "rcv_fin_acking_fin", "rcv_ack_of_fin", "rcv_rst", "timer_2msl",
+    "rcv_fin_acking_fin", "rcv_ack_of_fin", "rcv_rst", "rcv_icmp_error", "timer_2msl",
     "passive_open", "seen_mid_stream",
 };
 constexpr std::string_view input_name(Input i) { return kInputNames[static_cast<std::size_t>(i)]; }

@@ -45,7 +45,10 @@ inline void check_records(const Connection& c) {
             TFE_FUZZ_CHECK(cell.next == t.to);
             const bool timer = t.delivery == Delivery::timer;
             TFE_FUZZ_CHECK(timer == (t.input == Input::timer_2msl));
-            if (!timer) {
+            if (t.delivery == Delivery::icmp_error) {
+                // The cause is an ICMP error: not one of the connection's TCP frames.
+                TFE_FUZZ_CHECK(t.input == Input::rcv_icmp_error && t.frame == t.cause_frame);
+            } else if (!timer) {
                 TFE_FUZZ_CHECK(t.cause_frame >= c.first_frame() && t.cause_frame <= c.last_frame());
                 TFE_FUZZ_CHECK(t.frame == 0 || t.frame >= t.cause_frame);
             }

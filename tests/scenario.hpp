@@ -15,7 +15,9 @@
 namespace tfe::test {
 
 struct Step {
-    char from;               // 'c' client or 's' server
+    char from;               // 'c' client or 's' server; 'i': an ICMP error from a router
+                             // quoting the client's segment at `seq` (flags: its type and
+                             // code, "3/1"; `len` 6: ICMPv6 numbers)
     std::string_view flags;  // tcpdump letters: "S", "S.", ".", "P.", "F.", "R", "R."
     std::uint32_t seq = 0;   // relative to the sender's ISN
     std::uint32_t ack = 0;   // relative to the receiver's ISN
@@ -23,6 +25,7 @@ struct Step {
     double t = -1;           // seconds from the start; -1: 1 ms after the previous step
     bool bad_checksum = false;  // with Replay::checksums_checked
     std::uint16_t window = 512;
+    std::uint8_t ttl = 64;   // IPv4 TTL
 };
 
 inline TcpFlags parse_flags(std::string_view s) {
@@ -76,6 +79,7 @@ struct Replay {
         s.payload_len = s.captured_len = st.len;
         s.window = st.window;
         s.ip_id = static_cast<std::uint16_t>(frame);
+        s.ip_ttl = st.ttl;
         s.checksum_checked = checksums_checked;
         s.checksum_ok = !st.bad_checksum;
         if (syn_options && s.flags.syn()) {
@@ -84,6 +88,23 @@ struct Replay {
             s.options.wscale = 7;
         }
         return s;
+    }
+
+    IcmpError icmp(const Step& st, std::uint64_t frame, double t) const {
+        IcmpError e;
+        e.frame = frame;
+        e.ts = start + static_cast<TimeNs>(t * 1e9 + 0.5);
+        e.router = IpAddr::v4(0x0a0000fe);
+        e.version = st.len == 6 ? 6 : 4;
+        const auto slash = st.flags.find('/');
+        e.type = static_cast<std::uint8_t>(std::stoi(std::string(st.flags.substr(0, slash))));
+        e.code = static_cast<std::uint8_t>(std::stoi(std::string(st.flags.substr(slash + 1))));
+        e.quoted_src = client_ip;
+        e.quoted_dst = server_ip;
+        e.quoted_sport = client_port;
+        e.quoted_dport = server_port;
+        e.quoted_seq = SeqNum(client_isn + st.seq);
+        return e;
     }
 
     // Feeds the steps through a FlowTable and returns every connection in
@@ -95,7 +116,8 @@ struct Replay {
         std::uint64_t frame = 0;
         for (const Step& st : steps) {
             t = st.t >= 0 ? st.t : t + 0.001;
-            table.on_segment(segment(st, ++frame, t));
+            if (st.from == 'i') table.on_icmp_error(icmp(st, ++frame, t));
+            else table.on_segment(segment(st, ++frame, t));
         }
         table.flush();
         return sink.done;

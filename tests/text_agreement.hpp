@@ -8,7 +8,9 @@
 // tcpdump prints the length sent) and keep_alive (a probe is a pure ACK one
 // byte behind, and tcpdump prints no seq for a pure ACK). ICMP errors are
 // not read from text (tcpdump's ICMP line names no quoted ports), so the
-// ICMP facts, and the failure decided from them and the rest, are left out.
+// ICMP facts, and the failure decided from them and the rest, are left out,
+// and so is an ICMP error's transition (rcv_icmp_error, the last of its
+// side's): that side's final state is then the one it left.
 #pragma once
 
 #include <cmath>
@@ -37,6 +39,15 @@ inline nlohmann::ordered_json comparable(nlohmann::ordered_json c) {
     for (auto it = events.begin(); it != events.end();) {
         const auto& name = (*it)["name"];
         it = name == "truncated_payload" || name == "keep_alive" || name == "icmp_error" ? events.erase(it) : it + 1;
+    }
+    auto& transitions = c["transitions"];
+    for (auto it = transitions.begin(); it != transitions.end();) {
+        if ((*it)["delivery"] != "icmp_error") {
+            ++it;
+            continue;
+        }
+        c["final_state"][(*it)["endpoint"].get<std::string>()] = (*it)["from"];
+        it = transitions.erase(it);
     }
     c["end"] = micros_since(c["end"], start);
     c.erase("start");

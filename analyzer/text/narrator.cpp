@@ -1,5 +1,7 @@
 #include "analyzer/text/narrator.hpp"
 
+#include "analyzer/reset_reason.hpp"
+
 #include "analyzer/text/layout.hpp"
 #include "analyzer/text/sentence.hpp"
 #include "analyzer/vocabulary.hpp"
@@ -328,6 +330,31 @@ void Narrator::close_reset(Buf& out) const {
     for (Side x : {Side::client, Side::server})
         if (c.fin(x).sent && c.fin(x).frame < r.frame)
             cat(out, " The ", who(x), " had sent FIN before (packet ", c.fin(x).frame, ").");
+    reset_reason_note(out);
+}
+
+// The reset's reason (analyzer/reset_reason.cpp), in words.
+void Narrator::reset_reason_note(Buf& out) const {
+    const ResetFacts& r = c.reset();
+    switch (reset_reason(c)) {
+        case ResetReason::none: break;
+        case ResetReason::injected:
+            cat(out, " Its TTL (", r.ttl, ") is not the one the ", who(r.sender), "'s own segments carried (",
+                r.sender_ttl, "): it was likely injected by a middlebox, not sent by the ", who(r.sender), ".");
+            break;
+        case ResetReason::data_after_close:
+            cat(out, " It answers the ", who(other(r.sender)), "'s data sent after the ", who(r.sender),
+                "'s FIN: data reaching a closed socket draws an RST.");
+            break;
+        case ResetReason::after_idle:
+            cat(out, " It came after ", Duration{r.quiet_before},
+                " of silence: an idle timeout (the application's, a NAT's or a firewall's).");
+            break;
+        case ResetReason::abortive_close:
+            cat(out, " An abortive close: the ", who(r.sender),
+                " reset instead of closing gracefully (close() with data unread, or SO_LINGER 0).");
+            break;
+    }
 }
 
 void Narrator::close_half(Buf& out, Side a) const {
@@ -378,6 +405,23 @@ void Narrator::state_path(Buf& out, Side side) const {
         }
 }
 
+// Why a side that moved ends CLOSED, from its last transition.
+void Narrator::closed_note(Buf& out, const Transition* last) const {
+    if (!last) append(out, " It shows no state change in the capture.");
+    else if (last->input == Input::rcv_rst && last->from == State::SYN_SENT)
+        append(out, " Its connection attempt was refused.");
+    else if (last->input == Input::rcv_icmp_error)
+        cat(out, " The ICMP error of packet ", last->cause_frame,
+            " ended its connection attempt: it sent nothing after it.");
+    else if (last->input == Input::snd_rst && last->from == State::SYN_SENT)
+        append(out, " It aborted its own connection attempt: it sent the RST.");
+    else if (last->input == Input::rcv_rst || last->input == Input::snd_rst)
+        append(out, " The connection was reset.");
+    else if (last->from == State::LAST_ACK)
+        cat(out, " It closed second (passive close): the ACK of its FIN (packet ", last->cause_frame,
+            ") closed it fully, with no TIME_WAIT on this side.");
+}
+
 void Narrator::final_state(Buf& out, Side side) const {
     const State st = c.final_state(side);
     const Endpoint& e = c.endpoint(side);
@@ -419,20 +463,16 @@ void Narrator::final_state(Buf& out, Side side) const {
         case State::CLOSING: append(out, " The FINs crossed; the ACK of its own FIN was not seen."); break;
         case State::ESTABLISHED: append(out, " The connection was still open for it."); break;
         case State::SYN_SENT: append(out, " Its SYN was never answered."); break;
-        case State::SYN_RECEIVED: append(out, " It answered the SYN; the handshake's final ACK was not seen."); break;
-        case State::LISTEN: append(out, " It is listening."); break;
-        case State::CLOSED:
-            if (!last) append(out, " It shows no state change in the capture.");
-            else if (last->input == Input::rcv_rst && last->from == State::SYN_SENT)
-                append(out, " Its connection attempt was refused.");
-            else if (last->input == Input::snd_rst && last->from == State::SYN_SENT)
-                append(out, " It aborted its own connection attempt: it sent the RST.");
-            else if (last->input == Input::rcv_rst || last->input == Input::snd_rst)
-                append(out, " The connection was reset.");
-            else if (last->from == State::LAST_ACK)
-                cat(out, " It closed second (passive close): the ACK of its FIN (packet ", last->cause_frame,
-                    ") closed it fully, with no TIME_WAIT on this side.");
+        case State::SYN_RECEIVED:
+            if (const std::uint64_t again = c.ack_of_syn_refused(side))
+                cat(out, " It answered the SYN, but sent its SYN+ACK again at packet ", again,
+                    " after the peer's ACK and the segments behind it: it took none of them, as a listener whose "
+                    "accept queue is full drops them.");
+            else
+                append(out, " It answered the SYN; the handshake's final ACK was not seen.");
             break;
+        case State::LISTEN: append(out, " It is listening."); break;
+        case State::CLOSED: closed_note(out, last); break;
     }
     if (e.state_inferred)
         cat(out, " (Its initial state, ", state_name(e.initial_state),

@@ -58,6 +58,8 @@ struct Narrator {
     void close_half(Buf& out, Side a) const;
     void state_path(Buf& out, Side side) const;
     void final_state(Buf& out, Side side) const;
+    void closed_note(Buf& out, const Transition* last) const;
+    void reset_reason_note(Buf& out) const;
     void delivery_note(Buf& out, const Transition& t) const;
     // The last state `side` entered on the segment at `cause_frame`, as
     // the core recorded it; null when that segment moved nothing of it.
