@@ -65,7 +65,6 @@ private:
     FlowTable table_;
     std::uint64_t event_ = 0;
     Phase phase_ = Phase::clock;
-    TimeNs clock_ = 0;
     std::uint64_t progress_ = 0;  // the last event of the batches done
     std::vector<Report> reports_;
     std::vector<std::uint64_t> creations_;
