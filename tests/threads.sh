@@ -59,12 +59,22 @@ for cap in "$samples"/port-reuse/capture.pcap "$samples"/failure-refused/capture
     "$tool" --threads 2 --format json - <"$cap" >"$work/many" 2>&1
     cmp -s "$work/one" "$work/many" || fail "standard input $cap: --threads 2 differs from 1"
 done
-for txt in "$samples"/seeds/*.txt; do
+for txt in "$samples"/../tests/data/tcpdump-text/*.txt; do
     [[ -f $txt ]] || continue
     same_as_one_thread "$txt" --color never
 done
 # A cap one table reaches: the threads stop there and one table reads again.
 cap=$samples/port-reuse/capture.pcap
 same_as_one_thread "$cap" --format json --max-connections 1
+# README's GNU parallel recipe, locally (when parallel is installed).
+if command -v parallel >/dev/null && parallel --version 2>/dev/null | grep -q GNU; then
+    cap=$samples/port-reuse/capture.pcap
+    parallel -j3 "'$tool' --threads 1 --format json --shard {}/3 '$cap' 2>/dev/null" ::: 0 1 2 |
+        "$merge" | LC_ALL=C sort >"$work/parallel"
+    "$tool" --format json "$cap" 2>/dev/null | LC_ALL=C sort >"$work/whole"
+    cmp -s "$work/parallel" "$work/whole" || fail "the GNU parallel recipe does not give the unsharded run"
+else
+    echo "threads: GNU parallel not installed: its recipe not run"
+fi
 echo "threads: $runs runs compared"
 exit $rc
