@@ -39,14 +39,19 @@ struct Batch {
     IcmpError icmp[kEvents];
 };
 
-// Waits politely: spins a little, then yields, then sleeps (two cores
-// are shared with other work; a spinning waiter would take one).
+// Waits politely: spins a little, yields a little, then sleeps on the
+// cursor itself (a futex: woken by the other side's notify) — two cores
+// are shared with other work, and a spinning or napping waiter takes one.
 class Backoff {
 public:
-    void pause() {
-        if (++spins_ < 64) return;
-        if (spins_ < 256) return std::this_thread::yield();
-        std::this_thread::sleep_for(std::chrono::microseconds(50));
+    // Whether to go on trying before sleeping on the cursor.
+    bool patient() {
+        if (++spins_ < 32) return true;
+        if (spins_ < 64) {
+            std::this_thread::yield();
+            return true;
+        }
+        return false;
     }
 
 private:
@@ -65,39 +70,61 @@ public:
     template <class Busy>
     Batch& claim(Busy&& busy) {
         Backoff wait;
-        while (head_.value.load(std::memory_order_relaxed) - slowest() >= slots_)
-            if (!busy()) wait.pause();
+        for (std::size_t c; (c = slowest()) != kFree;) {
+            if (busy() || wait.patient()) continue;
+            producer_waiting_.store(true, std::memory_order_seq_cst);
+            // Read after the flag: a release before it is seen here, one after it notifies.
+            const std::uint64_t seen = tails_[c].value.load(std::memory_order_seq_cst);
+            if (!full(seen)) {
+                producer_waiting_.store(false, std::memory_order_relaxed);
+                continue;
+            }
+            tails_[c].value.wait(seen, std::memory_order_acquire);
+            producer_waiting_.store(false, std::memory_order_relaxed);
+        }
         Batch& b = batches_[head_.value.load(std::memory_order_relaxed) % slots_];
         b.count = 0;
         b.last = b.abandon = false;
         return b;
     }
-    void publish() { head_.value.fetch_add(1, std::memory_order_release); }
+    void publish() {
+        head_.value.fetch_add(1, std::memory_order_seq_cst);
+        head_.value.notify_all();
+    }
 
     // Consumer `c`: the next batch, waiting for it; release() when done.
     const Batch& next(std::size_t c) {
         const std::uint64_t at = tails_[c].value.load(std::memory_order_relaxed);
         Backoff wait;
-        while (head_.value.load(std::memory_order_acquire) == at) wait.pause();
+        while (head_.value.load(std::memory_order_acquire) == at)
+            if (!wait.patient()) head_.value.wait(at, std::memory_order_acquire);
         return batches_[at % slots_];
     }
-    void release(std::size_t c) { tails_[c].value.fetch_add(1, std::memory_order_release); }
+    void release(std::size_t c) {
+        tails_[c].value.fetch_add(1, std::memory_order_seq_cst);
+        if (producer_waiting_.load(std::memory_order_seq_cst)) tails_[c].value.notify_all();
+    }
 
 private:
     struct alignas(64) Cursor {
         std::atomic<std::uint64_t> value{0};
     };
-    std::uint64_t slowest() const {
-        std::uint64_t m = ~std::uint64_t{0};
-        for (std::size_t c = 0; c < consumers_; ++c) m = std::min(m, tails_[c].value.load(std::memory_order_acquire));
-        return m;
+    static constexpr std::size_t kFree = ~std::size_t{0};
+    // Whether the slot after `head` is still being read by a consumer at `tail`.
+    bool full(std::uint64_t tail) const { return head_.value.load(std::memory_order_relaxed) - tail >= slots_; }
+    // A consumer still reading the slot the producer needs next, or kFree.
+    std::size_t slowest() const {
+        for (std::size_t c = 0; c < consumers_; ++c)
+            if (full(tails_[c].value.load(std::memory_order_acquire))) return c;
+        return kFree;
     }
 
     std::size_t slots_;
     std::unique_ptr<Batch[]> batches_;
-    Cursor head_;
+    Cursor head_;  // batches published
     std::unique_ptr<Cursor[]> tails_;
     std::size_t consumers_;
+    std::atomic<bool> producer_waiting_{false};  // consumers notify only then
 };
 
 }  // namespace tfe::pipeline
