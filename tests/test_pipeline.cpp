@@ -157,7 +157,7 @@ TEST_CASE("a segment sent to the wrong worker is caught, and the output differs"
     CHECK(got != want);
 }
 
-TEST_CASE("--shard K/N is parsed strictly", "[pipeline][shard]") {
+TEST_CASE("shard K/N is parsed strictly", "[pipeline][shard]") {
     CHECK(pipeline::parse_shard("0/1").has_value());
     CHECK(pipeline::parse_shard("2/3")->index == 2);
     CHECK_FALSE(pipeline::parse_shard("3/3"));
