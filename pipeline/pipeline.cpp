@@ -96,9 +96,11 @@ void Pipeline::finish() {
     if (finished_) return;
     finished_ = true;
     send(true);
+    // The workers flush in pieces, each waiting for the merge to take the last.
+    for (Backoff wait; !merge_.done();)
+        if (!merge_.drain() && !wait.patient()) std::this_thread::sleep_for(std::chrono::microseconds(20));
     for (std::thread& t : threads_) t.join();
     threads_.clear();
-    while (!merge_.done() && !merge_.capped()) merge_.drain();
     for (const auto& w : workers_)
         if (w->failure()) std::rethrow_exception(w->failure());
 }

@@ -20,6 +20,7 @@ std::uint64_t ReportMerge::collect() {
             l.outbox->creations.clear();
             l.progress = l.outbox->progress;
         }
+        l.outbox->taken.notify_one();
         least = std::min(least, l.progress);
     }
     return least;
@@ -39,11 +40,22 @@ void ReportMerge::number(std::uint64_t upto) {
     }
 }
 
+// The end of the input's reports go out by number while the workers are
+// still flushing: a lane's next is settled once every lane has one waiting
+// or is done.
+bool ReportMerge::flush_settled() const {
+    for (const Lane& l : lanes_)
+        if (l.progress < Worker::kFlushing || (l.progress != Worker::kEnd && l.reports.empty())) return false;
+    return true;
+}
+
 ReportMerge::Lane* ReportMerge::next_lane(std::uint64_t upto) {
     Lane* best = nullptr;
     std::uint64_t best_number = 0;
+    const bool flushing = upto >= Worker::kFlushing && flush_settled();
     for (Lane& l : lanes_) {
-        if (l.reports.empty() || l.reports.front().event > upto) continue;
+        if (l.reports.empty()) continue;
+        if (l.reports.front().event > upto && !(l.reports.front().event == Worker::kEnd && flushing)) continue;
         const Report& r = l.reports.front();
         const std::uint64_t n = l.number_of[r.local_id - 1];
         if (best) {
@@ -79,7 +91,10 @@ void ReportMerge::write(Lane& lane) {
 bool ReportMerge::drain() {
     if (done_) return false;
     const std::uint64_t upto = collect();
-    if (capped_) return discard();
+    if (capped_) {
+        done_ = upto == Worker::kEnd;
+        return discard();
+    }
     number(upto);
     bool wrote = false;
     while (Lane* lane = next_lane(upto)) {

@@ -29,7 +29,8 @@ public:
 
     // Writes every report whose place is settled; whether it wrote any.
     bool drain();
-    // Whether every worker has finished and every report is written.
+    // Whether every worker has finished and every report is written (or,
+    // once capped, dropped).
     bool done() const { return done_; }
     bool capped() const { return capped_; }
     std::uint64_t written() const { return written_; }
@@ -49,6 +50,7 @@ private:
     void number(std::uint64_t upto);
     // The lane whose first report comes next, if it is settled by `upto`.
     Lane* next_lane(std::uint64_t upto);
+    bool flush_settled() const;
     void write(Lane& lane);
     // Once capped: what the workers still send is dropped.
     bool discard();

@@ -7,6 +7,7 @@ Worker::Worker(std::uint8_t index, const FlowTableConfig& config, BatchRing& rin
 
 void Worker::on_connection(const Connection& c) {
     reports_.push_back(Report{event_, phase_, c.id(), std::make_unique<Connection>(c)});
+    if (event_ == kEnd && reports_.size() >= 256) publish(kFlushing);  // the flush, in pieces
 }
 
 void Worker::run() {
@@ -23,6 +24,7 @@ void Worker::run() {
         }
         event_ = kEnd;
         phase_ = Phase::clock;
+        publish(kFlushing);
         if (!abandon) table_.flush();
     } catch (...) {
         failure_ = std::current_exception();
@@ -67,7 +69,9 @@ void Worker::own_event(const Batch& b, std::uint32_t i) {
 }
 
 void Worker::publish(std::uint64_t progress) {
-    std::lock_guard<std::mutex> hold(outbox_.lock);
+    std::unique_lock<std::mutex> hold(outbox_.lock);
+    if (progress == kFlushing)
+        outbox_.taken.wait(hold, [this] { return outbox_.reports.size() < kFlushBacklog; });
     for (Report& r : reports_) outbox_.reports.push_back(std::move(r));
     outbox_.creations.insert(outbox_.creations.end(), creations_.begin(), creations_.end());
     outbox_.progress = progress;

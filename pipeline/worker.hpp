@@ -6,6 +6,7 @@
 // order them as one table would.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -32,14 +33,21 @@ struct Report {
 // What a worker has finished with, taken by the merge under the lock.
 struct Outbox {
     std::mutex lock;
+    std::condition_variable taken;  // the merge took the reports: a flushing worker goes on
     std::vector<Report> reports;
     std::vector<std::uint64_t> creations;  // the event that made each connection, in order
-    std::uint64_t progress = 0;            // every event up to here is done (~0: all, flushed)
+    std::uint64_t progress = 0;            // every event up to here is done (kFlushing, kEnd: see Worker)
 };
 
 class Worker final : public ConnectionSink {
 public:
+    // The event of the reports at the end of the input, and the progress
+    // once they are all out; kFlushing: every event done, the flush under way.
     static constexpr std::uint64_t kEnd = ~std::uint64_t{0};
+    static constexpr std::uint64_t kFlushing = kEnd - 1;
+    // A flushing worker waits while so many reports wait for the merge (a
+    // million open connections would otherwise all be copied at once).
+    static constexpr std::size_t kFlushBacklog = 4096;
 
     // `check`: every own segment's flow is verified to be this worker's
     // (the routing invariant), counting those that are not.
