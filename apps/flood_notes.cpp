@@ -4,9 +4,9 @@
 
 namespace tfe::app {
 
-void note_floods(const FlowTable& table, const analyzer::RunSummary& summary) {
+void note_floods(const FlowTableStats& stats, std::size_t max_connections, const analyzer::RunSummary& summary) {
     for (const std::string& line : summary.floods().lines()) spdlog::warn("{}", line);
-    const std::string evicted = analyzer::eviction_line(table.stats().evicted, table.config().max_connections);
+    const std::string evicted = analyzer::eviction_line(stats.evicted, max_connections);
     if (!evicted.empty()) spdlog::warn("{}", evicted);
 }
 

@@ -8,6 +8,6 @@
 
 namespace tfe::app {
 
-void note_floods(const FlowTable& table, const analyzer::RunSummary& summary);
+void note_floods(const FlowTableStats& stats, std::size_t max_connections, const analyzer::RunSummary& summary);
 
 }  // namespace tfe::app

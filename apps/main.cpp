@@ -3,6 +3,8 @@
 // state after every segment.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+#include <thread>
 #include <fstream>
 
 #include "analyzer/checks.hpp"
@@ -25,6 +28,7 @@
 #include "capture/peeked_stream.hpp"
 #include "capture/tcpdump_text.hpp"
 #include "core/flow_table.hpp"
+#include "pipeline/pipeline.hpp"
 
 namespace tfe::app {
 namespace {
@@ -97,7 +101,7 @@ void no_filter_on_text(const std::string& path, const capture::ReadOptions& ropt
 // process substitution) is opened once: its first bytes are peeked at,
 // then handed back to whichever reader takes it.
 capture::FileReport read_input(const Options& o, const std::string& path, capture::ReadOptions ropt,
-                               std::uint64_t& frames, ReportSink& sink) {
+                               std::uint64_t& frames, capture::SegmentSink& sink) {
     const int stream_fd = path == "-" ? STDIN_FILENO : capture::open_if_stream(path);
     if (stream_fd < 0 && (o.text || capture::file_looks_like_text(path))) {
         no_filter_on_text(path, ropt);
@@ -115,7 +119,7 @@ capture::FileReport read_input(const Options& o, const std::string& path, captur
 
 // Reads every file into the table; kUsage on a bad filter, kInputError if
 // a file could not be read completely (the others are still read).
-int read_files(const Options& o, ReportSink& sink) {
+int read_files(const Options& o, ReportSink& sink, capture::SegmentSink& segments) {
     capture::ReadOptions ropt;
     ropt.bpf_filter = build_filter(o);
     ropt.verify_checksums = o.verify_checksums;
@@ -127,7 +131,7 @@ int read_files(const Options& o, ReportSink& sink) {
         if (reading_stopped()) break;
         capture::FileReport r;
         try {
-            r = read_input(o, f, ropt, frames, sink);
+            r = read_input(o, f, ropt, frames, segments);
         } catch (const capture::CaptureError& e) {
             spdlog::error("{}", e.what());
             return kUsage;
@@ -310,28 +314,114 @@ int settle(const Options& o, const std::vector<analyzer::Expectation>& expected,
     return status;
 }
 
-int run(const Options& o) {
-    ReportOptions ro = report_options(o);
-    std::vector<analyzer::Expectation> expected;
-    if (load_checks(o, ro, expected) != kOk) return kUsage;
-    ReportSink sink(ro, stdout);
-    FlowTable table(table_config(o, ro), sink);
-    sink.attach(&table);
-    bool opened = true;
-    if (o.interface.empty()) stop_reading_on_signal();  // live mode has its own (Boost.Asio)
-    const int status = o.interface.empty() ? read_files(o, sink) : capture_live(o, table, sink, opened);
-    if (status == kUsage || !opened) return status;
-    table.flush();
-    note_late_segments(table.stats(), o.linger, sink);
-    note_unmatched_icmp(table.stats(), sink);
+// The end of a run, however its connections were tracked: the notes, the
+// summary, the checks.
+int finish_run(const Options& o, const std::vector<analyzer::Expectation>& expected, ReportSink& sink,
+               const FlowTableStats& stats, int status) {
+    note_late_segments(stats, o.linger, sink);
+    note_unmatched_icmp(stats, sink);
     sink.finish();
-    note_floods(table, sink.summary());
-    log_totals(table.stats());
-    if ((ro.format == Format::svg || ro.format == Format::mermaid) && sink.reported() == 0) {
+    note_floods(stats, o.max_connections, sink.summary());
+    log_totals(stats);
+    if ((o.format == "svg" || o.format == "mermaid") && sink.reported() == 0) {
         spdlog::error("--id {}: no such connection in the input", o.ids.front());
         return status == kOk ? kUsage : status;
     }
     return settle(o, expected, sink, status);
+}
+
+// One flow table on this thread: live capture, --threads 1, and what only
+// one table can do exactly. `muted`: so many reports were written already
+// (a threaded run that reached --max-connections).
+int run_single(const Options& o, ReportOptions ro, const std::vector<analyzer::Expectation>& expected,
+               std::uint64_t muted) {
+    ro.muted_reports = muted;
+    ReportSink sink(ro, stdout);
+    FlowTable table(table_config(o, ro), sink);
+    sink.attach(&table);
+    bool opened = true;
+    int status;
+    if (!o.interface.empty()) {
+        status = capture_live(o, table, sink, opened);
+    } else {
+        stop_reading_on_signal();  // live mode has its own (Boost.Asio)
+        if (const auto shard = pipeline::parse_shard(o.shard)) {
+            pipeline::ShardFilter only(*shard, table);
+            status = read_files(o, sink, only);
+        } else {
+            status = read_files(o, sink, sink);
+        }
+    }
+    if (status == kUsage || !opened) return status;
+    table.flush();
+    return finish_run(o, expected, sink, table.stats(), status);
+}
+
+// The multi-threaded run (pipeline/). Sets `written` and returns kCapped
+// when one table would have reached --max-connections: so many reports are
+// out, exactly as one table wrote them, and the rest needs one table.
+constexpr int kCapped = -1;
+int run_threaded(const Options& o, const ReportOptions& ro, const std::vector<analyzer::Expectation>& expected,
+                 unsigned threads, std::uint64_t& written) {
+    ReportSink sink(ro, stdout);
+    pipeline::PipelineConfig pc;
+    pc.threads = threads;
+    pc.table = table_config(o, ro);
+    pc.shard = pipeline::parse_shard(o.shard);
+    pipeline::Pipeline workers(pc, sink);
+    stop_reading_on_signal();
+    const int status = read_files(o, sink, workers);
+    workers.finish();
+    if (status == kUsage) return status;
+    if (workers.capped()) {
+        sink.flush();
+        written = workers.written();
+        return kCapped;
+    }
+    return finish_run(o, expected, sink, workers.stats(), status);
+}
+
+unsigned cpus_available() {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<unsigned>(CPU_COUNT(&set));
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// --threads (0: the CPUs available); 1 for what only one table can do
+// exactly: live capture (for now), idle expiry (its LRU order spans flows).
+unsigned worker_threads(const Options& o) {
+    const unsigned asked = o.threads == 0 ? cpus_available() : o.threads;
+    if (asked > 1 && o.idle_timeout > 0 && o.interface.empty()) {
+        if (o.threads > 1) spdlog::info("--idle-timeout: one thread (idle expiry follows one table's LRU order)");
+        return 1;
+    }
+    return o.interface.empty() ? std::min(asked, 64u) : 1;
+}
+
+int run(const Options& o) {
+    ReportOptions ro = report_options(o);
+    std::vector<analyzer::Expectation> expected;
+    if (load_checks(o, ro, expected) != kOk) return kUsage;
+    const unsigned threads = worker_threads(o);
+    if (threads <= 1) return run_single(o, ro, expected, 0);
+    std::uint64_t written = 0;
+    const int status = run_threaded(o, ro, expected, threads, written);
+    if (status != kCapped) return status;
+    // One table would have made room for a new connection here; threads
+    // cannot repeat its choice. Files are read again by one table, which
+    // writes on from where the threads stopped.
+    const auto once_only = [](const std::string& f) {  // standard input, a FIFO: read once
+        struct stat st{};
+        return f == "-" || (stat(f.c_str(), &st) == 0 && !S_ISREG(st.st_mode));
+    };
+    if (std::any_of(o.files.begin(), o.files.end(), once_only)) {
+        spdlog::error("--max-connections {} reached: with --threads the rest of standard input cannot be reported "
+                      "as one table would (it cannot be read again); use --threads 1 (or a higher --max-connections)", o.max_connections);
+        return kInputError;
+    }
+    spdlog::info("--max-connections {} reached after {} reports: reading again on one thread", o.max_connections,
+                 written);
+    return run_single(o, ro, expected, written);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "apps/options.hpp"
 
+#include "pipeline/flow_shard.hpp"
+
 namespace tfe::app {
 
 namespace {
@@ -44,6 +46,20 @@ void add_input_options(CLI::App& app, Options& o) {
                  "Check TCP checksums and flag bad ones (off by default: offload makes locally sent segments look bad)");
 }
 
+// Using more CPUs, or machines: threads over flows, shards of flows.
+void add_parallel_options(CLI::App& app, Options& o) {
+    app.add_option("--threads", o.threads,
+                   "Worker threads for files and standard input, each with the flows its hash names; the output is "
+                   "the same as with 1, the single-threaded path (default 1: on two cores, 2 is not yet faster; 0: "
+                   "the CPUs available). --idle-timeout and live capture run on 1")
+        ->check(CLI::Range(0u, 64u));
+    app.add_option("--shard", o.shard,
+                   "Analyse only shard K (0-based) of N: the connections whose 4-tuple's hash, with a fixed key, "
+                   "falls in it. N processes (or machines) with K = 0..N-1 cover the capture; their JSON Lines, "
+                   "merged, are the unsharded run's (see README)")
+        ->option_text("K/N");
+}
+
 // How the core tracks connections: timers and memory.
 void add_tracking_options(CLI::App& app, Options& o) {
     app.add_option("--msl", o.msl, "Maximum segment lifetime in seconds; TIME_WAIT lasts 2*MSL (default 30, as Linux)")
@@ -65,6 +81,7 @@ void add_tracking_options(CLI::App& app, Options& o) {
                    "stays near 150 MiB). When full, the oldest half-open connections (SYN or SYN+ACK unanswered), "
                    "then the oldest idle ones, are reported with end_reason evicted. 0: no cap")
         ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 31));
+    add_parallel_options(app, o);
 }
 
 // What the report shows and how.
@@ -155,6 +172,8 @@ std::string misuse(const Options& o) {
     if (std::string live = live_misuse(o.live, !o.interface.empty(), !o.files.empty()); !live.empty()) return live;
     if (o.update_expect && o.expect.empty()) return "--update-expect needs --expect FILE";
     if (o.text && !o.interface.empty()) return "--text reads files, not an interface (-i)";
+    if (!o.shard.empty() && !pipeline::parse_shard(o.shard))
+        return "--shard " + o.shard + ": give K/N with 0 <= K < N (e.g. --shard 0/4)";
     if ((o.format == "svg" || o.format == "mermaid") && o.ids.size() != 1)
         return "--format " + o.format + " draws one connection: give its --id N";
     return {};

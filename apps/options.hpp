@@ -41,6 +41,8 @@ struct Options {
     LiveSettings live;
     std::size_t max_unparked = tfe::FlowTableConfig{}.max_unparked;
     std::size_t max_connections = tfe::FlowTableConfig{}.max_connections;
+    unsigned threads = 1;  // --threads: 0 = the CPUs this process may use
+    std::string shard;     // --shard K/N, or empty
 };
 
 // Every option, bound to `o`.

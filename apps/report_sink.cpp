@@ -46,6 +46,7 @@ void ReportSink::on_connection(const Connection& c) {
                                               to_string(c.addr(Side::client)),
                                               to_string(c.addr(Side::server)), why));
     }
+    if (reported_ <= opts_.muted_reports) return buf_.clear();  // only these are in it yet
     // Large writes: a JSON report of a busy capture is hundreds of MB, and
     // each write(2) costs a system call (64 KiB made 15 000 of them).
     if (opts_.flush_each || buf_.size() > kFlushBytes) flush();

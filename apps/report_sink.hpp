@@ -33,6 +33,9 @@ struct ReportOptions {
     bool brief = false;            // text: one line per connection
     std::vector<std::uint64_t> only_ids;  // --id: report, check and count only these
     bool flush_each = false;       // standard input: each connection written as it ends (a pipe from tcpdump -U)
+    // The first so many reports are written already (a threaded run that
+    // stopped at --max-connections): counted and checked, not written again.
+    std::uint64_t muted_reports = 0;
 };
 
 class ReportSink final : public ConnectionSink, public capture::SegmentSink {

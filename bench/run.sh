@@ -82,7 +82,7 @@ measure() {
     tmp=$(mktemp)
     WALL="" RSS=""
     t0=$(date +%s%N)
-    timeout "$timeout" "${PIN[@]}" /usr/bin/time -f '%e %M' -o "$tmp" "$@" >/dev/null 2>"$tmp.err"
+    timeout "$timeout" "${MPIN[@]}" /usr/bin/time -f '%e %M' -o "$tmp" "$@" >/dev/null 2>"$tmp.err"
     RC=$?
     t1=$(date +%s%N)
     if [[ $RC == 0 ]]; then
@@ -91,6 +91,27 @@ measure() {
     fi
     rm -f "$tmp" "$tmp.err"
 }
+
+# measure's CPUs: one (PIN) for single-threaded contenders; every CPU
+# (ALL_CPUS) for --threads 2 and the shards.
+MPIN=("${PIN[@]}")
+ALL_CPUS=()
+((${#PIN[@]})) && ALL_CPUS=(taskset -c "0-$(($(nproc) - 1))")
+THREADS=${BENCH_THREADS:-2}
+# Two shards, each a process on its own CPU, then their JSON merged
+# (scripts/merge-shards): what a cluster engine would run, here on one machine.
+shard_merge() {
+    local out=$1 tool=$2 cap=$3 k pids=()
+    for ((k = 0; k < THREADS; k++)); do
+        taskset -c $((k % $(nproc))) "$tool" --threads 1 --format json --shard "$k/$THREADS" "$cap" >"$out.$k" &
+        pids+=($!)
+    done
+    for p in "${pids[@]}"; do wait "$p" || return 1; done
+    scripts/merge-shards "$out".* >/dev/null
+    rm -f "$out".*
+}
+export -f shard_merge
+export THREADS
 
 ROWS=()
 add_row() {  # label wall rss note
@@ -114,8 +135,13 @@ for ((run = 0; run < RUNS; run++)); do
     measure 600 "$LOOP" "$MIXED"; keep loop
     if [[ -x $DECODE ]]; then measure 600 "$DECODE" "$MIXED"; keep decode; fi
     if ((HAVE_TOOL)); then
-        measure 600 "$TOOL" "${TFE_EXTRA[@]}" --format json "$MIXED"; keep json
-        measure 600 "$TOOL" "${TFE_EXTRA[@]}" "$MIXED"; keep text
+        measure 600 "$TOOL" "${TFE_EXTRA[@]}" --threads 1 --format json "$MIXED"; keep json
+        measure 600 "$TOOL" "${TFE_EXTRA[@]}" --threads 1 "$MIXED"; keep text
+        MPIN=("${ALL_CPUS[@]}")
+        measure 600 "$TOOL" "${TFE_EXTRA[@]}" --threads "$THREADS" --format json "$MIXED"; keep json_threads
+        measure 600 "$TOOL" "${TFE_EXTRA[@]}" --threads "$THREADS" "$MIXED"; keep text_threads
+        measure 600 bash -c 'shard_merge "$@"' _ "$DATA/shard" "$TOOL" "$MIXED"; keep shards
+        MPIN=("${PIN[@]}")
     fi
 done
 
@@ -130,6 +156,9 @@ LOOP_WALL=${BEST_WALL[loop]:-}
 [[ -x $DECODE ]] && timed_row "our reader + decoder alone" decode
 timed_row "tcpflow-explain --format json" json
 timed_row "tcpflow-explain (text)" text
+timed_row "--format json --threads $THREADS" json_threads
+timed_row "text --threads $THREADS" text_threads
+timed_row "$THREADS shards (processes) + merge" shards
 JSON_WALL=${BEST_WALL[json]:-}
 JSON_RSS=${BEST_RSS[json]:-}
 TEXT_WALL=${BEST_WALL[text]:-}
@@ -159,16 +188,17 @@ fi
 echo
 printf '%s: %s packets, %s connections (%s open at once), %s MB\n' "$MIXED" "$MIXED_PACKETS" \
     "$CONNECTIONS" "$CONCURRENCY" "$(( $(stat -c %s "$MIXED") / 1000000 ))"
-printf '%-32s %10s %14s %14s %12s\n' "" "wall s" "packets/s" "peak RSS MiB" "x JSON time"
+printf '%-32s %10s %14s %14s %12s %8s\n' "" "wall s" "packets/s" "peak RSS MiB" "x JSON time" "x loop"
 for row in "${ROWS[@]}"; do
     IFS='|' read -r label wall rss note <<<"$row"
     if [[ -z $wall ]]; then
-        printf '%-32s %10s %14s %14s %12s  %s\n' "$label" "-" "-" "-" "-" "$note"
+        printf '%-32s %10s %14s %14s %12s %8s  %s\n' "$label" "-" "-" "-" "-" "-" "$note"
         continue
     fi
-    awk -v l="$label" -v w="$wall" -v r="$rss" -v p="$MIXED_PACKETS" -v j="$JSON_WALL" 'BEGIN {
+    awk -v l="$label" -v w="$wall" -v r="$rss" -v p="$MIXED_PACKETS" -v j="$JSON_WALL" -v lw="$LOOP_WALL" 'BEGIN {
         ratio = (j == "" || j == 0) ? "n/a" : sprintf("%.2f", w / j)
-        printf "%-32s %10.3f %14.0f %14.1f %12s\n", l, w, p / w, r / 1024, ratio }'
+        lr = (lw == "" || lw == 0) ? "n/a" : sprintf("%.2f", w / lw)
+        printf "%-32s %10.3f %14.0f %14.1f %12s %8s\n", l, w, p / w, r / 1024, ratio, lr }'
 done
 
 if [[ -n $JSON_WALL ]]; then
@@ -179,6 +209,12 @@ if [[ -n $JSON_WALL ]]; then
         if (t != "") printf "target: text mode >= 2 M packets/s: %s (%.2f M)\n", (p / t >= 2e6 ? "PASS" : "FAIL"), p / t / 1e6
         printf "target: peak RSS <= 64 MiB: %s (%.1f MiB)\n", (mib <= 64 ? "PASS" : "FAIL"), mib }'
 fi
+if [[ -n ${BEST_WALL[json_threads]:-} && -n $LOOP_WALL ]]; then
+    awk -v w="${BEST_WALL[json_threads]}" -v r="${BEST_RSS[json_threads]}" -v l="$LOOP_WALL" -v n="$THREADS" 'BEGIN {
+        printf "target: JSON --threads %d <= 1.0 x the bare libpcap loop: %s (%.2f x)\n", n, (w <= l ? "PASS" : "FAIL"), w / l
+        printf "target: JSON --threads %d peak RSS <= 64 MiB: %s (%.1f MiB)\n", n, (r / 1024 <= 64 ? "PASS" : "FAIL"), r / 1024 }'
+fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every row)"
 
 echo
 if ((HAVE_TOOL)); then

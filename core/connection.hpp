@@ -70,6 +70,9 @@ public:
 
     // Accessors for the analyzer.
     std::uint64_t id() const { return id_; }
+    // The multi-threaded pipeline's workers number their own connections;
+    // a report takes the run's number (the one table's) before it is written.
+    void renumber(std::uint64_t id) { id_ = id; }
     const FlowKey& key() const { return key_; }
     const Endpoint& endpoint(Side s) const { return ep_[static_cast<int>(s)]; }
     // The endpoint's address and port (one side of the flow key).

@@ -26,8 +26,11 @@ std::uint32_t Expiry::pop_due_slow(TimeNs now) {
     while (!deadlines_.empty() && deadlines_.top().at <= now) {
         const Deadline d = deadlines_.top();
         deadlines_.pop();
-        const Entry& e = entries_[d.slot];
-        if (e.generation == d.generation && e.deadline == d.at) return d.slot;
+        Entry& e = entries_[d.slot];
+        if (e.generation == d.generation && e.deadline == d.at) {
+            e.deadline = 0;  // popped: an older entry of the same deadline is stale now
+            return d.slot;
+        }
     }
     return kNone;
 }

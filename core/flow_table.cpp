@@ -167,13 +167,19 @@ EndReason due_reason(const Connection& c, TimeNs now) {
 }
 }  // namespace
 
+// Connections whose deadlines have come by the same moment end in order of
+// id (as at the end of the input), not in the heap's order of ties: a rule
+// the multi-threaded pipeline, each worker with its own heap, can repeat.
 void FlowTable::expire_due() {
-    bool expired = false;
-    for (std::uint32_t idx; (idx = expiry_.pop_due(now_)) != Expiry::kNone;) {
-        end(idx, due_reason(slots_.at(idx), now_));
-        expired = true;
-    }
-    prefetch_.after_expiry(expiry_, slots_, expired);
+    std::uint32_t idx = expiry_.pop_due(now_);
+    if (idx == Expiry::kNone) return prefetch_.after_expiry(expiry_, slots_, false);  // most segments
+    due_.clear();
+    for (; idx != Expiry::kNone; idx = expiry_.pop_due(now_)) due_.push_back(idx);
+    if (due_.size() > 1)
+        std::sort(due_.begin(), due_.end(),
+                  [this](std::uint32_t a, std::uint32_t b) { return slots_.at(a).id() < slots_.at(b).id(); });
+    for (const std::uint32_t i : due_) end(i, due_reason(slots_.at(i), now_));
+    prefetch_.after_expiry(expiry_, slots_, true);
 }
 
 // In LRU order: the parked connections first, in the order they were

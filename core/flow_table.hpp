@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "core/connection.hpp"
 #include "core/connection_slots.hpp"
@@ -109,6 +110,9 @@ public:
     void flush();
 
     std::size_t open_connections() const { return open_; }
+    // Connections made so far (the multi-threaded pipeline notes the
+    // segment that made each one, to number them as one table would).
+    std::uint64_t connections_created() const { return stats_.connections; }
     std::size_t parked_connections() const { return parking_.size(); }
     // Whether a segment on this 4-tuple now would be counted as late.
     bool remembers(const Segment& seg) const;
@@ -187,6 +191,7 @@ private:
     std::size_t open_ = 0;            // unpacked and parked
     std::uint64_t next_id_ = 1;
     TimeNs now_ = 0;
+    std::vector<std::uint32_t> due_;  // expire_due's slots, reused
     FlowTableStats stats_;            // what the table itself counts
 };
 
