@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -168,6 +169,29 @@ inline std::vector<std::string> transitions(const Connection& c) {
     for (const Transition& t : c.transitions())
         out.push_back(fmt::format("{} {} {}>{}", t.frame, side_name(t.endpoint), state_name(t.from), state_name(t.to)));
     return out;
+}
+
+// One random segment for the random-stream tests: on one of `flows`
+// 4-tuples (client ports 40000 on), any flags, small relative numbers,
+// sometimes a random client ISN; `t` moves on by 1 ms, now and then 3 s.
+// Returns the replay and step, for the caller to stamp.
+struct RandomSegment {
+    Replay replay;
+    Step step;
+};
+
+inline RandomSegment random_segment(std::mt19937& rng, int flows, double& t) {
+    static const char* const kinds[] = {"S", "S.", ".", "P.", "F.", "R", "R.", "FP.", "SF", "", "SR", "F"};
+    std::uniform_int_distribution<int> kind(0, 11), flow(0, flows - 1), small(0, 40), side(0, 1);
+    RandomSegment d;
+    d.replay.client_port = static_cast<std::uint16_t>(40000 + flow(rng));
+    d.replay.client_isn = 1000u * d.replay.client_port + (rng() % 3 == 0 ? static_cast<std::uint32_t>(rng()) : 0u);
+    d.replay.server_isn = 0xfffff000u;
+    d.step = Step{side(rng) ? 'c' : 's', kinds[kind(rng)], static_cast<std::uint32_t>(small(rng)),
+                  static_cast<std::uint32_t>(small(rng)),
+                  static_cast<std::uint32_t>(small(rng) % 4 == 0 ? small(rng) : 0)};
+    t += (rng() % 100 == 0) ? 3.0 : 0.001;
+    return d;
 }
 
 }  // namespace tfe::test

@@ -48,20 +48,11 @@ IcmpError icmp_for(const Segment& s) {
 // error; now and then a time stamp from a moment ago (a second interface).
 void random_stream(std::uint32_t seed, capture::SegmentSink& sink) {
     std::mt19937 rng(seed);
-    Replay base;
-    const char* kinds[] = {"S", "S.", ".", "P.", "F.", "R", "R.", "FP.", "SF", "", "SR", "F"};
-    std::uniform_int_distribution<int> kind(0, 11), flow(0, 63), small(0, 40), side(0, 1);
     double t = 0;
     for (std::uint64_t frame = 1; frame <= 20000; ++frame) {
-        Replay r = base;
-        r.client_port = static_cast<std::uint16_t>(40000 + flow(rng));
-        r.client_isn = 1000u * r.client_port + (rng() % 3 == 0 ? static_cast<std::uint32_t>(rng()) : 0u);
-        r.server_isn = 0xfffff000u;
-        const Step st{side(rng) ? 'c' : 's', kinds[kind(rng)], static_cast<std::uint32_t>(small(rng)),
-                      static_cast<std::uint32_t>(small(rng)), static_cast<std::uint32_t>(small(rng) % 4 == 0 ? small(rng) : 0)};
-        t += (rng() % 100 == 0) ? 3.0 : 0.001;
+        const RandomSegment d = random_segment(rng, 64, t);
         const double stamp = rng() % 40 == 0 ? t - 0.5 : t;
-        const Segment s = r.segment(st, frame, stamp);
+        const Segment s = d.replay.segment(d.step, frame, stamp);
         sink.on_segment(s);
         if (frame % 50 == 0) sink.on_icmp_error(icmp_for(s));
     }
