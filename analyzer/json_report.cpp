@@ -188,7 +188,11 @@ char* put_options(char* p, const Endpoint& e) {
     return p;
 }
 
-char* put_isn(char* p, const Endpoint& e) { return e.isn_known ? put_uint(p, e.isn.raw()) : put_null(p); }
+// Only an ISN read from the endpoint's own SYN: one inferred from the peer's
+// SYN+ACK is the schema's null.
+char* put_isn(char* p, const Endpoint& e) {
+    return e.isn_known && e.syn_frame != 0 ? put_uint(p, e.isn.raw()) : put_null(p);
+}
 
 // {"client":…,"server":…} with one writer for both sides.
 template <class PutSide>

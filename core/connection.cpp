@@ -66,8 +66,10 @@ void Connection::infer_initial_states(const Segment& first, Side sender) {
         return;  // both CLOSED; the server becomes LISTEN when it answers
     }
     if (is_syn_ack(first.flags)) {
-        // The SYN was not captured: the client must be waiting in SYN_SENT.
+        // The SYN was not captured: the client must be waiting in SYN_SENT,
+        // and the server, answering it, was listening.
         start_in(other(sender), Input::snd_syn);
+        start_in(sender, Input::passive_open);
         r.state_inferred = s.state_inferred = true;
         r.isn = first.ack - 1;
         r.isn_known = r.syn_sent = true;

@@ -570,7 +570,8 @@ TEST_CASE("an RST in TIME_WAIT ends it early (RFC 1337)", "[rst][time_wait]") {
     CHECK(analyzer::summarize(conns[0]).close == CloseKind::three_way);
 }
 
-TEST_CASE("capture starting at the SYN+ACK: the client's SYN_SENT is inferred", "[handshake][midstream]") {
+TEST_CASE("capture starting at the SYN+ACK: the client's SYN_SENT and the server's LISTEN are inferred",
+          "[handshake][midstream]") {
     const auto conns = replay_at_generated_isns().run({
         {'s', "S.", 0, 1}, {'c', ".", 1, 1}, {'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2},
     });
@@ -579,8 +580,16 @@ TEST_CASE("capture starting at the SYN+ACK: the client's SYN_SENT is inferred", 
     CHECK_FALSE(c.roles_inferred());
     CHECK(c.endpoint(Side::client).state_inferred);
     CHECK(c.endpoint(Side::client).initial_state == State::SYN_SENT);
+    CHECK(c.endpoint(Side::server).state_inferred);
+    CHECK(c.endpoint(Side::server).initial_state == State::LISTEN);
+    fmt::memory_buffer out;
+    analyzer::write_json(out, c, analyzer::summarize(c), {});
+    const auto j = nlohmann::json::parse(std::string(out.data(), out.size()));
+    CHECK(j["isn"]["client"].is_null());  // the schema: null when no SYN was seen
+    CHECK_FALSE(j["isn"]["server"].is_null());
+    CHECK(j["initial_state"]["server"] == "LISTEN");
     CHECK(transitions(c) == Lines{
-        "1 server CLOSED>SYN_RECEIVED", "1 client SYN_SENT>ESTABLISHED", "2 server SYN_RECEIVED>ESTABLISHED",
+        "1 server LISTEN>SYN_RECEIVED", "1 client SYN_SENT>ESTABLISHED", "2 server SYN_RECEIVED>ESTABLISHED",
         "3 client ESTABLISHED>FIN_WAIT_1", "3 server ESTABLISHED>CLOSE_WAIT", "4 server CLOSE_WAIT>LAST_ACK",
         "4 client FIN_WAIT_1>TIME_WAIT", "5 server LAST_ACK>CLOSED",
     });
