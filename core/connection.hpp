@@ -132,6 +132,7 @@ private:
     // `is_new`: the segment advances its sender's stream (see classify_in_stream).
     void confirm_or_contradict(const Segment& seg, Side sender, bool is_new);
     void push_in_flight(const Segment& seg, Side sender, bool is_new);
+    bool covered_by_held(const Segment& seg, Side receiver) const;
     void apply_sender_input(const Segment& seg, Side sender);
     void outlive_icmp_error(Side sender);
     void note_reset_context(const Segment& seg, Side sender, const Endpoint::Last& before, TimeNs previous_ts);

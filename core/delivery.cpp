@@ -80,7 +80,11 @@ void Connection::confirm_or_contradict(const Segment& seg, Side sender, bool is_
 }
 
 // Step 2: a new segment from the sender pushes its own earlier held segment
-// ahead of it (segments of one direction arrive in order).
+// ahead of it (segments of one direction arrive in order) — but only when
+// it needs the slot itself. A later segment that changes nothing once the
+// held one has arrived (a window update after a FIN) proves only the order,
+// not when either arrived: the held one waits for the receiver's own
+// segments, which may yet show it had not arrived.
 void Connection::push_in_flight(const Segment& seg, Side sender, bool is_new) {
     const Side receiver = other(sender);
     InFlight& g = in_flight_[static_cast<int>(receiver)];
@@ -92,7 +96,23 @@ void Connection::push_in_flight(const Segment& seg, Side sender, bool is_new) {
         if (g.followers < 255) ++g.followers;
         return;
     }
+    if (covered_by_held(seg, receiver)) return;
     deliver_pending(receiver, g.crossed ? Delivery::followed : Delivery::on_arrival, &seg);
+}
+
+// Whether a segment to `receiver` carries nothing beyond what the segment
+// held in flight to it will do: no SYN, FIN or RST, and every input it
+// brings stays in the state the held one leads to.
+bool Connection::covered_by_held(const Segment& seg, Side receiver) const {
+    const InFlight& held = in_flight_[static_cast<int>(receiver)];
+    if (!held.active || held.flags.rst()) return false;
+    if (seg.flags.syn() || seg.flags.fin() || seg.flags.rst()) return false;
+    Input inputs[2];
+    const int n = receive_inputs(receiver, in_flight_of(seg), inputs);
+    const State after = state_after_in_flight(receiver);
+    for (int i = 0; i < n; ++i)
+        if (transition(after, inputs[i]).outcome != Outcome::stay) return false;
+    return true;
 }
 
 bool Connection::rst_acceptable(Side receiver, const InFlight& f) const {
@@ -128,7 +148,8 @@ void Connection::receive_now_or_hold(const Segment& seg, Side sender, bool is_ne
     if (held.active) {
         // Still holding the earlier copy of this very segment (a
         // retransmission): keep the first, which carries the first arrival.
-        if (!is_new) return;
+        // A later one the held segment covers adds nothing (step 2).
+        if (!is_new || covered_by_held(seg, receiver)) return;
         if (acks_syn_only(receiver, held) && acks_syn_only(receiver, f)) return;  // counted by push_in_flight
         deliver_pending(receiver, held.crossed ? Delivery::followed : Delivery::on_arrival, &seg);
     }

@@ -477,6 +477,37 @@ Close: four-way, the client closes first.
 Final states: client TIME_WAIT; server CLOSED."""
 
 
+def fin_crossed_window_update():
+    c, s = new_pair(cport=51014)
+    cv = Conversation(c, s)
+    cv.handshake()
+    cv.exchange()
+    cv.send(c, "FA", dt=2000, note="the client closes first")
+    cv.send(s, "FA", dt=60, deliver=False,
+            note="the server acks the FIN and closes too; delayed after the capture point")
+    cv.send(s, "A", dt=5, deliver=False, win=1024,
+            note="window update from the server, delayed as well")
+    cv.send(c, "FA", dt=200_000, seq=(c.snd_nxt - 1) & M32,
+            note="client's FIN again: its ack does not cover the server's FIN")
+    cv.send(s, "A", dt=60, note="the server ACKs the copy")
+    c.rcv_nxt = s.snd_nxt  # the server's FIN and ACK reach the client now
+    cv.send(c, "A", dt=40_000, note="the client finally acknowledges the server's FIN")
+    return cv, """\
+Captured near the server.  The client closes first; the server acknowledges
+the FIN and closes in the same segment (FIN+ACK), then sends a window
+update.  Both are held up on the way to the client, whose retransmission
+timer fires: it sends its FIN again 0.2 s later with ack = the server's FIN
+sequence number, so the server's FIN had not reached it (RFC 9293 3.10.7.4:
+a FIN's arrival is what moves FIN-WAIT-1 on).  The server ACKs the copy;
+the client's next ACK covers the server's FIN: only then has it arrived,
+and the client goes to TIME_WAIT there.  The copy of the FIN was sent from
+FIN_WAIT_1, not TIME_WAIT: a FIN retransmission, not an unexpected segment.
+Handshake: three-way.
+Close: three-way (FIN, FIN+ACK, ACK), the client first, with a FIN
+retransmission.
+Final states: client TIME_WAIT (entered at the last packet); server CLOSED."""
+
+
 def vlan_ipv6():
     c, s = new_pair(ipv6=True, cport=51012, sport=8080)
     c.mss = s.mss = 1440
@@ -573,6 +604,7 @@ SCENARIOS = [
     ("crafted-new-syn-in-time-wait", new_syn_in_time_wait),
     ("crafted-mid-stream-four-way", mid_stream_four_way),
     ("crafted-rst-in-syn-sent-bad-ack", rst_in_syn_sent_bad_ack),
+    ("crafted-fin-crossed-window-update", fin_crossed_window_update),
     ("crafted-vlan-ipv6", vlan_ipv6),
     ("crafted-tunnels", tunnels),
 ]
