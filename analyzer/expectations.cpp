@@ -107,7 +107,7 @@ const std::map<std::string, Check>& leaf_fields() {
             const std::string s = side;
             f[s + ".ip"] = ip_check();
             f[s + ".port"] = count_check(0, 65535);
-            for (const char* pair : {"packets", "payload_bytes", "frame_bytes"}) f[std::string(pair) + "." + s] = count_check();
+            for (const char* pair : {"packets", "payload_bytes", "stream_bytes", "stream_bytes_not_captured", "frame_bytes"}) f[std::string(pair) + "." + s] = count_check();
             f["isn." + s] = count_check(0, UINT32_MAX, true);
             f["options." + s + ".mss"] = count_check(0, 65535, true);
             f["options." + s + ".wscale"] = count_check(0, 255, true);
@@ -163,8 +163,8 @@ const std::map<std::string, Check>& leaf_fields() {
 const std::map<std::string, bool>& object_fields() {
     static const std::map<std::string, bool> objects = {
         {"client", false}, {"server", false}, {"packets", false}, {"payload_bytes", false},
-        {"frame_bytes", false}, {"isn", false}, {"options", false}, {"options.client", true},
-        {"options.server", true}, {"handshake_rtt_ms", false}, {"handshake_segments", false}, {"final_state", false},
+        {"stream_bytes", false}, {"stream_bytes_not_captured", false}, {"frame_bytes", false}, {"isn", false},
+        {"options", false}, {"options.client", true}, {"options.server", true}, {"handshake_rtt_ms", false}, {"handshake_segments", false}, {"final_state", false},
         {"initial_state", false}, {"anomalies", false}, {"transitions[]", false},
         {"refusals[]", false}, {"anomaly_events[]", false}, {"interfaces", true}, {"failure", true},
         {"failure.icmp", true}, {"icmp_errors[]", false}};

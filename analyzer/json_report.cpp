@@ -1,5 +1,6 @@
 #include "analyzer/json_report.hpp"
 #include "analyzer/failure_json.hpp"
+#include "analyzer/stream_bytes.hpp"
 #include "analyzer/vocabulary.hpp"
 
 #include "analyzer/raw_write.hpp"
@@ -372,6 +373,10 @@ char* put_traffic(char* p, const Connection& c) {
     p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, c.endpoint(x).packets); });
     p = lit(p, ",\"payload_bytes\":");
     p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, c.endpoint(x).payload_bytes); });
+    p = lit(p, ",\"stream_bytes\":");
+    p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, stream_bytes(c, x).sent); });
+    p = lit(p, ",\"stream_bytes_not_captured\":");
+    p = put_by_side(p, [&](char* q, Side x) { return put_uint(q, stream_bytes(c, x).not_captured); });
     p = lit(p, ",\"frame_bytes\":");
     return put_by_side(p, [&](char* q, Side x) { return put_uint(q, c.endpoint(x).frame_bytes); });
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "analyzer/stream_bytes.hpp"
 #include "analyzer/text/facts.hpp"
 #include "analyzer/text/ladder.hpp"
 #include "analyzer/text/layout.hpp"
@@ -38,6 +39,21 @@ void write_interfaces(Buf& b, const Connection& c, const TextOptions& o) {
     b.push_back('\n');
 }
 
+// One direction's line of the header; bytes its sequence numbers prove but
+// the capture lacks are said there, not left as a silent 0.
+void write_direction(Buf& b, const Connection& c, Side side) {
+    const Endpoint& e = c.endpoint(side);
+    const StreamBytes stream = stream_bytes(c, side);
+    cat(b, side == Side::client ? "  client → server: " : "  server → client: ", plural(e.packets, "packet", "packets"),
+        ", ", plural(e.payload_bytes, "byte", "bytes"), " of payload");
+    if (stream.not_captured > 0) {
+        cat(b, " (", plural(stream.sent, "stream byte", "stream bytes"), " by its sequence numbers, ");
+        if (stream.not_captured == stream.sent) append(b, stream.sent == 1 ? "not captured)" : "none of them captured)");
+        else cat(b, stream.not_captured, " of them not captured)");
+    }
+    b.push_back('\n');
+}
+
 // The header: endpoints (the first line bold), time, packets, kinds.
 void write_header(Buf& b, const Connection& c, const Summary& s, const TextOptions& o, const Narrator& n) {
     const Endpoint& cl = c.endpoint(Side::client);
@@ -49,10 +65,8 @@ void write_header(Buf& b, const Connection& c, const Summary& s, const TextOptio
     b.push_back('\n');
     cat(b, "  started ", Utc{c.first_ts()}, " UTC, lasted ", Duration{c.last_ts() - c.first_ts()}, ", packets ",
         c.first_frame(), "–", c.last_frame(), "; ended: ", end_words(c.end_reason()), "\n");
-    cat(b, "  client → server: ", plural(cl.packets, "packet", "packets"), ", ",
-        plural(cl.payload_bytes, "byte", "bytes"), " of payload\n");
-    cat(b, "  server → client: ", plural(sv.packets, "packet", "packets"), ", ",
-        plural(sv.payload_bytes, "byte", "bytes"), " of payload\n");
+    write_direction(b, c, Side::client);
+    write_direction(b, c, Side::server);
     write_interfaces(b, c, o);
     if (c.roles_inferred()) {
         append(b, "  ");

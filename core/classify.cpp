@@ -68,6 +68,7 @@ bool Connection::classify_in_stream(const Segment& seg, Side sender) {
         is_new = false;
     } else if (len > 0 && gap > 0) {
         note(Anomaly::previous_segment_not_captured, sender, seg, static_cast<std::uint32_t>(gap));
+        e.bytes_skipped += static_cast<std::uint32_t>(gap);
         e.hole_start = e.snd_nxt;
         e.hole_end = seg.seq;
         e.has_hole = true;
@@ -86,6 +87,8 @@ void Connection::note_late_segment(const Segment& seg, Side sender) {
     const std::uint32_t hole_len = span(e.hole_start, e.hole_end);
     if (e.has_hole && in_window(seg.seq, e.hole_start, hole_len)) {
         note(Anomaly::out_of_order, sender, seg);
+        const std::uint32_t filled = span(seg.seq, before(seg.seq_end(), e.hole_end) ? seg.seq_end() : e.hole_end);
+        e.bytes_skipped -= std::min<std::uint64_t>(e.bytes_skipped, filled);
         if (!before(seg.seq_end(), e.hole_end)) e.has_hole = false;
         else e.hole_start = seg.seq_end();
     } else if (seg.flags.fin() && e.fin_sent && seg.seq + seg.payload_len == e.fin_seq) {

@@ -179,7 +179,11 @@ void Connection::record_sender_facts(const Segment& seg, Side sender) {
     if (seg.flags.ack()) {
         if (r.seq_known && after(seg.ack, r.snd_nxt))
             note(Anomaly::acked_unseen_segment, sender, seg, r.snd_nxt.raw());
-        e.max_ack = e.ack_sent ? max_seq(e.max_ack, seg.ack) : seg.ack;
+        // A RST's ack field is no acknowledgment of data (RFC 9293 3.10.7):
+        // it may confirm what was seen, never prove unseen bytes.
+        const bool unseen = r.seq_known && after(seg.ack, r.snd_nxt);
+        const SeqNum ack = seg.flags.rst() && unseen ? r.snd_nxt : seg.ack;
+        e.max_ack = e.ack_sent ? max_seq(e.max_ack, ack) : ack;
         e.ack_sent = true;
     }
     if (seg.window == 0 && !seg.flags.syn() && !seg.flags.rst() && !seg.flags.fin())

@@ -63,6 +63,9 @@ struct Endpoint {
     std::uint64_t packets = 0;
     std::uint64_t payload_bytes = 0;   // sequence-space payload, retransmissions included
     std::uint64_t frame_bytes = 0;     // whole frames as on the wire (tshark's conversation bytes)
+    // Stream bytes its later segments skipped (gaps) that no out-of-order
+    // segment filled: sent, by its sequence numbers, but not captured.
+    std::uint64_t bytes_skipped = 0;
     // The interfaces its frames were captured on: bit n-1 for the run's
     // interface n (Segment::interface_id), those past 31 sharing bit 31.
     std::uint32_t interfaces = 0;

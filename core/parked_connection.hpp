@@ -79,6 +79,7 @@ void transfer(Io& io, Endpoint& e, int s, const ParkBases& at) {
     io.number(e.packets);
     io.number(e.payload_bytes);
     io.number(e.frame_bytes);
+    io.number(e.bytes_skipped);
     io.number(e.interfaces);
     io.near(e.syn_frame, at.frame);
 }

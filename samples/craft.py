@@ -477,6 +477,53 @@ Close: four-way, the client closes first.
 Final states: client TIME_WAIT; server CLOSED."""
 
 
+def skip(cv, side, n, note):
+    """side sent n bytes the capture missed (the peer received them)."""
+    peer = cv.peer(side)
+    side.snd_nxt = (side.snd_nxt + n) & M32
+    peer.rcv_nxt = side.snd_nxt
+    cv.lines.append("          %s > %s (%d bytes not captured: %s)" % (side.name, peer.name, n, note))
+
+
+def uncaptured_answer():
+    c, s = new_pair(cport=51100)
+    cv = Conversation(c, s)
+    cv.handshake()
+    cv.send(c, "PA", 100, dt=200)
+    skip(cv, s, 2902, "the whole answer")
+    cv.send(c, "A", dt=900, note="acknowledges the 2902 bytes the capture missed")
+    cv.four_way(s, pause=20000)
+    return cv, """\
+The client sends 100 bytes; the server's whole 2902-byte answer is missing
+from the capture (a capture filter or a lossy span port), but the client's
+ACK (ack = server ISN + 2903) and the server's FIN (seq = ISN + 2903) prove
+it was sent and received.  The report must say the server sent 2902 stream
+bytes, none of them captured, not that it sent 0 bytes.
+Handshake: three-way.
+Close: four-way, the server closes first.
+Final states: client CLOSED; server TIME_WAIT."""
+
+
+def uncaptured_gap():
+    c, s = new_pair(cport=51101)
+    cv = Conversation(c, s)
+    cv.handshake()
+    cv.send(c, "PA", 100, dt=200)
+    cv.send(s, "A", 1000, dt=60)
+    skip(cv, s, 1448, "the middle segment")
+    cv.send(s, "PA", 454, dt=5)
+    cv.send(c, "A", dt=60)
+    cv.four_way(c, pause=20000)
+    return cv, """\
+The server answers in three segments (1000, 1448 and 454 bytes); the middle
+one is missing from the capture and never retransmitted (the client's ACK
+covers it: it arrived).  The server sent 2902 stream bytes, 1448 of them
+not captured.
+Handshake: three-way.
+Close: four-way, the client closes first.
+Final states: client TIME_WAIT; server CLOSED."""
+
+
 def fin_crossed_window_update():
     c, s = new_pair(cport=51014)
     cv = Conversation(c, s)
@@ -605,6 +652,8 @@ SCENARIOS = [
     ("crafted-mid-stream-four-way", mid_stream_four_way),
     ("crafted-rst-in-syn-sent-bad-ack", rst_in_syn_sent_bad_ack),
     ("crafted-fin-crossed-window-update", fin_crossed_window_update),
+    ("crafted-uncaptured-answer", uncaptured_answer),
+    ("crafted-uncaptured-gap", uncaptured_gap),
     ("crafted-vlan-ipv6", vlan_ipv6),
     ("crafted-tunnels", tunnels),
 ]

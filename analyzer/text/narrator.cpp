@@ -1,6 +1,7 @@
 #include "analyzer/text/narrator.hpp"
 
 #include "analyzer/reset_reason.hpp"
+#include "analyzer/stream_bytes.hpp"
 
 #include "analyzer/text/layout.hpp"
 #include "analyzer/text/sentence.hpp"
@@ -188,14 +189,28 @@ void Narrator::data(Buf& out) const {
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
     if (cl.payload_bytes == 0 && sv.payload_bytes == 0) {
-        append(out, "No data in either direction.");
-        return;
+        const bool proven = stream_bytes(c, Side::client).sent > 0 || stream_bytes(c, Side::server).sent > 0;
+        append(out, proven ? "No data was captured in either direction." : "No data in either direction.");
+    } else {
+        cat(out, "The client sent ", plural(cl.payload_bytes, "byte", "bytes"), " and the server ",
+            plural(sv.payload_bytes, "byte", "bytes"));
+        const std::uint32_t resent = c.anomaly_count(Anomaly::retransmission) + c.anomaly_count(Anomaly::duplicate_frame);
+        if (resent) append(out, " (counting retransmitted and duplicated segments)");
+        append(out, ".");
     }
-    cat(out, "The client sent ", plural(cl.payload_bytes, "byte", "bytes"), " and the server ",
-        plural(sv.payload_bytes, "byte", "bytes"));
-    const std::uint32_t resent = c.anomaly_count(Anomaly::retransmission) + c.anomaly_count(Anomaly::duplicate_frame);
-    if (resent) append(out, " (counting retransmitted and duplicated segments)");
-    append(out, ".");
+    uncaptured_data(out, Side::client);
+    uncaptured_data(out, Side::server);
+}
+
+// "The server's sequence numbers prove it sent 2,902 bytes, none of them
+// captured.": what a late start, a one-sided tap or loss hid.
+void Narrator::uncaptured_data(Buf& out, Side side) const {
+    const StreamBytes stream = stream_bytes(c, side);
+    if (stream.not_captured == 0) return;
+    cat(out, side == Side::client ? " The client's" : " The server's", " sequence numbers prove it sent ",
+        plural(stream.sent, "byte", "bytes"));
+    if (stream.not_captured == stream.sent) append(out, stream.sent == 1 ? ", not captured." : ", none of them captured.");
+    else cat(out, ", ", stream.not_captured, " of them not captured.");
 }
 
 const Transition* Narrator::entered(Side side, std::uint64_t cause_frame) const {

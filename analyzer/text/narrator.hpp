@@ -50,6 +50,7 @@ struct Narrator {
     void options(Buf& out) const;  // " Options offered: ...", or nothing
     void timing(Buf& out) const;   // " Handshake timing ...", or nothing
     void data(Buf& out) const;
+    void uncaptured_data(Buf& out, Side side) const;
     void closing(Buf& out) const;  // nothing when it never opened
     void close_four_way(Buf& out, Side a) const;
     void close_three_way(Buf& out, Side a) const;
