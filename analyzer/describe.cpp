@@ -37,6 +37,7 @@ std::optional<std::uint32_t> anomaly_value(const Connection& c, const AnomalyEve
             if (ev.value == 0) return std::nullopt;  // the receiver had acknowledged nothing
             return rel_seq(c, ev.sender, v, st);
         case AnomalyValue::expected_ack: return rel_seq(c, other(ev.sender), v, st);
+        case AnomalyValue::reset_packet: return ev.value;
     }
     return std::nullopt;
 }

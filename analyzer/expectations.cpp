@@ -97,24 +97,29 @@ void add_failure_fields(std::map<std::string, Check>& f, const Check& states) {
     }
 }
 
+// The fields every connection has once per side.
+void add_side_fields(std::map<std::string, Check>& f, const Check& states) {
+    for (const char* side : {"client", "server"}) {
+        const std::string s = side;
+        f[s + ".ip"] = ip_check();
+        f[s + ".port"] = count_check(0, 65535);
+        for (const char* pair : {"packets", "payload_bytes", "stream_bytes", "stream_bytes_not_captured", "frame_bytes"}) f[std::string(pair) + "." + s] = count_check();
+        f["isn." + s] = count_check(0, UINT32_MAX, true);
+        f["options." + s + ".mss"] = count_check(0, 65535, true);
+        f["options." + s + ".wscale"] = count_check(0, 255, true);
+        for (const char* flag : {"sack_permitted", "timestamps", "fast_open"}) f["options." + s + "." + flag] = bool_check();
+        f["final_state." + s] = states;
+        f["initial_state." + s] = states;
+    }
+}
+
 // Leaf fields, by path ("[]" for an element of an array).
 const std::map<std::string, Check>& leaf_fields() {
     static const std::map<std::string, Check> fields = [] {
         std::map<std::string, Check> f;
         const auto states = one_of("a state", state_names());
         f["id"] = count_check(1);
-        for (const char* side : {"client", "server"}) {
-            const std::string s = side;
-            f[s + ".ip"] = ip_check();
-            f[s + ".port"] = count_check(0, 65535);
-            for (const char* pair : {"packets", "payload_bytes", "stream_bytes", "stream_bytes_not_captured", "frame_bytes"}) f[std::string(pair) + "." + s] = count_check();
-            f["isn." + s] = count_check(0, UINT32_MAX, true);
-            f["options." + s + ".mss"] = count_check(0, 65535, true);
-            f["options." + s + ".wscale"] = count_check(0, 255, true);
-            for (const char* flag : {"sack_permitted", "timestamps", "fast_open"}) f["options." + s + "." + flag] = bool_check();
-            f["final_state." + s] = states;
-            f["initial_state." + s] = states;
-        }
+        add_side_fields(f, states);
         for (const char* k : {"roles_inferred", "states_inferred"}) f[k] = bool_check();
         for (const char* k : {"start", "end"}) f[k] = number_check();
         for (const char* k : {"first_packet", "last_packet"}) f[k] = count_check(1);
@@ -151,7 +156,8 @@ const std::map<std::string, Check>& leaf_fields() {
         f["anomaly_events[].name"] = one_of("an anomaly", names_of<decltype(anomaly_name), Anomaly>(kAnomalyCount, anomaly_name));
         f["anomaly_events[].sender"] = one_of("a side", {"client", "server"});
         for (const AnomalyValue v : {AnomalyValue::bytes_not_captured, AnomalyValue::bytes_missing, AnomalyValue::fin_seq,
-                                     AnomalyValue::peer_sent_up_to, AnomalyValue::expected_seq, AnomalyValue::expected_ack})
+                                     AnomalyValue::peer_sent_up_to, AnomalyValue::expected_seq, AnomalyValue::expected_ack,
+                                     AnomalyValue::reset_packet})
             f["anomaly_events[]." + std::string(value_name(v))] = count_check(0, UINT32_MAX);
         add_failure_fields(f, states);
         return f;

@@ -56,8 +56,6 @@ void write_direction(Buf& b, const Connection& c, Side side) {
 
 // The header: endpoints (the first line bold), time, packets, kinds.
 void write_header(Buf& b, const Connection& c, const Summary& s, const TextOptions& o, const Narrator& n) {
-    const Endpoint& cl = c.endpoint(Side::client);
-    const Endpoint& sv = c.endpoint(Side::server);
     if (o.color) append(b, kBold);
     cat(b, "Connection #", c.id(), "  ", Address{c.addr(Side::client)}, " (client) ⇄ ", Address{c.addr(Side::server)},
         " (server)");
@@ -93,6 +91,7 @@ void put_event_detail(Buf& b, const Connection& c, const AnomalyEvent& ev, const
             break;
         case AnomalyValue::expected_seq: cat(b, " (seq ", rel_seq(c, ev.sender, ev.seq, st), ", expected ", *v, ")"); break;
         case AnomalyValue::expected_ack: cat(b, " (ack ", rel_seq(c, peer, ev.ack, st), ", expected ", *v, ")"); break;
+        case AnomalyValue::reset_packet: cat(b, " (", plural(ev.payload_len, "byte", "bytes"), ", after the RST of packet ", *v, ")"); break;
     }
 }
 

@@ -30,6 +30,10 @@ constexpr std::array<AnomalyTerms, kAnomalyCount> kAnomalies{{
      "duplicate frames (the same packet captured twice, as with -i any; not retransmissions)", "duplicate frame"},
     {A::data_after_fin, "data_after_fin", "segment with data after its sender's FIN",
      "segments with data after their sender's FIN", "data after FIN", AnomalyValue::fin_seq},
+    {A::data_after_reset, "data_after_reset",
+     "segment with data after the connection was reset (lost: the RST had closed it)",
+     "segments with data after the connection was reset (lost: the RST had closed it)", "data after RST",
+     AnomalyValue::reset_packet},
     {A::data_before_established, "data_before_established", "segment with data before the handshake completed",
      "segments with data before the handshake completed", "early data"},
     {A::rst_out_of_window, "rst_out_of_window", "RST outside the receive window, ignored (RFC 5961)",
@@ -118,6 +122,7 @@ std::string_view value_name(AnomalyValue v) {
         case AnomalyValue::peer_sent_up_to: return "peer_sent_up_to";
         case AnomalyValue::expected_seq: return "expected_seq";
         case AnomalyValue::expected_ack: return "expected_ack";
+        case AnomalyValue::reset_packet: return "reset_packet";
     }
     return "?";
 }

@@ -176,6 +176,8 @@ void Connection::record_sender_facts(const Segment& seg, Side sender) {
     }
     if (e.fin_sent && seg.payload_len > 0 && after(seg.seq_end(), e.fin_seq + 1))
         note(Anomaly::data_after_fin, sender, seg, e.fin_seq.raw());
+    if (seg.payload_len > 0 && !seg.flags.rst() && extras_ && extras_->reset.seen)
+        note(Anomaly::data_after_reset, sender, seg, static_cast<std::uint32_t>(extras_->reset.frame));
     if (seg.flags.ack()) {
         if (r.seq_known && after(seg.ack, r.snd_nxt))
             note(Anomaly::acked_unseen_segment, sender, seg, r.snd_nxt.raw());
@@ -250,7 +252,6 @@ void Connection::apply_sender_input(const Segment& seg, Side sender) {
     if (seg.flags.rst()) {
         const bool syn_sent_state = ep(receiver).state == State::SYN_SENT;
         if (!rst_acceptable(receiver, f)) {
-            extras().reset.ignored++;
             // What it should have carried: the ack of the receiver's SYN, or a
             // seq near what the receiver had acknowledged (0: nothing yet).
             const Endpoint& r = ep(receiver);
@@ -260,7 +261,7 @@ void Connection::apply_sender_input(const Segment& seg, Side sender) {
         }
         ResetFacts& reset = extras().reset;
         if (!reset.seen) {
-            reset = {.frame = seg.frame, .ts = seg.ts, .ignored = reset.ignored, .seen = true,
+            reset = {.frame = seg.frame, .ts = seg.ts, .seen = true,
                       .sender = sender, .sender_state = ep(sender).state,
                       .receiver_state = ep(receiver).state};
         }

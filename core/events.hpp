@@ -106,6 +106,7 @@ enum class Anomaly : std::uint8_t {
     acked_unseen_segment,
     duplicate_frame,
     data_after_fin,
+    data_after_reset,       // data sent after the connection was reset
     data_before_established,
     rst_out_of_window,
     rst_not_acking_syn,

@@ -113,7 +113,6 @@ struct HandshakeFacts {
 struct ResetFacts {
     std::uint64_t frame = 0;
     TimeNs ts = 0;
-    std::uint32_t ignored = 0;    // RSTs outside the window
     bool seen = false;            // an accepted RST
     Side sender = Side::client;
     State sender_state = State::CLOSED;    // before the RST

@@ -524,6 +524,27 @@ Close: four-way, the client closes first.
 Final states: client TIME_WAIT; server CLOSED."""
 
 
+def data_after_reset():
+    c, s = new_pair(cport=51102)
+    cv = Conversation(c, s)
+    cv.handshake()
+    cv.exchange()
+    cv.send(s, "RA", dt=3000, note="the server aborts: accepted (seq = RCV.NXT)")
+    cv.send(c, "PA", 200, dt=5000, deliver=False, note="data after the reset")
+    cv.send(s, "R", dt=20, seq=s.snd_nxt, note="the server's stack answers it with RST")
+    return cv, """\
+After an exchange the server resets the connection (RST at RCV.NXT,
+accepted: the client is CLOSED).  5 ms later the client still sends 200
+bytes: the application wrote to a socket the peer had reset (the write
+would fail with EPIPE/ECONNRESET on the next call), or the RST was lost
+after the capture point.  The server's stack answers it with a bare RST.
+The data after the reset must be flagged, not drawn as if nothing
+happened.
+Handshake: three-way.
+Close: reset by the server.
+Final states: client CLOSED; server CLOSED."""
+
+
 def fin_crossed_window_update():
     c, s = new_pair(cport=51014)
     cv = Conversation(c, s)
@@ -654,6 +675,7 @@ SCENARIOS = [
     ("crafted-fin-crossed-window-update", fin_crossed_window_update),
     ("crafted-uncaptured-answer", uncaptured_answer),
     ("crafted-uncaptured-gap", uncaptured_gap),
+    ("crafted-data-after-reset", data_after_reset),
     ("crafted-vlan-ipv6", vlan_ipv6),
     ("crafted-tunnels", tunnels),
 ]

@@ -406,9 +406,19 @@ void Narrator::closing(Buf& out) const {
         case CloseKind::none:
             return;
     }
-    if (c.reset().ignored)
-        cat(out, " ", plural(c.reset().ignored, "RST", "RSTs"), " outside the window ",
-            c.reset().ignored == 1 ? "was" : "were", " ignored.");
+    ignored_resets(out);
+}
+
+// The RSTs the receiver ignored, in the anomaly list's own terms.
+void Narrator::ignored_resets(Buf& out) const {
+    const std::uint32_t outside = c.anomaly_count(Anomaly::rst_out_of_window);
+    const std::uint32_t not_acking = c.anomaly_count(Anomaly::rst_not_acking_syn);
+    if (outside)
+        cat(out, " ", plural(outside, "RST", "RSTs"), " outside the receive window ", outside == 1 ? "was" : "were",
+            " ignored.");
+    if (not_acking)
+        cat(out, " ", plural(not_acking, "RST", "RSTs"), " in SYN_SENT that did not acknowledge the SYN ",
+            not_acking == 1 ? "was" : "were", " ignored.");
 }
 
 void Narrator::state_path(Buf& out, Side side) const {

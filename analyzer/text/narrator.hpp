@@ -51,6 +51,7 @@ struct Narrator {
     void timing(Buf& out) const;   // " Handshake timing ...", or nothing
     void data(Buf& out) const;
     void uncaptured_data(Buf& out, Side side) const;
+    void ignored_resets(Buf& out) const;
     void closing(Buf& out) const;  // nothing when it never opened
     void close_four_way(Buf& out, Side a) const;
     void close_three_way(Buf& out, Side a) const;
