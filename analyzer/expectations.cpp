@@ -86,6 +86,7 @@ void add_failure_fields(std::map<std::string, Check>& f, const Check& states) {
     f["failure.syn_times_s[]"] = number_check();
     f["failure.backoff"] = one_of("a back-off", {"linux-exponential", "linux-linear", "linux-linear-then-exponential", "other"}, true);
     f["failure.synack_after_ack"] = count_check();
+    f["failure.refused_attempts"] = count_check();
     for (const std::string at : {"failure.icmp.", "icmp_errors[]."}) {
         for (const char* k : {"packet", "version", "type", "code", "quoted_seq"}) f[at + k] = count_check(0, UINT64_MAX);
         f[at + "words"] = text_check();

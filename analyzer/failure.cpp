@@ -84,7 +84,8 @@ void collect_syns(const Connection& c, Failure& f) {
     f.syn_times[0] = h.syn_ts;
     f.syns = 1;
     for (const AnomalyEvent& ev : c.anomaly_events())
-        if (ev.kind == Anomaly::syn_retransmission && ev.sender == Side::client && f.syns < Failure::kMaxSyns) {
+        if ((ev.kind == Anomaly::syn_retransmission || ev.kind == Anomaly::syn_after_refusal) &&
+            ev.sender == Side::client && f.syns < Failure::kMaxSyns) {
             f.syn_frames[f.syns] = ev.frame;
             f.syn_times[f.syns++] = ev.ts;
         }
@@ -194,6 +195,9 @@ Failure diagnose_failure(const Connection& c) {
         f.kind = FailureKind::refused;
         f.error = "ECONNREFUSED";
         f.answer_frame = h.refused_frame;
+        f.refusals = h.refusals;
+        f.last_answer_frame = h.last_refused_frame;
+        f.last_answer_ts = h.last_refused_ts;
         return f;
     }
     if (diagnose_backlog(c, f)) return f;

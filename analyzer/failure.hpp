@@ -42,6 +42,9 @@ struct Failure {
     std::uint64_t syn_frame = 0;       // the client's first SYN
     std::uint64_t answer_frame = 0;    // the RST, ICMP error, SYN+ACK sent again, or SYN+ACK
     std::uint64_t ack_frame = 0;       // the client's handshake ACK
+    std::uint32_t refusals = 0;        // refused: how many RSTs refused a SYN (some stacks retry)
+    std::uint64_t last_answer_frame = 0;  // refused: the last of them...
+    TimeNs last_answer_ts = 0;            // ...and when
     const IcmpFact* icmp = nullptr;    // unreachable: the last error quoting the SYN
     std::uint32_t icmp_count = 0;      // ...and how many quoted it
     std::uint32_t synack_after_ack = 0;  // backlog_full: SYN+ACKs sent again after the ACK

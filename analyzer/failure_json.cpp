@@ -54,7 +54,8 @@ void put_failure(Buf& b, const Connection& c, const Failure& f, const NumberStyl
     fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"icmp\":"));
     if (f.icmp) put_icmp(b, *f.icmp, c, st);
     else fmt::format_to(std::back_inserter(b), FMT_COMPILE("null"));
-    fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"synack_after_ack\":{}}}"), f.synack_after_ack);
+    fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"synack_after_ack\":{},\"refused_attempts\":{}}}"),
+                   f.synack_after_ack, f.refusals);
 }
 
 }  // namespace

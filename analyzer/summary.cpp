@@ -77,7 +77,9 @@ Summary summarize(const Connection& c) {
     s.handshake = handshake_kind(c);
     s.close = close_kind(c, s.handshake, s.initiator, s.first_fin);
     const HandshakeFacts& h = c.handshake();
-    s.syn_retransmissions = h.syn_count > 1 ? h.syn_count - 1 : 0;
+    // A SYN tried again after a refusal is a new attempt, not a copy.
+    const std::uint32_t retries = c.anomaly_count(Anomaly::syn_after_refusal);
+    s.syn_retransmissions = h.syn_count > 1 + retries ? h.syn_count - 1 - retries : 0;
     s.synack_retransmissions = h.synack_count > 1 ? h.synack_count - 1 : 0;
     if (h.syn_frame && h.synack_frame && h.synack_ts >= h.syn_ts) s.syn_to_synack = h.synack_ts - h.syn_ts;
     if (h.synack_frame && h.ack_frame && h.ack_ts >= h.synack_ts) s.synack_to_ack = h.ack_ts - h.synack_ts;

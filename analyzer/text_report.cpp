@@ -91,7 +91,10 @@ void put_event_detail(Buf& b, const Connection& c, const AnomalyEvent& ev, const
             break;
         case AnomalyValue::expected_seq: cat(b, " (seq ", rel_seq(c, ev.sender, ev.seq, st), ", expected ", *v, ")"); break;
         case AnomalyValue::expected_ack: cat(b, " (ack ", rel_seq(c, peer, ev.ack, st), ", expected ", *v, ")"); break;
-        case AnomalyValue::reset_packet: cat(b, " (", plural(ev.payload_len, "byte", "bytes"), ", after the RST of packet ", *v, ")"); break;
+        case AnomalyValue::reset_packet:
+            if (ev.payload_len > 0) cat(b, " (", plural(ev.payload_len, "byte", "bytes"), ", after the RST of packet ", *v, ")");
+            else cat(b, " (after the RST of packet ", *v, ")");
+            break;
     }
 }
 

@@ -25,7 +25,7 @@ enum class AnomalyValue : std::uint8_t {
     peer_sent_up_to,     // the peer's highest sequence end seen, in the peer's numbers
     expected_seq,        // what the receiver acknowledged, in the sender's numbers (0: nothing yet)
     expected_ack,        // what the receiver's SYN needs acknowledged, in the receiver's numbers
-    reset_packet,        // the packet number of the accepted RST
+    reset_packet,        // the packet number of the accepted RST (or of the one that refused the SYN before)
 };
 std::string_view value_name(AnomalyValue v);
 

@@ -60,7 +60,12 @@ bool Connection::classify_in_stream(const Segment& seg, Side sender) {
         const bool same_isn = e.isn_known && seg.seq == e.isn;
         const bool same_kind = e.last.valid && e.last.flags.syn() && e.last.flags.ack() == seg.flags.ack();
         if (same_isn && same_kind) {
-            note(seg.flags.ack() ? Anomaly::synack_retransmission : Anomaly::syn_retransmission, sender, seg);
+            // After an RST refused it, the same SYN is a new try, not a
+            // copy of one that was lost.
+            if (sender == Side::client && !seg.flags.ack() && handshake_.refused && e.state == State::CLOSED)
+                note(Anomaly::syn_after_refusal, sender, seg, static_cast<std::uint32_t>(handshake_.last_refused_frame));
+            else
+                note(seg.flags.ack() ? Anomaly::synack_retransmission : Anomaly::syn_retransmission, sender, seg);
             is_new = false;
         }
     } else if (!seg.flags.fin() && seg.payload_len <= 1 && gap == -1) {

@@ -238,10 +238,14 @@ void Connection::record_ack_facts(const Segment& seg, Side sender) {
         h.ack_frame = seg.frame;
         h.ack_ts = seg.ts;
     }
-    if (seg.flags.rst() && sender == Side::server && !h.synack_frame && h.syn_frame && !h.refused &&
-        seg.flags.ack() && acknowledges_syn(ep(Side::client), seg.ack)) {
+    // Each RST that finds the client's SYN pending refuses one attempt.
+    if (seg.flags.rst() && sender == Side::server && !h.synack_frame && h.syn_frame && seg.flags.ack() &&
+        (!h.refused || ep(Side::client).state == State::SYN_SENT) && acknowledges_syn(ep(Side::client), seg.ack)) {
+        if (!h.refused) h.refused_frame = seg.frame;
         h.refused = true;
-        h.refused_frame = seg.frame;
+        h.refusals++;
+        h.last_refused_frame = seg.frame;
+        h.last_refused_ts = seg.ts;
     }
 }
 

@@ -107,6 +107,7 @@ enum class Anomaly : std::uint8_t {
     duplicate_frame,
     data_after_fin,
     data_after_reset,       // data sent after the connection was reset
+    syn_after_refusal,      // the same SYN again after an RST refused it (the stack retried)
     data_before_established,
     rst_out_of_window,
     rst_not_acking_syn,

@@ -100,8 +100,10 @@ struct FinFacts {
 struct HandshakeFacts {
     std::uint64_t syn_frame = 0, synack_frame = 0, ack_frame = 0;  // first of each
     TimeNs syn_ts = 0, synack_ts = 0, ack_ts = 0;
-    std::uint64_t refused_frame = 0;
+    std::uint64_t refused_frame = 0, last_refused_frame = 0;  // the first and the last RST refusing a SYN
+    TimeNs last_refused_ts = 0;
     std::uint32_t syn_count = 0, synack_count = 0;
+    std::uint32_t refusals = 0;         // RSTs that refused a SYN (some stacks retry a refused one)
     std::uint32_t syn_payload = 0;
     bool simultaneous_open = false;     // both sides sent SYN without ACK
     bool refused = false;               // the SYN was answered by an RST

@@ -113,6 +113,9 @@ void transfer(Io& io, HandshakeFacts& h, const ParkBases& at) {
     io.near(h.synack_ts, at.ts);
     io.near(h.ack_ts, at.ts);
     io.near(h.refused_frame, at.frame);
+    io.near(h.last_refused_frame, at.frame);
+    io.near(h.last_refused_ts, at.ts);
+    io.number(h.refusals);
     io.number(h.syn_count);
     io.number(h.synack_count);
     io.number(h.syn_payload);

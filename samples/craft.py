@@ -477,6 +477,28 @@ Close: four-way, the client closes first.
 Final states: client TIME_WAIT; server CLOSED."""
 
 
+def refused_retried():
+    c, s = new_pair(cport=51103)
+    cv = Conversation(c, s)
+    cv.send(c, "S", dt=0, deliver=False)
+    syn_ack = (c.isn + 1) & M32
+    cv.send(s, "RA", dt=40, seq=0, ack=syn_ack, note="refused: nothing listens")
+    cv.send(c, "S", dt=500_000, seq=c.isn, deliver=False, note="the client tries again, same ISN")
+    cv.send(s, "RA", dt=40, seq=0, ack=syn_ack, note="refused again")
+    cv.send(c, "S", dt=500_000, seq=c.isn, deliver=False, note="third attempt")
+    cv.send(s, "RA", dt=40, seq=0, ack=syn_ack, note="refused a third time")
+    return cv, """\
+Nothing listens on the server's port.  The client's stack does not give up
+at the first RST: it sends the same SYN (same port, same ISN) again 0.5 s
+later, twice, and each one is refused by an RST+ACK that acknowledges it
+(Windows retries a refused connect() this way before it reports
+WSAECONNREFUSED; Linux reports ECONNREFUSED at the first RST).  Three SYNs,
+three refusals: not one SYN retransmitted twice and then refused.
+Handshake: refused, three times.
+Close: none.
+Final states: client CLOSED; server CLOSED (nothing listens)."""
+
+
 def skip(cv, side, n, note):
     """side sent n bytes the capture missed (the peer received them)."""
     peer = cv.peer(side)
@@ -660,6 +682,7 @@ close by the client: client TIME_WAIT, server CLOSED."""
 
 
 SCENARIOS = [
+    ("crafted-refused-retried", refused_retried),
     ("crafted-syn-retrans-then-answered", syn_retrans_then_answered),
     ("crafted-synack-retrans", synack_retrans),
     ("crafted-simultaneous-open", simultaneous_open),

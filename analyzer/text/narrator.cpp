@@ -141,8 +141,37 @@ void Narrator::opening_unanswered(Buf& out) const {
             "): it aborted its own attempt; nobody refused it.");
 }
 
-void Narrator::opening(Buf& out) const {
+// A stack that retries a refused SYN sends it again after each RST: each
+// try is told as refused, not as one SYN retransmitted and then refused.
+void Narrator::opening_refused(Buf& out) const {
     const HandshakeFacts& h = c.handshake();
+    const std::uint32_t retries = c.anomaly_count(Anomaly::syn_after_refusal);
+    if (h.refusals > 1) cat(out, "Refused ", h.refusals, " times: the server answered the SYN (packet ", h.syn_frame);
+    else cat(out, "Refused: the server answered the SYN (packet ", h.syn_frame);
+    retransmitted(out, s.syn_retransmissions, "SYN");
+    cat(out, ") with RST (packet ", h.refused_frame, ")");
+    if (retries > 0) {
+        append(out, "; the client sent the same SYN (same ISN) again after ");
+        if (retries == 1) append(out, "the refusal (packet ");
+        else cat(out, "each refusal, ", plural(retries, "time", "times"), " (packets ");
+        const char* sep = "";
+        for (const AnomalyEvent& ev : c.anomaly_events())
+            if (ev.kind == Anomaly::syn_after_refusal) { cat(out, sep, ev.frame); sep = ", "; }
+        append(out, ")");
+        if (h.refusals > retries)
+            cat(out, retries == 1 ? ", and it was refused in turn, the RST at packet "
+                                  : ", and each was refused in turn, the last RST at packet ",
+                h.last_refused_frame, ", ", Duration{h.last_refused_ts - h.syn_ts}, " after the first SYN");
+        else append(out, "; the last try got no answer in the capture");
+        append(out, ". Some stacks (Windows among them) retry a refused connect() before reporting it; Linux "
+                    "reports the first RST");
+    }
+    cat(out, retries > 0 ? ". Nothing" : ": nothing", " listens on port ", c.addr(Side::server).port,
+        " (or a firewall rejects the connection). The client's connect() fails with \"connection refused\"",
+        retries > 0 && h.refusals > retries ? " after the last refusal." : ".");
+}
+
+void Narrator::opening(Buf& out) const {
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
     switch (s.handshake) {
@@ -153,13 +182,7 @@ void Narrator::opening(Buf& out) const {
                 sv.syn_frame, ") before either saw the other's, so each answered the other's SYN and went "
                 "SYN_SENT → SYN_RECEIVED → ESTABLISHED (RFC 9293 figure 7).");
             break;
-        case HandshakeKind::refused:
-            cat(out, "Refused: the server answered the SYN (packet ", h.syn_frame);
-            retransmitted(out, s.syn_retransmissions, "SYN");
-            cat(out, ") with RST (packet ", h.refused_frame, "): nothing listens on port ", c.addr(Side::server).port,
-                " (or a firewall rejects the connection). The client's connect() fails with "
-                "\"connection refused\".");
-            break;
+        case HandshakeKind::refused: opening_refused(out); break;
         case HandshakeKind::unanswered: opening_unanswered(out); break;
         case HandshakeKind::incomplete: opening_incomplete(out); break;
         case HandshakeKind::not_seen:
@@ -433,6 +456,8 @@ void Narrator::state_path(Buf& out, Side side) const {
 // Why a side that moved ends CLOSED, from its last transition.
 void Narrator::closed_note(Buf& out, const Transition* last) const {
     if (!last) append(out, " It shows no state change in the capture.");
+    else if (last->input == Input::rcv_rst && last->from == State::SYN_SENT && c.handshake().refusals > 1)
+        cat(out, " Its connection attempts were refused, ", plural(c.handshake().refusals, "time", "times"), ".");
     else if (last->input == Input::rcv_rst && last->from == State::SYN_SENT)
         append(out, " Its connection attempt was refused.");
     else if (last->input == Input::rcv_icmp_error)

@@ -45,6 +45,7 @@ struct Narrator {
     void opening_three_way(Buf& out) const;
     void opening_incomplete(Buf& out) const;
     void opening_unanswered(Buf& out) const;
+    void opening_refused(Buf& out) const;
     // ", after 2 SYN retransmissions (sent 3 times)", or nothing
     void retransmitted(Buf& out, std::uint32_t n, std::string_view what) const;
     void options(Buf& out) const;  // " Options offered: ...", or nothing

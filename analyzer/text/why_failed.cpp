@@ -126,6 +126,23 @@ void other(Out o, const Connection& c, const Failure& f) {
     }
 }
 
+void refused(Out o, const Connection& c, const Failure& f) {
+    const std::string server = to_string(c.addr(Side::server));
+    if (f.refusals <= 1) {
+        fmt::format_to(o, "The server answered the client's SYN (packet {}) with RST (packet {}): nothing listens "
+                          "on {} (or a firewall rejects with a reset). connect() fails at once with ECONNREFUSED "
+                          "(\"Connection refused\").",
+                       f.syn_frame, f.answer_frame, server);
+        return;
+    }
+    fmt::format_to(o, "The server refused the client's SYN {} times (SYNs at packets {}, at {} s; the first RST packet "
+                      "{}, the last packet {}, {:.3f} s after the first SYN): nothing listens on {} (or a firewall "
+                      "rejects with a reset). The client's stack tried again after each RST, so connect() failed with "
+                      "ECONNREFUSED (\"Connection refused\") only after the last.",
+                   f.refusals, packets(f), times(f), f.answer_frame, f.last_answer_frame,
+                   static_cast<double>(f.last_answer_ts - f.syn_times[0]) / 1e9, server);
+}
+
 }  // namespace
 
 void why_failed(Buf& out, const Connection& c) {
@@ -133,12 +150,7 @@ void why_failed(Buf& out, const Connection& c) {
     Out o(out);
     switch (f.kind) {
         case FailureKind::none: return;
-        case FailureKind::refused:
-            fmt::format_to(o, "The server answered the client's SYN (packet {}) with RST (packet {}): nothing listens "
-                              "on {} (or a firewall rejects with a reset). connect() fails at once with ECONNREFUSED "
-                              "(\"Connection refused\").",
-                           f.syn_frame, f.answer_frame, to_string(c.addr(Side::server)));
-            return;
+        case FailureKind::refused: return refused(o, c, f);
         case FailureKind::no_answer: return no_answer(o, c, f);
         case FailureKind::unreachable: return unreachable(o, c, f);
         case FailureKind::backlog_full: return backlog_full(o, c, f);
