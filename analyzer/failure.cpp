@@ -159,6 +159,11 @@ void diagnose_unopened(const Connection& c, Failure& f) {
         f.kind = FailureKind::unreachable;
         f.error = icmp_errno(*f.icmp);
         f.answer_frame = f.icmp->frame;
+    } else if (h.syn_frame && h.synack_frame == 0 && c.endpoint(Side::server).packets == 0 && r.seen) {
+        // Only the client spoke, and it reset: nobody refused, nothing timed out.
+        f.kind = FailureKind::client_aborted;
+        f.answer_frame = r.frame;
+        f.answer_ts = r.ts;
     } else if (h.syn_frame && h.synack_frame == 0 && c.endpoint(Side::server).packets == 0) {
         f.kind = FailureKind::no_answer;
         f.error = "ETIMEDOUT";
@@ -211,6 +216,7 @@ std::string_view failure_name(FailureKind k) {
         case FailureKind::none: return "null";
         case FailureKind::refused: return "refused";
         case FailureKind::no_answer: return "no-answer";
+        case FailureKind::client_aborted: return "client-aborted";
         case FailureKind::unreachable: return "unreachable";
         case FailureKind::backlog_full: return "backlog-full";
         case FailureKind::backlog_reset: return "backlog-reset";

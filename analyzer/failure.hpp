@@ -17,6 +17,7 @@ enum class FailureKind : std::uint8_t {
     none,                   // both sides reached ESTABLISHED, nothing contradicts it
     refused,                // the SYN was answered by RST
     no_answer,              // SYNs, never answered (no SYN+ACK, RST or ICMP error)
+    client_aborted,         // SYNs, nothing from the server, then the client's own RST
     unreachable,            // an ICMP/ICMPv6 error quoting the SYN
     backlog_full,           // the server re-sent SYN+ACK after the client's ACK: it dropped the ACK
     backlog_reset,          // the server answered the client's handshake ACK with a bare RST
@@ -24,7 +25,7 @@ enum class FailureKind : std::uint8_t {
     reset_in_handshake,     // another RST before both sides were ESTABLISHED
     incomplete,             // a side never reached ESTABLISHED, for no reason the capture shows
 };
-inline constexpr std::size_t kFailureKinds = 9;
+inline constexpr std::size_t kFailureKinds = 10;
 
 // How the client's SYN retransmissions were spaced.
 enum class Backoff : std::uint8_t {
@@ -41,6 +42,7 @@ struct Failure {
     std::string_view error;            // "ECONNREFUSED"; empty: connect() itself succeeds or is unknown
     std::uint64_t syn_frame = 0;       // the client's first SYN
     std::uint64_t answer_frame = 0;    // the RST, ICMP error, SYN+ACK sent again, or SYN+ACK
+    TimeNs answer_ts = 0;              // client_aborted: when its RST came
     std::uint64_t ack_frame = 0;       // the client's handshake ACK
     std::uint32_t refusals = 0;        // refused: how many RSTs refused a SYN (some stacks retry)
     std::uint64_t last_answer_frame = 0;  // refused: the last of them...

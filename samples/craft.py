@@ -499,6 +499,22 @@ Close: none.
 Final states: client CLOSED; server CLOSED (nothing listens)."""
 
 
+def syn_then_client_reset():
+    c, s = new_pair(cport=51104)
+    cv = Conversation(c, s)
+    cv.send(c, "S", dt=0, deliver=False)
+    cv.send(c, "R", dt=309, seq=(c.isn + 1) & M32, ack=0, note="the client aborts its own attempt")
+    return cv, """\
+The client sends a SYN and, 309 us later, before any answer could come,
+resets its own attempt (a bare RST at the sequence number after its SYN):
+the application or a scanner abandoned the connect().  The server sends
+nothing.  Nobody refused the connection, and nobody timed out: the client
+aborted it.
+Handshake: none (aborted by the client).
+Close: none.
+Final states: client CLOSED (it reset); server unknown (nothing from it)."""
+
+
 def skip(cv, side, n, note):
     """side sent n bytes the capture missed (the peer received them)."""
     peer = cv.peer(side)
@@ -683,6 +699,7 @@ close by the client: client TIME_WAIT, server CLOSED."""
 
 SCENARIOS = [
     ("crafted-refused-retried", refused_retried),
+    ("crafted-syn-then-client-reset", syn_then_client_reset),
     ("crafted-syn-retrans-then-answered", syn_retrans_then_answered),
     ("crafted-synack-retrans", synack_retrans),
     ("crafted-simultaneous-open", simultaneous_open),

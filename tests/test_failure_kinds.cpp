@@ -61,6 +61,21 @@ TEST_CASE("a RST during the handshake that is not a refusal", "[failure]") {
     CHECK(f.error.empty());  // the client sent it: its application saw no error from the server
 }
 
+TEST_CASE("a SYN the client resets itself is aborted, not refused or timed out", "[failure]") {
+    const auto c = Replay{}.run({{'c', "S", 0, 0, 0, 0.0}, {'c', "S", 0, 0, 0, 1.0}, {'c', "R", 1, 0, 0, 1.5}});
+    REQUIRE(c.size() == 1);
+    const Failure f = diagnose_failure(c[0]);
+    CHECK(f.kind == FailureKind::client_aborted);
+    CHECK(f.answer_frame == 3);
+    CHECK(f.answer_ts - f.syn_times[0] == 1'500'000'000);
+    CHECK(f.syns == 2);
+    CHECK(f.error.empty());  // no errno from the network: the client's own side gave up
+    CHECK(json_of(c[0])["failure"]["kind"] == "client-aborted");
+    // Without the RST the same SYNs are unanswered.
+    const auto open = Replay{}.run({{'c', "S"}, {'c', "S", 0, 0, 0, 1.0}});
+    CHECK(diagnose_failure(open[0]).kind == FailureKind::no_answer);
+}
+
 TEST_CASE("SYN back-off read from the retry times", "[failure]") {
     const auto expo = Replay{}.run({{'c', "S"}, {'c', "S", 0, 0, 0, 1.0}, {'c', "S", 0, 0, 0, 3.0}, {'c', "S", 0, 0, 0, 7.0}});
     REQUIRE(expo.size() == 1);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "analyzer/describe.hpp"
 #include "analyzer/failure.hpp"
 
 namespace tfe::analyzer::text {
@@ -53,15 +54,31 @@ std::string_view backoff_sentence(Backoff b) {
     return "";
 }
 
+// "packet 1, at 0.000 s" or "packets 1, 2, at 0.000, 1.000 s".
+std::string syn_list(const Failure& f) {
+    return fmt::format("{} {}, at {} s", f.syns == 1 ? "packet" : "packets", packets(f), times(f));
+}
+
 void no_answer(Out o, const Connection& c, const Failure& f) {
-    fmt::format_to(o, "The client sent its SYN {} (packets {}, at {} s) and nothing came back: no SYN+ACK, no RST, "
+    fmt::format_to(o, "The client sent its SYN {} ({}) and nothing came back: no SYN+ACK, no RST, "
                       "no ICMP error. {}{}Something dropped the SYNs silently (a firewall's DROP rule, a black-hole "
                       "route, a host that is down), or the capture missed the answers. When the client gives up "
                       "(Linux: after net.ipv4.tcp_syn_retries, about 127 s by default), connect() fails with "
                       "ETIMEDOUT (\"Connection timed out\"); the capture shows no SYN after packet {}.",
-                   f.syns == 1 ? "once" : fmt::format("{} times", f.syns), packets(f), times(f),
+                   f.syns == 1 ? "once" : fmt::format("{} times", f.syns), syn_list(f),
                    backoff_sentence(f.backoff), f.backoff == Backoff::none ? "" : " ", f.syn_frames[f.syns - 1]);
     (void)c;
+}
+
+void client_aborted(Out o, const Failure& f) {
+    fmt::format_to(o, "The client sent its SYN {} ({}) and then reset its own attempt (RST, packet {}, {} after the "
+                      "first SYN), before any answer came: nobody refused the connection and nothing timed out. The "
+                      "server sent nothing in this capture. The client's side abandoned the attempt: its "
+                      "application gave up on connect(), or a scanner or health check only probed the port (Linux "
+                      "closes a socket still in SYN_SENT without a RST, so the sender is another stack or a tool "
+                      "writing its own packets).",
+                   f.syns == 1 ? "once" : fmt::format("{} times", f.syns), syn_list(f), f.answer_frame,
+                   format_duration(f.answer_ts - f.syn_times[0]));
 }
 
 void unreachable(Out o, const Connection& c, const Failure& f) {
@@ -152,6 +169,7 @@ void why_failed(Buf& out, const Connection& c) {
         case FailureKind::none: return;
         case FailureKind::refused: return refused(o, c, f);
         case FailureKind::no_answer: return no_answer(o, c, f);
+        case FailureKind::client_aborted: return client_aborted(o, f);
         case FailureKind::unreachable: return unreachable(o, c, f);
         case FailureKind::backlog_full: return backlog_full(o, c, f);
         case FailureKind::backlog_reset: return backlog_reset(o, c, f);
