@@ -111,6 +111,19 @@ static_assert(delivery_phrases_are_plain_text(), "causes go into JSON strings un
 
 }  // namespace
 
+const AnomalyEvent* uncaptured_event(const Connection& c, Anomaly a, Side sender) {
+    if (c.anomaly_count(a) == 0) return nullptr;
+    for (const AnomalyEvent& ev : c.anomaly_events())
+        if (ev.kind == a && ev.sender == sender) return &ev;
+    return nullptr;
+}
+
+bool cause_not_captured(const Connection& c, const Transition& t) {
+    for (const AnomalyEvent& ev : c.anomaly_events())
+        if (names_uncaptured(ev.kind) && ev.frame == t.cause_frame && ev.sender == cause_sender(t)) return true;
+    return false;
+}
+
 void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const Transition& t,
                              const NumberStyle& st) {
     const Cell cell = transition(t.from, t.input);
@@ -125,6 +138,12 @@ void append_transition_cause(fmt::memory_buffer& out, const Connection& c, const
         p = put(p, ", an ICMP error quoting its ");
         p = put_label(p, c, t.endpoint, t.flags, t.seq, t.ack, 0, st);
         p = put(p, ", and sent nothing after it");
+    } else if (t.delivery != Delivery::timer && cause_not_captured(c, t)) {
+        p = put(p, t.delivery == Delivery::sent ? ": sent, not captured, " : ": received, not captured, ");
+        p = put_label(p, c, cause_sender(t), t.flags, t.seq, t.ack, 0, st);
+        p = put(p, " (packet ");
+        p = put_uint(p, t.cause_frame);
+        p = put(p, "'s ACK proves it)");
     } else if (t.delivery != Delivery::timer) {
         p = put(p, t.delivery == Delivery::sent ? ": sent packet " : ": received packet ");
         p = put_uint(p, t.cause_frame);

@@ -47,6 +47,17 @@ std::string segment_label(const Connection& c, Side sender, TcpFlags flags, SeqN
 void append_segment_label(fmt::memory_buffer& out, const Connection& c, Side sender, TcpFlags flags,
                           SeqNum seq, SeqNum ack, std::uint32_t payload_len, const NumberStyle& st);
 
+// Anomaly kinds that name a segment the capture missed, proven by the
+// peer's ACK (core/inferred.cpp); the event's frame and numbers are the
+// proving segment's, its sender the endpoint whose segment was missed.
+constexpr bool names_uncaptured(Anomaly a) {
+    return a == Anomaly::handshake_ack_not_captured || a == Anomaly::fin_not_captured;
+}
+// The first event of that kind the sender's segment was proven by, or nullptr.
+const AnomalyEvent* uncaptured_event(const Connection& c, Anomaly a, Side sender);
+// Whether the transition's cause is such a segment (its event says so).
+bool cause_not_captured(const Connection& c, const Transition& t);
+
 // One sentence: the table's reason, then the facts (packet, numbers, how
 // delivery is known). Plain text (core's is_plain_text) by construction:
 // the reasons and delivery phrases are checked at compile time, and the

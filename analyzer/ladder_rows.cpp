@@ -54,6 +54,13 @@ void LadderRows::collect() {
             continue;
         }
         LadderRow& cause = row_at(t.cause_frame);
+        // A segment the capture missed is not drawn: its row is the proof's,
+        // drawn from the proof's anomaly event.
+        if (cause_not_captured(c_, t)) {
+            LadderRow& at = row_at(t.frame);
+            if (at.placed[static_cast<int>(t.endpoint)]++ == 0) at.first[static_cast<int>(t.endpoint)] = k;
+            continue;
+        }
         cause.sender = cause_sender(t);
         cause.full = true;
         cause.flags = t.flags;
@@ -87,7 +94,7 @@ void LadderRows::collect_anomalies() {
                 if (f.frame == ev.frame) r.icmp = &f;
             r.sender = other(ev.sender);
         } else if (!r.full) {
-            r.sender = ev.sender;
+            r.sender = names_uncaptured(ev.kind) ? other(ev.sender) : ev.sender;
             r.numbers = true;
             r.seq = ev.seq;
             r.ack = ev.ack;

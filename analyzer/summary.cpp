@@ -27,9 +27,11 @@ HandshakeKind handshake_kind(const Connection& c) {
         return c.endpoint(Side::server).packets == 0 ? HandshakeKind::unanswered
                                                      : HandshakeKind::incomplete;
     }
-    // "three-way" only when all three segments are in the capture.
-    if (h.ack_frame == 0) return HandshakeKind::incomplete;
-    return h.syn_frame != 0 ? HandshakeKind::three_way : HandshakeKind::partly_seen;
+    // "three-way" only when all three segments are in the capture; an ACK
+    // the server's acknowledgment of the client's data proves is partly seen.
+    const bool ack_proven = c.anomaly_count(Anomaly::handshake_ack_not_captured) > 0;
+    if (h.ack_frame == 0 && !ack_proven) return HandshakeKind::incomplete;
+    return h.syn_frame != 0 && h.ack_frame != 0 ? HandshakeKind::three_way : HandshakeKind::partly_seen;
 }
 
 // The close, from who acknowledged which FIN first (see the JSON schema in

@@ -66,6 +66,11 @@ constexpr std::array<AnomalyTerms, kAnomalyCount> kAnomalies{{
      "zero-window advertisements (the receiver's buffer was full)", "zero window"},
     {A::icmp_error, "icmp_error", "ICMP error about a segment it sent (a router or host would not carry it)",
      "ICMP errors about segments it sent (a router or host would not carry them)", "ICMP error"},
+    {A::handshake_ack_not_captured, "handshake_ack_not_captured",
+     "handshake ACK not captured (the peer's ACK of its data proves it was sent)",
+     "handshake ACKs not captured (the peer's ACKs of its data prove them)", "proves an uncaptured ACK"},
+    {A::fin_not_captured, "fin_not_captured", "FIN not captured (the peer's ACK, one past its data, proves it was sent)",
+     "FINs not captured (the peer's ACKs, one past its data, prove them)", "proves an uncaptured FIN"},
 }};
 
 constexpr bool in_enum_order() {

@@ -72,7 +72,8 @@ bool Connection::classify_in_stream(const Segment& seg, Side sender) {
         note(Anomaly::keep_alive, sender, seg);
         is_new = false;
     } else if (len > 0 && gap > 0) {
-        note(Anomaly::previous_segment_not_captured, sender, seg, static_cast<std::uint32_t>(gap));
+        // A segment made from an ACK was not captured itself: the gap is not news.
+        if (!seg.inferred) note(Anomaly::previous_segment_not_captured, sender, seg, static_cast<std::uint32_t>(gap));
         e.bytes_skipped += static_cast<std::uint32_t>(gap);
         e.hole_start = e.snd_nxt;
         e.hole_end = seg.seq;

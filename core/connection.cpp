@@ -106,6 +106,7 @@ void Connection::on_segment(const Segment& seg, bool forward) {
         note(Anomaly::duplicate_frame, sender, seg);
         return;  // the same frame captured twice carries no new fact
     }
+    infer_uncaptured(seg, sender);
     const bool first_from_sender = !e.seq_known;
     const Endpoint::Last before = e.last;
     outlive_icmp_error(sender);
@@ -188,6 +189,7 @@ void Connection::record_sender_facts(const Segment& seg, Side sender) {
         e.max_ack = e.ack_sent ? max_seq(e.max_ack, ack) : ack;
         e.ack_sent = true;
     }
+    if (seg.inferred) return;  // no window, identity or timing of its own
     if (seg.window == 0 && !seg.flags.syn() && !seg.flags.rst() && !seg.flags.fin())
         note(Anomaly::zero_window, sender, seg);
     e.last_window = seg.window;
@@ -233,7 +235,7 @@ void Connection::record_ack_facts(const Segment& seg, Side sender) {
     } else if (is_syn_ack(seg.flags)) {
         if (!h.synack_frame) { h.synack_frame = seg.frame; h.synack_ts = seg.ts; }
         h.synack_count++;
-    } else if (sender == Side::client && h.synack_frame && !h.ack_frame && seg.flags.ack() &&
+    } else if (sender == Side::client && !seg.inferred && h.synack_frame && !h.ack_frame && seg.flags.ack() &&
                !seg.flags.rst() && r.isn_known && after_eq(seg.ack, r.isn + 1)) {
         h.ack_frame = seg.frame;
         h.ack_ts = seg.ts;

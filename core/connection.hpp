@@ -124,6 +124,8 @@ private:
     void infer_initial_states(const Segment& first, Side sender);
     void note_capture_quality(const Segment& seg, Side sender);
     bool classify_in_stream(const Segment& seg, Side sender);
+    void infer_uncaptured(const Segment& seg, Side sender);
+    void receive_inferred(const Segment& made, Side sender);
     void note_late_segment(const Segment& seg, Side sender);
     void note_early_data(const Segment& seg, Side sender);
     void record_sender_facts(const Segment& seg, Side sender);

@@ -105,6 +105,8 @@ struct Segment {
     // The first payload byte when captured (keep-alive probes carry one
     // garbage byte; we never keep more of the payload than this).
     std::uint8_t first_payload_byte = 0;
+    // Not captured: made from the peer's ACK that proves it (core/inferred.cpp).
+    bool inferred = false;
 
     // Sequence space this segment occupies: payload, plus one for SYN and
     // one for FIN (RFC 9293 section 3.4).

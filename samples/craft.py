@@ -62,6 +62,7 @@ class Conversation:
         self.t0 = t0
         self.frames = []
         self.lines = []        # readable log, for notes
+        self.uncaptured = None  # a side whose every frame the capture misses (one-sided captures)
 
     def peer(self, side):
         return self.s if side is self.c else self.c
@@ -104,7 +105,10 @@ class Conversation:
             frame = self.encap(inner, side is self.c)
         else:
             frame = eth / Dot1Q(vlan=self.vlan) / inner if self.vlan else eth / inner
-        self.frames.append((self.t, bytes(frame)))
+        if side is not self.uncaptured:
+            self.frames.append((self.t, bytes(frame)))
+        elif not note:
+            note = "not captured"
         consumed = len(payload) + ("S" in flags) + ("F" in flags)
         end = (seq + consumed) & M32
         # An RST consumes no sequence space and (forged or not) says nothing
@@ -515,6 +519,30 @@ Close: none.
 Final states: client CLOSED (it reset); server unknown (nothing from it)."""
 
 
+def server_side_only():
+    c, s = new_pair(cport=51105)
+    cv = Conversation(c, s)
+    cv.uncaptured = c
+    cv.handshake()
+    cv.exchange()
+    cv.four_way(c, pause=20000)
+    return cv, """\
+A capture of one direction only (the server's; a span port or an
+asymmetric route that carries just that way): an ordinary connection in
+which the client opens, sends 120 bytes, gets 480, and closes first.  Not
+one client segment is captured, yet the server's segments prove them: the
+SYN+ACK acknowledges the client's SYN, the next ACK covers the 120-byte
+request, and the ACK before the server's FIN covers the client's FIN.  The
+report must not say the client's SYN went unanswered, that the client never
+acknowledged, or flag the data and FIN as anomalies: it says what the
+server's acknowledgments prove and that the other direction is missing.
+Handshake: partly seen (SYN+ACK only; the client's SYN proven by its ack).
+Close: four-way, the client closes first (its FIN proven by the server's ack).
+Final states: client TIME_WAIT (its FIN acknowledged; the server's FIN
+assumed delivered at the end of the capture); server LAST_ACK (the ACK of
+its FIN is not in the capture)."""
+
+
 def skip(cv, side, n, note):
     """side sent n bytes the capture missed (the peer received them)."""
     peer = cv.peer(side)
@@ -700,6 +728,7 @@ close by the client: client TIME_WAIT, server CLOSED."""
 SCENARIOS = [
     ("crafted-refused-retried", refused_retried),
     ("crafted-syn-then-client-reset", syn_then_client_reset),
+    ("crafted-server-side-only", server_side_only),
     ("crafted-syn-retrans-then-answered", syn_retrans_then_answered),
     ("crafted-synack-retrans", synack_retrans),
     ("crafted-simultaneous-open", simultaneous_open),

@@ -69,6 +69,8 @@ struct Narrator {
     const Transition* entered(Side side, std::uint64_t cause_frame) const;
     // `lead` and that state's name ("took it to FIN_WAIT_1"), or nothing.
     void took_to(Buf& out, Side side, std::uint64_t cause_frame, std::string_view lead) const;
+    void fin_took_to(Buf& out, Side side, std::string_view lead) const;
+    void fin_place(Buf& out, Side side) const;
 };
 
 // The transitions that get an "On the wire" note: placed by what the

@@ -1,0 +1,72 @@
+// Segments the capture missed whose arrival the peer's ACK proves.
+//
+// A one-sided capture (a span port or an asymmetric route that carries one
+// direction) or loss at the capture point hides segments that moved a
+// state. The receiver's acknowledgment still proves them: a listener in
+// SYN_RECEIVED that acknowledges the client's data took the client's
+// handshake ACK first (data is only accepted once synchronized), and an
+// ACK one past everything the peer is known to have sent acknowledges its
+// FIN. Such a segment is made from the proof and goes through the same
+// pipeline, numbered with the proving frame and named by an anomaly event,
+// so the states follow the packets instead of stopping at the last one
+// captured. Missed data moves no state and needs no segment: the stream's
+// missed bytes count it.
+#include "core/connection.hpp"
+
+namespace tfe {
+
+namespace {
+
+// The peer's segment, as the proving segment's sender would receive it.
+Segment made_from(const Segment& proof, SeqNum seq, SeqNum ack, std::uint8_t flags) {
+    Segment g;
+    g.frame = proof.frame;
+    g.ts = proof.ts;
+    g.src = proof.dst;
+    g.dst = proof.src;
+    g.sport = proof.dport;
+    g.dport = proof.sport;
+    g.seq = seq;
+    g.ack = ack;
+    g.flags = TcpFlags{flags};
+    g.inferred = true;
+    return g;
+}
+
+}  // namespace
+
+void Connection::infer_uncaptured(const Segment& seg, Side sender) {
+    if (!seg.flags.ack() || seg.flags.any(TcpFlags::SYN | TcpFlags::RST)) return;
+    const Side peer = other(sender);
+    const Endpoint& p = ep(peer);
+    const Endpoint& s = ep(sender);
+    if (!p.isn_known || !s.syn_sent) return;
+    // The peer's highest sequence end that is known: seen, or acknowledged before.
+    SeqNum known = p.seq_known ? p.snd_nxt : p.isn + 1;
+    if (s.ack_sent) known = max_seq(known, s.max_ack);
+    if (!after(seg.ack, known)) return;
+    if (p.state == State::SYN_SENT && s.state == State::SYN_RECEIVED && after(seg.ack, p.isn + 1)) {
+        receive_inferred(made_from(seg, p.isn + 1, s.isn + 1, TcpFlags::ACK), peer);
+        note(Anomaly::handshake_ack_not_captured, peer, seg);
+    }
+    if (!p.fin_sent && distance(known, seg.ack) == 1 &&
+        (ep(peer).state == State::ESTABLISHED || ep(peer).state == State::CLOSE_WAIT)) {
+        const SeqNum peer_ack = ep(peer).ack_sent ? ep(peer).max_ack : s.isn + 1;
+        receive_inferred(made_from(seg, seg.ack - 1, peer_ack, TcpFlags::FIN | TcpFlags::ACK), peer);
+        note(Anomaly::fin_not_captured, peer, seg);
+    }
+}
+
+// on_segment's steps for a segment that was not captured: no packet, byte
+// or handshake counts, no capture-quality notes.
+void Connection::receive_inferred(const Segment& made, Side sender) {
+    const bool is_new = classify_in_stream(made, sender);
+    record_sender_facts(made, sender);
+    record_ack_facts(made, sender);
+    confirm_or_contradict(made, sender, is_new);
+    push_in_flight(made, sender, is_new);
+    apply_sender_input(made, sender);
+    receive_now_or_hold(made, sender, is_new);
+}
+
+}  // namespace tfe

@@ -1,0 +1,60 @@
+// Segments the capture missed that moved a state, proven by the peer's
+// acknowledgments (core/inferred.cpp): a capture of the server's direction
+// only, a client FIN lost at the capture point, and what must not be read
+// as a missed segment.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "analyzer/summary.hpp"
+#include "analyzer/vocabulary.hpp"
+#include "scenario.hpp"
+
+using namespace tfe;
+using namespace tfe::analyzer;
+using namespace tfe::test;
+
+TEST_CASE("states the peer's acknowledgments prove, not the last segment captured", "[state][uncaptured]") {
+    struct Row {
+        const char* name;
+        std::vector<Step> steps;
+        State client, server;
+        std::uint32_t acks_proven, fins_proven;
+        std::string_view handshake, close;
+    };
+    const std::vector<Row> rows = {
+        {"the server's direction only",
+         {{'s', "S.", 0, 1}, {'s', ".", 1, 121}, {'s', "P.", 1, 121, 480}, {'s', ".", 481, 122}, {'s', "F.", 481, 122}},
+         State::TIME_WAIT, State::LAST_ACK, 1, 1, "partly-seen", "four-way"},
+        {"the server's direction, its FIN acking the client's",
+         {{'s', "S.", 0, 1}, {'s', "P.", 1, 11, 100}, {'s', "F.", 101, 12}},
+         State::TIME_WAIT, State::LAST_ACK, 1, 1, "partly-seen", "three-way"},
+        {"the client's FIN lost at the capture point",
+         {{'c', "S"}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}, {'c', "P.", 1, 1, 100}, {'s', ".", 1, 101},
+          {'s', ".", 1, 102}, {'s', "F.", 1, 102}, {'c', ".", 102, 2}},
+         State::TIME_WAIT, State::CLOSED, 0, 1, "three-way", "four-way"},
+        {"two bytes beyond: data missed, no FIN",
+         {{'c', "S"}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}, {'s', ".", 1, 3}},
+         State::ESTABLISHED, State::ESTABLISHED, 0, 0, "three-way", "open"},
+        {"an ACK of only the SYN proves nothing more",
+         {{'s', "S.", 0, 1}, {'s', "S.", 0, 1, 0, 1.0}},
+         State::SYN_SENT, State::SYN_RECEIVED, 0, 0, "incomplete", "open"},
+    };
+    for (const Row& row : rows) {
+        INFO(row.name);
+        const auto cs = Replay{}.run(row.steps);
+        REQUIRE(cs.size() == 1);
+        const Connection& c = cs[0];
+        CHECK(c.final_state(Side::client) == row.client);
+        CHECK(c.final_state(Side::server) == row.server);
+        CHECK(c.anomaly_count(Anomaly::handshake_ack_not_captured) == row.acks_proven);
+        CHECK(c.anomaly_count(Anomaly::fin_not_captured) == row.fins_proven);
+        const auto s = summarize(c);
+        CHECK(handshake_name(s.handshake) == row.handshake);
+        CHECK(close_name(s.close) == row.close);
+        CHECK(c.endpoint(Side::client).packets == static_cast<std::uint64_t>(std::count_if(
+                  row.steps.begin(), row.steps.end(), [](const Step& st) { return st.from == 'c'; })));
+        // A missed segment raises no anomaly of its own making (no gap, no zero window).
+        CHECK(c.anomaly_count(Anomaly::zero_window) == 0);
+    }
+}
