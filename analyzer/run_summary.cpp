@@ -9,19 +9,43 @@
 
 namespace tfe::analyzer {
 
+void Tally::add(std::uint64_t id) {
+    ++n;
+    // Keep the smallest: reports come in end order, not in id order.
+    for (std::uint64_t& slot : ids) {
+        if (slot == 0) {
+            slot = id;
+            return;
+        }
+        if (id < slot) std::swap(id, slot);
+    }
+}
+
+std::string Tally::examples() const {
+    std::string s = " (";
+    for (std::size_t i = 0; i < kExamples && ids[i]; ++i) s += fmt::format("{}#{}", i ? ", " : "", ids[i]);
+    if (n > kExamples) s += ", …";
+    return s + ")";
+}
+
 void RunSummary::add(const Connection& c, const Summary& s) {
     ++connections_;
+    const std::uint64_t id = c.id();
     for (Side side : {Side::client, Side::server}) {
         const Endpoint& e = c.endpoint(side);
         packets_ += e.packets;
         payload_bytes_ += e.payload_bytes;
-        ++final_states_[static_cast<std::size_t>(side)][static_cast<std::size_t>(c.final_state(side))];
+        final_states_[static_cast<std::size_t>(side)][static_cast<std::size_t>(c.final_state(side))].add(id);
     }
     if (c.roles_inferred()) ++roles_inferred_;
-    ++handshakes_[static_cast<std::size_t>(s.handshake)];
-    ++closes_[static_cast<std::size_t>(s.close)];
-    ++initiators_[static_cast<std::size_t>(s.initiator)];
-    for (std::size_t i = 0; i < kAnomalyCount; ++i) anomalies_[i] += c.anomaly_count(static_cast<Anomaly>(i));
+    handshakes_[static_cast<std::size_t>(s.handshake)].add(id);
+    closes_[static_cast<std::size_t>(s.close)].add(id);
+    initiators_[static_cast<std::size_t>(s.initiator)].add(id);
+    for (std::size_t i = 0; i < kAnomalyCount; ++i)
+        if (const std::uint32_t n = c.anomaly_count(static_cast<Anomaly>(i))) {
+            anomalies_[i] += n;
+            anomalous_[i].add(id);
+        }
     floods_.add(c, s);
 }
 
@@ -60,29 +84,35 @@ void RunSummary::write(fmt::memory_buffer& b, bool color) const {
     put(b, "{}\n", title(color, fmt::format("Summary: {} connection{}, {} packets, {} bytes of payload", connections_,
                                             connections_ == 1 ? "" : "s", packets_, payload_bytes_)));
     if (connections_ == 0) return;
+    // With one connection every count is #1: no examples.
+    const auto ex = [this](const Tally& t) { return connections_ > 1 ? t.examples() : std::string(); };
 
     std::vector<std::string> items;
     for (std::size_t i = 0; i < kHandshakeKinds; ++i)
-        if (handshakes_[i]) items.push_back(fmt::format("{} {}", handshakes_[i], handshake_words(static_cast<HandshakeKind>(i))));
+        if (const Tally& t = handshakes_[i]; t.n)
+            items.push_back(fmt::format("{} {}{}", t.n, handshake_words(static_cast<HandshakeKind>(i)), ex(t)));
     put_list(b, color, "opened", items);
 
     items.clear();
     for (std::size_t i = 0; i < kCloseKinds; ++i)
-        if (closes_[i]) items.push_back(fmt::format("{} {}", closes_[i], close_words(static_cast<CloseKind>(i))));
+        if (const Tally& t = closes_[i]; t.n)
+            items.push_back(fmt::format("{} {}{}", t.n, close_words(static_cast<CloseKind>(i)), ex(t)));
     put_list(b, color, "closed", items);
 
     items.clear();
     for (Initiator who : {Initiator::client, Initiator::server, Initiator::both})
-        if (const auto n = initiators_[static_cast<std::size_t>(who)])
-            items.push_back(fmt::format("{} {}", who == Initiator::both ? "both at once" : initiator_name(who), n));
+        if (const Tally& t = initiators_[static_cast<std::size_t>(who)]; t.n)
+            items.push_back(fmt::format("{} {}{}", who == Initiator::both ? "both at once" : initiator_name(who), t.n,
+                                        ex(t)));
     put_list(b, color, "closed first", items);
 
     for (Side side : {Side::client, Side::server}) {
         items.clear();
         for (std::size_t st = 0; st < kStateCount; ++st)
-            if (const auto n = final_states_[static_cast<std::size_t>(side)][st]) {
+            if (const Tally& t = final_states_[static_cast<std::size_t>(side)][st]; t.n) {
                 const std::string name(state_name(static_cast<State>(st)));
-                items.push_back(fmt::format("{} {}", color ? fmt::format("\x1b[36m{}\x1b[0m", name) : name, n));
+                items.push_back(fmt::format("{} {}{}", color ? fmt::format("\x1b[36m{}\x1b[0m", name) : name, t.n,
+                                            ex(t)));
             }
         put_list(b, color, fmt::format("{} ends in", side_name(side)), items);
     }
@@ -97,7 +127,7 @@ void RunSummary::write(fmt::memory_buffer& b, bool color) const {
     items.clear();
     for (std::size_t i = 0; i < kAnomalyCount; ++i)
         if (anomalies_[i]) {
-            const std::string text = anomaly_phrase(static_cast<Anomaly>(i), anomalies_[i]);
+            const std::string text = anomaly_phrase(static_cast<Anomaly>(i), anomalies_[i]) + ex(anomalous_[i]);
             items.push_back(color ? fmt::format("\x1b[33m{}\x1b[0m", text) : text);
         }
     if (items.empty()) put(b, "  {:<16}none\n", "anomalies");

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 
 #include "analyzer/flood_tally.hpp"
 #include "analyzer/summary.hpp"
@@ -14,6 +15,17 @@
 #include "core/eviction.hpp"
 
 namespace tfe::analyzer {
+
+// A count, and the smallest connection ids it counts: examples a person
+// can look up with --id.
+struct Tally {
+    static constexpr std::size_t kExamples = 3;
+    std::uint64_t n = 0;
+    std::array<std::uint64_t, kExamples> ids{};  // ascending; 0: unused
+    void add(std::uint64_t id);
+    // "2 three-way handshake (#1, #2)"; "(#1, #4, #9, …)" when it counts more.
+    std::string examples() const;
+};
 
 class RunSummary {
 public:
@@ -28,19 +40,20 @@ public:
     const FloodTally& floods() const { return floods_; }
 
     std::uint64_t connections() const { return connections_; }
-    std::uint64_t handshakes(HandshakeKind k) const { return handshakes_[static_cast<std::size_t>(k)]; }
-    std::uint64_t closes(CloseKind k) const { return closes_[static_cast<std::size_t>(k)]; }
+    std::uint64_t handshakes(HandshakeKind k) const { return handshakes_[static_cast<std::size_t>(k)].n; }
+    std::uint64_t closes(CloseKind k) const { return closes_[static_cast<std::size_t>(k)].n; }
 
 private:
     std::uint64_t connections_ = 0;
     std::uint64_t packets_ = 0;
     std::uint64_t payload_bytes_ = 0;
     std::uint64_t roles_inferred_ = 0;
-    std::array<std::uint64_t, kHandshakeKinds> handshakes_{};
-    std::array<std::uint64_t, kCloseKinds> closes_{};
-    std::array<std::uint64_t, 4> initiators_{};  // by Initiator
-    std::array<std::array<std::uint64_t, kStateCount>, 2> final_states_{};  // [side][state]
-    std::array<std::uint64_t, kAnomalyCount> anomalies_{};
+    std::array<Tally, kHandshakeKinds> handshakes_{};
+    std::array<Tally, kCloseKinds> closes_{};
+    std::array<Tally, 4> initiators_{};  // by Initiator
+    std::array<std::array<Tally, kStateCount>, 2> final_states_{};  // [side][state]
+    std::array<std::uint64_t, kAnomalyCount> anomalies_{};  // events
+    std::array<Tally, kAnomalyCount> anomalous_{};          // connections with at least one
     FloodTally floods_;
     EvictionCounts evicted_{};
     std::size_t max_connections_ = 0;

@@ -453,6 +453,17 @@ TEST_CASE("run summary counts kinds, initiators, final states, anomalies", "[tex
     CHECK(contains(t, "6 bad checksums"));
 }
 
+TEST_CASE("each summary count names its smallest connection ids", "[text][summary]") {
+    Tally t;
+    CHECK(t.examples() == " ()");
+    for (std::uint64_t id : {9, 4, 12}) t.add(id);
+    CHECK(t.examples() == " (#4, #9, #12)");
+    t.add(2);  // a report that came late still counts among the smallest
+    t.add(30);
+    CHECK(t.n == 5);
+    CHECK(t.examples() == " (#2, #4, #9, …)");
+}
+
 // Not run by default: `tfe_text_report_tests "[.dump]"` prints every seed's text.
 TEST_CASE("dump the seed texts", "[.dump]") {
     RunSummary rs;
