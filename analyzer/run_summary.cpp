@@ -9,22 +9,11 @@
 
 namespace tfe::analyzer {
 
-void Tally::add(std::uint64_t id) {
-    ++n;
-    // Keep the smallest: reports come in end order, not in id order.
-    for (std::uint64_t& slot : ids) {
-        if (slot == 0) {
-            slot = id;
-            return;
-        }
-        if (id < slot) std::swap(id, slot);
-    }
-}
-
 std::string Tally::examples() const {
     std::string s = " (";
-    for (std::size_t i = 0; i < kExamples && ids[i]; ++i) s += fmt::format("{}#{}", i ? ", " : "", ids[i]);
-    if (n > kExamples) s += ", …";
+    for (std::size_t i = 0; i < SmallestIds::kCount && ids.ids[i]; ++i)
+        s += fmt::format("{}#{}", i ? ", " : "", ids.ids[i]);
+    if (n > SmallestIds::kCount) s += ", …";
     return s + ")";
 }
 

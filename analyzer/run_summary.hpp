@@ -13,16 +13,19 @@
 #include "analyzer/summary.hpp"
 #include "core/connection.hpp"
 #include "core/eviction.hpp"
+#include "core/smallest_ids.hpp"
 
 namespace tfe::analyzer {
 
 // A count, and the smallest connection ids it counts: examples a person
 // can look up with --id.
 struct Tally {
-    static constexpr std::size_t kExamples = 3;
     std::uint64_t n = 0;
-    std::array<std::uint64_t, kExamples> ids{};  // ascending; 0: unused
-    void add(std::uint64_t id);
+    SmallestIds ids;
+    void add(std::uint64_t id) {
+        ++n;
+        ids.add(id);
+    }
     // "2 three-way handshake (#1, #2)"; "(#1, #4, #9, …)" when it counts more.
     std::string examples() const;
 };

@@ -247,14 +247,25 @@ int capture_live(const Options& o, FlowTable& table, ReportSink& sink, bool& ope
     }
 }
 
+// "connection #3", "connections #1, #4", "4 connections: #1, #4, #9, …".
+std::string late_connection_words(const FlowTableStats& st) {
+    std::string ids;
+    for (std::uint64_t id : st.late_connections.ids)
+        if (id) ids += fmt::format("{}#{}", ids.empty() ? "" : ", ", id);
+    const std::uint64_t n = st.late_connection_count;
+    if (n <= 1) return "connection " + ids;
+    if (n <= SmallestIds::kCount) return "connections " + ids;
+    return fmt::format("{} connections: {}, …", n, ids);
+}
+
 // Segments that came after their connection was reported: a note in the
 // report, and on stderr too, as the file notes are, so a JSON run says it.
 void note_late_segments(const FlowTableStats& st, double linger, ReportSink& sink) {
     if (!st.late_segments) return;
     std::string note = fmt::format(
-        "{} arrived after {} connection had been reported (within 2×MSL of its close); counted, not analysed",
+        "{} arrived after {} connection had been reported (within 2×MSL of its close; {}); counted, not analysed",
         st.late_segments == 1 ? "1 segment" : fmt::format("{} segments", st.late_segments),
-        st.late_segments == 1 ? "its" : "their");
+        st.late_segments == 1 ? "its" : "their", late_connection_words(st));
     // A FIN sent again means the final ACK, which the report shows
     // arriving, never reached its sender: worth saying in so many words.
     if (st.late_fins) {

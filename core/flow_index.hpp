@@ -163,17 +163,26 @@ public:
 
     // The deadline stored for `hash` (possibly past), or 0.
     TimeNs find(std::uint64_t hash) const { return entries_[bucket_of(hash)].until; }
+    // The id stored with it (0: none).
+    std::uint64_t id_of(std::uint64_t hash) const { return entries_[bucket_of(hash)].id & ~kMarked; }
+    // Marks the entry of `hash`; whether it was not marked before.
+    bool mark(std::uint64_t hash) {
+        Entry& e = entries_[bucket_of(hash)];
+        if (e.empty() || (e.id & kMarked)) return false;
+        e.id |= kMarked;
+        return true;
+    }
 
     // Asks for the cache line where `hash` would be put or found.
     void prefetch(std::uint64_t hash) const { __builtin_prefetch(&entries_[hash & mask_]); }
 
     // Inserts, or moves an existing deadline. `now` decides what a sweep
     // may drop.
-    void put(std::uint64_t hash, TimeNs until, TimeNs now) {
+    void put(std::uint64_t hash, TimeNs until, TimeNs now, std::uint64_t id = 0) {
         if ((size_ + 1) * 2 > entries_.size()) sweep(now);
         Entry& e = entries_[bucket_of(hash)];
         if (e.empty()) ++size_;
-        e = {hash, until};
+        e = {hash, until, id};
     }
 
     void erase(std::uint64_t hash) {
@@ -187,9 +196,11 @@ public:
     std::size_t size() const { return size_; }
 
 private:
+    static constexpr std::uint64_t kMarked = std::uint64_t{1} << 63;
     struct Entry {
         std::uint64_t hash = 0;
         TimeNs until = 0;  // 0: empty
+        std::uint64_t id = 0;  // what the hash stands for (a reported connection's id)
         bool empty() const { return until == 0; }
         std::uint64_t home() const { return hash; }
     };

@@ -42,6 +42,8 @@ FlowTableStats FlowTable::stats() const {
     FlowTableStats s = stats_;
     s.late_segments = remembered_.late_segments();
     s.late_fins = remembered_.late_fins();
+    s.late_connections = remembered_.late_connections();
+    s.late_connection_count = remembered_.late_connection_count();
     s.peak_remembered = remembered_.peak();
     const ParkingStats& p = parking_.stats();
     s.parks = p.parks;

@@ -72,6 +72,8 @@ struct FlowTableStats {
     // ...of which FINs: the peer retransmitting a FIN whose last ACK it
     // never got (the report, already out, showed that ACK arriving).
     std::uint64_t late_fins = 0;
+    std::uint64_t late_connection_count = 0;  // the reported connections they came for...
+    SmallestIds late_connections;             // ...the smallest ids
     // The most entries the table of reported 4-tuples held: expired ones
     // count until a sweep drops them (HashDeadlines), so this is an upper
     // bound on how many were still remembered at once.

@@ -15,6 +15,10 @@ bool RememberedTuples::absorbs(std::uint64_t hash, const Segment& seg, TimeNs no
         return false;
     }
     late_segments_++;
+    if (tuples_.mark(hash)) {
+        ++late_connection_count_;
+        late_connections_.add(tuples_.id_of(hash));
+    }
     if (seg.flags.fin()) late_fins_++;
     return true;
 }

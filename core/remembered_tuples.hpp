@@ -11,6 +11,7 @@
 
 #include "core/connection.hpp"
 #include "core/flow_index.hpp"
+#include "core/smallest_ids.hpp"
 
 namespace tfe {
 
@@ -21,7 +22,7 @@ public:
     void remember(const Connection& c, std::uint64_t hash, TimeNs now, TimeNs msl) {
         const TimeNs until = std::max(c.time_wait_deadline(), c.last_ts() + 2 * msl);
         if (until <= now) return;
-        tuples_.put(hash, until, now);
+        tuples_.put(hash, until, now, c.id());
         peak_ = std::max<std::uint64_t>(peak_, tuples_.size());
     }
     // An older connection's memory must not outlive a newer one's report.
@@ -38,6 +39,9 @@ public:
 
     std::uint64_t late_segments() const { return late_segments_; }
     std::uint64_t late_fins() const { return late_fins_; }
+    // How many reported connections they came for, and the smallest ids.
+    std::uint64_t late_connection_count() const { return late_connection_count_; }
+    const SmallestIds& late_connections() const { return late_connections_; }
     // The most entries held: expired ones count until a sweep drops them
     // (HashDeadlines), so an upper bound on how many were remembered.
     std::uint64_t peak() const { return peak_; }
@@ -45,6 +49,8 @@ public:
 private:
     HashDeadlines tuples_;
     std::uint64_t late_segments_ = 0, late_fins_ = 0, peak_ = 0;
+    std::uint64_t late_connection_count_ = 0;
+    SmallestIds late_connections_;
 };
 
 }  // namespace tfe

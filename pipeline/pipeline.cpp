@@ -107,13 +107,16 @@ void Pipeline::finish() {
 
 FlowTableStats Pipeline::stats() const {
     FlowTableStats sum;
-    for (const auto& w : workers_) {
-        const FlowTableStats s = w->stats();
+    for (std::size_t lane = 0; lane < workers_.size(); ++lane) {
+        const FlowTableStats s = workers_[lane]->stats();
         sum.segments += s.segments;
         sum.connections += s.connections;
         for (int i = 0; i < kEndReasons; ++i) sum.ended[i] += s.ended[i];
         sum.late_segments += s.late_segments;
         sum.late_fins += s.late_fins;
+        sum.late_connection_count += s.late_connection_count;
+        for (std::uint64_t local : s.late_connections.ids)  // a worker numbers its own
+            if (const std::uint64_t n = merge_.run_number(lane, local)) sum.late_connections.add(n);
         sum.peak_remembered += s.peak_remembered;  // an upper bound, as it is for one table
         sum.parks += s.parks;
         sum.unparks += s.unparks;

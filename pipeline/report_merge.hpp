@@ -35,6 +35,11 @@ public:
     bool capped() const { return capped_; }
     std::uint64_t written() const { return written_; }
     std::uint64_t peak_open() const { return peak_open_; }
+    // The run's number of worker `lane`'s connection `local_id` (0: not numbered).
+    std::uint64_t run_number(std::size_t lane, std::uint64_t local_id) const {
+        if (lane >= lanes_.size() || local_id == 0 || local_id > lanes_[lane].number_of.size()) return 0;
+        return lanes_[lane].number_of[local_id - 1];
+    }
 
 private:
     struct Lane {

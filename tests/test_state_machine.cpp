@@ -384,12 +384,17 @@ TEST_CASE("a settled connection is reported after the linger, its 4-tuple rememb
     CHECK(table.stats().late_segments == 1);
     CHECK(table.stats().late_fins == 1);
     CHECK(table.stats().connections == 2);
+    // ...and named: connection #1, once however many late segments it gets.
+    table.on_segment(r.segment({'s', "F.", 1, 2}, ++frame, 31.0));
+    CHECK(table.stats().late_segments == 2);
+    CHECK(table.stats().late_connection_count == 1);
+    CHECK(table.stats().late_connections.ids == std::array<std::uint64_t, 3>{1, 0, 0});
     // After 2*MSL (60 s from the close) the 4-tuple is forgotten: the same
     // stray now opens a (mid-stream) connection of its own.
     table.on_segment(other.segment({'c', "S", 0, 0}, ++frame, 61.0));
     CHECK_FALSE(table.remembers(r.segment({'s', "F.", 1, 2}, frame + 1, 61.0)));
     table.on_segment(r.segment({'s', "F.", 1, 2}, ++frame, 61.0));
-    CHECK(table.stats().late_segments == 1);
+    CHECK(table.stats().late_segments == 2);
     CHECK(table.stats().connections == 3);
     table.flush();
     CHECK(sink.done.size() == 3);
@@ -737,4 +742,13 @@ TEST_CASE("an in-window RST closes the client from every synchronized state", "[
         CHECK(last.from == from);
         CHECK(last.input == Input::rcv_rst);
     }
+}
+
+TEST_CASE("the smallest ids of a set, kept in any order and merged across tables", "[ids]") {
+    SmallestIds a, b;
+    for (std::uint64_t id : {9, 4, 4, 12, 30}) a.add(id);
+    CHECK(a.ids == std::array<std::uint64_t, 3>{4, 9, 12});
+    for (std::uint64_t id : {2, 10}) b.add(id);
+    a.merge(b);
+    CHECK(a.ids == std::array<std::uint64_t, 3>{2, 4, 9});
 }
