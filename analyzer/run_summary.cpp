@@ -9,13 +9,14 @@
 
 namespace tfe::analyzer {
 
-std::string Tally::examples() const {
-    std::string s = " (";
-    for (std::size_t i = 0; i < SmallestIds::kCount && ids.ids[i]; ++i)
-        s += fmt::format("{}#{}", i ? ", " : "", ids.ids[i]);
-    if (n > SmallestIds::kCount) s += ", …";
-    return s + ")";
+std::string id_list(const SmallestIds& ids) {
+    std::string s;
+    for (std::uint64_t id : ids.ids)
+        if (id) s += fmt::format("{}#{}", s.empty() ? "" : ", ", id);
+    return s;
 }
+
+std::string Tally::examples() const { return " (" + id_list(ids) + (n > SmallestIds::kCount ? ", …)" : ")"); }
 
 void RunSummary::add(const Connection& c, const Summary& s) {
     ++connections_;

@@ -30,6 +30,9 @@ struct Tally {
     std::string examples() const;
 };
 
+// "#2, #4, #9": the ids kept, smallest first.
+std::string id_list(const SmallestIds& ids);
+
 class RunSummary {
 public:
     void add(const Connection& c, const Summary& s);

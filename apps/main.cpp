@@ -249,9 +249,7 @@ int capture_live(const Options& o, FlowTable& table, ReportSink& sink, bool& ope
 
 // "connection #3", "connections #1, #4", "4 connections: #1, #4, #9, …".
 std::string late_connection_words(const FlowTableStats& st) {
-    std::string ids;
-    for (std::uint64_t id : st.late_connections.ids)
-        if (id) ids += fmt::format("{}#{}", ids.empty() ? "" : ", ", id);
+    const std::string ids = analyzer::id_list(st.late_connections);
     const std::uint64_t n = st.late_connection_count;
     if (n <= 1) return "connection " + ids;
     if (n <= SmallestIds::kCount) return "connections " + ids;

@@ -163,14 +163,14 @@ public:
 
     // The deadline stored for `hash` (possibly past), or 0.
     TimeNs find(std::uint64_t hash) const { return entries_[bucket_of(hash)].until; }
-    // The id stored with it (0: none).
-    std::uint64_t id_of(std::uint64_t hash) const { return entries_[bucket_of(hash)].id & ~kMarked; }
-    // Marks the entry of `hash`; whether it was not marked before.
-    bool mark(std::uint64_t hash) {
+    // Marks the entry of `hash`: the id stored with it the first time, 0
+    // when it was marked before (or is not there).
+    std::uint64_t mark(std::uint64_t hash) {
         Entry& e = entries_[bucket_of(hash)];
-        if (e.empty() || (e.id & kMarked)) return false;
+        if (e.empty() || (e.id & kMarked)) return 0;
+        const std::uint64_t id = e.id;
         e.id |= kMarked;
-        return true;
+        return id;
     }
 
     // Asks for the cache line where `hash` would be put or found.

@@ -15,9 +15,9 @@ bool RememberedTuples::absorbs(std::uint64_t hash, const Segment& seg, TimeNs no
         return false;
     }
     late_segments_++;
-    if (tuples_.mark(hash)) {
+    if (const std::uint64_t id = tuples_.mark(hash)) {
         ++late_connection_count_;
-        late_connections_.add(tuples_.id_of(hash));
+        late_connections_.add(id);
     }
     if (seg.flags.fin()) late_fins_++;
     return true;

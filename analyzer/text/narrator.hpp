@@ -71,6 +71,7 @@ struct Narrator {
     void took_to(Buf& out, Side side, std::uint64_t cause_frame, std::string_view lead) const;
     void fin_took_to(Buf& out, Side side, std::string_view lead) const;
     void fin_place(Buf& out, Side side) const;
+    void first_fin(Buf& out, CloseKind kind, Side a) const;
 };
 
 // The transitions that get an "On the wire" note: placed by what the

@@ -38,16 +38,21 @@ void Narrator::fin_place(Buf& out, Side side) const {
         cat(out, "packet ", f.frame, ", seq ", seq(side, f.seq));
 }
 
-void Narrator::close_four_way(Buf& out, Side a) const {
-    const Side b = other(a);
-    const FinFacts& fa = c.fin(a);
-    const FinFacts& fb = c.fin(b);
-    cat(out, close_words(CloseKind::four_way), ", initiated by the ", who(a), ". The ", who(a),
-        " closed first: its FIN (");
+// "Four-way close ..., initiated by the client. The client closed first: its
+// FIN (packet 4, seq 121) took it to FIN_WAIT_1. "
+void Narrator::first_fin(Buf& out, CloseKind kind, Side a) const {
+    cat(out, close_words(kind), ", initiated by the ", who(a), ". The ", who(a), " closed first: its FIN (");
     fin_place(out, a);
     append(out, ")");
     fin_took_to(out, a, " took it to ");
     append(out, ". ");
+}
+
+void Narrator::close_four_way(Buf& out, Side a) const {
+    const Side b = other(a);
+    const FinFacts& fa = c.fin(a);
+    const FinFacts& fb = c.fin(b);
+    first_fin(out, CloseKind::four_way, a);
     if (fa.acked) {
         const auto ack = ack_of(fa.acked_by_frame, b);
         cat(out, "The ", who(b), " acknowledged it on its own (packet ", fa.acked_by_frame, ", ack ",
@@ -86,12 +91,7 @@ void Narrator::close_three_way(Buf& out, Side a) const {
     const FinFacts& fa = c.fin(a);
     const FinFacts& fb = c.fin(b);
     const auto ack = ack_of(fb.frame, b);
-    cat(out, close_words(CloseKind::three_way), ", initiated by the ", who(a), ". The ", who(a),
-        " closed first: its FIN (");
-    fin_place(out, a);
-    append(out, ")");
-    fin_took_to(out, a, " took it to ");
-    append(out, ". ");
+    first_fin(out, CloseKind::three_way, a);
     // Did a segment of b's cross a's FIN first (seed case 2: the data ACK)?
     const Transition* crossed = find_first(c, [&](const Transition& t) {
         return t.endpoint == b && t.cause_frame == fa.frame && t.delivery == Delivery::acknowledged;
