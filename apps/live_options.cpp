@@ -6,7 +6,9 @@ void add_live_options(CLI::App& app, LiveSettings& s) {
     app.add_option("-w,--write", s.save_file,
                    "Live: also save every captured frame to this pcap file (flushed as it goes), to explain again "
                    "offline");
-    app.add_option("-c,--count", s.count, "Live: stop after this many frames")->check(CLI::PositiveNumber);
+    app.add_option("-c,--count", s.count,
+                   "Stop after this many frames (those the filter passes), as tcpdump -c: live, or reading files")
+        ->check(CLI::PositiveNumber);
     app.add_option("--stats-interval", s.stats_interval,
                    "Live: a status line on stderr every this many seconds (frames, bytes, open connections by "
                    "state, reported and evicted connections, drops); the same figures at exit")
@@ -29,7 +31,6 @@ std::string live_misuse(const LiveSettings& s, bool live, bool files) {
     if (live && files) return "-i captures live and reads no file: give either -i IFACE or capture files";
     if (live) return {};
     if (!s.save_file.empty()) return "-w saves a live capture: it needs -i IFACE";
-    if (s.count) return "-c counts live frames: it needs -i IFACE (for a file, --filter or --id select)";
     if (s.stats_interval > 0) return "--stats-interval reports on a live capture: it needs -i IFACE";
     if (s.table) return "--table shows a live capture: it needs -i IFACE";
     if (s.immediate) return "--immediate is how live frames are handed over: it needs -i IFACE";

@@ -105,16 +105,25 @@ capture::FileReport read_input(const Options& o, const std::string& path, captur
     const int stream_fd = path == "-" ? STDIN_FILENO : capture::open_if_stream(path);
     if (stream_fd < 0 && (o.text || capture::file_looks_like_text(path))) {
         no_filter_on_text(path, ropt);
-        return capture::read_tcpdump_text_file(path, ropt.verify_checksums, frames, sink);
+        return capture::read_tcpdump_text_file(path, ropt.verify_checksums, frames, sink, ropt.frame_limit);
     }
     if (stream_fd < 0) return capture::read_capture_file(path, ropt, frames, sink);
     capture::PeekedStream in(stream_fd);
     if (o.text || capture::looks_like_text(in.head())) {
         no_filter_on_text(path, ropt);
-        return capture::read_tcpdump_text_stream(in.release(), path, ropt.verify_checksums, frames, sink);
+        return capture::read_tcpdump_text_stream(in.release(), path, ropt.verify_checksums, frames, sink,
+                                                 ropt.frame_limit);
     }
     ropt.stream = in.release();
     return capture::read_capture_file(path, ropt, frames, sink);
+}
+
+// -c N: the reading stopped there, as tcpdump's does; connections still
+// open then are reported as they stood.
+void note_count_reached(const Options& o, std::uint64_t last_frame, ReportSink& sink) {
+    std::string note = fmt::format("-c {} reached at frame {}: the reading stopped there", o.live.count, last_frame);
+    spdlog::info("{}", note);
+    sink.add_input_note(std::move(note));
 }
 
 // Reads every file into the table; kUsage on a bad filter, kInputError if
@@ -125,10 +134,11 @@ int read_files(const Options& o, ReportSink& sink, capture::SegmentSink& segment
     ropt.verify_checksums = o.verify_checksums;
     ropt.interface_names = &sink.interface_names();
     ropt.stop = &reading_stopped();
-    std::uint64_t frames = 0;
+    std::uint64_t frames = 0, delivered = 0;
     int status = kOk;
     for (const std::string& f : o.files) {
-        if (reading_stopped()) break;
+        if (reading_stopped() || (o.live.count && delivered >= o.live.count)) break;
+        ropt.frame_limit = o.live.count ? o.live.count - delivered : 0;
         capture::FileReport r;
         try {
             r = read_input(o, f, ropt, frames, segments);
@@ -137,8 +147,10 @@ int read_files(const Options& o, ReportSink& sink, capture::SegmentSink& segment
             return kUsage;
         }
         report_file(r, sink);
+        delivered += r.frames_read;
         if (r.fatal_error || r.skipped_link_type) status = kInputError;
     }
+    if (o.live.count && delivered >= o.live.count) note_count_reached(o, frames, sink);
     if (reading_stopped()) {
         std::string note = fmt::format("reading stopped by signal {} after frame {}: what was read is reported",
                                        stopping_signal(), frames);

@@ -137,7 +137,8 @@ inline constexpr std::uint32_t kLibpcapMaxSnaplen = 262144;
 // on_record(header, data) for each, where `header` is what
 // pcap_next_ex would return (timestamp fraction in nanoseconds) and `data`
 // points into `file`, valid until on_record returns. Stops at the end of the
-// file (nullopt) or at the first record libpcap would refuse.
+// file or when on_record returns false (nullopt), or at the first record
+// libpcap would refuse.
 template <class OnRecord>
 std::optional<ClassicRecordError> walk_classic_records(CaptureFileBytes& file,
                                                        const ClassicPcapFormat& format,
@@ -191,7 +192,8 @@ std::optional<ClassicRecordError> walk_classic_records(CaptureFileBytes& file,
         }
         header.caplen = delivered;
         offset = data_offset + caplen;
-        on_record(static_cast<const pcap_pkthdr&>(header), static_cast<const u_char*>(data));
+        if (!on_record(static_cast<const pcap_pkthdr&>(header), static_cast<const u_char*>(data)))
+            return std::nullopt;
     }
 }
 

@@ -78,7 +78,7 @@ void read_frames(pcap_t* p, const BpfProgram& filter, const std::string& path, c
     Segment segment;
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
-    while (!stopped()) {
+    while (!stopped() && !opts.limit_reached(report.frames_read)) {
         // Start of the next record, for the error message.
         const long offset = file != nullptr ? std::ftell(file) : -1;
         const int rc = pcap_next_ex(p, &header, &data);
@@ -130,7 +130,7 @@ std::optional<ClassicFile> walkable_classic_file(pcap_t* p, const std::string& p
 // The same as read_frames, for a classic pcap file: records are walked in
 // place, the filter (if any) runs on each as libpcap's loop would run it.
 void read_classic_frames(const ClassicFile& classic, const BpfProgram& filter,
-                         const std::string& path, bool verify_checksums,
+                         const std::string& path, const ReadOptions& opts,
                          std::uint64_t& frame_counter, SegmentSink& sink, FileReport& report) {
     CaptureFileBytes bytes(classic.fd, classic.size);
     const int dlt = classic.format.dlt;
@@ -139,10 +139,11 @@ void read_classic_frames(const ClassicFile& classic, const BpfProgram& filter,
         // A rejected frame keeps its number, as in libpcap's loop above.
         if (!filter.empty() && pcap_offline_filter(filter.get(), &header, data) == 0) {
             ++frame_counter;
-            return;
+            return true;
         }
         // The walker has already scaled the fraction to nanoseconds.
-        take_frame(dlt, header, data, verify_checksums, frame_counter, segment, report, sink);
+        take_frame(dlt, header, data, opts.verify_checksums, frame_counter, segment, report, sink);
+        return !opts.limit_reached(report.frames_read);
     };
     const std::optional<ClassicRecordError> error =
         walk_classic_records(bytes, classic.format, on_record);
@@ -195,8 +196,7 @@ FileReport read_capture_file(const std::string& path, const ReadOptions& opts,
     BpfProgram filter;
     compile_filter(p.get(), opts.bpf_filter, path, filter);
     if (const std::optional<ClassicFile> classic = walkable_classic_file(p.get(), path, opts)) {
-        read_classic_frames(*classic, filter, path, opts.verify_checksums, frame_counter, sink,
-                            report);
+        read_classic_frames(*classic, filter, path, opts, frame_counter, sink, report);
         return report;
     }
     read_frames(p.get(), filter, path, opts, frame_counter, sink, report);

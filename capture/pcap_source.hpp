@@ -37,6 +37,10 @@ struct ReadOptions {
     // kept and no error is recorded for the interrupted read. Files on disk
     // are walked to their end, which takes about a second per GB.
     const std::atomic<bool>* stop = nullptr;
+    // tcpdump's -c: stop after this many frames of this file were delivered
+    // (passed the filter); 0 = no limit. The frames read are kept.
+    std::uint64_t frame_limit = 0;
+    bool limit_reached(std::uint64_t delivered) const { return frame_limit != 0 && delivered >= frame_limit; }
 };
 
 // One interface of a pcapng file read by our own walker.

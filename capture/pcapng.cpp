@@ -320,6 +320,7 @@ std::optional<PcapngError> Walker::run() {
         default: break;  // a block this reader does not know, or need
         }
         if (failed) return PcapngError{offset_, *failed, interfaces_.empty()};
+        if (!visitor_.wants_more()) return std::nullopt;
     }
 }
 

@@ -57,10 +57,14 @@ public:
     // A packet on interface `index`: `header` as pcap_next_ex would fill it
     // with nanosecond precision, `data` valid until the call returns.
     virtual void on_packet(std::size_t index, const pcap_pkthdr& header, const u_char* data) = 0;
+    // Asked after each packet: false ends the walk there, as at the end of
+    // the file (tcpdump's -c).
+    virtual bool wants_more() const { return true; }
 };
 
 // Walks the blocks of the pcapng file in `file` from its start to its end
-// (nullopt) or to the first block it cannot read. A block larger than
+// or until the visitor wants no more (nullopt), or to the first block it
+// cannot read. A block larger than
 // CaptureFileBytes::kMaxFetch is refused unless it is one the walker skips
 // (libpcap takes up to 16 MiB; no packet within its snapshot limit needs
 // that much).

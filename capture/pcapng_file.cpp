@@ -49,6 +49,7 @@ public:
 
     void on_interface(std::size_t index, const PcapngInterface& iface) override;
     void on_packet(std::size_t index, const pcap_pkthdr& header, const u_char* data) override;
+    bool wants_more() const override { return !opts_.limit_reached(report_.frames_read); }
 
 private:
     int dlt_of(std::uint16_t linktype);

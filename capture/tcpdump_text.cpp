@@ -91,6 +91,7 @@ public:
 
     void feed(std::string_view raw);
     FileReport finish();
+    std::uint64_t packet_lines() const { return report_.frames_read; }
 
 private:
     void take(std::string_view line, std::uint64_t line_no);
@@ -282,17 +283,17 @@ bool looks_like_text(std::string_view b) {
 }
 
 FileReport read_tcpdump_text(std::istream& in, const std::string& path, bool verify_checksums,
-                             std::uint64_t& frame_counter, SegmentSink& sink) {
+                             std::uint64_t& frame_counter, SegmentSink& sink, std::uint64_t frame_limit) {
     TextReader reader(path, verify_checksums, frame_counter, sink);
     std::string line;
-    while (std::getline(in, line)) reader.feed(line);
+    while ((frame_limit == 0 || reader.packet_lines() < frame_limit) && std::getline(in, line)) reader.feed(line);
     FileReport r = reader.finish();
     if (in.bad()) r.fatal_error = path + ": read error";
     return r;
 }
 
 FileReport read_tcpdump_text_stream(std::FILE* in, const std::string& path, bool verify_checksums,
-                                    std::uint64_t& frame_counter, SegmentSink& sink) {
+                                    std::uint64_t& frame_counter, SegmentSink& sink, std::uint64_t frame_limit) {
     if (in == nullptr) {
         FileReport r;
         r.path = path;
@@ -302,14 +303,14 @@ FileReport read_tcpdump_text_stream(std::FILE* in, const std::string& path, bool
     }
     __gnu_cxx::stdio_sync_filebuf<char> buf(in);  // libstdc++'s streambuf over a FILE*, through stdio
     std::istream stream(&buf);
-    FileReport r = read_tcpdump_text(stream, path, verify_checksums, frame_counter, sink);
+    FileReport r = read_tcpdump_text(stream, path, verify_checksums, frame_counter, sink, frame_limit);
     std::fclose(in);
     return r;
 }
 
 FileReport read_tcpdump_text_file(const std::string& path, bool verify_checksums, std::uint64_t& frame_counter,
-                                  SegmentSink& sink) {
-    if (path == "-") return read_tcpdump_text(std::cin, path, verify_checksums, frame_counter, sink);
+                                  SegmentSink& sink, std::uint64_t frame_limit) {
+    if (path == "-") return read_tcpdump_text(std::cin, path, verify_checksums, frame_counter, sink, frame_limit);
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         FileReport r;
@@ -318,7 +319,7 @@ FileReport read_tcpdump_text_file(const std::string& path, bool verify_checksums
         r.fatal_error = path + ": cannot open";
         return r;
     }
-    return read_tcpdump_text(in, path, verify_checksums, frame_counter, sink);
+    return read_tcpdump_text(in, path, verify_checksums, frame_counter, sink, frame_limit);
 }
 
 bool file_looks_like_text(const std::string& path) {

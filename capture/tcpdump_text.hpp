@@ -24,17 +24,19 @@ bool looks_like_text(std::string_view first_bytes);
 
 // Reads tcpdump text from `in`. Frame numbers: a line's own leading number
 // when it has one (a pasted "1 12:43:46..." or tcpdump -#), else one per
-// packet line (TCP or not), counted on from `frame_counter`.
+// packet line (TCP or not), counted on from `frame_counter`. frame_limit
+// (tcpdump's -c; 0 = none): stop after that many packet lines.
 FileReport read_tcpdump_text(std::istream& in, const std::string& path, bool verify_checksums,
-                             std::uint64_t& frame_counter, SegmentSink& sink);
+                             std::uint64_t& frame_counter, SegmentSink& sink, std::uint64_t frame_limit = 0);
 
 // The same for a stream (standard input already peeked at), closed after.
 FileReport read_tcpdump_text_stream(std::FILE* in, const std::string& path, bool verify_checksums,
-                                    std::uint64_t& frame_counter, SegmentSink& sink);
+                                    std::uint64_t& frame_counter, SegmentSink& sink,
+                                    std::uint64_t frame_limit = 0);
 
 // The same for a file ("-" = standard input).
 FileReport read_tcpdump_text_file(const std::string& path, bool verify_checksums, std::uint64_t& frame_counter,
-                                  SegmentSink& sink);
+                                  SegmentSink& sink, std::uint64_t frame_limit = 0);
 
 // Whether the file at `path` (not standard input) holds text rather than a
 // capture; false when it cannot be read (the capture reader says why).

@@ -429,6 +429,7 @@ std::vector<SeenRecord> via_walker(const std::string& path, std::string& error) 
     const auto err = walk_classic_records(
         file, *format, [&](const pcap_pkthdr& h, const u_char* data) {
             out.push_back(seen(h, data));
+            return true;
         });
     error = err ? err->pcap_error : "";
     pcap_close(p);

@@ -442,3 +442,47 @@ TEST_CASE("tcpdump text with a malformed line warns naming it and a filter is a 
     CHECK(run("--port 80 --text " + path.string()).status == 2);
     std::filesystem::remove(path);
 }
+
+namespace {
+
+// The report up to the Input notes (which name the input and the -c stop).
+std::string before_input(const std::string& out) { return out.substr(0, out.find("\nInput\n")); }
+
+// What tcpdump -c keeps of a capture, saved to `out`: how many frames.
+int tcpdump_prefix(const std::string& file, int n, const std::string& filter, const std::string& out) {
+    const std::string keep = "tcpdump -r " + file + " -c " + std::to_string(n) + " -w " + out + " '" + filter + "'";
+    REQUIRE(run_command(keep + " > /dev/null").status == 0);
+    return std::stoi(run_command("tcpdump -r " + out + " 2>/dev/null | wc -l").out);
+}
+
+}  // namespace
+
+TEST_CASE("-c N stops after N frames as tcpdump -c does, through every reader", "[cli]") {
+    const std::string router = std::string(TFE_TEST_DATA_DIR) + "/pcapng/router.pcapng";
+    const std::string text = std::string(TFE_TEST_DATA_DIR) + "/tcpdump-text/seed-3-four-way-client-first.txt";
+    const auto prefix = temp_file("prefix.pcap");
+    struct Case { std::string input, filter; };
+    // Classic pcap walked in place, pcapng walked, libpcap's loop on a pipe;
+    // with a filter, -c counts the frames it passes.
+    for (const Case& c : {Case{sample("four-way-client-first"), ""}, Case{router, ""},
+                          Case{"- < " + sample("abort-client"), ""}, Case{router, "tcp port 40062"},
+                          Case{sample("four-way-client-first"), "tcp[13] & 1 != 0"}}) {
+        for (const int n : {1, 4, 7, 1000}) {
+            INFO(c.input << " [" << c.filter << "] -c " << n);
+            const std::string file = c.input.rfind("- < ", 0) == 0 ? c.input.substr(4) : c.input;
+            const int kept = tcpdump_prefix(file, n, c.filter, prefix.string());
+            const std::string filter = c.filter.empty() ? "" : " --filter '" + c.filter + "'";
+            const Run cut = run("--brief -c " + std::to_string(n) + filter + " " + c.input);
+            CHECK(cut.status == 0);
+            CHECK(before_input(cut.out) == before_input(run("--brief " + prefix.string()).out));
+            CHECK((cut.out.find("the reading stopped there") != std::string::npos) == (kept == n));
+        }
+    }
+    // tcpdump's text: one packet per line here, so -c N reads N lines.
+    const std::string head = temp_file("head.txt").string();
+    REQUIRE(run_command("head -n 5 " + text + " > " + head).status == 0);
+    CHECK(before_input(run("--brief -c 5 " + text).out) == before_input(run("--brief " + head).out));
+    // Across files -c counts on: the second file is read for what is left.
+    const Run two = run("--brief -c 12 " + sample("refused") + " " + sample("four-way-client-first"));
+    CHECK(two.out.find("-c 12 reached at frame 12:") != std::string::npos);
+}
