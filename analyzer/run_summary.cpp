@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/text/layout.hpp"
 #include "analyzer/text_report.hpp"
 
 namespace tfe::analyzer {
@@ -62,15 +63,22 @@ std::string title(bool color, std::string_view t) {
     return color ? fmt::format("\x1b[1m{}\x1b[0m", t) : std::string(t);
 }
 
-void put_list(fmt::memory_buffer& b, bool color, std::string_view heading, const std::vector<std::string>& items) {
+// "  heading         value": in a set width, a longer value wraps under
+// itself.
+void put_row(fmt::memory_buffer& b, std::string_view heading, std::string_view value, std::size_t width) {
+    put(b, "  {:<16}", heading);
+    if (width == 0 || 18 + text::columns(value) <= width) put(b, "{}\n", value);
+    else text::put_paragraph_at(b, value, 18, 18, true);
+}
+
+void put_list(fmt::memory_buffer& b, std::size_t width, std::string_view heading, const std::vector<std::string>& items) {
     if (items.empty()) return;
-    put(b, "  {:<16}{}\n", heading, fmt::join(items, " · "));
-    (void)color;
+    put_row(b, heading, fmt::format("{}", fmt::join(items, " · ")), width);
 }
 
 }  // namespace
 
-void RunSummary::write(fmt::memory_buffer& b, bool color) const {
+void RunSummary::write(fmt::memory_buffer& b, bool color, std::size_t width) const {
     put(b, "{}\n", title(color, fmt::format("Summary: {} connection{}, {} packets, {} bytes of payload", connections_,
                                             connections_ == 1 ? "" : "s", packets_, payload_bytes_)));
     if (connections_ == 0) return;
@@ -81,20 +89,20 @@ void RunSummary::write(fmt::memory_buffer& b, bool color) const {
     for (std::size_t i = 0; i < kHandshakeKinds; ++i)
         if (const Tally& t = handshakes_[i]; t.n)
             items.push_back(fmt::format("{} {}{}", t.n, handshake_words(static_cast<HandshakeKind>(i)), ex(t)));
-    put_list(b, color, "opened", items);
+    put_list(b, width, "opened", items);
 
     items.clear();
     for (std::size_t i = 0; i < kCloseKinds; ++i)
         if (const Tally& t = closes_[i]; t.n)
             items.push_back(fmt::format("{} {}{}", t.n, close_words(static_cast<CloseKind>(i)), ex(t)));
-    put_list(b, color, "closed", items);
+    put_list(b, width, "closed", items);
 
     items.clear();
     for (Initiator who : {Initiator::client, Initiator::server, Initiator::both})
         if (const Tally& t = initiators_[static_cast<std::size_t>(who)]; t.n)
             items.push_back(fmt::format("{} {}{}", who == Initiator::both ? "both at once" : initiator_name(who), t.n,
                                         ex(t)));
-    put_list(b, color, "closed first", items);
+    put_list(b, width, "closed first", items);
 
     for (Side side : {Side::client, Side::server}) {
         items.clear();
@@ -104,7 +112,7 @@ void RunSummary::write(fmt::memory_buffer& b, bool color) const {
                 items.push_back(fmt::format("{} {}{}", color ? fmt::format("\x1b[36m{}\x1b[0m", name) : name, t.n,
                                             ex(t)));
             }
-        put_list(b, color, fmt::format("{} ends in", side_name(side)), items);
+        put_list(b, width, fmt::format("{} ends in", side_name(side)), items);
     }
 
     if (roles_inferred_) put(b, "  {:<16}{} connection{} (no SYN seen)\n", "roles inferred", roles_inferred_,
@@ -122,7 +130,7 @@ void RunSummary::write(fmt::memory_buffer& b, bool color) const {
         }
     if (items.empty()) put(b, "  {:<16}none\n", "anomalies");
     else
-        for (std::size_t i = 0; i < items.size(); ++i) put(b, "  {:<16}{}\n", i == 0 ? "anomalies" : "", items[i]);
+        for (std::size_t i = 0; i < items.size(); ++i) put_row(b, i == 0 ? "anomalies" : "", items[i], width);
 }
 
 }  // namespace tfe::analyzer

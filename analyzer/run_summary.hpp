@@ -36,7 +36,8 @@ std::string id_list(const SmallestIds& ids);
 class RunSummary {
 public:
     void add(const Connection& c, const Summary& s);
-    void write(fmt::memory_buffer& out, bool color) const;
+    // width: as TextOptions::width (0: rows as long as they are).
+    void write(fmt::memory_buffer& out, bool color, std::size_t width = 0) const;
     // What the flow table ended to make room (its counts: one source for
     // the summary, the status line and stderr), and the cap it kept.
     void set_evictions(const EvictionCounts& evicted, std::size_t max_connections) {

@@ -54,13 +54,30 @@ void write_direction(Buf& b, const Connection& c, Side side) {
     b.push_back('\n');
 }
 
+// Lines of two-blank indent as they are, or in a set width wrapped with a
+// hanging indent where longer.
+void put_fitted(Buf& b, std::string_view lines, std::size_t width) {
+    if (width == 0) {
+        append(b, lines);
+        return;
+    }
+    while (!lines.empty()) {
+        const std::size_t end = std::min(lines.find('\n'), lines.size());
+        const std::string_view line = lines.substr(0, end);
+        if (columns(line) <= width) cat(b, line, "\n");
+        else put_paragraph(b, line, 2, 4);
+        lines.remove_prefix(std::min(end + 1, lines.size()));
+    }
+}
+
 // The header: endpoints (the first line bold), time, packets, kinds.
-void write_header(Buf& b, const Connection& c, const Summary& s, const TextOptions& o, const Narrator& n) {
-    if (o.color) append(b, kBold);
-    cat(b, "Connection #", c.id(), "  ", Address{c.addr(Side::client)}, " (client) ⇄ ", Address{c.addr(Side::server)},
+void write_header(Buf& out, const Connection& c, const Summary& s, const TextOptions& o, const Narrator& n) {
+    if (o.color) append(out, kBold);
+    cat(out, "Connection #", c.id(), "  ", Address{c.addr(Side::client)}, " (client) ⇄ ", Address{c.addr(Side::server)},
         " (server)");
-    if (o.color) append(b, kReset);
-    b.push_back('\n');
+    if (o.color) append(out, kReset);
+    out.push_back('\n');
+    Buf b;
     cat(b, "  started ", Utc{c.first_ts()}, " UTC, lasted ", Duration{c.last_ts() - c.first_ts()}, ", packets ",
         c.first_frame(), "–", c.last_frame(), "; ended: ", end_words(c.end_reason()), "\n");
     write_direction(b, c, Side::client);
@@ -72,6 +89,7 @@ void write_header(Buf& b, const Connection& c, const Summary& s, const TextOptio
         b.push_back('\n');
     }
     cat(b, "  opening: ", handshake_words(s.handshake), "; closing: ", close_words(s.close), "\n");
+    put_fitted(out, view(b), o.width);
 }
 
 void write_title(Buf& b, const TextOptions& o, std::string_view text) { cat(b, "\n  ", paint(o.color, kBold, text), "\n"); }
@@ -198,14 +216,27 @@ void write_text_without_ladder(Buf& b, const Connection& c, const Summary& s, co
     write_narrative(b, c, o, n);
 }
 
-void write_brief(Buf& b, const Connection& c, const Summary& s, const TextOptions& o) {
-    const Endpoint& cl = c.endpoint(Side::client);
-    const Endpoint& sv = c.endpoint(Side::server);
+// The line after the id; in a set width, wrapped under itself.
+void write_brief_facts(Buf& b, const Connection& c, const Summary& s, const TextOptions& o);
+
+void write_brief(Buf& out, const Connection& c, const Summary& s, const TextOptions& o) {
     // "#7    ": the id left-aligned in four columns.
     const fmt::format_int id(c.id());
     const std::string_view id_text(id.data(), id.size());
-    cat(b, "#", id_text, std::string_view("    ").substr(std::min<std::size_t>(id_text.size(), 4)), " ",
-        Address{c.addr(Side::client)}, " → ", Address{c.addr(Side::server)},
+    cat(out, "#", id_text, std::string_view("    ").substr(std::min<std::size_t>(id_text.size(), 4)), " ");
+    if (o.width == 0) return write_brief_facts(out, c, s, o);
+    Buf b;
+    write_brief_facts(b, c, s, o);
+    const std::size_t column = 2 + std::max<std::size_t>(id_text.size(), 4);
+    const std::string_view line = view(b).substr(0, b.size() - 1);  // without its newline
+    if (column + columns(line) <= o.width) append(out, view(b));
+    else put_paragraph_at(out, line, column, column, true);
+}
+
+void write_brief_facts(Buf& b, const Connection& c, const Summary& s, const TextOptions& o) {
+    const Endpoint& cl = c.endpoint(Side::client);
+    const Endpoint& sv = c.endpoint(Side::server);
+    cat(b, Address{c.addr(Side::client)}, " → ", Address{c.addr(Side::server)},
         c.roles_inferred() ? " (roles inferred)" : "", "  ", handshake_words(s.handshake), " · ", close_words(s.close));
     if (s.initiator == Initiator::client || s.initiator == Initiator::server)
         cat(b, ", ", initiator_name(s.initiator), " first");

@@ -36,6 +36,10 @@ struct TextOptions {
     TimeNs msl = 30'000'000'000;  // RFC 9293 MSL; TIME_WAIT lasts 2*MSL
     InterfaceNaming interfaces;   // named in the header when the run has several
     TextbookNotes* textbook = nullptr;  // null: every connection explains all
+    // Columns the ladder fits (--width, COLUMNS, the terminal's): its arrows
+    // shorten, its warning tags and footnotes wrap. 0: the natural layout
+    // (arrows of kArrowWidth, about 90 columns), for files and pipes.
+    std::size_t width = 0;
 };
 
 void write_text(fmt::memory_buffer& out, const Connection& c, const Summary& s, const TextOptions& o);

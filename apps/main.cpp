@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +71,17 @@ bool colour_wanted(const std::string& mode) {
     return ::isatty(STDOUT_FILENO) && !(term && std::string_view(term) == "dumb") && !(no_color && *no_color);
 }
 
+// The ladder's width: --width, else COLUMNS (as ls takes it), else the
+// terminal's; 80 at least. 0 (the natural layout) when none is known.
+std::size_t ladder_width(std::size_t asked) {
+    std::size_t w = asked;
+    const char* env = std::getenv("COLUMNS");
+    if (w == 0 && env != nullptr) w = std::strtoul(env, nullptr, 10);
+    winsize ws{};
+    if (w == 0 && ::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) w = ws.ws_col;
+    return w == 0 ? 0 : std::max<std::size_t>(w, 80);
+}
+
 ReportOptions report_options(const Options& o) {
     ReportOptions ro;
     ro.format = o.format == "json"      ? Format::json
@@ -79,6 +91,7 @@ ReportOptions report_options(const Options& o) {
                                         : Format::text;
     ro.text.numbers.absolute = o.absolute;
     ro.text.color = colour_wanted(o.color);
+    ro.text.width = ladder_width(o.width);
     ro.text.all_segments = o.all_segments;
     ro.text.msl = static_cast<TimeNs>(o.msl * 1e9);
     ro.brief = o.brief;

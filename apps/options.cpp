@@ -89,6 +89,10 @@ void add_output_options(CLI::App& app, Options& o) {
     app.add_flag("-S,--absolute-seq", o.absolute, "Absolute sequence numbers (default: relative, the SYN is 0)");
     app.add_option("--color", o.color, "Colour: auto (on a terminal), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
+    app.add_option("--width", o.width,
+                   "Text: columns the ladder fits, 80 at least (default: COLUMNS, else the terminal's width; "
+                   "files and pipes get the natural layout of about 90)")
+        ->check(CLI::Range(80, 1000));
     app.add_flag("-b,--brief", o.brief, "Text: one line per connection (then the summary)");
     app.add_option("--id", o.ids, "Report only these connections (ids from a first run), e.g. --id 3,17")
         ->delimiter(',')->allow_extra_args(false);

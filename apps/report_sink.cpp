@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "analyzer/picture/mermaid.hpp"
+#include "analyzer/text/layout.hpp"
 #include "analyzer/picture/svg_ladder.hpp"
 
 namespace tfe::app {
@@ -56,10 +57,13 @@ void ReportSink::finish() {
     if (table_ != nullptr) summary_.set_evictions(table_->stats().evicted, table_->config().max_connections);
     if (!opts_.quiet_report && opts_.format == Format::text) {
         if (opts_.brief) buf_.push_back('\n');
-        summary_.write(buf_, opts_.text.color);
+        summary_.write(buf_, opts_.text.color, opts_.text.width);
         if (!input_notes_.empty()) {
             fmt::format_to(std::back_inserter(buf_), "\nInput\n");
-            for (const std::string& n : input_notes_) fmt::format_to(std::back_inserter(buf_), "  {}\n", n);
+            for (const std::string& n : input_notes_) {
+                if (opts_.text.width > 0 && 2 + n.size() > opts_.text.width) analyzer::text::put_paragraph(buf_, n, 2, 4);
+                else fmt::format_to(std::back_inserter(buf_), "  {}\n", n);
+            }
         }
     }
     if (html_) html_->write(buf_, input_notes_);

@@ -22,10 +22,11 @@ struct Run {
     std::string out;  // stdout and stderr, in order
 };
 
-// A command line through /bin/sh, stderr joined to stdout.
+// A command line through /bin/sh, stderr joined to stdout (unless the
+// command sends it elsewhere).
 inline Run run_command(const std::string& command) {
     Run r;
-    const std::string cmd = command + " 2>&1";
+    const std::string cmd = "{ " + command + "; } 2>&1";
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
     std::array<char, 4096> buf{};
@@ -39,7 +40,8 @@ inline Run run_command(const std::string& command) {
 // The tool with `args`; `prefix` goes before it (e.g. a command that drops
 // privileges).
 inline Run run(const std::string& args, const std::string& prefix = "") {
-    return run_command(prefix + kTool + " --color never " + args);
+    // COLUMNS would set the ladder's width: each test sets it where it means to.
+    return run_command(prefix + "env -u COLUMNS " + kTool + " --color never " + args);
 }
 
 // A bash script (process substitution, jobs); it must not contain '.

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
+#include <vector>
 
 #include "tests/cli_run.hpp"
 
@@ -457,7 +459,7 @@ int tcpdump_prefix(const std::string& file, int n, const std::string& filter, co
 
 }  // namespace
 
-TEST_CASE("-c N stops after N frames as tcpdump -c does, through every reader", "[cli]") {
+TEST_CASE("tcpdump's -c N: the reading stops after N frames, through every reader", "[cli]") {
     const std::string router = std::string(TFE_TEST_DATA_DIR) + "/pcapng/router.pcapng";
     const std::string text = std::string(TFE_TEST_DATA_DIR) + "/tcpdump-text/seed-3-four-way-client-first.txt";
     const auto prefix = temp_file("prefix.pcap");
@@ -485,4 +487,53 @@ TEST_CASE("-c N stops after N frames as tcpdump -c does, through every reader", 
     // Across files -c counts on: the second file is read for what is left.
     const Run two = run("--brief -c 12 " + sample("refused") + " " + sample("four-way-client-first"));
     CHECK(two.out.find("-c 12 reached at frame 12:") != std::string::npos);
+}
+
+namespace {
+
+// Code points of each line longer than `width`, with the line.
+std::vector<std::string> lines_wider_than(const std::string& text, std::size_t width) {
+    std::vector<std::string> wide;
+    std::size_t start = 0;
+    for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+        const std::string line = text.substr(start, end - start);
+        const auto points = std::count_if(line.begin(), line.end(), [](char ch) { return (ch & 0xC0) != 0x80; });
+        if (static_cast<std::size_t>(points) > width) wide.push_back(line);
+    }
+    return wide;
+}
+
+// The words of a report, rules taken out of arrows, in sorted order: what
+// a width may move between lines but never drop.
+std::vector<std::string> words_of(const std::string& text) {
+    std::vector<std::string> words;
+    std::istringstream in(text);
+    for (std::string w; in >> w;) {
+        for (std::size_t at; (at = w.find("─")) != std::string::npos;) w.erase(at, std::string("─").size());
+        if (!w.empty()) words.push_back(w);
+    }
+    std::sort(words.begin(), words.end());
+    return words;
+}
+
+}  // namespace
+
+TEST_CASE("the report fits --width or COLUMNS, brief and full, and drops no word", "[cli][text]") {
+    for (const auto& dir : std::filesystem::directory_iterator(kSamples)) {
+        const std::string capture = dir.path() / "capture.pcap";
+        if (!std::filesystem::exists(capture)) continue;
+        INFO(capture);
+        for (const char* mode : {"", "--brief "}) {
+            // The report on stdout; stderr's one-line warnings are not wrapped.
+            const Run natural = run(mode + capture + " 2>/dev/null");
+            const Run fitted = run(std::string(mode) + "--width 80 " + capture + " 2>/dev/null");
+            CHECK(lines_wider_than(fitted.out, 80).empty());
+            CHECK(words_of(fitted.out) == words_of(natural.out));
+        }
+    }
+    // COLUMNS as ls takes it; narrower than 80 is taken as 80.
+    const std::string s = sample("crafted-server-side-only");
+    CHECK(run_command("COLUMNS=100 " + kTool + " " + s).out == run("--width 100 " + s).out);
+    CHECK(run_command("COLUMNS=40 " + kTool + " " + s).out == run("--width 80 " + s).out);
+    CHECK(run("--width 79 " + s).status == 2);
 }

@@ -17,6 +17,9 @@ namespace {
 
 using Row = LadderRow;
 
+constexpr std::size_t kWidestState = *std::max_element(kStateColumns.begin(), kStateColumns.end());
+constexpr std::size_t kMinArrow = 40;  // the longest label with absolute numbers, and its head
+
 std::string_view superscript(std::size_t n) {
     static constexpr std::string_view digits[] = {"¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
     return n >= 1 && n <= 9 ? digits[n - 1] : "*";
@@ -30,14 +33,21 @@ public:
     Ladder(const Connection& c, const TextOptions& o) : c_(c), o_(o), rows_(c) {
         // The widest frame number is the last row's: rows are sorted by frame.
         if (!rows_.rows().empty()) frame_width_ = fmt::format_int(rows_.rows().back().frame).size();
+        if (o.width > 0) arrow_width_ = std::clamp(o.width - std::min(o.width, around_arrow()), kMinArrow, kArrowWidth);
     }
     void write(Buf& b);
 
 private:
     void put_arrow(Line& line, const Row& r) const;
-    void put_state(Line& line, const Transition* t, std::size_t width);
+    std::size_t put_state(Line& line, const Transition* t, std::size_t width);
     void put_frame(Line& line, std::uint64_t frame) const;
     void put_no_frame(Line& line) const { line.blank(frame_width_ + 2); }
+    // Columns of a line besides its arrow: the indent, the client's state,
+    // the frame number, the gap, the widest server state and its footnote mark.
+    std::size_t around_arrow() const { return 2 + kStateWidth + frame_width_ + 2 + 2 + kWidestState + 1; }
+    std::size_t arrow_column() const { return 2 + kStateWidth + frame_width_ + 2; }
+    std::size_t put_tags(Line& line, std::span<const Anomaly> tags, std::size_t from, std::size_t column) const;
+    void add_footnote(std::string_view mark, const Transition& t);
     void put_gap(Buf& b, std::string_view text, std::size_t text_columns) const;
     void draw_gap_line(Buf& gap_line, const HiddenSegments& h) const;
     void write_heading(Buf& b) const;
@@ -48,6 +58,7 @@ private:
     const TextOptions& o_;
     LadderRows rows_;
     std::size_t frame_width_ = 1;
+    std::size_t arrow_width_ = kArrowWidth;
     Buf footnotes_;          // as printed, one line each
     std::size_t footnote_count_ = 0;
 };
@@ -59,7 +70,7 @@ void Ladder::put_arrow(Line& line, const Row& r) const {
         append(text, "· ");
         append_row_label(text, c_, r, o_.numbers);
         append(text, " ·");
-        put_centered(line, view(text), columns(view(text)), kArrowWidth);
+        put_centered(line, view(text), columns(view(text)), arrow_width_);
         return;
     }
     // The arrow is assembled in one piece (head, label, rule, point) and
@@ -72,27 +83,60 @@ void Ladder::put_arrow(Line& line, const Row& r) const {
     const std::size_t label_at = text.size();
     append_row_label(text, c_, r, o_.numbers);
     const std::size_t w = columns(view(text).substr(label_at));
-    const std::size_t fill = kArrowWidth > w + 3 ? kArrowWidth - w - 3 : 1;
+    const std::size_t fill = arrow_width_ > w + 3 ? arrow_width_ - w - 3 : 1;
     append(text, rule(fill, *r.sender == Side::client));
     if (painted) append(text, kReset);
     line.text(view(text));
 }
 
 // The state a transition entered, as a cell `width` columns wide, with a
-// footnote when the state is drawn later than the segment that caused it.
-void Ladder::put_state(Line& line, const Transition* t, std::size_t width) {
+// footnote when the state is drawn later than the segment that caused it;
+// the columns it took.
+std::size_t Ladder::put_state(Line& line, const Transition* t, std::size_t width) {
     if (!t) {
         line.blank(width);
-        return;
+        return width;
     }
     std::string_view mark;
     if (t->frame != t->cause_frame) {
         mark = superscript(++footnote_count_);
-        cat(footnotes_, "  ", mark, " ");
-        append_late_note(footnotes_, c_, *t);
-        footnotes_.push_back('\n');
+        add_footnote(mark, *t);
     }
     put_state_cell(line, o_.color, t->to, width, mark);
+    return std::max(width, kStateColumns[static_cast<std::size_t>(t->to)] + (mark.empty() ? 0 : 1));
+}
+
+// In a set width a footnote wraps, its lines after the first under its text.
+void Ladder::add_footnote(std::string_view mark, const Transition& t) {
+    if (o_.width == 0) {
+        cat(footnotes_, "  ", mark, " ");
+        append_late_note(footnotes_, c_, t);
+        footnotes_.push_back('\n');
+        return;
+    }
+    Buf note;
+    cat(note, mark, " ");
+    append_late_note(note, c_, t);
+    put_paragraph(footnotes_, view(note), 2, 4);
+}
+
+// Warning tags from tags[from], the line at `column`: in a set width, as
+// many as fit (one at least); the index of the first one not put.
+std::size_t Ladder::put_tags(Line& line, std::span<const Anomaly> tags, std::size_t from,
+                             std::size_t column) const {
+    std::size_t k = from;
+    for (; k < tags.size(); ++k) {
+        const std::string_view tag = terms(tags[k]).tag;
+        const std::size_t w = 4 + columns(tag);  // "  ⚠ " and the tag
+        if (o_.width > 0 && column + w > o_.width && (k > from || column > arrow_column())) break;
+        column += w;
+        line.blank(2);
+        if (o_.color) line.text(kYellow);
+        line.text("⚠ ");
+        line.text(tag);
+        if (o_.color) line.text(kReset);
+    }
+    return k;
 }
 
 void Ladder::put_frame(Line& line, std::uint64_t frame) const {
@@ -106,7 +150,7 @@ void Ladder::put_gap(Buf& b, std::string_view text, std::size_t text_columns) co
     Line line(b);
     line.blank(2 + kStateWidth);
     put_no_frame(line);
-    put_centered(line, text, text_columns, kArrowWidth);
+    put_centered(line, text, text_columns, arrow_width_);
     line.end();
 }
 
@@ -116,7 +160,7 @@ void Ladder::write_heading(Buf& b) const {
         line.blank(2);
         put_cell(line, false, "", "client", columns("client"), kStateWidth);
         put_no_frame(line);
-        line.blank(kArrowWidth + 2);
+        line.blank(arrow_width_ + 2);
         line.text("server");
         line.end();
     }
@@ -124,7 +168,7 @@ void Ladder::write_heading(Buf& b) const {
     line.blank(2);
     put_state_cell(line, o_.color, c_.endpoint(Side::client).initial_state, kStateWidth);
     put_no_frame(line);
-    line.blank(kArrowWidth + 2);
+    line.blank(arrow_width_ + 2);
     put_state_cell(line, o_.color, c_.endpoint(Side::server).initial_state, 0);
     line.end();
 }
@@ -140,6 +184,7 @@ void Ladder::draw_gap_line(Buf& gap_line, const HiddenSegments& h) const {
 // One line per state this segment moved, sides side by side.
 void Ladder::write_row(Buf& b, const Row& row) {
     const std::size_t lines = LadderRows::lines(row);
+    std::size_t tag = row.full ? 0 : 1;  // a partial row names its first tag in its label
     for (std::size_t i = 0; i < lines; ++i) {
         Line line(b);
         line.blank(2);
@@ -149,19 +194,19 @@ void Ladder::write_row(Buf& b, const Row& row) {
             put_arrow(line, row);
         } else {
             put_no_frame(line);
-            line.blank(kArrowWidth);
+            line.blank(arrow_width_);
         }
         line.blank(2);
-        put_state(line, rows_.placed(row, Side::server, i), 0);
-        if (i == 0)
-            for (std::size_t k = row.full ? 0 : 1; k < row.tags.size(); ++k) {
-                line.blank(2);
-                if (o_.color) line.text(kYellow);
-                line.text("⚠ ");
-                line.text(terms(row.tags[k]).tag);
-                if (o_.color) line.text(kReset);
-            }
+        const std::size_t server = put_state(line, rows_.placed(row, Side::server, i), 0);
+        if (i == 0) tag = put_tags(line, row.tags, tag, arrow_column() + arrow_width_ + 2 + server);
         line.end();
+    }
+    // The tags that did not fit, on lines of their own under the arrow.
+    while (tag < row.tags.size()) {
+        Line more(b);
+        more.blank(arrow_column());
+        tag = put_tags(more, row.tags, tag, arrow_column());
+        more.end();
     }
 }
 
@@ -176,7 +221,7 @@ void Ladder::write_timers(Buf& b) const {
     put_no_frame(line);
     Buf middle;
     cat(middle, "2*MSL later (", Utc{tm.at}, " UTC)");
-    put_centered(line, view(middle), columns(view(middle)), kArrowWidth);
+    put_centered(line, view(middle), columns(view(middle)), arrow_width_);
     line.blank(2);
     if (tm.side[1]) put_state_cell(line, o_.color, tm.side[1]->to, 0);
     line.end();

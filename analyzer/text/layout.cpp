@@ -46,7 +46,8 @@ std::size_t prefix_within(std::string_view text, std::size_t room) {
 
 // The greedy wrap of single-spaced text, a line at a time: the longest
 // prefix that fits, cut back to the last blank, copied in one piece.
-void put_wrapped(Buf& b, std::string_view text, std::size_t indent, std::size_t rest) {
+// `written`: the first line's indent is already on it.
+void put_wrapped(Buf& b, std::string_view text, std::size_t indent, std::size_t rest, bool written) {
     std::size_t lead = indent;
     while (!text.empty()) {
         const std::size_t room = kWrap > lead ? kWrap - lead : 0;
@@ -58,26 +59,32 @@ void put_wrapped(Buf& b, std::string_view text, std::size_t indent, std::size_t 
             if (end == std::string_view::npos) end = std::min(text.find(' '), text.size());
         }
         // The line in one piece: indent, text, newline.
-        char* p = raw::room(b, lead + end + 1);
-        std::memset(p, ' ', lead);
-        p = raw::put(p + lead, text.substr(0, end));
+        const std::size_t blanks = written ? 0 : lead;
+        char* p = raw::room(b, blanks + end + 1);
+        std::memset(p, ' ', blanks);
+        p = raw::put(p + blanks, text.substr(0, end));
         *p++ = '\n';
         raw::commit(b, p);
         text.remove_prefix(std::min(end + 1, text.size()));
         lead = rest;
+        written = false;
     }
 }
 
 }  // namespace
 
 void put_paragraph(Buf& b, std::string_view text, std::size_t indent, std::size_t rest) {
+    put_paragraph_at(b, text, indent, rest, false);
+}
+
+void put_paragraph_at(Buf& b, std::string_view text, std::size_t column, std::size_t rest, bool written) {
     if (single_spaced(text)) {
-        put_wrapped(b, text, indent, rest);
+        put_wrapped(b, text, column, rest, written);
         return;
     }
     Buf words;
     put_single_spaced(words, text);
-    put_wrapped(b, view(words), indent, rest);
+    put_wrapped(b, view(words), column, rest, written);
 }
 
 }  // namespace tfe::analyzer::text
