@@ -98,6 +98,9 @@ ReportOptions report_options(const Options& o) {
     ro.only_ids = o.ids;
     ro.keep_json = ro.quiet_report = !o.expect.empty();
     ro.flush_each = std::find(o.files.begin(), o.files.end(), "-") != o.files.end();
+    // Files: reports in the order of first packets, so head and diff behave;
+    // live and piped reports go out as each connection ends.
+    if (o.interface.empty() && !ro.flush_each) ro.order_window = kOrderWindow;
     if (o.live.table) ro.quiet_report = true;  // the view takes stdout
     return ro;
 }
@@ -409,7 +412,7 @@ int run_threaded(const Options& o, const ReportOptions& ro, const std::vector<an
     if (status == kUsage) return status;
     if (workers.capped()) {
         sink.flush();
-        written = workers.written();
+        written = sink.reported();  // the rest were waiting for their turn
         return kCapped;
     }
     return finish_run(o, expected, sink, workers.stats(), status);

@@ -9,7 +9,8 @@
 
 namespace tfe::app {
 
-ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts), out_(out) {
+ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out)
+    : opts_(opts), out_(out), order_(opts.order_window) {
     opts_.text.interfaces.names = &interface_names_.names();
     opts_.text.textbook = &textbook_;
     if (opts_.format == Format::html && !opts_.quiet_report) html_ = std::make_unique<analyzer::html::HtmlReport>(opts_.text);
@@ -18,6 +19,11 @@ ReportSink::ReportSink(const ReportOptions& opts, std::FILE* out) : opts_(opts),
 ReportSink::~ReportSink() { flush(); }
 
 void ReportSink::on_connection(const Connection& c) {
+    if (opts_.order_window == 0) return report(c);
+    order_.add(c, [this](const Connection& ended) { report(ended); });
+}
+
+void ReportSink::report(const Connection& c) {
     if (!opts_.only_ids.empty() &&
         std::find(opts_.only_ids.begin(), opts_.only_ids.end(), c.id()) == opts_.only_ids.end())
         return;
@@ -54,6 +60,11 @@ void ReportSink::on_connection(const Connection& c) {
 }
 
 void ReportSink::finish() {
+    order_.drain([this](const Connection& ended) { report(ended); });
+    if (const std::uint64_t n = order_.out_of_order())
+        add_input_note(fmt::format("{} report{} written out of order: more than {} connections ended while one opened "
+                                   "before them was still open",
+                                   n, n == 1 ? "" : "s", order_.window()));
     if (table_ != nullptr) summary_.set_evictions(table_->stats().evicted, table_->config().max_connections);
     if (!opts_.quiet_report && opts_.format == Format::text) {
         if (opts_.brief) buf_.push_back('\n');

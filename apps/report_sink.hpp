@@ -16,6 +16,7 @@
 #include "analyzer/json_report.hpp"
 #include "analyzer/run_summary.hpp"
 #include "analyzer/text_report.hpp"
+#include "apps/report_order.hpp"
 #include "capture/frames.hpp"
 #include "capture/interface_names.hpp"
 #include "core/flow_table.hpp"
@@ -23,6 +24,10 @@
 namespace tfe::app {
 
 enum class Format { text, json, html, svg, mermaid };
+
+// Reports that may wait for their turn (apps/report_order.hpp): each is a
+// copy of its connection, about 2 KB with its transitions.
+inline constexpr std::size_t kOrderWindow = 4096;
 
 struct ReportOptions {
     Format format = Format::text;
@@ -36,6 +41,10 @@ struct ReportOptions {
     // The first so many reports are written already (a threaded run that
     // stopped at --max-connections): counted and checked, not written again.
     std::uint64_t muted_reports = 0;
+    // Reports wait to go out in the order of their connections' first
+    // packets, up to this many at once (apps/report_order.hpp); 0: each as
+    // it ends (live, a pipe).
+    std::size_t order_window = 0;
 };
 
 class ReportSink final : public ConnectionSink, public capture::SegmentSink {
@@ -62,8 +71,11 @@ public:
     // Connections reported (after --id).
     std::uint64_t reported() const { return reported_; }
     const analyzer::RunSummary& summary() const { return summary_; }
+    const ReportOrder<Connection>& order() const { return order_; }
 
 private:
+    void report(const Connection& c);
+
     capture::InterfaceNames interface_names_;
     analyzer::TextbookNotes textbook_;  // each textbook note once per report
     ReportOptions opts_;
@@ -77,6 +89,7 @@ private:
     std::vector<std::string> violations_;
     std::vector<std::string> input_notes_;
     std::uint64_t reported_ = 0;
+    ReportOrder<Connection> order_;
     std::unique_ptr<analyzer::html::HtmlReport> html_;  // --format html: the page, written at the end
 };
 

@@ -596,6 +596,25 @@ def sc_both_open(run):
     run.finish()
 
 
+def sc_nested_lifetimes(run):
+    with Stage(run) as st:
+        outer = st.connect(srv_timeout=5)
+        outer.exchange()
+        inner = st.connect(srv_timeout=5)
+        inner.exchange()
+        inner.close_client_first(pause=0.05)
+        time.sleep(2.5)  # past --linger: the second is reported while the first is open
+        outer.exchange()
+        outer.close_client_first(pause=0.05)
+        run.snapshot(outer.client, outer.server, others=[(inner.client, inner.server)])
+    run.expect("client", ["TIME-WAIT", "TIME-WAIT"], "both clients in TIME-WAIT")
+    segs = run.finish()
+    fins = [s for s in segs if "F" in s["flags"]]
+    run.check(len(fins) == 4 and fins[0]["src"] == _parse_addr(inner.client)
+              and fins[-1]["src"] == _parse_addr(outer.server),
+              "the second connection closed entirely before the first")
+
+
 def _abort(run, aborter):
     with Stage(run) as st:
         conn = st.connect()
@@ -925,6 +944,11 @@ DESCRIPTIONS = {
                   "and incoming); on this kernel each frame appears once, packet type 0 "
                   "(host), interface index 1 (lo). Kept as captured.",
     "pcapng": "As four-way-client-first, captured with dumpcap into pcapng.",
+    "nested-lifetimes": "Two connections to one server: the first opens and exchanges a round, the "
+                        "second opens, exchanges and closes (client first), then the first exchanges "
+                        "again, 2.5 s later (past the 2 s linger), and closes (client first). The "
+                        "second is settled first: the reports still come in the order the "
+                        "connections opened.",
 }
 
 # name -> (function, port offset).  The simultaneous-close race uses its own
@@ -946,6 +970,7 @@ SCENARIOS = [
     ("ipv6-four-way", sc_ipv6_four_way, 13),
     ("any-cooked", sc_any_cooked, 14),
     ("pcapng", sc_pcapng, 15),
+    ("nested-lifetimes", sc_nested_lifetimes, 16),
 ]
 
 

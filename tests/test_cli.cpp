@@ -537,3 +537,18 @@ TEST_CASE("the report fits --width or COLUMNS, brief and full, and drops no word
     CHECK(run_command("COLUMNS=40 " + kTool + " " + s).out == run("--width 80 " + s).out);
     CHECK(run("--width 79 " + s).status == 2);
 }
+
+TEST_CASE("reports of a file come in the order the connections opened, of a pipe as each ends", "[cli]") {
+    // lab: #2 opens after #1 and is settled 2.5 s before #1 ends.
+    const std::string nested = sample("nested-lifetimes");
+    const auto first_ids = [](const std::string& out) {
+        std::vector<std::string> ids;
+        std::istringstream in(out);
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("#", 0) == 0) ids.push_back(line.substr(0, line.find(' ')));
+        return ids;
+    };
+    CHECK(first_ids(run("--brief " + nested).out) == std::vector<std::string>{"#1", "#2"});
+    CHECK(first_ids(run("--brief --threads 2 " + nested).out) == std::vector<std::string>{"#1", "#2"});
+    CHECK(first_ids(run("--brief - < " + nested).out) == std::vector<std::string>{"#2", "#1"});
+}
