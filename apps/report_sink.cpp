@@ -62,8 +62,8 @@ void ReportSink::report(const Connection& c) {
 void ReportSink::finish() {
     order_.drain([this](const Connection& ended) { report(ended); });
     if (const std::uint64_t n = order_.out_of_order())
-        add_input_note(fmt::format("{} report{} written out of order: more than {} connections ended while one opened "
-                                   "before them was still open",
+        add_input_note(fmt::format("{} report{} written out of order: {} connections opened after one still open, and "
+                                   "the others could wait no longer",
                                    n, n == 1 ? "" : "s", order_.window()));
     if (table_ != nullptr) summary_.set_evictions(table_->stats().evicted, table_->config().max_connections);
     if (!opts_.quiet_report && opts_.format == Format::text) {
