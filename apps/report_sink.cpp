@@ -20,7 +20,11 @@ ReportSink::~ReportSink() { flush(); }
 
 void ReportSink::on_connection(const Connection& c) {
     if (opts_.order_window == 0) return report(c);
-    order_.add(c, [this](const Connection& ended) { report(ended); });
+    const auto emit = [this](const Connection& ended) { report(ended); };
+    if (!opts_.only_ids.empty() &&
+        std::find(opts_.only_ids.begin(), opts_.only_ids.end(), c.id()) == opts_.only_ids.end())
+        return order_.skip(c.id(), emit);  // not asked for: nothing to keep
+    order_.add(c, emit);
 }
 
 void ReportSink::report(const Connection& c) {

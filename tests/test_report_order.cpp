@@ -53,3 +53,19 @@ TEST_CASE("reports go out in the order their connections opened, within the wind
         CHECK(late == c.out_of_order);
     }
 }
+
+TEST_CASE("a connection not asked for moves the order on and keeps no slot", "[order]") {
+    tfe::app::ReportOrder<Ended> order(4);
+    std::vector<std::uint64_t> out;
+    const auto emit = [&](const Ended& e) { out.push_back(e.n); };
+    order.add(Ended{3}, emit);
+    order.skip(2, emit);
+    CHECK(out.empty());  // #1 is still open
+    order.add(Ended{1}, emit);
+    CHECK(out == std::vector<std::uint64_t>{1, 3});
+    order.skip(5, emit);
+    order.add(Ended{4}, emit);
+    order.drain(emit);
+    CHECK(out == std::vector<std::uint64_t>{1, 3, 4});
+    CHECK(order.out_of_order() == 0);
+}
