@@ -54,22 +54,6 @@ void write_direction(Buf& b, const Connection& c, Side side) {
     b.push_back('\n');
 }
 
-// Lines of two-blank indent as they are, or in a set width wrapped with a
-// hanging indent where longer.
-void put_fitted(Buf& b, std::string_view lines, std::size_t width) {
-    if (width == 0) {
-        append(b, lines);
-        return;
-    }
-    while (!lines.empty()) {
-        const std::size_t end = std::min(lines.find('\n'), lines.size());
-        const std::string_view line = lines.substr(0, end);
-        if (columns(line) <= width) cat(b, line, "\n");
-        else put_paragraph(b, line, 2, 4);
-        lines.remove_prefix(std::min(end + 1, lines.size()));
-    }
-}
-
 // The header: endpoints (the first line bold), time, packets, kinds.
 void write_header(Buf& out, const Connection& c, const Summary& s, const TextOptions& o, const Narrator& n) {
     if (o.color) append(out, kBold);

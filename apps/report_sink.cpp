@@ -75,10 +75,9 @@ void ReportSink::finish() {
         summary_.write(buf_, opts_.text.color, opts_.text.width);
         if (!input_notes_.empty()) {
             fmt::format_to(std::back_inserter(buf_), "\nInput\n");
-            for (const std::string& n : input_notes_) {
-                if (opts_.text.width > 0 && 2 + n.size() > opts_.text.width) analyzer::text::put_paragraph(buf_, n, 2, 4);
-                else fmt::format_to(std::back_inserter(buf_), "  {}\n", n);
-            }
+            scratch_.clear();
+            for (const std::string& n : input_notes_) fmt::format_to(std::back_inserter(scratch_), "  {}\n", n);
+            analyzer::text::put_fitted(buf_, {scratch_.data(), scratch_.size()}, opts_.text.width);
         }
     }
     if (html_) html_->write(buf_, input_notes_);

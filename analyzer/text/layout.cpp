@@ -87,4 +87,22 @@ void put_paragraph_at(Buf& b, std::string_view text, std::size_t column, std::si
     put_wrapped(b, view(words), column, rest, written);
 }
 
+void put_fitted(Buf& b, std::string_view lines, std::size_t width) {
+    if (width == 0) {
+        append(b, lines);
+        return;
+    }
+    while (!lines.empty()) {
+        const std::size_t end = std::min(lines.find('\n'), lines.size());
+        const std::string_view line = lines.substr(0, end);
+        if (columns(line) <= width) {
+            append(b, line);
+            b.push_back('\n');
+        } else {
+            put_paragraph(b, line, 2, 4);
+        }
+        lines.remove_prefix(std::min(end + 1, lines.size()));
+    }
+}
+
 }  // namespace tfe::analyzer::text

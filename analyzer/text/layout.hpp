@@ -177,6 +177,10 @@ inline void put_centered(Line& line, std::string_view text, std::size_t w, std::
 // lines after the first take `rest` (a hanging indent for bullets). Runs of
 // blanks count as one, and blanks at either end are dropped.
 void put_paragraph(Buf& b, std::string_view text, std::size_t indent, std::size_t rest);
+// Lines of two-blank indent as they are, or in a set width (0: none)
+// wrapped with a hanging indent where longer.
+void put_fitted(Buf& b, std::string_view lines, std::size_t width);
+
 // The same from `column`, where `written` says the line already holds that
 // many columns (a summary row's heading).
 void put_paragraph_at(Buf& b, std::string_view text, std::size_t column, std::size_t rest, bool written);
