@@ -25,6 +25,7 @@
 #include "apps/live.hpp"
 #include "apps/options.hpp"
 #include "apps/report_sink.hpp"
+#include "apps/stream_clock.hpp"
 #include "capture/pcap_source.hpp"
 #include "capture/peeked_stream.hpp"
 #include "capture/tcpdump_text.hpp"
@@ -124,13 +125,14 @@ capture::FileReport read_input(const Options& o, const std::string& path, captur
         return capture::read_tcpdump_text_file(path, ropt.verify_checksums, frames, sink, ropt.frame_limit);
     }
     if (stream_fd < 0) return capture::read_capture_file(path, ropt, frames, sink);
-    capture::PeekedStream in(stream_fd);
+    capture::PeekedStream in(stream_fd, ropt.stop);
+    const capture::StreamWaits waits{ropt.stop, ropt.on_quiet};
     if (o.text || capture::looks_like_text(in.head())) {
         no_filter_on_text(path, ropt);
-        return capture::read_tcpdump_text_stream(in.release(), path, ropt.verify_checksums, frames, sink,
+        return capture::read_tcpdump_text_stream(in.release(waits), path, ropt.verify_checksums, frames, sink,
                                                  ropt.frame_limit);
     }
-    ropt.stream = in.release();
+    ropt.stream = in.release(waits);
     return capture::read_capture_file(path, ropt, frames, sink);
 }
 
@@ -143,9 +145,11 @@ void note_count_reached(const Options& o, std::uint64_t last_frame, ReportSink& 
 }
 
 // Reads every file into the table; kUsage on a bad filter, kInputError if
-// a file could not be read completely (the others are still read).
-int read_files(const Options& o, ReportSink& sink, capture::SegmentSink& segments) {
+// a file could not be read completely (the others are still read). A
+// stream's quiet seconds go to `clock` (none: with threads).
+int read_files(const Options& o, ReportSink& sink, capture::SegmentSink& segments, StreamClock* clock = nullptr) {
     capture::ReadOptions ropt;
+    if (clock != nullptr) ropt.on_quiet = [clock](std::chrono::nanoseconds silent) { clock->on_quiet(silent); };
     ropt.bpf_filter = build_filter(o);
     ropt.verify_checksums = o.verify_checksums;
     ropt.interface_names = &sink.interface_names();
@@ -382,11 +386,12 @@ int run_single(const Options& o, ReportOptions ro, const std::vector<analyzer::E
         status = capture_live(o, table, sink, opened);
     } else {
         stop_reading_on_signal();  // live mode has its own (Boost.Asio)
+        StreamClock clock(table);
         if (const auto shard = pipeline::parse_shard(o.shard)) {
             pipeline::ShardFilter only(*shard, table);
-            status = read_files(o, sink, only);
+            status = read_files(o, sink, only, &clock);
         } else {
-            status = read_files(o, sink, sink);
+            status = read_files(o, sink, sink, &clock);
         }
     }
     if (status == kUsage || !opened) return status;
@@ -424,15 +429,29 @@ unsigned cpus_available() {
     return std::max(1u, std::thread::hardware_concurrency());
 }
 
+// Standard input, a FIFO, a process substitution: read once, and likely
+// a live capture piped in.
+bool is_stream(const std::string& f) {
+    struct stat st{};
+    return f == "-" || (stat(f.c_str(), &st) == 0 && !S_ISREG(st.st_mode));
+}
+
 // --threads (0: the CPUs available); 1 for what only one table can do
-// exactly: live capture (for now), idle expiry (its LRU order spans flows).
+// exactly: live capture (for now), idle expiry (its LRU order spans flows),
+// a stream (its quiet seconds move one table's clock, as live mode's tick).
 unsigned worker_threads(const Options& o) {
+    if (!o.interface.empty()) return 1;
     const unsigned asked = o.threads == 0 ? cpus_available() : o.threads;
-    if (asked > 1 && o.idle_timeout > 0 && o.interface.empty()) {
+    if (asked <= 1) return 1;
+    if (o.idle_timeout > 0) {
         if (o.threads > 1) spdlog::info("--idle-timeout: one thread (idle expiry follows one table's LRU order)");
         return 1;
     }
-    return o.interface.empty() ? std::min(asked, 64u) : 1;
+    if (std::any_of(o.files.begin(), o.files.end(), is_stream)) {
+        if (o.threads > 1) spdlog::info("a stream input: one thread (its quiet seconds expire connections on one table's clock)");
+        return 1;
+    }
+    return std::min(asked, 64u);
 }
 
 int run(const Options& o) {
@@ -445,17 +464,8 @@ int run(const Options& o) {
     const int status = run_threaded(o, ro, expected, threads, written);
     if (status != kCapped) return status;
     // One table would have made room for a new connection here; threads
-    // cannot repeat its choice. Files are read again by one table, which
-    // writes on from where the threads stopped.
-    const auto once_only = [](const std::string& f) {  // standard input, a FIFO: read once
-        struct stat st{};
-        return f == "-" || (stat(f.c_str(), &st) == 0 && !S_ISREG(st.st_mode));
-    };
-    if (std::any_of(o.files.begin(), o.files.end(), once_only)) {
-        spdlog::error("--max-connections {} reached: with --threads the rest of standard input cannot be reported "
-                      "as one table would (it cannot be read again); use --threads 1 (or a higher --max-connections)", o.max_connections);
-        return kInputError;
-    }
+    // cannot repeat its choice. Files (streams never get here) are read
+    // again by one table, which writes on from where the threads stopped.
     spdlog::info("--max-connections {} reached after {} reports: reading again on one thread", o.max_connections,
                  written);
     return run_single(o, ro, expected, written);

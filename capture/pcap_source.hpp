@@ -8,8 +8,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +39,9 @@ struct ReadOptions {
     // kept and no error is recorded for the interrupted read. Files on disk
     // are walked to their end, which takes about a second per GB.
     const std::atomic<bool>* stop = nullptr;
+    // Told, about once a second, how long a stream input has been quiet
+    // (capture/peeked_stream.hpp); empty: a quiet stream is just waited on.
+    std::function<void(std::chrono::nanoseconds silent)> on_quiet;
     // tcpdump's -c: stop after this many frames of this file were delivered
     // (passed the filter); 0 = no limit. The frames read are kept.
     std::uint64_t frame_limit = 0;

@@ -1,6 +1,7 @@
 #include "capture/peeked_stream.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -14,8 +15,26 @@ namespace {
 struct Cookie {
     std::string head;
     int fd;
+    StreamWaits waits;
     std::size_t at = 0;
 };
+
+bool stopped(const Cookie& c) { return c.waits.stop != nullptr && c.waits.stop->load(std::memory_order_relaxed); }
+
+// Waits until the fd has bytes (or its end, or an error, which the read
+// then meets); false on a stop. Quiet ticks are told to on_quiet.
+bool wait_readable(Cookie& c) {
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point since = Clock::now();
+    pollfd p{c.fd, POLLIN, 0};
+    for (;;) {
+        if (stopped(c)) return false;
+        const int timeout = c.waits.on_quiet ? static_cast<int>(c.waits.tick.count()) : -1;
+        const int n = ::poll(&p, 1, timeout);
+        if (n > 0 || (n < 0 && errno != EINTR)) return true;
+        if (n == 0) c.waits.on_quiet(Clock::now() - since);
+    }
+}
 
 ssize_t read_cookie(void* c, char* buf, std::size_t size) {
     auto* cookie = static_cast<Cookie*>(c);
@@ -26,6 +45,10 @@ ssize_t read_cookie(void* c, char* buf, std::size_t size) {
         return static_cast<ssize_t>(n);
     }
     for (;;) {
+        if (!wait_readable(*cookie)) {
+            errno = EINTR;
+            return -1;
+        }
         const ssize_t n = ::read(cookie->fd, buf, size);
         if (n >= 0 || errno != EINTR) return n;
     }
@@ -38,15 +61,27 @@ int close_cookie(void* c) {
     return 0;
 }
 
+// Whether the bytes peeked so far decide capture or text: a control byte
+// (every capture's header has one) or a whole line. A writer that is quiet
+// after its first bytes (tcpdump -U with no traffic) is not waited for.
+bool enough_to_judge(std::string_view head) {
+    if (head.size() < 4) return false;
+    for (const char c : head) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '\n' || (u < 0x20 && c != '\t' && c != '\r')) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
-PeekedStream::PeekedStream(int fd) : fd_(fd) {
+PeekedStream::PeekedStream(int fd, const std::atomic<bool>* stop) : fd_(fd) {
     char buf[kPeek];
     std::size_t got = 0;
-    while (got < kPeek) {
+    while (got < kPeek && !enough_to_judge({buf, got})) {
         const ssize_t n = ::read(fd_, buf + got, kPeek - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;  // end of input, or an error the reader meets again
+        if (n < 0 && errno == EINTR && (stop == nullptr || !stop->load())) continue;
+        if (n <= 0) break;  // end of input, a stop, or an error the reader meets again
         got += static_cast<std::size_t>(n);
     }
     head_.assign(buf, got);
@@ -56,10 +91,10 @@ PeekedStream::~PeekedStream() {
     if (!released_ && fd_ != STDIN_FILENO) ::close(fd_);
 }
 
-std::FILE* PeekedStream::release() {
+std::FILE* PeekedStream::release(StreamWaits waits) {
     if (released_) return nullptr;
     released_ = true;
-    auto* cookie = new Cookie{std::move(head_), fd_};
+    auto* cookie = new Cookie{std::move(head_), fd_, std::move(waits)};
     const cookie_io_functions_t io{read_cookie, nullptr, nullptr, close_cookie};
     std::FILE* f = fopencookie(cookie, "rb", io);
     if (f == nullptr) {

@@ -7,25 +7,40 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <string_view>
 
 namespace tfe::capture {
 
+// How a read of the stream waits while the writer is quiet (tcpdump -U
+// piping a capture that has no traffic now): it wakes every `tick` to
+// tell `on_quiet` how long the input has been silent, so connections can
+// expire on wall-clock time, and gives up at once when `stop` is set.
+struct StreamWaits {
+    const std::atomic<bool>* stop = nullptr;
+    std::function<void(std::chrono::nanoseconds silent)> on_quiet;
+    std::chrono::milliseconds tick{1000};
+};
+
 class PeekedStream {
 public:
-    // Reads up to kPeek bytes of `fd` (fewer only at the end of the input).
-    // The stream owns `fd` (closes it) unless it is standard input.
-    explicit PeekedStream(int fd = STDIN_FILENO);
+    // Reads the first bytes of `fd`: up to kPeek, fewer at the end of the
+    // input, on a `stop`, or once they decide capture or text. The stream
+    // owns `fd` (closes it) unless it is standard input.
+    explicit PeekedStream(int fd = STDIN_FILENO, const std::atomic<bool>* stop = nullptr);
     ~PeekedStream();
     PeekedStream(const PeekedStream&) = delete;
     PeekedStream& operator=(const PeekedStream&) = delete;
 
     std::string_view head() const { return head_; }
     // A stream of the whole input: the bytes peeked, then the rest. Once
-    // only; the caller closes it (libpcap does).
-    std::FILE* release();
+    // only; the caller closes it (libpcap does). Its reads wait as `waits`
+    // says; on a stop they fail with EINTR.
+    std::FILE* release(StreamWaits waits = {});
 
     static constexpr std::size_t kPeek = 512;
 

@@ -111,7 +111,7 @@ FlowTableStats Pipeline::stats() const {
         const FlowTableStats s = workers_[lane]->stats();
         sum.segments += s.segments;
         sum.connections += s.connections;
-        for (int i = 0; i < kEndReasons; ++i) sum.ended[i] += s.ended[i];
+        for (std::size_t i = 0; i < kEndReasons; ++i) sum.ended[i] += s.ended[i];
         sum.late_segments += s.late_segments;
         sum.late_fins += s.late_fins;
         sum.late_connection_count += s.late_connection_count;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -164,9 +165,13 @@ TEST_CASE("no arguments give a short usage, and --help names arguments plainly",
 }
 
 TEST_CASE("Ctrl-C while reading a pipe reports what was read, then the summary", "[cli]") {
-    // The tool is the pipeline's last command: $! is its pid.
+    // The tool is the pipeline's last command: $! is its pid. The shell's
+    // wait waits for the whole pipeline (the writer sleeps on), so the
+    // tool's own end is watched in /proc, in tenths of a second.
+    const std::string gone = "[ ! -d /proc/$pid ] || grep -qs \"^State:.*[ZX]\" /proc/$pid/status";
     const std::string cmd = "sh -c '(cat " + sample("half-close") + "; sleep 5) | " + kTool +
-                            " --color never --brief - 2>&1 & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo rc=$?'";
+                            " --color never --brief - 2>&1 & pid=$!; sleep 1; kill -INT $pid; n=0; until " + gone +
+                            " || [ $n -ge 40 ]; do sleep 0.1; n=$((n+1)); done; echo tenths=$n; wait $pid; echo rc=$?'";
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
     std::string out;
@@ -174,10 +179,34 @@ TEST_CASE("Ctrl-C while reading a pipe reports what was read, then the summary",
     std::size_t n;
     while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
     pclose(p);
+    // It stops in the quiet pipe at once, not when the writer next writes.
+    const std::size_t tenths = out.find("tenths=");
+    REQUIRE(tenths != std::string::npos);
+    CHECK(std::stoi(out.substr(tenths + 7)) < 20);
     CHECK(out.find("half-closed (one FIN only), client first") != std::string::npos);
     CHECK(out.find("Summary: 1 connection, 12 packets") != std::string::npos);
     CHECK(out.find("reading stopped by signal 2 after frame 12: what was read is reported") != std::string::npos);
     CHECK(out.find("rc=0") != std::string::npos);
+}
+
+TEST_CASE("a quiet pipe reports what has settled on wall-clock time, not at its end", "[cli]") {
+    // Each writer stays silent for 4 s after its capture; the outputs are
+    // looked at 2.5 s in, then again once the pipes have ended.
+    const std::string refused = temp_file("quiet-refused").string(), open = temp_file("quiet-open").string();
+    const auto piped = [](const std::string& name, const std::string& out) {
+        return "(cat " + sample(name) + "; sleep 4) | " + kTool + " --color never --brief --linger 0.5 - >" + out +
+               " 2>&1 & ";
+    };
+    const Run r = run_shell(piped("refused", refused) + piped("half-close", open) + "sleep 2.5; echo BEFORE; cat " +
+                            refused + " " + open + "; wait; echo AFTER; cat " + open + "; rm -f " + refused + " " + open);
+    const std::size_t after = r.out.find("AFTER");
+    REQUIRE(after != std::string::npos);
+    const std::string before = r.out.substr(0, after);
+    CHECK(before.find("refused (RST to the SYN)") != std::string::npos);  // settled: written 0.5 s later
+    CHECK(before.find("half-closed") == std::string::npos);               // still open: waits for the end
+    CHECK(before.find("Summary:") == std::string::npos);
+    CHECK(r.out.find("half-closed (one FIN only)", after) != std::string::npos);
+    CHECK(r.out.find("Summary: 1 connection, 12 packets", after) != std::string::npos);
 }
 
 TEST_CASE("textbook sentences once per report, facts for every connection", "[cli]") {
