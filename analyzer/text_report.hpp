@@ -40,6 +40,9 @@ struct TextOptions {
     // shorten, its warning tags and footnotes wrap. 0: the natural layout
     // (arrows of kArrowWidth, about 90 columns), for files and pipes.
     std::size_t width = 0;
+    // What ended the input, for connections still open then: the file's
+    // end, or "-c 5 stopped the reading".
+    std::string input_end = "the capture ended";
 };
 
 void write_text(fmt::memory_buffer& out, const Connection& c, const Summary& s, const TextOptions& o);

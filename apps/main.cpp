@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -142,6 +143,7 @@ void note_count_reached(const Options& o, std::uint64_t last_frame, ReportSink& 
     std::string note = fmt::format("-c {} reached at frame {}: the reading stopped there", o.live.count, last_frame);
     spdlog::info("{}", note);
     sink.add_input_note(std::move(note));
+    sink.set_input_end(fmt::format("-c {} stopped the reading", o.live.count));
 }
 
 // Reads every file into the table; kUsage on a bad filter, kInputError if
@@ -176,6 +178,7 @@ int read_files(const Options& o, ReportSink& sink, capture::SegmentSink& segment
                                        stopping_signal(), frames);
         spdlog::warn("{}", note);
         sink.add_input_note(std::move(note));
+        sink.set_input_end(stopping_signal() == SIGTERM ? "SIGTERM stopped the reading" : "SIGINT stopped the reading");
     }
     return status;
 }

@@ -516,6 +516,11 @@ TEST_CASE("tcpdump's -c N: the reading stops after N frames, through every reade
     // Across files -c counts on: the second file is read for what is left.
     const Run two = run("--brief -c 12 " + sample("refused") + " " + sample("four-way-client-first"));
     CHECK(two.out.find("-c 12 reached at frame 12:") != std::string::npos);
+    // A connection still open where the reading stopped is told so, not
+    // as if the capture had ended there.
+    const std::string open = run("-c 4 " + sample("four-way-client-first")).out;
+    CHECK(open.find("ESTABLISHED) when -c 4 stopped the reading.") != std::string::npos);
+    CHECK(open.find("the capture ended") == std::string::npos);
 }
 
 namespace {

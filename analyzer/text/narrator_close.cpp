@@ -223,7 +223,7 @@ void Narrator::closing(Buf& out) const {
                 ", server ", state_name(c.final_state(Side::server)), ") when ",
                 c.end_reason() == EndReason::idle      ? "it went idle"
                 : c.end_reason() == EndReason::evicted ? "the connection table was full and it was evicted"
-                                                       : "the capture ended",
+                                                       : o.input_end,
                 ".");
             break;
         case CloseKind::none:
