@@ -120,7 +120,8 @@ const AnomalyEvent* uncaptured_event(const Connection& c, Anomaly a, Side sender
 
 bool cause_not_captured(const Connection& c, const Transition& t) {
     // Every transition's cause is asked: most connections have none of them.
-    if (c.anomaly_count(Anomaly::handshake_ack_not_captured) == 0 && c.anomaly_count(Anomaly::fin_not_captured) == 0)
+    if (c.anomaly_count(Anomaly::handshake_ack_not_captured) == 0 && c.anomaly_count(Anomaly::fin_not_captured) == 0 &&
+        c.anomaly_count(Anomaly::synack_not_captured) == 0)
         return false;
     for (const AnomalyEvent& ev : c.anomaly_events())
         if (names_uncaptured(ev.kind) && ev.frame == t.cause_frame && ev.sender == cause_sender(t)) return true;

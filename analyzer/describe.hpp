@@ -51,7 +51,8 @@ void append_segment_label(fmt::memory_buffer& out, const Connection& c, Side sen
 // peer's ACK (core/inferred.cpp); the event's frame and numbers are the
 // proving segment's, its sender the endpoint whose segment was missed.
 constexpr bool names_uncaptured(Anomaly a) {
-    return a == Anomaly::handshake_ack_not_captured || a == Anomaly::fin_not_captured;
+    return a == Anomaly::handshake_ack_not_captured || a == Anomaly::fin_not_captured ||
+           a == Anomaly::synack_not_captured;
 }
 // The first event of that kind the sender's segment was proven by, or nullptr.
 const AnomalyEvent* uncaptured_event(const Connection& c, Anomaly a, Side sender);

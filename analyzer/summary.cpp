@@ -21,17 +21,18 @@ HandshakeKind handshake_kind(const Connection& c) {
     if (h.refused) return HandshakeKind::refused;
     if (h.simultaneous_open) return HandshakeKind::simultaneous_open;
     if (h.syn_frame == 0 && h.synack_frame == 0) return HandshakeKind::not_seen;
-    if (h.synack_frame == 0) {
+    if (h.synack_frame == 0 && !h.synack_proven) {
         // Only SYNs: unanswered, unless the server spoke some other way
         // (a SYN+ACK the capture missed).
         return c.endpoint(Side::server).packets == 0 ? HandshakeKind::unanswered
                                                      : HandshakeKind::incomplete;
     }
     // "three-way" only when all three segments are in the capture; an ACK
-    // the server's acknowledgment of the client's data proves is partly seen.
+    // the server's acknowledgment of the client's data proves, or a SYN+ACK
+    // the client's ACK proves, is partly seen.
     const bool ack_proven = c.anomaly_count(Anomaly::handshake_ack_not_captured) > 0;
     if (h.ack_frame == 0 && !ack_proven) return HandshakeKind::incomplete;
-    return h.syn_frame != 0 && h.ack_frame != 0 ? HandshakeKind::three_way : HandshakeKind::partly_seen;
+    return h.syn_frame != 0 && h.synack_frame != 0 && h.ack_frame != 0 ? HandshakeKind::three_way : HandshakeKind::partly_seen;
 }
 
 // The close, from who acknowledged which FIN first (see the JSON schema in

@@ -71,6 +71,9 @@ constexpr std::array<AnomalyTerms, kAnomalyCount> kAnomalies{{
      "handshake ACKs not captured (the peer's ACKs of its data prove them)", "proves an uncaptured ACK"},
     {A::fin_not_captured, "fin_not_captured", "FIN not captured (the peer's ACK, one past its data, proves it was sent)",
      "FINs not captured (the peer's ACKs, one past its data, prove them)", "proves an uncaptured FIN"},
+    {A::synack_not_captured, "synack_not_captured",
+     "SYN+ACK not captured (the client's ACK of it proves it was sent)",
+     "SYN+ACKs not captured (the client's ACKs of them prove them)", "proves an uncaptured SYN+ACK"},
 }};
 
 constexpr bool in_enum_order() {
@@ -87,7 +90,7 @@ constexpr std::array<KindTerms, kHandshakeKinds> kHandshakes{{
     {"unanswered", "unanswered SYN"},
     {"incomplete", "incomplete handshake"},
     {"not-seen", "handshake not captured"},
-    {"partly-seen", "three-way handshake, partly captured (no SYN)"},
+    {"partly-seen", "three-way handshake, partly captured"},
 }};
 
 constexpr std::array<KindTerms, kCloseKinds> kCloses{{

@@ -180,7 +180,9 @@ void Connection::record_sender_facts(const Segment& seg, Side sender) {
     if (seg.payload_len > 0 && !seg.flags.rst() && extras_ && extras_->reset.seen)
         note(Anomaly::data_after_reset, sender, seg, static_cast<std::uint32_t>(extras_->reset.frame));
     if (seg.flags.ack()) {
-        if (r.seq_known && after(seg.ack, r.snd_nxt))
+        // Not when none of the peer's segments is captured: the whole
+        // direction is missing, which the report says once.
+        if (r.seq_known && after(seg.ack, r.snd_nxt) && r.packets != 0)
             note(Anomaly::acked_unseen_segment, sender, seg, r.snd_nxt.raw());
         // A RST's ack field is no acknowledgment of data (RFC 9293 3.10.7):
         // it may confirm what was seen, never prove unseen bytes.
@@ -232,10 +234,13 @@ void Connection::record_ack_facts(const Segment& seg, Side sender) {
         } else {
             h.simultaneous_open = true;
         }
+    } else if (is_syn_ack(seg.flags) && seg.inferred) {
+        h.synack_proven = true;  // no frame of its own: the proving ACK is the handshake's ACK
     } else if (is_syn_ack(seg.flags)) {
         if (!h.synack_frame) { h.synack_frame = seg.frame; h.synack_ts = seg.ts; }
         h.synack_count++;
-    } else if (sender == Side::client && !seg.inferred && h.synack_frame && !h.ack_frame && seg.flags.ack() &&
+    } else if (sender == Side::client && !seg.inferred && (h.synack_frame || h.synack_proven) && !h.ack_frame &&
+               seg.flags.ack() &&
                !seg.flags.rst() && r.isn_known && after_eq(seg.ack, r.isn + 1)) {
         h.ack_frame = seg.frame;
         h.ack_ts = seg.ts;

@@ -125,6 +125,7 @@ private:
     void note_capture_quality(const Segment& seg, Side sender);
     bool classify_in_stream(const Segment& seg, Side sender);
     void infer_uncaptured(const Segment& seg, Side sender);
+    void infer_synack(const Segment& proof, Side client);
     void receive_inferred(const Segment& made, Side sender);
     void note_late_segment(const Segment& seg, Side sender);
     void note_early_data(const Segment& seg, Side sender);

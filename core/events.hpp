@@ -121,6 +121,7 @@ enum class Anomaly : std::uint8_t {
     icmp_error,             // an ICMP/ICMPv6 error quoting one of the sender's segments (IcmpFact)
     handshake_ack_not_captured,  // its handshake ACK was not captured; the peer's ACK of its data proves it (frame: the peer's)
     fin_not_captured,            // its FIN was not captured; the peer's ACK, one past its data, proves it (frame: the peer's)
+    synack_not_captured,         // its SYN+ACK was not captured; the client's ACK of it proves it (frame: the client's)
     count_
 };
 inline constexpr std::size_t kAnomalyCount = static_cast<std::size_t>(Anomaly::count_);

@@ -24,7 +24,7 @@ std::optional<EvictionKind> half_open_kind(const Connection& c) {
     const HandshakeFacts& h = c.handshake();
     if (h.syn_frame == 0 && h.synack_frame == 0) return std::nullopt;  // begun mid-stream
     if (h.refused || h.simultaneous_open || c.reset().seen) return std::nullopt;
-    if (h.synack_frame == 0)
+    if (h.synack_frame == 0 && !h.synack_proven)
         return c.endpoint(Side::server).packets == 0 ? std::optional(EvictionKind::syn_unanswered) : std::nullopt;
     return h.ack_frame == 0 ? std::optional(EvictionKind::synack_unanswered) : std::nullopt;
 }

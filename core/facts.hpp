@@ -108,6 +108,9 @@ struct HandshakeFacts {
     bool simultaneous_open = false;     // both sides sent SYN without ACK
     bool refused = false;               // the SYN was answered by an RST
     bool syn_data = false;              // data in the SYN (TCP Fast Open)
+    // The SYN+ACK was not captured (synack_frame stays 0), but the client's
+    // ACK of it proves it arrived (anomaly synack_not_captured).
+    bool synack_proven = false;
 
     bool operator==(const HandshakeFacts&) const = default;
 };

@@ -40,6 +40,10 @@ void Connection::infer_uncaptured(const Segment& seg, Side sender) {
     const Side peer = other(sender);
     const Endpoint& p = ep(peer);
     const Endpoint& s = ep(sender);
+    if (!p.syn_sent && s.syn_sent && s.state == State::SYN_SENT) {
+        infer_synack(seg, sender);
+        return;
+    }
     if (!p.isn_known || !s.syn_sent) return;
     // The peer's highest sequence end that is known: seen, or acknowledged before.
     SeqNum known = p.seq_known ? p.snd_nxt : p.isn + 1;
@@ -51,10 +55,24 @@ void Connection::infer_uncaptured(const Segment& seg, Side sender) {
     }
     if (!p.fin_sent && distance(known, seg.ack) == 1 &&
         (ep(peer).state == State::ESTABLISHED || ep(peer).state == State::CLOSE_WAIT)) {
-        const SeqNum peer_ack = ep(peer).ack_sent ? ep(peer).max_ack : s.isn + 1;
+        // A peer none of whose segments is captured (one direction only) is
+        // taken to have received what the sender sent before: the usual
+        // close, not a crossing the capture cannot show.
+        const SeqNum peer_ack = p.packets == 0 ? s.snd_nxt : p.ack_sent ? p.max_ack : s.isn + 1;
         receive_inferred(made_from(seg, seg.ack - 1, peer_ack, TcpFlags::FIN | TcpFlags::ACK), peer);
         note(Anomaly::fin_not_captured, peer, seg);
     }
+}
+
+// A client in SYN_SENT acknowledges only a SYN+ACK it took (RFC 9293
+// 3.10.7.3): its ACK proves the server's, from the server's ISN (the ACK
+// less one), and the server, answering a SYN, was listening.
+void Connection::infer_synack(const Segment& proof, Side client) {
+    const Side server = other(client);
+    if (ep(server).state != State::CLOSED || ep(server).packets != 0) return;
+    start_in(server, Input::passive_open);
+    receive_inferred(made_from(proof, proof.ack - 1, ep(client).isn + 1, TcpFlags::SYN | TcpFlags::ACK), server);
+    note(Anomaly::synack_not_captured, server, proof);
 }
 
 // on_segment's steps for a segment that was not captured: no packet, byte

@@ -119,7 +119,7 @@ void transfer(Io& io, HandshakeFacts& h, const ParkBases& at) {
     io.number(h.syn_count);
     io.number(h.synack_count);
     io.number(h.syn_payload);
-    io.flags(h.simultaneous_open, h.refused, h.syn_data);
+    io.flags(h.simultaneous_open, h.refused, h.syn_data, h.synack_proven);
 }
 
 }  // namespace park

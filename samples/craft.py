@@ -543,6 +543,31 @@ assumed delivered at the end of the capture); server LAST_ACK (the ACK of
 its FIN is not in the capture)."""
 
 
+def client_side_only():
+    c, s = new_pair(cport=51106)
+    cv = Conversation(c, s)
+    cv.uncaptured = s
+    cv.handshake()
+    cv.exchange()
+    cv.four_way(c, pause=20000)
+    return cv, """\
+A capture of one direction only (the client's), the mirror of
+crafted-server-side-only: the client opens, sends 120 bytes, gets 480,
+and closes first.  Not one server segment is captured, yet the client's
+segments prove them: its third segment acknowledges the server's SYN+ACK,
+a later ACK covers the 480-byte answer, and its last ACK covers the
+server's FIN.  The report must not say the SYN went unanswered or the
+server never answered: it says what the client's acknowledgments prove
+and that the other direction is missing.
+Handshake: partly seen (the SYN and the ACK; the SYN+ACK proven by its ack).
+Close: the client closes first; whether the server's FIN carried its ACK
+of the client's FIN (three waves) or came after a separate ACK (four
+waves), only the missing direction could show: told as three waves, the
+fewest segments the client's acknowledgments need, and said so.
+Final states: client TIME_WAIT (the server's FIN proven by its ack);
+server CLOSED (the client's last ACK assumeddelivered at the end of the capture)."""
+
+
 def skip(cv, side, n, note):
     """side sent n bytes the capture missed (the peer received them)."""
     peer = cv.peer(side)
@@ -729,6 +754,7 @@ SCENARIOS = [
     ("crafted-refused-retried", refused_retried),
     ("crafted-syn-then-client-reset", syn_then_client_reset),
     ("crafted-server-side-only", server_side_only),
+    ("crafted-client-side-only", client_side_only),
     ("crafted-syn-retrans-then-answered", syn_retrans_then_answered),
     ("crafted-synack-retrans", synack_retrans),
     ("crafted-simultaneous-open", simultaneous_open),

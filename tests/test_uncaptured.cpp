@@ -19,26 +19,36 @@ TEST_CASE("states the peer's acknowledgments prove, not the last segment capture
         const char* name;
         std::vector<Step> steps;
         State client, server;
-        std::uint32_t acks_proven, fins_proven;
+        std::uint32_t acks_proven, fins_proven, synacks_proven;
         std::string_view handshake, close;
     };
     const std::vector<Row> rows = {
+        {"the client's direction only",
+         {{'c', "S"}, {'c', ".", 1, 1}, {'c', "P.", 1, 1, 120}, {'c', ".", 121, 481}, {'c', "F.", 121, 481},
+          {'c', ".", 122, 482}},
+         State::TIME_WAIT, State::CLOSED, 0, 1, 1, "partly-seen", "three-way"},
+        {"the client's direction, the connection left open",
+         {{'c', "S"}, {'c', "S", 0, 0, 0, 1.0}, {'c', ".", 1, 1}, {'c', "P.", 1, 1, 120}},
+         State::ESTABLISHED, State::ESTABLISHED, 0, 0, 1, "partly-seen", "open"},
+        {"the client's SYN, then its own RST: nothing proven",
+         {{'c', "S"}, {'c', "R.", 1, 1}},
+         State::CLOSED, State::CLOSED, 0, 0, 0, "unanswered", "none"},
         {"the server's direction only",
          {{'s', "S.", 0, 1}, {'s', ".", 1, 121}, {'s', "P.", 1, 121, 480}, {'s', ".", 481, 122}, {'s', "F.", 481, 122}},
-         State::TIME_WAIT, State::LAST_ACK, 1, 1, "partly-seen", "four-way"},
+         State::TIME_WAIT, State::LAST_ACK, 1, 1, 0, "partly-seen", "four-way"},
         {"the server's direction, its FIN acking the client's",
          {{'s', "S.", 0, 1}, {'s', "P.", 1, 11, 100}, {'s', "F.", 101, 12}},
-         State::TIME_WAIT, State::LAST_ACK, 1, 1, "partly-seen", "three-way"},
+         State::TIME_WAIT, State::LAST_ACK, 1, 1, 0, "partly-seen", "three-way"},
         {"the client's FIN lost at the capture point",
          {{'c', "S"}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}, {'c', "P.", 1, 1, 100}, {'s', ".", 1, 101},
           {'s', ".", 1, 102}, {'s', "F.", 1, 102}, {'c', ".", 102, 2}},
-         State::TIME_WAIT, State::CLOSED, 0, 1, "three-way", "four-way"},
+         State::TIME_WAIT, State::CLOSED, 0, 1, 0, "three-way", "four-way"},
         {"two bytes beyond: data missed, no FIN",
          {{'c', "S"}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}, {'s', ".", 1, 3}},
-         State::ESTABLISHED, State::ESTABLISHED, 0, 0, "three-way", "open"},
+         State::ESTABLISHED, State::ESTABLISHED, 0, 0, 0, "three-way", "open"},
         {"an ACK of only the SYN proves nothing more",
          {{'s', "S.", 0, 1}, {'s', "S.", 0, 1, 0, 1.0}},
-         State::SYN_SENT, State::SYN_RECEIVED, 0, 0, "incomplete", "open"},
+         State::SYN_SENT, State::SYN_RECEIVED, 0, 0, 0, "incomplete", "open"},
     };
     for (const Row& row : rows) {
         INFO(row.name);
@@ -49,6 +59,9 @@ TEST_CASE("states the peer's acknowledgments prove, not the last segment capture
         CHECK(c.final_state(Side::server) == row.server);
         CHECK(c.anomaly_count(Anomaly::handshake_ack_not_captured) == row.acks_proven);
         CHECK(c.anomaly_count(Anomaly::fin_not_captured) == row.fins_proven);
+        CHECK(c.anomaly_count(Anomaly::synack_not_captured) == row.synacks_proven);
+        // The whole direction missing is said once, not as ACKs of unseen data.
+        if (c.endpoint(Side::server).packets == 0) CHECK(c.anomaly_count(Anomaly::acked_unseen_segment) == 0);
         const auto s = summarize(c);
         CHECK(handshake_name(s.handshake) == row.handshake);
         CHECK(close_name(s.close) == row.close);

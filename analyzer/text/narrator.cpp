@@ -97,10 +97,15 @@ void Narrator::opening_three_way(Buf& out) const {
     } else {
         cat(out, "the client's SYN was not captured (the client is assumed to have been in ", state_name(cl.initial_state), "); ");
     }
-    cat(out, "the server answered SYN+ACK (packet ", h.synack_frame, ", ISN ", sv.isn.raw(), ", ack ",
-        (cl.isn + 1).raw(), " = client ISN + 1)");
-    retransmitted(out, s.synack_retransmissions, "SYN+ACK");
-    append(out, "; ");
+    if (h.synack_frame) {
+        cat(out, "the server answered SYN+ACK (packet ", h.synack_frame, ", ISN ", sv.isn.raw(), ", ack ",
+            (cl.isn + 1).raw(), " = client ISN + 1)");
+        retransmitted(out, s.synack_retransmissions, "SYN+ACK");
+        append(out, "; ");
+    } else if (const AnomalyEvent* ev = uncaptured_event(c, Anomaly::synack_not_captured, Side::server)) {
+        cat(out, "the server's SYN+ACK was not captured, but the client's ACK of it (packet ", ev->frame, ", ack ",
+            sv.isn.raw() + 1u, ") proves it was sent and arrived: the server's ISN is ", sv.isn.raw(), "; ");
+    }
     if (h.ack_frame) {
         cat(out, "the client's ACK (packet ", h.ack_frame, ") completed it. ");
     } else if (const AnomalyEvent* ev = uncaptured_event(c, Anomaly::handshake_ack_not_captured, Side::client)) {

@@ -99,10 +99,16 @@ void Narrator::close_three_way(Buf& out, Side a) const {
     if (crossed)
         cat(out, "The ", who(b), " first sent a segment whose ack did not cover that FIN (it acknowledged data "
             "only; the FIN, at seq ", seq(a, fa.seq), ", was still on its way). ");
-    cat(out, "The ", who(b), "'s FIN (packet ", fb.frame, ") also acknowledged the ", who(a), "'s FIN (ack ",
-        ack ? *ack : seq(a, fa.seq + 1), " = FIN seq ", seq(a, fa.seq),
-        " + 1), so its ACK and FIN travelled in one segment: three segments instead of " "four — the ", who(b),
-        " had nothing left to send. ");
+    if (c.endpoint(b).packets == 0 && uncaptured_event(c, Anomaly::fin_not_captured, b))
+        cat(out, "The ", who(b), "'s FIN was not captured; the ", who(a), "'s ACK of it (packet ", fb.frame,
+            ") proves it. Whether it also acknowledged the ", who(a), "'s FIN (three waves) or an ACK of its own "
+            "came first (four waves) only the ", who(b), "'s direction could show, and the capture does not hold "
+            "it: three waves is the fewest segments the ", who(a), "'s acknowledgments need. ");
+    else
+        cat(out, "The ", who(b), "'s FIN (packet ", fb.frame, ") also acknowledged the ", who(a), "'s FIN (ack ",
+            ack ? *ack : seq(a, fa.seq + 1), " = FIN seq ", seq(a, fa.seq),
+            " + 1), so its ACK and FIN travelled in one segment: three segments instead of " "four — the ", who(b),
+            " had nothing left to send. ");
     if (fb.acked) {
         const auto last = ack_of(fb.acked_by_frame, a);
         cat(out, "The ", who(a), "'s ACK (packet ", fb.acked_by_frame, ", ack ", last ? *last : seq(b, fb.seq + 1),
