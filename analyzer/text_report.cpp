@@ -221,7 +221,7 @@ void write_brief_facts(Buf& b, const Connection& c, const Summary& s, const Text
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
     cat(b, Address{c.addr(Side::client)}, " → ", Address{c.addr(Side::server)},
-        c.roles_inferred() ? " (roles inferred)" : "", "  ", handshake_words(s.handshake), " · ", close_words(s.close));
+        c.roles_inferred() ? " (roles inferred)" : "", "  ", handshake_brief(s.handshake), " · ", close_brief(s.close));
     if (s.initiator == Initiator::client || s.initiator == Initiator::server)
         cat(b, ", ", initiator_name(s.initiator), " first");
     cat(b, " · client ", paint(o.color, kCyan, state_name(c.final_state(Side::client))), ", server ",

@@ -84,23 +84,23 @@ constexpr bool in_enum_order() {
 static_assert(in_enum_order(), "kAnomalies must list every anomaly in the enum's order");
 
 constexpr std::array<KindTerms, kHandshakeKinds> kHandshakes{{
-    {"three-way", "three-way handshake"},
-    {"simultaneous-open", "simultaneous open"},
-    {"refused", "refused (RST to the SYN)"},
-    {"unanswered", "unanswered SYN"},
-    {"incomplete", "incomplete handshake"},
-    {"not-seen", "handshake not captured"},
-    {"partly-seen", "three-way handshake, partly captured"},
+    {"three-way", "three-way handshake", "three-way handshake"},
+    {"simultaneous-open", "simultaneous open", "simultaneous open"},
+    {"refused", "refused (RST to the SYN)", "refused (RST)"},
+    {"unanswered", "unanswered SYN", "unanswered SYN"},
+    {"incomplete", "incomplete handshake", "handshake incomplete"},
+    {"not-seen", "handshake not captured", "no handshake captured"},
+    {"partly-seen", "three-way handshake, partly captured", "handshake partly captured"},
 }};
 
 constexpr std::array<KindTerms, kCloseKinds> kCloses{{
-    {"four-way", "four-way close (four waves: FIN, ACK, FIN, ACK)"},
-    {"three-way", "three-wave close (FIN, FIN+ACK, ACK)"},
-    {"simultaneous", "simultaneous close (both FINs crossed; both sides went through CLOSING)"},
-    {"reset", "reset (RST)"},
-    {"half-closed", "half-closed (one FIN only)"},
-    {"open", "still open (no FIN, no RST)"},
-    {"none", "never opened"},
+    {"four-way", "four-way close (four waves: FIN, ACK, FIN, ACK)", "four waves"},
+    {"three-way", "three-wave close (FIN, FIN+ACK, ACK)", "three waves (FIN+ACK merged)"},
+    {"simultaneous", "simultaneous close (both FINs crossed; both sides went through CLOSING)", "simultaneous close"},
+    {"reset", "reset (RST)", "reset (RST)"},
+    {"half-closed", "half-closed (one FIN only)", "half-closed (one FIN only)"},
+    {"open", "still open (no FIN, no RST)", "still open"},
+    {"none", "never opened", "never opened"},
 }};
 
 // The entry of a kind in its table; `unknown` for a value outside the enum.
@@ -110,7 +110,7 @@ const Terms& lookup(const std::array<Terms, N>& table, Kind k, const Terms& unkn
     return i < N ? table[i] : unknown;
 }
 
-const KindTerms kUnknownKind{"?", "?"};
+const KindTerms kUnknownKind{"?", "?", "?"};
 const AnomalyTerms kUnknownAnomaly{Anomaly::count_, "?", "?", "?", "?"};
 
 }  // namespace
@@ -124,6 +124,8 @@ std::string_view handshake_name(HandshakeKind k) { return terms(k).name; }
 std::string_view close_name(CloseKind k) { return terms(k).name; }
 std::string_view close_words(CloseKind k) { return terms(k).words; }
 std::string_view handshake_words(HandshakeKind k) { return terms(k).words; }
+std::string_view close_brief(CloseKind k) { return terms(k).brief; }
+std::string_view handshake_brief(HandshakeKind k) { return terms(k).brief; }
 
 std::string_view value_name(AnomalyValue v) {
     switch (v) {

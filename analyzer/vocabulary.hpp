@@ -40,6 +40,7 @@ struct AnomalyTerms {
 struct KindTerms {
     std::string_view name;   // stable: "three-way", "half-closed"
     std::string_view words;  // the narrative: "three-way handshake"
+    std::string_view brief;  // --brief's line, short: "three waves"
 };
 
 const AnomalyTerms& terms(Anomaly a);
@@ -51,8 +52,10 @@ std::string_view handshake_name(HandshakeKind k);  // "three-way", "not-seen", .
 std::string_view close_name(CloseKind k);          // "four-way", "half-closed", ...
 // "three-wave close (FIN, FIN+ACK, ACK)", "four-way close (four waves: ...)".
 std::string_view close_words(CloseKind k);
+std::string_view close_brief(CloseKind k);
 // "three-way handshake", "refused (RST to the SYN)", ...
 std::string_view handshake_words(HandshakeKind k);
+std::string_view handshake_brief(HandshakeKind k);
 // "both sides closed", "idle timeout", ...
 std::string_view end_words(EndReason r);
 // "3 retransmissions", "1 bad checksum (normal for packets captured on ...)".

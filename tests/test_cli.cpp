@@ -202,7 +202,7 @@ TEST_CASE("a quiet pipe reports what has settled on wall-clock time, not at its 
     const std::size_t after = r.out.find("AFTER");
     REQUIRE(after != std::string::npos);
     const std::string before = r.out.substr(0, after);
-    CHECK(before.find("refused (RST to the SYN)") != std::string::npos);  // settled: written 0.5 s later
+    CHECK(before.find("refused (RST) · never opened") != std::string::npos);  // settled: written 0.5 s later
     CHECK(before.find("half-closed") == std::string::npos);               // still open: waits for the end
     CHECK(before.find("Summary:") == std::string::npos);
     CHECK(r.out.find("half-closed (one FIN only)", after) != std::string::npos);
@@ -318,6 +318,11 @@ TEST_CASE("brief lists one line per connection, id picks connections", "[cli][te
     CHECK(brief.out.find("#2 ") != std::string::npos);
     CHECK(brief.out.find("unanswered SYN · never opened · client SYN_SENT, server CLOSED") != std::string::npos);
     CHECK(brief.out.find("How it opened") == std::string::npos);
+    // The closes in the users' short words; the summary keeps the full ones.
+    const Run closes = run("-b " + sample("nested-lifetimes"));
+    CHECK(closes.out.find("  three-way handshake · four waves, client first · client TIME_WAIT, server CLOSED · 14 "
+                          "packets, 2.602 s\n") != std::string::npos);
+    CHECK(closes.out.find("2 four-way close (four waves: FIN, ACK, FIN, ACK) (#1, #2)") != std::string::npos);
     const Run one = run("--format json --id 2 " + unanswered);
     CHECK(one.status == 0);
     CHECK(one.out.find("\"id\":2") != std::string::npos);
@@ -440,7 +445,7 @@ TEST_CASE("tcpdump text is read with --text from standard input and without it f
     const Run piped = run("--brief --text - < " + seed);
     CHECK(piped.status == 0);
     CHECK(piped.out.find("localhost.localdomain:57290") != std::string::npos);
-    CHECK(piped.out.find("three-wave close") != std::string::npos);
+    CHECK(piped.out.find("three waves (FIN+ACK merged)") != std::string::npos);
     CHECK(piped.out.find("taken as 2000-01-01 UTC") != std::string::npos);
     // Standard input is peeked at: text without --text, a capture as before.
     CHECK(run("--brief - < " + seed).out == piped.out);
