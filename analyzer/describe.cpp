@@ -37,7 +37,8 @@ std::optional<std::uint32_t> anomaly_value(const Connection& c, const AnomalyEve
             if (ev.value == 0) return std::nullopt;  // the receiver had acknowledged nothing
             return rel_seq(c, ev.sender, v, st);
         case AnomalyValue::expected_ack: return rel_seq(c, other(ev.sender), v, st);
-        case AnomalyValue::reset_packet: return ev.value;
+        case AnomalyValue::reset_packet:
+        case AnomalyValue::acked_by_packet: return ev.value;
     }
     return std::nullopt;
 }
@@ -118,13 +119,24 @@ const AnomalyEvent* uncaptured_event(const Connection& c, Anomaly a, Side sender
     return nullptr;
 }
 
+const AnomalyEvent* late_copy_event(const Connection& c, Side sender, std::uint64_t frame) {
+    if (c.anomaly_count(Anomaly::captured_after_its_ack) == 0) return nullptr;
+    for (const AnomalyEvent& ev : c.anomaly_events())
+        if (ev.kind == Anomaly::captured_after_its_ack && ev.sender == sender && ev.frame == frame) return &ev;
+    return nullptr;
+}
+
 bool cause_not_captured(const Connection& c, const Transition& t) {
     // Every transition's cause is asked: most connections have none of them.
     if (c.anomaly_count(Anomaly::handshake_ack_not_captured) == 0 && c.anomaly_count(Anomaly::fin_not_captured) == 0 &&
-        c.anomaly_count(Anomaly::synack_not_captured) == 0)
+        c.anomaly_count(Anomaly::synack_not_captured) == 0 && c.anomaly_count(Anomaly::captured_after_its_ack) == 0)
         return false;
-    for (const AnomalyEvent& ev : c.anomaly_events())
-        if (names_uncaptured(ev.kind) && ev.frame == t.cause_frame && ev.sender == cause_sender(t)) return true;
+    for (const AnomalyEvent& ev : c.anomaly_events()) {
+        if (ev.sender != cause_sender(t)) continue;
+        if (names_uncaptured(ev.kind) && ev.frame == t.cause_frame) return true;
+        // Made from the proof, its captured copy came later.
+        if (ev.kind == Anomaly::captured_after_its_ack && ev.value == t.cause_frame) return true;
+    }
     return false;
 }
 

@@ -56,7 +56,11 @@ constexpr bool names_uncaptured(Anomaly a) {
 }
 // The first event of that kind the sender's segment was proven by, or nullptr.
 const AnomalyEvent* uncaptured_event(const Connection& c, Anomaly a, Side sender);
-// Whether the transition's cause is such a segment (its event says so).
+// The captured_after_its_ack event of the sender's segment at `frame`, or
+// nullptr: that segment was proven by an earlier ACK (the event's value).
+const AnomalyEvent* late_copy_event(const Connection& c, Side sender, std::uint64_t frame);
+// Whether the transition's cause is a segment made from its proof (its
+// event says so), captured later or not at all.
 bool cause_not_captured(const Connection& c, const Transition& t);
 
 // One sentence: the table's reason, then the facts (packet, numbers, how

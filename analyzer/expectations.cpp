@@ -158,7 +158,7 @@ const std::map<std::string, Check>& leaf_fields() {
         f["anomaly_events[].sender"] = one_of("a side", {"client", "server"});
         for (const AnomalyValue v : {AnomalyValue::bytes_not_captured, AnomalyValue::bytes_missing, AnomalyValue::fin_seq,
                                      AnomalyValue::peer_sent_up_to, AnomalyValue::expected_seq, AnomalyValue::expected_ack,
-                                     AnomalyValue::reset_packet})
+                                     AnomalyValue::reset_packet, AnomalyValue::acked_by_packet})
             f["anomaly_events[]." + std::string(value_name(v))] = count_check(0, UINT32_MAX);
         add_failure_fields(f, states);
         return f;

@@ -84,7 +84,10 @@ Summary summarize(const Connection& c) {
     const std::uint32_t retries = c.anomaly_count(Anomaly::syn_after_refusal);
     s.syn_retransmissions = h.syn_count > 1 + retries ? h.syn_count - 1 - retries : 0;
     s.synack_retransmissions = h.synack_count > 1 ? h.synack_count - 1 : 0;
-    if (h.syn_frame && h.synack_frame && h.synack_ts >= h.syn_ts) s.syn_to_synack = h.synack_ts - h.syn_ts;
+    // Stamps out of order (the SYN+ACK after its ACK) measure nothing.
+    const bool stamps_in_order = !h.ack_frame || h.ack_ts >= h.synack_ts;
+    if (h.syn_frame && h.synack_frame && h.synack_ts >= h.syn_ts && stamps_in_order)
+        s.syn_to_synack = h.synack_ts - h.syn_ts;
     if (h.synack_frame && h.ack_frame && h.ack_ts >= h.synack_ts) s.synack_to_ack = h.ack_ts - h.synack_ts;
     return s;
 }

@@ -97,6 +97,7 @@ void put_event_detail(Buf& b, const Connection& c, const AnomalyEvent& ev, const
             if (ev.payload_len > 0) cat(b, " (", plural(ev.payload_len, "byte", "bytes"), ", after the RST of packet ", *v, ")");
             else cat(b, " (after the RST of packet ", *v, ")");
             break;
+        case AnomalyValue::acked_by_packet: cat(b, " (packet ", *v, " answers it)"); break;
     }
 }
 

@@ -74,6 +74,10 @@ constexpr std::array<AnomalyTerms, kAnomalyCount> kAnomalies{{
     {A::synack_not_captured, "synack_not_captured",
      "SYN+ACK not captured (the client's ACK of it proves it was sent)",
      "SYN+ACKs not captured (the client's ACKs of them prove them)", "proves an uncaptured SYN+ACK"},
+    {A::captured_after_its_ack, "captured_after_its_ack",
+     "segment captured after the ACK that answers it (the capture's order is not the wire's)",
+     "segments captured after the ACKs that answer them (the capture's order is not the wire's)",
+     "captured after its ACK", AnomalyValue::acked_by_packet},
 }};
 
 constexpr bool in_enum_order() {
@@ -137,6 +141,7 @@ std::string_view value_name(AnomalyValue v) {
         case AnomalyValue::expected_seq: return "expected_seq";
         case AnomalyValue::expected_ack: return "expected_ack";
         case AnomalyValue::reset_packet: return "reset_packet";
+        case AnomalyValue::acked_by_packet: return "acked_by_packet";
     }
     return "?";
 }

@@ -26,6 +26,7 @@ enum class AnomalyValue : std::uint8_t {
     expected_seq,        // what the receiver acknowledged, in the sender's numbers (0: nothing yet)
     expected_ack,        // what the receiver's SYN needs acknowledged, in the receiver's numbers
     reset_packet,        // the packet number of the accepted RST (or of the one that refused the SYN before)
+    acked_by_packet,     // the packet number of the ACK that proved the segment before it was captured
 };
 std::string_view value_name(AnomalyValue v);
 

@@ -106,6 +106,7 @@ void Connection::on_segment(const Segment& seg, bool forward) {
         note(Anomaly::duplicate_frame, sender, seg);
         return;  // the same frame captured twice carries no new fact
     }
+    if (adopt_late_copy(seg, sender)) return;
     infer_uncaptured(seg, sender);
     const bool first_from_sender = !e.seq_known;
     const Endpoint::Last before = e.last;
@@ -219,6 +220,7 @@ void Connection::record_ack_facts(const Segment& seg, Side sender) {
             mf.sent = true;
             mf.frame = seg.frame;
             mf.ts = seg.ts;
+            mf.inferred = seg.inferred;
             mf.seq = seg.seq + seg.payload_len;
             mf.acked_peer_fin = seg.flags.ack() && pf.sent && after_eq(seg.ack, pf.seq + 1);
         }

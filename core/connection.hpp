@@ -126,6 +126,9 @@ private:
     bool classify_in_stream(const Segment& seg, Side sender);
     void infer_uncaptured(const Segment& seg, Side sender);
     void infer_synack(const Segment& proof, Side client);
+    bool adopt_late_copy(const Segment& seg, Side sender);
+    Anomaly proven_by_earlier_ack(const Segment& seg, Side sender) const;
+    std::uint64_t withdraw(Anomaly a, Side sender);
     void receive_inferred(const Segment& made, Side sender);
     void note_late_segment(const Segment& seg, Side sender);
     void note_early_data(const Segment& seg, Side sender);

@@ -122,6 +122,7 @@ enum class Anomaly : std::uint8_t {
     handshake_ack_not_captured,  // its handshake ACK was not captured; the peer's ACK of its data proves it (frame: the peer's)
     fin_not_captured,            // its FIN was not captured; the peer's ACK, one past its data, proves it (frame: the peer's)
     synack_not_captured,         // its SYN+ACK was not captured; the client's ACK of it proves it (frame: the client's)
+    captured_after_its_ack,      // one of the above, captured after all, after the ACK that proves it (value: that frame)
     count_
 };
 inline constexpr std::size_t kAnomalyCount = static_cast<std::size_t>(Anomaly::count_);

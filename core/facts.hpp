@@ -95,6 +95,7 @@ struct FinFacts {
     bool acked_peer_fin = false;   // its ACK already covered the peer's FIN
     bool acked = false;            // some segment of the peer covered it
     bool acked_by_fin = false;     // ...and that segment carried the peer's FIN
+    bool inferred = false;         // made from the peer's ACK; no frame of its own yet
 };
 
 struct HandshakeFacts {

@@ -13,6 +13,8 @@
 // missed bytes count it.
 #include "core/connection.hpp"
 
+#include <algorithm>
+
 namespace tfe {
 
 namespace {
@@ -85,6 +87,73 @@ void Connection::receive_inferred(const Segment& made, Side sender) {
     push_in_flight(made, sender, is_new);
     apply_sender_input(made, sender);
     receive_now_or_hold(made, sender, is_new);
+}
+
+// The captured copy of a segment an earlier ACK proved: the capture wrote it
+// after the segment that answers it (a host stamping on several queues or
+// CPUs). It takes the made segment's place (its frame, time and options),
+// the "not captured" anomaly is withdrawn, and it moves no state again.
+bool Connection::adopt_late_copy(const Segment& seg, Side sender) {
+    const Anomaly proven = proven_by_earlier_ack(seg, sender);
+    if (proven == Anomaly::count_) return false;
+    Endpoint& e = ep(sender);
+    HandshakeFacts& h = handshake_;
+    if (proven == Anomaly::synack_not_captured) {
+        h.synack_frame = seg.frame;
+        h.synack_ts = seg.ts;
+        h.synack_count = 1;
+        h.synack_proven = false;
+        e.syn_frame = seg.frame;
+        e.syn_options = seg.options;
+    } else if (proven == Anomaly::handshake_ack_not_captured) {
+        h.ack_frame = seg.frame;
+        h.ack_ts = seg.ts;
+    } else {
+        FinFacts& f = extras().fin[static_cast<int>(sender)];
+        f.frame = seg.frame;  // its time stays the proof's: it was sent before that
+        f.inferred = false;
+    }
+    const std::uint64_t proof = withdraw(proven, sender);
+    note(Anomaly::captured_after_its_ack, sender, seg, static_cast<std::uint32_t>(proof));
+    e.last = {seg.ts, seg.seq, seg.ack, seg.payload_len, seg.options.ts_val, seg.window, seg.ip_id,
+              seg.flags, seg.direction, true, seg.ip_ttl};
+    return true;
+}
+
+// Which made segment this captured one is, by sequence and acknowledgment
+// numbers (not by order): Anomaly::count_ if none.
+Anomaly Connection::proven_by_earlier_ack(const Segment& seg, Side sender) const {
+    const Endpoint& e = ep(sender);
+    // One that acknowledges more than its sender had is news: not a copy.
+    if (seg.payload_len != 0 || seg.flags.rst() || !seg.flags.ack() || !e.ack_sent || after(seg.ack, e.max_ack))
+        return Anomaly::count_;
+    const Endpoint& p = ep(other(sender));
+    const HandshakeFacts& h = handshake_;
+    if (seg.flags.syn() && sender == Side::server && h.synack_proven && !h.synack_frame &&
+        seg.seq == e.isn && p.isn_known && seg.ack == p.isn + 1)
+        return Anomaly::synack_not_captured;
+    if (!extras_) return Anomaly::count_;
+    if (!seg.flags.any(TcpFlags::SYN | TcpFlags::FIN) && sender == Side::client && !h.ack_frame &&
+        anomaly_count(Anomaly::handshake_ack_not_captured) && seg.seq == e.isn + 1 && seg.ack == p.isn + 1)
+        return Anomaly::handshake_ack_not_captured;
+    const FinFacts& f = extras_->fin[static_cast<int>(sender)];
+    if (seg.flags.fin() && f.sent && f.inferred && seg.seq == f.seq) return Anomaly::fin_not_captured;
+    return Anomaly::count_;
+}
+
+// Takes back one anomaly the sender was noted with; returns its frame.
+std::uint64_t Connection::withdraw(Anomaly a, Side sender) {
+    ConnectionExtras& x = extras();
+    std::uint32_t& n = x.anomaly_counts[static_cast<int>(a)];
+    if (n) n--;
+    auto& evs = x.anomaly_events;
+    const auto it = std::find_if(evs.begin(), evs.end(), [&](const AnomalyEvent& ev) {
+        return ev.kind == a && ev.sender == sender;
+    });
+    if (it == evs.end()) return 0;
+    const std::uint64_t frame = it->frame;
+    evs.erase(it);
+    return frame;
 }
 
 }  // namespace tfe

@@ -576,6 +576,37 @@ def skip(cv, side, n, note):
     cv.lines.append("          %s > %s (%d bytes not captured: %s)" % (side.name, peer.name, n, note))
 
 
+def swap_stamps(cv, i, j, why):
+    """Frames i and j trade places in the file (each keeps its slot's
+    stamp): the capture's order is not the wire's, as on a host that
+    stamps packets on several queues or CPUs."""
+    (ti, bi), (tj, bj) = cv.frames[i], cv.frames[j]
+    cv.frames[i], cv.frames[j] = (ti, bj), (tj, bi)
+    cv.lines.append("          frames %d and %d captured in each other's place: %s" % (i + 1, j + 1, why))
+
+
+def reordered_capture():
+    c, s = new_pair(cport=51120)
+    cv = Conversation(c, s)
+    cv.handshake()
+    cv.exchange()
+    cv.four_way(c, pause=20000)
+    swap_stamps(cv, 1, 2, "the client's ACK before the SYN+ACK it answers")
+    n = len(cv.frames)
+    swap_stamps(cv, n - 2, n - 1, "the client's last ACK before the server's FIN it answers")
+    return cv, """\
+A capture whose order is not the wire's: the host stamped the packets on
+two queues, so the client's handshake ACK is written (and stamped) before
+the server's SYN+ACK it answers, and the client's last ACK before the
+server's FIN.  Every packet is captured.  The report must not say the
+SYN+ACK or the FIN was missed, nor that either was sent again: the ACK
+proves each one first, the captured copy then takes its place, and the
+capture's order is named once per segment.
+Handshake: three-way (all three segments captured, two out of order).
+Close: the client closes first, four waves.
+Final states: client TIME_WAIT; server CLOSED."""
+
+
 def uncaptured_answer():
     c, s = new_pair(cport=51100)
     cv = Conversation(c, s)
@@ -755,6 +786,7 @@ SCENARIOS = [
     ("crafted-syn-then-client-reset", syn_then_client_reset),
     ("crafted-server-side-only", server_side_only),
     ("crafted-client-side-only", client_side_only),
+    ("crafted-reordered-capture", reordered_capture),
     ("crafted-syn-retrans-then-answered", syn_retrans_then_answered),
     ("crafted-synack-retrans", synack_retrans),
     ("crafted-simultaneous-open", simultaneous_open),

@@ -21,6 +21,7 @@ TEST_CASE("states the peer's acknowledgments prove, not the last segment capture
         State client, server;
         std::uint32_t acks_proven, fins_proven, synacks_proven;
         std::string_view handshake, close;
+        std::uint32_t late_copies = 0;  // proven first, captured after the ACK that proves them
     };
     const std::vector<Row> rows = {
         {"the client's direction only",
@@ -49,6 +50,20 @@ TEST_CASE("states the peer's acknowledgments prove, not the last segment capture
         {"an ACK of only the SYN proves nothing more",
          {{'s', "S.", 0, 1}, {'s', "S.", 0, 1, 0, 1.0}},
          State::SYN_SENT, State::SYN_RECEIVED, 0, 0, 0, "incomplete", "open"},
+        {"the SYN+ACK captured after the ACK that answers it",
+         {{'c', "S"}, {'c', ".", 1, 1}, {'s', "S.", 0, 1}, {'c', "P.", 1, 1, 100}, {'s', ".", 1, 101}},
+         State::ESTABLISHED, State::ESTABLISHED, 0, 0, 0, "three-way", "open", 1},
+        {"the server's FIN captured after the client's ACK of it",
+         {{'c', "S"}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}, {'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'c', ".", 2, 2},
+          {'s', "F.", 1, 2}},
+         State::TIME_WAIT, State::CLOSED, 0, 0, 0, "three-way", "four-way", 1},
+        {"both captured late, then the FIN sent again: that one is a retransmission",
+         {{'c', "S"}, {'c', ".", 1, 1}, {'s', "S.", 0, 1}, {'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'c', ".", 2, 2},
+          {'s', "F.", 1, 2}, {'s', "F.", 1, 2, 0, 0.2}},
+         State::TIME_WAIT, State::LAST_ACK, 0, 0, 0, "three-way", "four-way", 2},
+        {"a SYN+ACK sent again after its ACK is a retransmission, not a late copy",
+         {{'c', "S"}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}, {'s', "S.", 0, 1, 0, 1.0}},
+         State::ESTABLISHED, State::SYN_RECEIVED, 0, 0, 0, "three-way", "open", 0},
     };
     for (const Row& row : rows) {
         INFO(row.name);
@@ -60,6 +75,10 @@ TEST_CASE("states the peer's acknowledgments prove, not the last segment capture
         CHECK(c.anomaly_count(Anomaly::handshake_ack_not_captured) == row.acks_proven);
         CHECK(c.anomaly_count(Anomaly::fin_not_captured) == row.fins_proven);
         CHECK(c.anomaly_count(Anomaly::synack_not_captured) == row.synacks_proven);
+        CHECK(c.anomaly_count(Anomaly::captured_after_its_ack) == row.late_copies);
+        // A late copy is neither missed nor sent again.
+        if (row.late_copies) CHECK(c.anomaly_count(Anomaly::synack_retransmission) == 0);
+        CHECK(c.anomaly_count(Anomaly::fin_retransmission) == (row.late_copies == 2 ? 1u : 0u));
         // The whole direction missing is said once, not as ACKs of unseen data.
         if (c.endpoint(Side::server).packets == 0) CHECK(c.anomaly_count(Anomaly::acked_unseen_segment) == 0);
         const auto s = summarize(c);

@@ -101,6 +101,9 @@ void Narrator::opening_three_way(Buf& out) const {
         cat(out, "the server answered SYN+ACK (packet ", h.synack_frame, ", ISN ", sv.isn.raw(), ", ack ",
             (cl.isn + 1).raw(), " = client ISN + 1)");
         retransmitted(out, s.synack_retransmissions, "SYN+ACK");
+        if (const AnomalyEvent* late = late_copy_event(c, Side::server, h.synack_frame))
+            cat(out, ", captured after the client's ACK of it (packet ", late->value,
+                "): the capture's order is not the wire's");
         append(out, "; ");
     } else if (const AnomalyEvent* ev = uncaptured_event(c, Anomaly::synack_not_captured, Side::server)) {
         cat(out, "the server's SYN+ACK was not captured, but the client's ACK of it (packet ", ev->frame, ", ack ",

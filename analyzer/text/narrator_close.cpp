@@ -22,8 +22,11 @@ void Narrator::took_to(Buf& out, Side side, std::uint64_t cause_frame, std::stri
 // (a FIN the capture missed shares its frame with the ACK that proves it).
 void Narrator::fin_took_to(Buf& out, Side side, std::string_view lead) const {
     const FinFacts& f = c.fin(side);
+    // One captured after its ACK moved the state at that ACK.
+    const AnomalyEvent* late = late_copy_event(c, side, f.frame);
+    const std::uint64_t cause = late ? late->value : f.frame;
     const Transition* t = find_last(c, [&](const Transition& x) {
-        return x.endpoint == side && x.cause_frame == f.frame && x.input == Input::snd_fin;
+        return x.endpoint == side && x.cause_frame == cause && x.input == Input::snd_fin;
     });
     if (t) cat(out, lead, state_name(t->to));
 }
@@ -34,6 +37,9 @@ void Narrator::fin_place(Buf& out, Side side) const {
     const FinFacts& f = c.fin(side);
     if (const AnomalyEvent* ev = uncaptured_event(c, Anomaly::fin_not_captured, side); ev && ev->frame == f.frame)
         cat(out, "not captured: packet ", f.frame, "'s ack ", seq(side, ev->ack), " proves it, seq ", seq(side, f.seq));
+    else if (const AnomalyEvent* late = late_copy_event(c, side, f.frame))
+        cat(out, "packet ", f.frame, ", seq ", seq(side, f.seq), ", captured after packet ", late->value,
+            " that acknowledges it");
     else
         cat(out, "packet ", f.frame, ", seq ", seq(side, f.seq));
 }
