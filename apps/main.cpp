@@ -84,6 +84,13 @@ std::size_t ladder_width(std::size_t asked) {
     return w == 0 ? 0 : std::max<std::size_t>(w, 80);
 }
 
+// Standard input, a FIFO, a process substitution: read once, and likely
+// a live capture piped in.
+bool is_stream(const std::string& f) {
+    struct stat st{};
+    return f == "-" || (stat(f.c_str(), &st) == 0 && !S_ISREG(st.st_mode));
+}
+
 ReportOptions report_options(const Options& o) {
     ReportOptions ro;
     ro.format = o.format == "json"      ? Format::json
@@ -99,7 +106,8 @@ ReportOptions report_options(const Options& o) {
     ro.brief = o.brief;
     ro.only_ids = o.ids;
     ro.keep_json = ro.quiet_report = !o.expect.empty();
-    ro.flush_each = std::find(o.files.begin(), o.files.end(), "-") != o.files.end();
+    // A followed file or a stream is likely a capture still being made.
+    ro.flush_each = o.follow || std::any_of(o.files.begin(), o.files.end(), is_stream);
     // Files: reports in the order of first packets, so head and diff behave;
     // live and piped reports go out as each connection ends.
     if (o.interface.empty() && !ro.flush_each) ro.order_window = kOrderWindow;
@@ -120,14 +128,16 @@ void no_filter_on_text(const std::string& path, const capture::ReadOptions& ropt
 // then handed back to whichever reader takes it.
 capture::FileReport read_input(const Options& o, const std::string& path, capture::ReadOptions ropt,
                                std::uint64_t& frames, capture::SegmentSink& sink) {
-    const int stream_fd = path == "-" ? STDIN_FILENO : capture::open_if_stream(path);
+    const int stream_fd = path == "-"   ? STDIN_FILENO
+                          : o.follow ? capture::open_to_follow(path)
+                                     : capture::open_if_stream(path);
     if (stream_fd < 0 && (o.text || capture::file_looks_like_text(path))) {
         no_filter_on_text(path, ropt);
         return capture::read_tcpdump_text_file(path, ropt.verify_checksums, frames, sink, ropt.frame_limit);
     }
     if (stream_fd < 0) return capture::read_capture_file(path, ropt, frames, sink);
-    capture::PeekedStream in(stream_fd, ropt.stop);
-    const capture::StreamWaits waits{ropt.stop, ropt.on_quiet};
+    capture::PeekedStream in(stream_fd, ropt.stop, o.follow);
+    const capture::StreamWaits waits{ropt.stop, ropt.on_quiet, std::chrono::milliseconds{1000}, o.follow};
     if (o.text || capture::looks_like_text(in.head())) {
         no_filter_on_text(path, ropt);
         return capture::read_tcpdump_text_stream(in.release(waits), path, ropt.verify_checksums, frames, sink,
@@ -432,13 +442,6 @@ unsigned cpus_available() {
     return std::max(1u, std::thread::hardware_concurrency());
 }
 
-// Standard input, a FIFO, a process substitution: read once, and likely
-// a live capture piped in.
-bool is_stream(const std::string& f) {
-    struct stat st{};
-    return f == "-" || (stat(f.c_str(), &st) == 0 && !S_ISREG(st.st_mode));
-}
-
 // --threads (0: the CPUs available); 1 for what only one table can do
 // exactly: live capture (for now), idle expiry (its LRU order spans flows),
 // a stream (its quiet seconds move one table's clock, as live mode's tick).
@@ -450,7 +453,7 @@ unsigned worker_threads(const Options& o) {
         if (o.threads > 1) spdlog::info("--idle-timeout: one thread (idle expiry follows one table's LRU order)");
         return 1;
     }
-    if (std::any_of(o.files.begin(), o.files.end(), is_stream)) {
+    if (o.follow || std::any_of(o.files.begin(), o.files.end(), is_stream)) {
         if (o.threads > 1) spdlog::info("a stream input: one thread (its quiet seconds expire connections on one table's clock)");
         return 1;
     }

@@ -32,6 +32,10 @@ void add_input_options(CLI::App& app, Options& o) {
     app.add_flag("-n", o.numeric, "Accepted for tcpdump's habit (-n, -nn): addresses and ports are always numbers");
     app.add_flag("--text", o.text,
                  "The inputs are tcpdump's text output (as pasted into a ticket), standard input included");
+    app.add_flag("--follow", o.follow,
+                 "Keep reading the capture file as it grows (tcpdump -w still writing it), as tail -f does: "
+                 "connections are reported as they end, expire on wall-clock time while it is quiet, and "
+                 "Ctrl-C (or -c N) ends the reading with the summary");
     app.add_option("-f,--format", o.format,
                    "Output: text (default), json (JSON Lines), html (one self-contained page), or one "
                    "connection's ladder as svg or mermaid (with --id N)")
@@ -176,6 +180,8 @@ std::string misuse(const Options& o) {
     if (std::string live = live_misuse(o.live, !o.interface.empty(), !o.files.empty()); !live.empty()) return live;
     if (o.update_expect && o.expect.empty()) return "--update-expect needs --expect FILE";
     if (o.text && !o.interface.empty()) return "--text reads files, not an interface (-i)";
+    if (o.follow && !o.interface.empty()) return "--follow reads a file as it grows, not an interface (-i)";
+    if (o.follow && o.files.size() != 1) return "--follow reads one file as it grows: give exactly one";
     if (!o.shard.empty() && !pipeline::parse_shard(o.shard))
         return "--shard " + o.shard + ": give K/N with 0 <= K < N (e.g. --shard 0/4)";
     if ((o.format == "svg" || o.format == "mermaid") && o.ids.size() != 1)

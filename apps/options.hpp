@@ -18,6 +18,7 @@ struct Options {
     std::vector<std::string> read_files;  // -r FILE, as tcpdump; then the positionals are a filter
     int numeric = 0;                      // -n / -nn: tcpdump's habit, accepted (numbers are always shown)
     bool text = false;  // --text: the inputs are tcpdump text output
+    bool follow = false;  // --follow: keep reading the file as it grows (tail -f)
     std::string format = "text";
     std::string filter;
     int port = 0;

@@ -6,25 +6,41 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 namespace tfe::capture {
 
 namespace {
 
 // fopencookie's state: the peeked bytes not yet handed out, then the fd.
+using Clock = std::chrono::steady_clock;
+
 struct Cookie {
     std::string head;
     int fd;
     StreamWaits waits;
     std::size_t at = 0;
+    Clock::time_point last_bytes = Clock::now();
 };
 
-bool stopped(const Cookie& c) { return c.waits.stop != nullptr && c.waits.stop->load(std::memory_order_relaxed); }
+bool stopped(const std::atomic<bool>* stop) { return stop != nullptr && stop->load(std::memory_order_relaxed); }
+bool stopped(const Cookie& c) { return stopped(c.waits.stop); }
+
+// At the end of a followed file: sleeps a tick, in slices so that a stop
+// is seen at once; false on a stop.
+bool wait_for_growth(const std::atomic<bool>* stop, std::chrono::milliseconds tick) {
+    constexpr std::chrono::milliseconds kSlice{50};
+    for (std::chrono::milliseconds slept{0}; slept < tick; slept += kSlice) {
+        if (stopped(stop)) return false;
+        const timespec ts{0, std::chrono::nanoseconds(kSlice).count()};
+        ::nanosleep(&ts, nullptr);
+    }
+    return !stopped(stop);
+}
 
 // Waits until the fd has bytes (or its end, or an error, which the read
 // then meets); false on a stop. Quiet ticks are told to on_quiet.
 bool wait_readable(Cookie& c) {
-    using Clock = std::chrono::steady_clock;
     const Clock::time_point since = Clock::now();
     pollfd p{c.fd, POLLIN, 0};
     for (;;) {
@@ -50,6 +66,15 @@ ssize_t read_cookie(void* c, char* buf, std::size_t size) {
             return -1;
         }
         const ssize_t n = ::read(cookie->fd, buf, size);
+        if (n > 0) cookie->last_bytes = Clock::now();
+        if (n == 0 && cookie->waits.follow) {
+            if (!wait_for_growth(cookie->waits.stop, cookie->waits.tick)) {
+                errno = EINTR;
+                return -1;
+            }
+            if (cookie->waits.on_quiet) cookie->waits.on_quiet(Clock::now() - cookie->last_bytes);
+            continue;
+        }
         if (n >= 0 || errno != EINTR) return n;
     }
 }
@@ -75,12 +100,13 @@ bool enough_to_judge(std::string_view head) {
 
 }  // namespace
 
-PeekedStream::PeekedStream(int fd, const std::atomic<bool>* stop) : fd_(fd) {
+PeekedStream::PeekedStream(int fd, const std::atomic<bool>* stop, bool follow) : fd_(fd) {
     char buf[kPeek];
     std::size_t got = 0;
     while (got < kPeek && !enough_to_judge({buf, got})) {
         const ssize_t n = ::read(fd_, buf + got, kPeek - got);
-        if (n < 0 && errno == EINTR && (stop == nullptr || !stop->load())) continue;
+        if (n < 0 && errno == EINTR && !stopped(stop)) continue;
+        if (n == 0 && follow && wait_for_growth(stop, std::chrono::milliseconds{200})) continue;
         if (n <= 0) break;  // end of input, a stop, or an error the reader meets again
         got += static_cast<std::size_t>(n);
     }
@@ -107,6 +133,12 @@ std::FILE* PeekedStream::release(StreamWaits waits) {
 int open_if_stream(const std::string& path) {
     struct stat st{};
     if (stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return -1;
+    return ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+}
+
+int open_to_follow(const std::string& path) {
+    struct stat st{};
+    if (stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return -1;
     return ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
 }
 

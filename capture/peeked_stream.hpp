@@ -20,18 +20,22 @@ namespace tfe::capture {
 // piping a capture that has no traffic now): it wakes every `tick` to
 // tell `on_quiet` how long the input has been silent, so connections can
 // expire on wall-clock time, and gives up at once when `stop` is set.
+// `follow`: the end of the input is no end (a file tcpdump -w is still
+// writing, read as tail -f does): the read waits for it to grow.
 struct StreamWaits {
     const std::atomic<bool>* stop = nullptr;
     std::function<void(std::chrono::nanoseconds silent)> on_quiet;
     std::chrono::milliseconds tick{1000};
+    bool follow = false;
 };
 
 class PeekedStream {
 public:
     // Reads the first bytes of `fd`: up to kPeek, fewer at the end of the
-    // input, on a `stop`, or once they decide capture or text. The stream
-    // owns `fd` (closes it) unless it is standard input.
-    explicit PeekedStream(int fd = STDIN_FILENO, const std::atomic<bool>* stop = nullptr);
+    // input, on a `stop`, or once they decide capture or text; when
+    // following, the end waits for more. The stream owns `fd` (closes it)
+    // unless it is standard input.
+    explicit PeekedStream(int fd = STDIN_FILENO, const std::atomic<bool>* stop = nullptr, bool follow = false);
     ~PeekedStream();
     PeekedStream(const PeekedStream&) = delete;
     PeekedStream& operator=(const PeekedStream&) = delete;
@@ -55,5 +59,8 @@ private:
 // /dev/fd/N pipe); -1 for a regular file, a directory or a missing path,
 // which the file readers open themselves and report on.
 int open_if_stream(const std::string& path);
+// --follow: an fd for any readable path but a directory, regular files
+// too; -1 where open_if_stream gives -1 for the file readers to report.
+int open_to_follow(const std::string& path);
 
 }  // namespace tfe::capture
