@@ -71,20 +71,22 @@ void FloodTally::add(const Connection& c, const Summary& s) {
     p.sources.add(hash_of(c.addr(Side::client).ip));
 }
 
-std::vector<std::string> FloodTally::lines() const {
-    std::vector<std::pair<std::uint16_t, const Port*>> floods;
+std::vector<Flood> FloodTally::floods() const {
+    std::vector<Flood> out;
     for (const auto& [port, p] : ports_)
-        if (p.half_open >= kFloodMin && p.half_open * 2 > p.connections) floods.emplace_back(port, &p);
-    std::sort(floods.begin(), floods.end(), [](const auto& a, const auto& b) {
-        return a.second->half_open != b.second->half_open ? a.second->half_open > b.second->half_open
-                                                          : a.first < b.first;
+        if (p.half_open >= kFloodMin && p.half_open * 2 > p.connections)
+            out.push_back({port, p.half_open, p.connections, p.sources.count(), p.sources.exact()});
+    std::sort(out.begin(), out.end(), [](const Flood& a, const Flood& b) {
+        return a.half_open != b.half_open ? a.half_open > b.half_open : a.port < b.port;
     });
+    return out;
+}
+
+std::vector<std::string> FloodTally::lines() const {
     std::vector<std::string> out;
-    for (const auto& [port, p] : floods) {
-        const std::uint64_t n = p->sources.count();
-        out.push_back(fmt::format("flood of {} half-open connections to port {} from {}{} source{}", p->half_open,
-                                  port, p->sources.exact() ? "" : "about ", n, n == 1 ? "" : "s"));
-    }
+    for (const Flood& f : floods())
+        out.push_back(fmt::format("flood of {} half-open connections to port {} from {}{} source{}", f.half_open,
+                                  f.port, f.sources_exact ? "" : "about ", f.sources, f.sources == 1 ? "" : "s"));
     return out;
 }
 

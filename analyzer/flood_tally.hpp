@@ -32,6 +32,14 @@ private:
     std::vector<std::uint8_t> registers_;   // once estimated
 };
 
+struct Flood {
+    std::uint16_t port = 0;
+    std::uint64_t half_open = 0;
+    std::uint64_t connections = 0;  // to the port, all outcomes
+    std::uint64_t sources = 0;
+    bool sources_exact = true;      // else a HyperLogLog estimate
+};
+
 class FloodTally {
 public:
     // A flood: at least this many half-open connections to one port, and
@@ -43,6 +51,8 @@ public:
     // "flood of 1000000 half-open connections to port 80 from 65536
     // sources", one per flooded port, most first.
     std::vector<std::string> lines() const;
+    // The same floods, most half-open first.
+    std::vector<Flood> floods() const;
 
 private:
     struct Port {

@@ -38,6 +38,7 @@ void RunSummary::add(const Connection& c, const Summary& s) {
             anomalous_[i].add(id);
         }
     floods_.add(c, s);
+    pile_ups_.add(c, s);
 }
 
 std::string eviction_line(const EvictionCounts& evicted, std::size_t max_connections) {
@@ -119,6 +120,8 @@ void RunSummary::write(fmt::memory_buffer& b, bool color, std::size_t width) con
                              roles_inferred_ == 1 ? "" : "s");
 
     for (const std::string& line : floods_.lines()) put(b, "  {}\n", line);
+    const std::vector<std::string> piles = pile_ups_.lines();
+    for (std::size_t i = 0; i < piles.size(); ++i) put_row(b, i == 0 ? "pile-ups" : "", piles[i], width);
     if (const std::string line = eviction_line(evicted_, max_connections_); !line.empty())
         put(b, "  {:<16}{}\n", "evicted", line);
 

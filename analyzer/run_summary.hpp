@@ -8,8 +8,10 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "analyzer/flood_tally.hpp"
+#include "analyzer/pile_ups.hpp"
 #include "analyzer/summary.hpp"
 #include "core/connection.hpp"
 #include "core/eviction.hpp"
@@ -45,6 +47,10 @@ public:
         max_connections_ = max_connections;
     }
     const FloodTally& floods() const { return floods_; }
+    const PileUps& pile_ups() const { return pile_ups_; }
+    // The run summary as one JSON object (--summary-json), the same facts
+    // as write()'s text, and the run's input notes.
+    std::string json(const std::vector<std::string>& input_notes = {}) const;
 
     std::uint64_t connections() const { return connections_; }
     std::uint64_t handshakes(HandshakeKind k) const { return handshakes_[static_cast<std::size_t>(k)].n; }
@@ -62,6 +68,7 @@ private:
     std::array<std::uint64_t, kAnomalyCount> anomalies_{};  // events
     std::array<Tally, kAnomalyCount> anomalous_{};          // connections with at least one
     FloodTally floods_;
+    PileUps pile_ups_;
     EvictionCounts evicted_{};
     std::size_t max_connections_ = 0;
 };

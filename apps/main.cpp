@@ -26,6 +26,7 @@
 #include "apps/live.hpp"
 #include "apps/options.hpp"
 #include "apps/report_sink.hpp"
+#include "apps/summary_file.hpp"
 #include "apps/stream_clock.hpp"
 #include "capture/pcap_source.hpp"
 #include "capture/peeked_stream.hpp"
@@ -376,6 +377,7 @@ int finish_run(const Options& o, const std::vector<analyzer::Expectation>& expec
     note_unmatched_icmp(stats, sink);
     sink.finish();
     note_floods(stats, o.max_connections, sink.summary());
+    if (!o.summary_json.empty() && write_summary_json(o.summary_json, sink) == kUsage) return kUsage;
     log_totals(stats);
     if ((o.format == "svg" || o.format == "mermaid") && sink.reported() == 0) {
         spdlog::error("--id {}: no such connection in the input", o.ids.front());

@@ -98,6 +98,10 @@ void add_output_options(CLI::App& app, Options& o) {
                    "files and pipes get the natural layout of about 90)")
         ->check(CLI::Range(80, 1000));
     app.add_flag("-b,--brief", o.brief, "Text: one line per connection (then the summary)");
+    app.add_option("--summary-json", o.summary_json,
+                   "Also write the run summary (counts, pile-ups per peer, input notes) as one JSON object to FILE "
+                   "('-': stderr); stdout keeps one object per connection")
+        ->option_text("FILE");
     app.add_option("--id", o.ids, "Report only these connections (ids from a first run), e.g. --id 3,17")
         ->delimiter(',')->allow_extra_args(false);
     app.add_flag("--all-segments", o.all_segments, "Ladder diagrams draw every segment, data included (keeps them in memory: use with --filter on big captures)");

@@ -31,6 +31,7 @@ struct Options {
     std::string color = "auto";
     bool all_segments = false;
     bool brief = false;
+    std::string summary_json;  // --summary-json FILE ('-': stderr)
     std::size_t width = 0;  // --width: columns the ladder fits (0: COLUMNS, the terminal's)
     std::vector<std::uint64_t> ids;
     std::string expect;

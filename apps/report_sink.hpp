@@ -59,6 +59,7 @@ public:
 
     // A warning or error about the input, repeated under the text report.
     void add_input_note(std::string note) { input_notes_.push_back(std::move(note)); }
+    const std::vector<std::string>& input_notes() const { return input_notes_; }
     // What the narratives of connections still open name as the input's end.
     void set_input_end(std::string what) { opts_.text.input_end = std::move(what); }
     // The closing summary (text mode) and everything still buffered.

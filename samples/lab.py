@@ -615,6 +615,27 @@ def sc_nested_lifetimes(run):
               "the second connection closed entirely before the first")
 
 
+def sc_close_wait_pileup(run, count=3):
+    """Clients that close after their answer, to a server that reads EOF and
+    never calls close(): each of its sockets is left in CLOSE-WAIT."""
+    with Stage(run) as st:
+        conns = []
+        for _ in range(count):
+            conn = st.connect(srv_timeout=5)
+            conn.exchange()
+            conn.cli.close()
+            recv_until_eof(conn.srv)
+            conns.append(conn)
+        first, rest = conns[0], conns[1:]
+        run.snapshot(first.client, first.server, others=[(c.client, c.server) for c in rest])
+    run.expect("server", ["CLOSE-WAIT"] * count, "every server socket in CLOSE-WAIT")
+    run.expect("client", ["FIN-WAIT-2"] * count, "every client in FIN-WAIT-2")
+    segs = run.finish()
+    fins = [s for s in segs if "F" in s["flags"]]
+    run.check(len(fins) == count and all(f["dst"][1] == run.port for f in fins),
+              "only the clients sent FIN")
+
+
 def _abort(run, aborter):
     with Stage(run) as st:
         conn = st.connect()
@@ -949,6 +970,10 @@ DESCRIPTIONS = {
                         "again, 2.5 s later (past the 2 s linger), and closes (client first). The "
                         "second is settled first: the reports still come in the order the "
                         "connections opened.",
+    "close-wait-pileup": "Three clients each send a request, read the answer and close(); the "
+                         "server reads EOF and never closes: three server sockets left in "
+                         "CLOSE-WAIT at one endpoint, each client in FIN-WAIT-2 (a leaking "
+                         "server, the summary's pile-up).",
 }
 
 # name -> (function, port offset).  The simultaneous-close race uses its own
@@ -971,6 +996,7 @@ SCENARIOS = [
     ("any-cooked", sc_any_cooked, 14),
     ("pcapng", sc_pcapng, 15),
     ("nested-lifetimes", sc_nested_lifetimes, 16),
+    ("close-wait-pileup", sc_close_wait_pileup, 17),
 ]
 
 

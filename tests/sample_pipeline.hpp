@@ -20,6 +20,7 @@ namespace tfe::test {
 struct PipelineResult {
     std::vector<nlohmann::ordered_json> connections;  // JSON objects, in report order
     std::string text;                                   // the text report
+    std::string summary_json;                           // RunSummary::json()
     capture::FileReport report;
     FlowTableStats stats;
 };
@@ -75,6 +76,7 @@ inline PipelineResult run_pipeline(const std::string& path, const PipelineOption
     r.connections = std::move(sink.out);
     sink.summary.write(sink.text, false);
     r.text = fmt::to_string(sink.text);
+    r.summary_json = sink.summary.json();
     return r;
 }
 
