@@ -23,7 +23,7 @@ std::string read_all(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("--summary-json writes the summary to its file; stdout stays one connection per line", "[cli][summary]") {
+TEST_CASE("the run summary goes to the --summary-json file, stdout stays one connection per line", "[cli][summary]") {
     const auto file = temp_file("summary.json");
     const Run r = run("--format json --summary-json " + file.string() + " " + sample("close-wait-pileup") +
                       " 2>/dev/null");
@@ -49,7 +49,7 @@ TEST_CASE("--summary-json writes the summary to its file; stdout stays one conne
     std::filesystem::remove(file);
 }
 
-TEST_CASE("--summary-json agrees with the text summary and names the input notes", "[cli][summary]") {
+TEST_CASE("the --summary-json file agrees with the text summary and names the input notes", "[cli][summary]") {
     const auto file = temp_file("truncated-summary.json");
     const std::string cut = temp_file("truncated.pcap").string();
     REQUIRE(run_command("head -c 1500 " + sample("close-wait-pileup") + " > " + cut).status == 0);
@@ -66,7 +66,7 @@ TEST_CASE("--summary-json agrees with the text summary and names the input notes
     std::filesystem::remove(cut);
 }
 
-TEST_CASE("--summary-json to a directory that does not exist is a usage error naming it", "[cli][summary]") {
+TEST_CASE("a --summary-json file in a directory that does not exist is a usage error naming it", "[cli][summary]") {
     const Run r = run("--summary-json /nonexistent/dir/s.json " + sample("close-wait-pileup"));
     CHECK(r.status == 2);
     CHECK(r.out.find("/nonexistent/dir/s.json.tmp: cannot write the summary") != std::string::npos);
