@@ -87,6 +87,10 @@ void add_failure_fields(std::map<std::string, Check>& f, const Check& states) {
     f["failure.backoff"] = one_of("a back-off", {"linux-exponential", "linux-linear", "linux-linear-then-exponential", "other"}, true);
     f["failure.synack_after_ack"] = count_check();
     f["failure.refused_attempts"] = count_check();
+    f["failure.time_wait.previous_packets[]"] = count_check(1);
+    for (const char* k : {"acks", "resets", "resets_ignored"}) f[std::string("failure.time_wait.") + k] = count_check();
+    for (const char* k : {"first_ack_packet", "first_reset_packet", "ended_by_reset_packet"})
+        f[std::string("failure.time_wait.") + k] = count_check(1, UINT64_MAX, true);
     for (const std::string at : {"failure.icmp.", "icmp_errors[]."}) {
         for (const char* k : {"packet", "version", "type", "code", "quoted_seq"}) f[at + k] = count_check(0, UINT64_MAX);
         f[at + "words"] = text_check();
@@ -174,14 +178,14 @@ const std::map<std::string, bool>& object_fields() {
         {"options", false}, {"options.client", true}, {"options.server", true}, {"handshake_rtt_ms", false}, {"handshake_segments", false}, {"final_state", false},
         {"initial_state", false}, {"anomalies", false}, {"transitions[]", false},
         {"refusals[]", false}, {"anomaly_events[]", false}, {"interfaces", true}, {"failure", true},
-        {"failure.icmp", true}, {"icmp_errors[]", false}};
+        {"failure.icmp", true}, {"failure.time_wait", true}, {"icmp_errors[]", false}};
     return objects;
 }
 
 bool is_array_field(const std::string& path) {
     return path == "transitions" || path == "refusals" || path == "anomaly_events" || path == "interfaces.client" ||
            path == "interfaces.server" || path == "icmp_errors" || path == "failure.syn_packets" ||
-           path == "failure.syn_times_s";
+           path == "failure.syn_times_s" || path == "failure.time_wait.previous_packets";
 }
 
 std::string child_path(const std::string& path, const std::string& key) {

@@ -154,8 +154,16 @@ bool diagnose_backlog(const Connection& c, Failure& f) {
 void diagnose_unopened(const Connection& c, Failure& f) {
     const HandshakeFacts& h = c.handshake();
     const ResetFacts& r = c.reset();
+    const TimeWaitCollision& tw = c.time_wait_collision();
     find_icmp(c, f);
-    if (f.icmp && h.synack_frame == 0) {
+    if (tw.seen && tw.acks > 0 && h.synack_frame == 0) {
+        // Its SYNs keep meeting TIME_WAIT until the retries run out.
+        f.kind = FailureKind::time_wait_collision;
+        f.error = "ETIMEDOUT";
+        f.answer_frame = tw.first_ack_frame;
+        f.time_wait = &tw;
+        f.backoff = classify_backoff(f);
+    } else if (f.icmp && h.synack_frame == 0) {
         f.kind = FailureKind::unreachable;
         f.error = icmp_errno(*f.icmp);
         f.answer_frame = f.icmp->frame;
@@ -222,6 +230,7 @@ std::string_view failure_name(FailureKind k) {
         case FailureKind::backlog_reset: return "backlog-reset";
         case FailureKind::synack_unacknowledged: return "synack-unacknowledged";
         case FailureKind::reset_in_handshake: return "reset-in-handshake";
+        case FailureKind::time_wait_collision: return "time-wait-collision";
         case FailureKind::incomplete: return "incomplete";
     }
     return "?";

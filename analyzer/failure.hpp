@@ -23,9 +23,10 @@ enum class FailureKind : std::uint8_t {
     backlog_reset,          // the server answered the client's handshake ACK with a bare RST
     synack_unacknowledged,  // SYN+ACK captured, never acknowledged by the client
     reset_in_handshake,     // another RST before both sides were ESTABLISHED
+    time_wait_collision,    // the SYNs met the previous connection's TIME_WAIT: answered by its ACKs
     incomplete,             // a side never reached ESTABLISHED, for no reason the capture shows
 };
-inline constexpr std::size_t kFailureKinds = 10;
+inline constexpr std::size_t kFailureKinds = 11;
 
 // How the client's SYN retransmissions were spaced.
 enum class Backoff : std::uint8_t {
@@ -51,6 +52,7 @@ struct Failure {
     std::uint32_t icmp_count = 0;      // ...and how many quoted it
     std::uint32_t synack_after_ack = 0;  // backlog_full: SYN+ACKs sent again after the ACK
     std::uint64_t data_retransmitted_frame = 0;  // backlog_full: the client's request sent again
+    const TimeWaitCollision* time_wait = nullptr;  // time_wait_collision: the core's facts
     // Every client SYN kept (the first, then each retransmission), for no_answer.
     std::array<std::uint64_t, kMaxSyns> syn_frames{};
     std::array<TimeNs, kMaxSyns> syn_times{};

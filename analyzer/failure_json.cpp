@@ -40,6 +40,22 @@ void put_syns(Buf& b, const Failure& f) {
     else fmt::format_to(std::back_inserter(b), FMT_COMPILE("\"{}\""), backoff_name(f.backoff));
 }
 
+void put_time_wait(Buf& b, const TimeWaitCollision* tw) {
+    if (!tw) {
+        fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"time_wait\":null"));
+        return;
+    }
+    fmt::format_to(std::back_inserter(b),
+                   FMT_COMPILE(",\"time_wait\":{{\"previous_packets\":[{},{}],\"acks\":{},\"first_ack_packet\":{},"
+                               "\"resets\":{},\"first_reset_packet\":"),
+                   tw->previous_first_frame, tw->previous_last_frame, tw->acks, tw->first_ack_frame, tw->resets);
+    put_packet_or_null(b, tw->first_reset_frame);
+    fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"resets_ignored\":{},\"ended_by_reset_packet\":"),
+                   tw->resets_ignored);
+    put_packet_or_null(b, tw->released_frame);
+    b.push_back('}');
+}
+
 void put_failure(Buf& b, const Connection& c, const Failure& f, const NumberStyle& st) {
     fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"failure\":{{\"kind\":\"{}\",\"errno\":"), failure_name(f.kind));
     if (f.error.empty()) fmt::format_to(std::back_inserter(b), FMT_COMPILE("null"));
@@ -54,8 +70,10 @@ void put_failure(Buf& b, const Connection& c, const Failure& f, const NumberStyl
     fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"icmp\":"));
     if (f.icmp) put_icmp(b, *f.icmp, c, st);
     else fmt::format_to(std::back_inserter(b), FMT_COMPILE("null"));
-    fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"synack_after_ack\":{},\"refused_attempts\":{}}}"),
+    fmt::format_to(std::back_inserter(b), FMT_COMPILE(",\"synack_after_ack\":{},\"refused_attempts\":{}"),
                    f.synack_after_ack, f.refusals);
+    put_time_wait(b, f.time_wait);
+    b.push_back('}');
 }
 
 }  // namespace

@@ -58,8 +58,11 @@ bool leaves_half_open(FailureKind k) {
 }  // namespace
 
 void PileUps::add(const Connection& c, const Summary& s) {
+    const TimeWaitCollision& tw = c.time_wait_collision();
     for (Side side : {Side::client, Side::server}) {
         const State st = c.final_state(side);
+        // The previous connection's TIME_WAIT, counted there already.
+        if (st == State::TIME_WAIT && tw.seen && side == tw.holder && !tw.released_frame) continue;
         if (st == State::CLOSE_WAIT) slot(c, side, PileUpKind::close_wait);
         if (st == State::FIN_WAIT_2) slot(c, side, PileUpKind::fin_wait_2);
         if (st == State::TIME_WAIT) slot(c, side, PileUpKind::time_wait);

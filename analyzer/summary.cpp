@@ -47,6 +47,8 @@ CloseKind close_kind(const Connection& c, HandshakeKind hs, Initiator& initiator
         first_fin = (fc.sent && (!fs.sent || fc.frame <= fs.frame)) ? Initiator::client : Initiator::server;
     }
     if (hs == HandshakeKind::unanswered || hs == HandshakeKind::refused) return CloseKind::none;
+    // Its SYNs met the previous connection's TIME_WAIT: nothing opened to close.
+    if (c.time_wait_collision().acks && !c.handshake().synack_frame) return CloseKind::none;
 
     const bool both_fins = fc.sent && fs.sent;
     const std::uint64_t second_fin_frame = both_fins ? std::max(fc.frame, fs.frame) : 0;

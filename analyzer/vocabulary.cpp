@@ -78,6 +78,13 @@ constexpr std::array<AnomalyTerms, kAnomalyCount> kAnomalies{{
      "segment captured after the ACK that answers it (the capture's order is not the wire's)",
      "segments captured after the ACKs that answer them (the capture's order is not the wire's)",
      "captured after its ACK", AnomalyValue::acked_by_packet},
+    {A::time_wait_ack, "time_wait_ack",
+     "ACK of the previous connection from TIME_WAIT (answering a SYN it may not take)",
+     "ACKs of the previous connection from TIME_WAIT (answering SYNs it may not take)", "old ACK from TIME_WAIT"},
+    {A::time_wait_reset_reply, "time_wait_reset_reply",
+     "RST answering an ACK from TIME_WAIT (RFC 9293 3.10.7.3; its sender stays in SYN_SENT)",
+     "RSTs answering ACKs from TIME_WAIT (RFC 9293 3.10.7.3; their sender stays in SYN_SENT)",
+     "RST reply, still SYN_SENT"},
 }};
 
 constexpr bool in_enum_order() {

@@ -58,7 +58,10 @@ bool Connection::classify_in_stream(const Segment& seg, Side sender) {
     const std::int32_t gap = distance(e.snd_nxt, seg.seq);  // > 0: bytes missing
     if (seg.flags.syn()) {
         const bool same_isn = e.isn_known && seg.seq == e.isn;
-        const bool same_kind = e.last.valid && e.last.flags.syn() && e.last.flags.ack() == seg.flags.ack();
+        // Still in SYN_SENT, its pure SYN is the same attempt, whatever it
+        // sent in between (a RST answering an ACK from TIME_WAIT).
+        const bool same_kind = (e.last.valid && e.last.flags.syn() && e.last.flags.ack() == seg.flags.ack()) ||
+                               (!seg.flags.ack() && e.state == State::SYN_SENT);
         if (same_isn && same_kind) {
             // After an RST refused it, the same SYN is a new try, not a
             // copy of one that was lost.

@@ -107,6 +107,7 @@ void Connection::on_segment(const Segment& seg, bool forward) {
         return;  // the same frame captured twice carries no new fact
     }
     if (adopt_late_copy(seg, sender)) return;
+    judge_time_wait_reset(seg, sender);
     infer_uncaptured(seg, sender);
     const bool first_from_sender = !e.seq_known;
     const Endpoint::Last before = e.last;
@@ -180,7 +181,8 @@ void Connection::record_sender_facts(const Segment& seg, Side sender) {
         note(Anomaly::data_after_fin, sender, seg, e.fin_seq.raw());
     if (seg.payload_len > 0 && !seg.flags.rst() && extras_ && extras_->reset.seen)
         note(Anomaly::data_after_reset, sender, seg, static_cast<std::uint32_t>(extras_->reset.frame));
-    if (seg.flags.ack()) {
+    // An ACK from TIME_WAIT acknowledges the old connection, not this one.
+    if (seg.flags.ack() && !answers_from_time_wait(seg, sender)) {
         // Not when none of the peer's segments is captured: the whole
         // direction is missing, which the report says once.
         if (r.seq_known && after(seg.ack, r.snd_nxt) && r.packets != 0)
@@ -263,6 +265,7 @@ void Connection::apply_sender_input(const Segment& seg, Side sender) {
     const InFlight f = in_flight_of(seg);
     const Side receiver = other(sender);
     if (seg.flags.rst()) {
+        if (takes_time_wait_reply(seg, sender)) return;
         const bool syn_sent_state = ep(receiver).state == State::SYN_SENT;
         if (!rst_acceptable(receiver, f)) {
             // What it should have carried: the ack of the receiver's SYN, or a
@@ -410,6 +413,7 @@ bool Connection::settled() const {
 
 void Connection::finish(EndReason why, TimeNs now) {
     if (finished_) return;
+    settle_time_wait_reset();
     // What is still in flight is assumed delivered, oldest first.
     const int first = (in_flight_[0].active && in_flight_[1].active &&
                        in_flight_[1].frame < in_flight_[0].frame) ? 1 : 0;

@@ -56,6 +56,14 @@ public:
     // reuse)? A SYN without ACK after this one is over, or with a new ISN.
     bool is_new_connection(const Segment& seg, bool forward) const;
 
+    // For a SYN that supersedes this connection: the facts a new connection
+    // inherits when the SYN's receiver is in TIME_WAIT here and may not take
+    // it (time_wait_collision.cpp); nullopt when it may.
+    std::optional<TimeWaitCollision> time_wait_collision_for(const Segment& syn, bool forward) const;
+    // Called on the new connection before its first segment: the holder
+    // starts in TIME_WAIT with the old numbers, until `deadline`.
+    void inherit_time_wait(const TimeWaitCollision& tw, TimeNs deadline);
+
     // Ends the connection: delivers what is still in flight (assumed),
     // freezes the final states, and, if TIME_WAIT's 2*MSL has passed by
     // `now`, records that timer.
@@ -105,6 +113,7 @@ public:
     std::uint64_t ack_of_syn_refused(Side s) const { return extras_or_none().ack_of_syn_refused[static_cast<int>(s)]; }
     const FinFacts& fin(Side s) const { return extras_or_none().fin[static_cast<int>(s)]; }
     const ResetFacts& reset() const { return extras_or_none().reset; }
+    const TimeWaitCollision& time_wait_collision() const { return extras_or_none().time_wait; }
     const std::vector<IcmpFact>& icmp_errors() const { return extras_or_none().icmp_errors; }
     // States right after the last captured segment (before any timer).
     State final_state(Side s) const { return final_state_[static_cast<int>(s)]; }
@@ -154,6 +163,12 @@ private:
     // The inputs a delivered segment means to `receiver`, in RFC order.
     int receive_inputs(Side receiver, const InFlight& f, Input out[2]) const;
     bool rst_acceptable(Side receiver, const InFlight& f) const;
+    // time_wait_collision.cpp
+    bool answers_from_time_wait(const Segment& seg, Side sender) const;
+    void judge_time_wait_reset(const Segment& seg, Side sender);
+    bool takes_time_wait_reply(const Segment& seg, Side sender);
+    InFlight end_time_wait_by_reset();  // the RST, as delivered
+    void settle_time_wait_reset();
     // The receiver's state once its in-flight segment (if any) arrives.
     State state_after_in_flight(Side receiver) const;
     bool segment_is_new(const Segment& seg, const Endpoint& e) const;

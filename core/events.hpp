@@ -123,6 +123,8 @@ enum class Anomaly : std::uint8_t {
     fin_not_captured,            // its FIN was not captured; the peer's ACK, one past its data, proves it (frame: the peer's)
     synack_not_captured,         // its SYN+ACK was not captured; the client's ACK of it proves it (frame: the client's)
     captured_after_its_ack,      // one of the above, captured after all, after the ACK that proves it (value: that frame)
+    time_wait_ack,               // an ACK of the previous connection, from TIME_WAIT, answering a SYN it may not take
+    time_wait_reset_reply,       // the SYN_SENT side's RST <SEQ=SEG.ACK> answering it (RFC 9293 3.10.7.3): it stays
     count_
 };
 inline constexpr std::size_t kAnomalyCount = static_cast<std::size_t>(Anomaly::count_);

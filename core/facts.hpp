@@ -131,6 +131,29 @@ struct ResetFacts {
     std::uint8_t ttl = 0, sender_ttl = 0;  // the RST's, and the sender's previous segment's (0: none)
 };
 
+// A SYN that met the previous connection's TIME_WAIT on its 4-tuple: its
+// sequence number was not above that connection's end (and no newer
+// timestamp), so the holder may not take it (RFC 6191; Linux
+// tcp_timewait_state_process) and answers with an ACK of the old
+// connection (RFC 9293 3.10.7.4); the SYN's sender, in SYN_SENT, answers
+// that ACK with a RST <SEQ=SEG.ACK> and stays there (3.10.7.3). Whether
+// the RST ended TIME_WAIT (RFC 9293; Linux's default) or was ignored
+// (RFC 1337, tcp_rfc1337=1) shows in the holder's next segment.
+struct TimeWaitCollision {
+    bool seen = false;
+    Side holder = Side::server;
+    std::uint64_t previous_first_frame = 0, previous_last_frame = 0;  // the connection it held
+    SeqNum old_seq, old_ack;           // the holder's SND.NXT and RCV.NXT there: what its ACKs carry
+    std::uint32_t acks = 0;            // SYNs the holder answered with such an ACK
+    std::uint64_t first_ack_frame = 0;
+    std::uint32_t resets = 0;          // the sender's RSTs answering them
+    std::uint64_t first_reset_frame = 0;
+    std::uint32_t resets_ignored = 0;  // ...after which the holder answered from TIME_WAIT again
+    std::uint64_t pending_reset_frame = 0;  // the last RST, until the holder's next segment judges it
+    TimeNs pending_reset_ts = 0;
+    std::uint64_t released_frame = 0;  // the RST that ended TIME_WAIT (0: it did not, or not yet)
+};
+
 // What a connection needs only once something rarer than data happens (a
 // FIN, an RST, an anomaly, a crossed delivery) or with --all-segments.
 // Allocated on first use, so an open connection carries one pointer instead
@@ -177,6 +200,7 @@ struct ConnectionExtras {
     // accept queue drops it, Linux tcp_abort_on_overflow=0); 0: none. Its
     // later ACKs of the SYN are then delivered only on its own word.
     std::uint64_t ack_of_syn_refused[2] = {};
+    TimeWaitCollision time_wait;
 };
 
 // RFC 9293 3.10.7.3: an ACK of our SYN is acceptable when

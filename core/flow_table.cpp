@@ -259,7 +259,11 @@ void FlowTable::on_segment(const Segment& seg) {
     const std::uint64_t h = hasher_(key);
     const Ref found(index_.find(key, h));
     std::uint32_t idx = found.none() ? Ref::kNone : found.is_parked() ? unpark(found.handle(), h) : found.slot();
+    std::optional<TimeWaitCollision> held;
+    TimeNs held_until = 0;
     if (idx != Ref::kNone && slots_.at(idx).is_new_connection(seg, forward)) {
+        held = slots_.at(idx).time_wait_collision_for(seg, forward);
+        held_until = slots_.at(idx).time_wait_deadline();
         end(idx, EndReason::superseded);
         idx = Ref::kNone;
     }
@@ -267,6 +271,7 @@ void FlowTable::on_segment(const Segment& seg) {
         if (remembered_.absorbs(h, seg, now_)) return;
         if (config_.max_connections > 0 && open_ >= config_.max_connections) make_room();
         idx = create(key, h, seg, forward);
+        if (held) slots_.at(idx).inherit_time_wait(*held, held_until);
     } else {
         expiry_.touch(idx);
     }

@@ -86,7 +86,7 @@ constexpr Entry kEntries[] = {
     {.in = CLOSE_WAIT, .on = rcv_syn, .to = CLOSE_WAIT, .is = X, .why = "SYN on a synchronized connection"},
     {.in = CLOSING, .on = rcv_syn, .to = CLOSING, .is = X, .why = "SYN on a synchronized connection"},
     {.in = LAST_ACK, .on = rcv_syn, .to = LAST_ACK, .is = X, .why = "SYN on a synchronized connection"},
-    {.in = TIME_WAIT, .on = rcv_syn, .to = TIME_WAIT, .is = X, .why = "SYN reached TIME-WAIT"},
+    {.in = TIME_WAIT, .on = rcv_syn, .to = TIME_WAIT, .is = S, .why = "a SYN TIME-WAIT may not take (not above the old connection's end, RFC 6191): answered with an ACK of the old connection (RFC 9293 3.10.7.4)"},
     // on rcv_syn_ack
     {.in = CLOSED, .on = rcv_syn_ack, .to = CLOSED, .is = X, .why = "SYN+ACK for a SYN this endpoint did not send"},
     {.in = LISTEN, .on = rcv_syn_ack, .to = LISTEN, .is = X, .why = "SYN+ACK to a listening endpoint"},

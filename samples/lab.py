@@ -224,6 +224,17 @@ def fin_analysis(segs, client, server):
             "first_fin_acked_before_second_fin": acked_before_b}
 
 
+def _answers_stale_ack(conn, i, client):
+    """The client's RST <SEQ=SEG.ACK> answering a bare ACK that did not
+    acknowledge its SYN (from a TIME-WAIT server) before any SYN+ACK: RFC
+    9293 3.10.7.3's reply from SYN-SENT, which closes nothing."""
+    x = conn[i]
+    if x["src"] != client or "A" in x["flags"] or any("S" in p["flags"] and "A" in p["flags"] for p in conn[:i]):
+        return False
+    before = [p for p in conn[:i] if p["src"] != client]
+    return bool(before) and before[-1]["flags"] == "A" and before[-1]["ack"] == x["seq"]
+
+
 def close_from_packets(segs, client, server):
     """The close kind the packets of (client, server) show, decided here from
     sequence and acknowledgment numbers, independently of tcpflow-explain
@@ -242,7 +253,7 @@ def close_from_packets(segs, client, server):
     for i, x in enumerate(conn):
         if "F" in x["flags"] and x["src"] not in fins:
             fins[x["src"]] = i
-    rsts = [i for i, x in enumerate(conn) if "R" in x["flags"]]
+    rsts = [i for i, x in enumerate(conn) if "R" in x["flags"] and not _answers_stale_ack(conn, i, c)]
     second = max(fins.values()) if len(fins) == 2 else None
     if rsts and (second is None or rsts[0] < second):
         return "reset"

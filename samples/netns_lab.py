@@ -314,8 +314,8 @@ def tcpdump_lines(path):
 class NsCapture(lab.Capture):
     """lab.Capture's tcpdump, run inside a namespace."""
 
-    def __init__(self, path, port_filter, ns=NS_CLIENT, iface=CLIENT_IF):
-        super().__init__(path, port_filter, iface=iface)
+    def __init__(self, path, port_filter, ns=NS_CLIENT, iface=CLIENT_IF, snaplen=None):
+        super().__init__(path, port_filter, iface=iface, snaplen=snaplen)
         self.cmd = ["ip", "netns", "exec", ns] + self.cmd
 
 
@@ -344,10 +344,11 @@ class FailRun:
     def pcap_path(self):
         return os.path.join(self.dir, "capture.pcap")
 
-    def start_capture(self, port_filter=None):
+    def start_capture(self, port_filter=None, snaplen=None):
         if os.path.exists(self.pcap_path()):
             os.remove(self.pcap_path())
-        self.capture = NsCapture(self.pcap_path(), port_filter or "tcp port %d" % self.port)
+        self.capture = NsCapture(self.pcap_path(), port_filter or "tcp port %d" % self.port,
+                                 snaplen=snaplen)
         self.capture.start()
         return self.capture
 
@@ -761,6 +762,115 @@ def sc_backlog_abort(run):
     run.check("ECONNRESET" in [a.get("errno") for a in run.application], "ECONNRESET seen")
 
 
+BULK = 32 << 20      # bytes: more than the ISN clock (1 per 64 ns) moves in 2 s
+
+
+def _bulk_then_server_closes(run, lst, host):
+    """The first connection on a fixed client port: BULK bytes from the
+    client, then the server closes first and keeps the 4-tuple in TIME-WAIT.
+    Returns the client's address."""
+    cli = client_socket(opts=[(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)])
+    try:
+        cli.bind((ADDR[NS_CLIENT][0], 0))
+        cli.connect((host, run.port))
+        srv = lst.accept()[0]
+        got = []
+        reader = threading.Thread(target=lambda: got.append(len(lab.recv_exact(srv, BULK))), daemon=True)
+        reader.start()
+        cli.sendall(b"x" * BULK)
+        reader.join(10)
+        srv.close()                                # the server closes first: TIME-WAIT is its
+        lab.recv_until_eof(cli)
+        client = lab.fmt_addr(cli.getsockname())
+    finally:
+        cli.close()
+    run.check(got == [BULK], "the server read %d bytes" % BULK)
+    return client
+
+
+def _reconnect_into_time_wait(run, rfc1337):
+    """A new SYN on a 4-tuple the server holds in TIME-WAIT, with a sequence
+    number before the old connection's end: answered by a bare ACK.
+    Returns the client's address."""
+    run.sysctl(NS_CLIENT, "net.ipv4.tcp_timestamps", 0)   # else a newer TSval admits the SYN
+    run.sysctl(NS_SERVER, "net.ipv4.tcp_rfc1337", rfc1337)  # 1: the client's RST does not end TIME-WAIT
+    run.socket_options = {"client": {"SO_REUSEADDR": 1, "TCP_SYNCNT": 1}}
+    run.read_sysctls(NS_CLIENT, "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_syn_linear_timeouts")
+    host = server_address(socket.AF_INET)
+    server = lab.fmt_addr((host, run.port))
+    with netns(NS_SERVER):
+        lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    cli = None
+    try:
+        lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        lst.bind((host, run.port))
+        lst.listen(8)
+        run.start_capture(snaplen=96)              # headers: the bulk data is not the point
+        client = _bulk_then_server_closes(run, lst, host)
+        tw = wait_for(lambda: [c for c in ss_lines(NS_SERVER) if c[0] == "TIME-WAIT"], 2)
+        run.check(tw, "the server holds the first connection in TIME-WAIT")
+        cli = client_socket(opts=[(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1),
+                                  (socket.IPPROTO_TCP, TCP_SYNCNT, 1)], send_timeout=15)
+        cli.bind(lab._parse_addr(client))
+        run.call("connect", lambda: cli.connect((host, run.port)))
+        run.snapshot(client, server)
+    finally:
+        if run.capture:
+            run.capture.stop()
+        for sock in (cli, lst):
+            if sock:
+                sock.close()
+    return client
+
+
+def sc_time_wait_reset(run):
+    client = _reconnect_into_time_wait(run, rfc1337=0)
+    run.check(run.errno_of("connect") is None, "connect() succeeded")
+    gap = _resend_gap(lab.segments(run.pcap_path()), client)
+    pk = run.finish([
+        "As time-wait-collision, with the default tcp_rfc1337=0: the client's RST answering the "
+        "TIME-WAIT socket's ACK ends TIME-WAIT.",
+        "The client's SYN sent again %d ms later finds the listener: connect() succeeds after "
+        "%.3f s." % (round(1000 * gap), run.application[-1]["seconds"])])
+    c = lab._parse_addr(client)
+    tcp = [p for p in pk if p["kind"] == "tcp"]
+    last_fin = max(i for i, p in enumerate(tcp) if "F" in p["flags"])
+    flags = [p["flags"] for p in tcp[last_fin + 2:]]
+    run.check(flags[:5] == ["S", "A", "R", "S", "SA"],
+              "SYN, bare ACK, RST, SYN again, SYN+ACK (%s)" % flags[:6])
+    run.check(run.state_of("client") == ["ESTAB"], "client ESTAB")
+
+
+def _resend_gap(pk, client):
+    c = lab._parse_addr(client)
+    rst = next(p for p in pk if p["src"] == c and p["flags"] == "R")
+    syn = next(p for p in pk if p["src"] == c and p["flags"] == "S" and p["t"] > rst["t"])
+    return syn["t"] - rst["t"]
+
+
+def sc_time_wait_collision(run):
+    client = _reconnect_into_time_wait(run, rfc1337=1)
+    run.expect_errno("connect", "ETIMEDOUT")
+    pk = run.finish([
+        "The client sends 32 MiB, the server closes first and holds the 4-tuple in TIME-WAIT "
+        "(tcp_rfc1337=1); the client connects again from the same port at once, its ISN (the "
+        "clock's, 1 per 64 ns) before the old connection's end.",
+        "Each SYN is answered by the TIME-WAIT socket's bare ACK, each ACK by the client's RST; "
+        "connect() fails with %s after %.1f s." % (run.errno_of("connect"),
+                                                  run.application[-1]["seconds"])])
+    c = lab._parse_addr(client)
+    tcp = [p for p in pk if p["kind"] == "tcp"]
+    last_fin = max(i for i, p in enumerate(tcp) if "F" in p["flags"])
+    after = tcp[last_fin + 2:]                     # past the last FIN and its ACK
+    syns = [p for p in after if p["flags"] == "S"]
+    acks = [p for p in after if p["src"] != c and p["flags"] == "A"]
+    rsts = [p for p in after if p["src"] == c and p["flags"] == "R"]
+    run.check(len(syns) >= 3 and len(acks) >= 3 and len(rsts) == len(acks),
+              "SYNs answered by bare ACKs, each ACK by a RST (%d SYNs, %d ACKs, %d RSTs)" % (
+                  len(syns), len(acks), len(rsts)))
+    run.check(not any(p["flags"] == "SA" for p in tcp[last_fin + 1:]), "no SYN+ACK for the new SYNs")
+
+
 _SOFT = (" On veth the ICMP for the first SYN comes back inside the connect() call, while "
          "the socket is still held (sock_owned_by_user), so it is only a soft error; the SYN "
          "re-sent 1 s later gets the ICMP that aborts the connection: two SYN/ICMP pairs, "
@@ -810,6 +920,21 @@ DESCRIPTIONS = {
                      "pass on veth, before the woken connect() runs: connect() itself fails "
                      "with ECONNRESET although the client's TCP was ESTAB for a moment; no "
                      "request is sent.",
+    "time-wait-collision": "The client (net.ipv4.tcp_timestamps=0 in tfe-client) sends 32 MiB "
+                           "from a fixed port; the server closes first and holds the 4-tuple in "
+                           "TIME-WAIT (net.ipv4.tcp_rfc1337=1 in tfe-server: a RST does not end "
+                           "it). The client connects again from the same port at once "
+                           "(SO_REUSEADDR, TCP_SYNCNT=1); its ISN, from the clock, is before the "
+                           "old connection's last sequence number, so the TIME-WAIT socket "
+                           "answers each SYN with a bare ACK of the old connection; the client's "
+                           "SYN-SENT answers each such ACK with a RST (RFC 9293 3.10.7.3) and "
+                           "connect() fails with ETIMEDOUT. Captured with a 96-byte snapshot "
+                           "length: the bulk data's headers only.",
+    "time-wait-reset": "As time-wait-collision, with net.ipv4.tcp_rfc1337=0 in tfe-server "
+                       "(Linux's default): the client's RST answering the TIME-WAIT socket's ACK "
+                       "ends TIME-WAIT (RFC 9293 3.10.7.4), and the SYN the client's stack sends "
+                       "again at once (Linux re-arms its SYN timer at its minimum after such a "
+                       "RST) is answered by the listener: connect() succeeds, some 10 ms late.",
 }
 
 SCENARIOS = [
@@ -823,6 +948,8 @@ SCENARIOS = [
     ("v6-no-route", sc_v6_no_route, 8),
     ("backlog-full", sc_backlog_full, 9),
     ("backlog-abort", sc_backlog_abort, 10),
+    ("time-wait-collision", sc_time_wait_collision, 11),
+    ("time-wait-reset", sc_time_wait_reset, 12),
 ]
 
 

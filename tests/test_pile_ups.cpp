@@ -29,8 +29,11 @@ const json* find_pile_up(const json& summary, const std::string& kind, const std
 std::map<std::string, std::uint64_t> kinds_from_connections(const std::vector<json>& connections) {
     std::map<std::string, std::uint64_t> n;
     for (const json& c : connections) {
+        const bool inherited = !c["failure"].is_null() && !c["failure"]["time_wait"].is_null() &&
+                               c["failure"]["time_wait"]["ended_by_reset_packet"].is_null();
         for (const char* side : {"client", "server"}) {
             const std::string st = c["final_state"][side];
+            if (inherited && std::string(side) == "server" && st == "TIME_WAIT") continue;  // the previous one's
             if (st == "CLOSE_WAIT") ++n["close-wait"];
             if (st == "FIN_WAIT_2") ++n["fin-wait-2"];
             if (st == "TIME_WAIT") ++n["time-wait"];

@@ -61,6 +61,9 @@ TEST_CASE("tcpdump's text of every sample explains as the capture does", "[tcpdu
         // The backlog captures' duplicate_frame counts differ between the
         // two paths (an open question, not yet explained): left out.
         if (dir.filename().string().rfind("failure-backlog-", 0) == 0) continue;
+        // Captured with a 96-byte snapshot: tcpdump's text does not say what
+        // the snapshot cut (truncated_payload, frame_bytes).
+        if (dir.filename().string().rfind("failure-time-wait-", 0) == 0) continue;
         const std::string capture = tfe::test::capture_in(dir);
         bool renumbered = false;
         const auto expected =

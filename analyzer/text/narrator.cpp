@@ -130,6 +130,10 @@ void Narrator::opening_incomplete(Buf& out) const {
     else if (h.synack_frame)
         cat(out, "Incomplete handshake: SYN (packet ", h.syn_frame, "), SYN+ACK (packet ", h.synack_frame,
             "), but no ACK from the client in the capture.");
+    else if (const TimeWaitCollision& tw = c.time_wait_collision(); tw.acks)
+        cat(out, "Incomplete handshake: the client's SYN (packet ", h.syn_frame,
+            ") was answered by an ACK of the previous connection from the server's TIME_WAIT (packet ",
+            tw.first_ack_frame, "), never by SYN+ACK (see why below).");
     else
         cat(out, "Incomplete handshake: the client's SYN (packet ", h.syn_frame,
             ") was seen, the server's SYN+ACK was not, yet the server sent ",
@@ -185,12 +189,30 @@ void Narrator::opening_refused(Buf& out) const {
         retries > 0 && h.refusals > retries ? " after the last refusal." : ".");
 }
 
+// A handshake that opened after its first SYN met the previous
+// connection's TIME_WAIT, and a client RST ended it.
+void Narrator::opening_after_time_wait(Buf& out) const {
+    const TimeWaitCollision& tw = c.time_wait_collision();
+    if (!tw.acks || !tw.released_frame) return;
+    cat(out, " Its first SYN met the previous connection on these ports (packets ", tw.previous_first_frame, "–",
+        tw.previous_last_frame, "), which the server still held in TIME_WAIT: the server answered with an ACK of "
+        "that connection (packet ", tw.first_ack_frame, "), the client, in SYN_SENT, with RST (packet ",
+        tw.first_reset_frame, "; RFC 9293 3.10.7.3), and ");
+    if (tw.released_frame == tw.first_reset_frame) append(out, "that RST");
+    else cat(out, "its RST of packet ", tw.released_frame);
+    append(out, " ended TIME_WAIT (RFC 9293 3.10.7.4; Linux's default, net.ipv4.tcp_rfc1337=0), so the SYN sent "
+                "again found the listener.");
+}
+
 void Narrator::opening(Buf& out) const {
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
     switch (s.handshake) {
         case HandshakeKind::three_way:
-        case HandshakeKind::partly_seen: opening_three_way(out); break;
+        case HandshakeKind::partly_seen:
+            opening_three_way(out);
+            opening_after_time_wait(out);
+            break;
         case HandshakeKind::simultaneous_open:
             cat(out, "Simultaneous open: both sides sent SYN (client packet ", cl.syn_frame, ", server packet ",
                 sv.syn_frame, ") before either saw the other's, so each answered the other's SYN and went "
@@ -278,6 +300,28 @@ void Narrator::closed_note(Buf& out, const Transition* last) const {
             ") closed it fully, with no TIME_WAIT on this side.");
 }
 
+void Narrator::time_wait_note(Buf& out, Side side) const {
+    const Transition* tw = find_last(c, [&](const Transition& t) {
+        return t.endpoint == side && t.to == State::TIME_WAIT && t.delivery != Delivery::timer;
+    });
+    if (const TimeWaitCollision& held = c.time_wait_collision(); held.seen && held.holder == side && !tw)
+        cat(out, " It is the TIME_WAIT of the previous connection on these ports (packets ", held.previous_first_frame,
+            "–", held.previous_last_frame,
+            "): the 4-tuple was still taken, so it answered this connection's SYNs with ACKs of that one.");
+    cat(out, " It waits 2*MSL = ", Duration{2 * o.msl}, " (MSL ", Duration{o.msl}, ")");
+    if (first_time(&TextbookNotes::time_wait_reason))
+        append(out, " so that, if its last ACK was lost, it can answer the peer's retransmitted FIN; the "
+                    "4-tuple stays taken meanwhile");
+    out.push_back('.');
+    if (const Transition* timer = find_first(c, [&](const Transition& t) {
+            return t.endpoint == side && t.delivery == Delivery::timer;
+        }))
+        cat(out, " That time passed within the capture: CLOSED at ", Utc{timer->ts}, " UTC.");
+    else if (tw)
+        cat(out, " It entered TIME_WAIT at packet ", tw->frame, ", so it waits until ", Utc{tw->ts + 2 * o.msl},
+            " UTC in capture time.");
+}
+
 void Narrator::final_state(Buf& out, Side side) const {
     const State st = c.final_state(side);
     const Endpoint& e = c.endpoint(side);
@@ -286,24 +330,7 @@ void Narrator::final_state(Buf& out, Side side) const {
     append(out, ").");
     const Transition* last = find_last(c, [&](const Transition& t) { return t.endpoint == side && t.delivery != Delivery::timer; });
     switch (st) {
-        case State::TIME_WAIT: {
-            const Transition* tw = find_last(c, [&](const Transition& t) {
-                return t.endpoint == side && t.to == State::TIME_WAIT && t.delivery != Delivery::timer;
-            });
-            cat(out, " It waits 2*MSL = ", Duration{2 * o.msl}, " (MSL ", Duration{o.msl}, ")");
-            if (first_time(&TextbookNotes::time_wait_reason))
-                append(out, " so that, if its last ACK was lost, it can answer the peer's retransmitted FIN; the "
-                            "4-tuple stays taken meanwhile");
-            out.push_back('.');
-            if (const Transition* timer = find_first(c, [&](const Transition& t) {
-                    return t.endpoint == side && t.delivery == Delivery::timer;
-                }))
-                cat(out, " That time passed within the capture: CLOSED at ", Utc{timer->ts}, " UTC.");
-            else if (tw)
-                cat(out, " It entered TIME_WAIT at packet ", tw->frame, ", so it waits until ", Utc{tw->ts + 2 * o.msl},
-                    " UTC in capture time.");
-            break;
-        }
+        case State::TIME_WAIT: time_wait_note(out, side); break;
         case State::CLOSE_WAIT:
             append(out,
                    " It received the peer's FIN but never sent its own: its application has not called close(). A "
@@ -318,7 +345,12 @@ void Narrator::final_state(Buf& out, Side side) const {
         case State::LAST_ACK: append(out, " It sent its FIN after the peer's; the ACK of it was not seen."); break;
         case State::CLOSING: append(out, " The FINs crossed; the ACK of its own FIN was not seen."); break;
         case State::ESTABLISHED: append(out, " The connection was still open for it."); break;
-        case State::SYN_SENT: append(out, " Its SYN was never answered."); break;
+        case State::SYN_SENT:
+            if (c.time_wait_collision().acks)
+                append(out, " Its SYNs were answered only by ACKs from the server's TIME_WAIT, never with SYN+ACK.");
+            else
+                append(out, " Its SYN was never answered.");
+            break;
         case State::SYN_RECEIVED:
             if (const std::uint64_t again = c.ack_of_syn_refused(side))
                 cat(out, " It answered the SYN, but sent its SYN+ACK again at packet ", again,

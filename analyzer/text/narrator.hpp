@@ -61,6 +61,8 @@ struct Narrator {
     void close_half(Buf& out, Side a) const;
     void state_path(Buf& out, Side side) const;
     void final_state(Buf& out, Side side) const;
+    void time_wait_note(Buf& out, Side side) const;
+    void opening_after_time_wait(Buf& out) const;  // final_state's TIME_WAIT sentences
     void closed_note(Buf& out, const Transition* last) const;
     void reset_reason_note(Buf& out) const;
     void delivery_note(Buf& out, const Transition& t) const;

@@ -123,6 +123,34 @@ void backlog_reset(Out o, const Connection& c, const Failure& f) {
                    c.handshake().ack_frame, f.answer_frame);
 }
 
+void time_wait_collision(Out o, const Failure& f) {
+    const TimeWaitCollision& tw = *f.time_wait;
+    fmt::format_to(o, "The client's SYN (packet {}) reached ports the server still held in TIME_WAIT from the "
+                      "previous connection on them (packets {}–{}). Its sequence number was not above that "
+                      "connection's last one, so the server could not take it for a new connection (RFC 6191: only a "
+                      "higher sequence number or a newer timestamp reopens TIME_WAIT) and answered with an ACK of the "
+                      "old connection (packet {}).",
+                   f.syn_frame, tw.previous_first_frame, tw.previous_last_frame, tw.first_ack_frame);
+    if (tw.first_reset_frame)
+        fmt::format_to(o, " The client, in SYN_SENT, answered that ACK with RST (packet {}; RFC 9293 3.10.7.3) and "
+                          "stayed in SYN_SENT.",
+                       tw.first_reset_frame);
+    if (tw.acks > 1)
+        fmt::format_to(o, " {} SYNs ({}) met it in all: {} ACKs from TIME_WAIT, {} RSTs.", f.syns, syn_list(f),
+                       tw.acks, tw.resets);
+    if (tw.resets_ignored)
+        fmt::format_to(o, " The server answered from TIME_WAIT again after {} of the RSTs: it ignores a RST in "
+                          "TIME_WAIT (RFC 1337; Linux net.ipv4.tcp_rfc1337=1).",
+                       tw.resets_ignored);
+    if (tw.released_frame)
+        fmt::format_to(o, " The RST at packet {} ended TIME_WAIT (RFC 9293; Linux's default), and the server's "
+                          "listener answered the next SYN.",
+                       tw.released_frame);
+    fmt::format_to(o, " connect() fails with ETIMEDOUT (\"Connection timed out\") once its SYN retries run out, "
+                      "unless TIME_WAIT ends first (2*MSL after the old close). A client that picks its own port "
+                      "(bind, SO_REUSEADDR) and sends fast enough to outrun the ISN clock meets this.");
+}
+
 void other(Out o, const Connection& c, const Failure& f) {
     const ResetFacts& r = c.reset();
     switch (f.kind) {
@@ -173,6 +201,7 @@ void why_failed(Buf& out, const Connection& c) {
         case FailureKind::unreachable: return unreachable(o, c, f);
         case FailureKind::backlog_full: return backlog_full(o, c, f);
         case FailureKind::backlog_reset: return backlog_reset(o, c, f);
+        case FailureKind::time_wait_collision: return time_wait_collision(o, f);
         default: return other(o, c, f);
     }
 }
