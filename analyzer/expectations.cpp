@@ -132,6 +132,7 @@ const std::map<std::string, Check>& leaf_fields() {
         for (const char* k : {"syn", "syn_ack", "ack"}) f[std::string("handshake_segments.") + k] = bool_check();
         f["handshake_rtt_ms.syn_to_synack"] = number_check(true);
         f["handshake_rtt_ms.synack_to_ack"] = number_check(true);
+        f["handshake_rtt_ms.initial"] = number_check(true);
         f["handshake"] = one_of("a handshake kind", names_of<decltype(handshake_name), HandshakeKind>(kHandshakeKinds, handshake_name));
         f["close"] = one_of("a close kind", names_of<decltype(close_name), CloseKind>(kCloseKinds, close_name));
         f["close_initiator"] = one_of("a side", {"client", "server", "both"}, true);

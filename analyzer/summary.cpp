@@ -91,6 +91,8 @@ Summary summarize(const Connection& c) {
     if (h.syn_frame && h.synack_frame && h.synack_ts >= h.syn_ts && stamps_in_order)
         s.syn_to_synack = h.synack_ts - h.syn_ts;
     if (h.synack_frame && h.ack_frame && h.ack_ts >= h.synack_ts) s.synack_to_ack = h.ack_ts - h.synack_ts;
+    if (h.syn_frame && h.ack_frame && h.ack_ts >= h.last_syn_ts)
+        s.initial_rtt = h.ack_ts - h.last_syn_ts;
     return s;
 }
 

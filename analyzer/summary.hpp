@@ -33,6 +33,7 @@ struct Summary {
     // Handshake timing at the capture point (0 = not measurable).
     TimeNs syn_to_synack = 0;   // server side: network + server
     TimeNs synack_to_ack = 0;   // client side
+    TimeNs initial_rtt = 0;     // Wireshark's iRTT: the most recent SYN to the handshake's ACK
     // The side whose FIN came first, for narration (none if no FIN).
     Initiator first_fin = Initiator::none;
 };

@@ -234,6 +234,7 @@ void Connection::record_ack_facts(const Segment& seg, Side sender) {
         if (sender == Side::client) {
             if (!h.syn_frame) { h.syn_frame = seg.frame; h.syn_ts = seg.ts; }
             h.syn_count++;
+            if (!h.ack_frame) h.last_syn_ts = seg.ts;
             if (seg.payload_len > 0) { h.syn_data = true; h.syn_payload = seg.payload_len; }
         } else {
             h.simultaneous_open = true;

@@ -101,6 +101,7 @@ struct FinFacts {
 struct HandshakeFacts {
     std::uint64_t syn_frame = 0, synack_frame = 0, ack_frame = 0;  // first of each
     TimeNs syn_ts = 0, synack_ts = 0, ack_ts = 0;
+    TimeNs last_syn_ts = 0;  // the client's most recent SYN before the handshake's ACK (Wireshark's iRTT)
     std::uint64_t refused_frame = 0, last_refused_frame = 0;  // the first and the last RST refusing a SYN
     TimeNs last_refused_ts = 0;
     std::uint32_t syn_count = 0, synack_count = 0;

@@ -112,6 +112,7 @@ void transfer(Io& io, HandshakeFacts& h, const ParkBases& at) {
     io.near(h.syn_ts, at.ts);
     io.near(h.synack_ts, at.ts);
     io.near(h.ack_ts, at.ts);
+    io.near(h.last_syn_ts, at.ts);
     io.near(h.refused_frame, at.frame);
     io.near(h.last_refused_frame, at.frame);
     io.near(h.last_refused_ts, at.ts);

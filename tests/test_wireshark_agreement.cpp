@@ -66,20 +66,32 @@ const std::vector<Deviation> kDeviations = {
     {"failure-time-wait-reset", "previous segment not captured", 599, true, "Wireshark took the old ACK's numbers for this stream's"},
 };
 
+// Connections whose initial RTT Wireshark takes from a segment that is not
+// the handshake's ACK (sample, connection id).
+const std::set<std::pair<std::string, int>> kIrttDeviations = {
+    {"crafted-rst-in-syn-sent-bad-ack", 1},  // the ignored RST+ACK that does not acknowledge the SYN
+    {"crafted-simultaneous-open", 1},        // the crossing SYN+ACK, before the handshake completed
+    {"failure-time-wait-collision", 2},      // the previous connection's ACK from TIME_WAIT
+    {"failure-time-wait-reset", 2},          // the same, before the RST ended TIME_WAIT
+};
+
 struct Saved {
     std::map<std::uint64_t, int> stream_of;                 // every frame listed
     std::map<std::uint64_t, int> stream_starts;             // first frame -> stream
     std::map<std::string, std::set<std::uint64_t>> frames;  // family -> frames
+    std::map<int, double> initial_rtt;                      // stream -> seconds
 };
 
 Saved read_saved(const std::filesystem::path& file) {
     Saved s;
     std::ifstream in(file);
     for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line[0] == '#') continue;
+        if (line.empty()) continue;
         std::vector<std::string> cols;
         std::stringstream ss(line);
         for (std::string c; std::getline(ss, c, '\t');) cols.push_back(c);
+        if (cols[0] == "#irtt") s.initial_rtt[std::stoi(cols.at(1))] = std::stod(cols.at(2));
+        if (line[0] == '#') continue;
         cols.resize(10);
         const std::uint64_t frame = std::stoull(cols[0]);
         const int stream = std::stoi(cols[1]);
@@ -130,6 +142,34 @@ void compare(const std::string& sample, const Family& f, const json& c, const Sa
 }
 
 }  // namespace
+
+TEST_CASE("the initial RTT is Wireshark's, over every sample", "[wireshark][golden]") {
+    int measured = 0, deviations = 0;
+    for (const auto& dir : sample_dirs(kSamples.string())) {
+        const Saved ws = read_saved(kSaved / (dir.filename().string() + ".tsv"));
+        for (const json& c : run_pipeline(capture_in(dir)).connections) {
+            const auto start = ws.stream_starts.find(c["first_packet"].get<std::uint64_t>());
+            REQUIRE(start != ws.stream_starts.end());
+            const json& ours = c["handshake_rtt_ms"]["initial"];
+            const auto theirs = ws.initial_rtt.find(start->second);
+            INFO(dir.filename().string() << ", connection " << c["id"] << ": ours " << ours.dump());
+            // Wireshark stops at the first segment with an ACK flag after the
+            // SYN; ours at the handshake's ACK.
+            const std::string sample = dir.filename().string();
+            if (c["handshake"] == "refused" && ours.is_null()) continue;  // SYN to the refusing RST+ACK
+            if (kIrttDeviations.count({sample, c["id"].get<int>()})) {
+                ++deviations;
+                continue;
+            }
+            REQUIRE(ours.is_null() == (theirs == ws.initial_rtt.end()));
+            if (ours.is_null()) continue;
+            CHECK(ours.get<double>() == Approx(theirs->second * 1e3).margin(0.0006));
+            ++measured;
+        }
+    }
+    CHECK(measured >= 30);
+    CHECK(deviations == static_cast<int>(kIrttDeviations.size()));
+}
 
 TEST_CASE("Wireshark's analysis flags the frames ours does, but where we differ on purpose", "[wireshark][golden]") {
     int samples = 0, deviations = 0;

@@ -7,7 +7,8 @@
 # tshark-analysis/SAMPLE.tsv: a line per frame that has one of the flags
 # compared, and the first frame of each TCP stream (so a connection can be
 # matched to its stream): frame, tcp.stream, then one column per flag
-# (1 or empty). The first line names tshark's version.
+# (1 or empty); then "#irtt STREAM SECONDS" for each stream whose initial
+# RTT tshark gives. The first line names tshark's version.
 set -euo pipefail
 cd "$(dirname "$0")"
 SAMPLES=../../samples
@@ -22,8 +23,12 @@ for dir in "$SAMPLES"/*/; do
     name=$(basename "$dir")
     {
         echo "# $(tshark --version 2>/dev/null | head -1); frame stream ${FLAGS[*]}"
-        tshark -r "$cap" 2>/dev/null -Y tcp -T fields -E occurrence=f -e frame.number -e tcp.stream "${args[@]}" |
-            awk -F'\t' '{ any = 0; for (i = 3; i <= NF; ++i) if ($i != "") { $i = 1; any = 1 }
-                          if (any || !seen[$2]++) { OFS = "\t"; $1 = $1; print } }'
+        tshark -r "$cap" 2>/dev/null -Y tcp -T fields -E occurrence=f -e frame.number -e tcp.stream "${args[@]}" \
+                -e tcp.analysis.initial_rtt |
+            awk -F'\t' 'BEGIN { OFS = "\t" }
+                         { if ($NF != "") irtt[$2] = $NF; if ($2 + 0 > max) max = $2 + 0; NF = NF - 1; any = 0
+                           for (i = 3; i <= NF; ++i) if ($i != "") { $i = 1; any = 1 }
+                           if (any || !seen[$2]++) { $1 = $1; print } }
+                         END { for (s = 0; s <= max; ++s) if (s in irtt) print "#irtt", s, irtt[s] }'
     } > "tshark-analysis/$name.tsv"
 done
