@@ -128,17 +128,19 @@ std::string peer_words(const Peer& p) {
 
 }  // namespace
 
+std::string_view failure_breakdown_name(std::size_t i) { return failure_name(static_cast<FailureKind>(i)); }
+
+std::string_view reset_breakdown_name(std::size_t i) {
+    const auto r = static_cast<ResetReason>(i);
+    return r == ResetReason::none ? std::string_view("other") : reset_reason_name(r);
+}
+
 std::string pile_up_sentence(const PileUp& p) {
     const std::string who = peer_words(p.peer);
     const bool one = p.connections == 1;
     const std::string n = fmt::format("{} connection{}", p.connections, one ? "" : "s");
     const std::string peers = p.peer.server ? (one ? "client's" : "clients'") : (one ? "server's" : "servers'");
     const std::string ex = " (" + id_list(p.ids) + (p.connections > SmallestIds::kCount ? ", …)" : ")");
-    const auto failure = [](std::size_t i) { return failure_name(static_cast<FailureKind>(i)); };
-    const auto reason = [](std::size_t i) {
-        const auto r = static_cast<ResetReason>(i);
-        return r == ResetReason::none ? std::string_view("other") : reset_reason_name(r);
-    };
     switch (p.kind) {
         case PileUpKind::close_wait:
             return fmt::format("{} left {} in CLOSE_WAIT: it received the {} FIN{} and never closed{}", who, n,
@@ -152,11 +154,11 @@ std::string pile_up_sentence(const PileUp& p) {
             return fmt::format("{} left {} in TIME_WAIT: it closed first, and each holds its 4-tuple for 2*MSL{}",
                                who, n, ex);
         case PileUpKind::half_open:
-            return fmt::format("{} left {} half-open ({}){}", who, n, breakdown(p.failures, failure), ex);
+            return fmt::format("{} left {} half-open ({}){}", who, n, breakdown(p.failures, failure_breakdown_name), ex);
         case PileUpKind::failed:
-            return fmt::format("{}: {} failed to open ({}){}", who, n, breakdown(p.failures, failure), ex);
+            return fmt::format("{}: {} failed to open ({}){}", who, n, breakdown(p.failures, failure_breakdown_name), ex);
         case PileUpKind::reset:
-            return fmt::format("{} reset {} ({}){}", who, n, breakdown(p.resets, reason), ex);
+            return fmt::format("{} reset {} ({}){}", who, n, breakdown(p.resets, reset_breakdown_name), ex);
     }
     return {};
 }

@@ -78,6 +78,11 @@ private:
     std::uint64_t untracked_ = 0;
 };
 
+// The names a pile-up's breakdown counts under, by index: failure kinds,
+// and reset reasons ("other" where none was decided). Text and JSON alike.
+std::string_view failure_breakdown_name(std::size_t i);
+std::string_view reset_breakdown_name(std::size_t i);
+
 // "192.0.2.7:443 left 240 connections in CLOSE_WAIT: it received the
 // clients' FINs and never closed (#3, #8, #9, …)".
 std::string pile_up_sentence(const PileUp& p);

@@ -42,12 +42,8 @@ ordered_json pile_up_json(const PileUp& p) {
                       {"connections", p.connections},
                       {"examples", ids_json(p.ids)}};
     if (p.kind == PileUpKind::half_open || p.kind == PileUpKind::failed)
-        o["failures"] = breakdown_json(p.failures, [](std::size_t i) { return failure_name(static_cast<FailureKind>(i)); });
-    if (p.kind == PileUpKind::reset)
-        o["reset_reasons"] = breakdown_json(p.resets, [](std::size_t i) {
-            const auto r = static_cast<ResetReason>(i);
-            return r == ResetReason::none ? std::string_view("other") : reset_reason_name(r);
-        });
+        o["failures"] = breakdown_json(p.failures, failure_breakdown_name);
+    if (p.kind == PileUpKind::reset) o["reset_reasons"] = breakdown_json(p.resets, reset_breakdown_name);
     return o;
 }
 
