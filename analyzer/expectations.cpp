@@ -166,6 +166,13 @@ const std::map<std::string, Check>& leaf_fields() {
                                      AnomalyValue::reset_packet, AnomalyValue::acked_by_packet})
             f["anomaly_events[]." + std::string(value_name(v))] = count_check(0, UINT32_MAX);
         add_failure_fields(f, states);
+        f["zeek.conn_state"] = one_of("a Zeek conn_state", {"S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR",
+                                                            "RSTOS0", "RSTRH", "SH", "SHR", "OTH"});
+        f["zeek.history"] = [](const json& v) -> std::string {
+            const bool ok = v.is_string() && v.get<std::string>().find_first_not_of("^SsHhAaDdFfRrCcGgTtWwIiQq") == std::string::npos;
+            return ok ? "" : "a Zeek history (letters of ^SsHhAaDdFfRrCcGgTtWwIiQq)";
+        };
+        f["zeek.orig"] = one_of("a side", {"client", "server"});
         return f;
     }();
     return fields;
@@ -179,7 +186,7 @@ const std::map<std::string, bool>& object_fields() {
         {"options", false}, {"options.client", true}, {"options.server", true}, {"handshake_rtt_ms", false}, {"handshake_segments", false}, {"final_state", false},
         {"initial_state", false}, {"anomalies", false}, {"transitions[]", false},
         {"refusals[]", false}, {"anomaly_events[]", false}, {"interfaces", true}, {"failure", true},
-        {"failure.icmp", true}, {"failure.time_wait", true}, {"icmp_errors[]", false}};
+        {"failure.icmp", true}, {"failure.time_wait", true}, {"icmp_errors[]", false}, {"zeek", true}};
     return objects;
 }
 

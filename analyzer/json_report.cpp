@@ -458,6 +458,19 @@ void put_interfaces(Buf& b, const Connection& c, const InterfaceNaming& naming) 
     b.push_back('}');
 }
 
+// What Zeek would log: conn.log's conn_state and history, and which of our
+// sides is its originator (the join key's direction).
+void put_zeek(Buf& b, const Connection& c) {
+    const ZeekView* z = c.zeek();
+    if (!z) {
+        append_text(b, ",\"zeek\":null");
+        return;
+    }
+    const bool client_is_a = &c.addr(Side::client) == &c.key().a;
+    fmt::format_to(std::back_inserter(b), ",\"zeek\":{{\"conn_state\":\"{}\",\"history\":\"{}\",\"orig\":\"{}\"}}",
+                   z->conn_state(), z->history(), z->orig_is_a() == client_is_a ? "client" : "server");
+}
+
 }  // namespace
 
 void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle& st,
@@ -489,6 +502,7 @@ void write_json(Buf& b, const Connection& c, const Summary& s, const NumberStyle
     put_anomaly_events(b, c, st);
     put_interfaces(b, c, interfaces);
     write_failure_json(b, c, st);
+    put_zeek(b, c);
 
     p = room(b, 2);
     p = lit(p, "}\n");

@@ -43,6 +43,7 @@ Connection::Connection(std::uint64_t id, const FlowKey& key, const Segment& firs
     first_frame_ = last_frame_ = first.frame;
     assign_roles(first, forward);
     infer_initial_states(first, sender_of(forward));
+    if (config->zeek_view) zeek_.emplace(first, forward);
 }
 
 void Connection::assign_roles(const Segment& first, bool forward) {
@@ -90,6 +91,7 @@ void Connection::infer_initial_states(const Segment& first, Side sender) {
 // ---------------------------------------------------------------------------
 
 void Connection::on_segment(const Segment& seg, bool forward) {
+    if (zeek_) zeek_->on_segment(seg, forward);  // Zeek sees every packet, duplicates too
     const Side sender = sender_of(forward);
     const TimeNs previous_ts = last_ts_;
     last_ts_ = std::max(last_ts_, seg.ts);

@@ -19,6 +19,7 @@
 #include "core/segment.hpp"
 #include "core/state.hpp"
 #include "core/transition_log.hpp"
+#include "core/zeek_view.hpp"
 
 namespace tfe {
 
@@ -35,6 +36,9 @@ struct TrackerConfig {
     // --all-segments: keep every segment's facts for the ladder. Memory then
     // grows with each connection's length; off by default (streaming).
     bool keep_segments = false;
+    // Keep Zeek's view of each connection (core/zeek_view.hpp) beside ours,
+    // for the JSON's `zeek` object: about 200 bytes more per connection.
+    bool zeek_view = false;
 };
 
 class Connection {
@@ -118,6 +122,8 @@ public:
     // States right after the last captured segment (before any timer).
     State final_state(Side s) const { return final_state_[static_cast<int>(s)]; }
     EndReason end_reason() const { return end_reason_; }
+    // What Zeek would log for it, or nullptr (TrackerConfig::zeek_view off).
+    const ZeekView* zeek() const { return zeek_ ? &*zeek_ : nullptr; }
     bool finished() const { return finished_; }
 
 private:
@@ -215,6 +221,7 @@ private:
     std::uint64_t last_frame_ = 0;
     const TrackerConfig* config_;
     CopiedPtr<ConnectionExtras> extras_;
+    CopiedPtr<ZeekView> zeek_;
     TimeNs time_wait_deadline_ = 0;
     InFlight in_flight_[2];  // indexed by receiver
     Endpoint ep_[2];

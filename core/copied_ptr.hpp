@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 
 namespace tfe {
 
@@ -23,6 +24,11 @@ public:
     T* operator->() const { return p_.get(); }
     T& make() {
         if (!p_) p_ = std::make_unique<T>();
+        return *p_;
+    }
+    template <class... A>
+    T& emplace(A&&... a) {
+        p_ = std::make_unique<T>(std::forward<A>(a)...);
         return *p_;
     }
     template <class Io>

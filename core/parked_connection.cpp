@@ -18,7 +18,9 @@ void Connection::transfer(Io& io) {
     at.frame = first_frame_;
 
     bool has_extras = static_cast<bool>(extras_);
-    io.flags(client_is_a_, roles_inferred_, finished_, has_extras, in_flight_[0].active, in_flight_[1].active);
+    bool has_zeek = static_cast<bool>(zeek_);
+    io.flags(client_is_a_, roles_inferred_, finished_, has_extras, in_flight_[0].active, in_flight_[1].active,
+             has_zeek);
     io.number(end_reason_);
     io.number(final_state_[0]);
     io.number(final_state_[1]);
@@ -26,6 +28,7 @@ void Connection::transfer(Io& io) {
     io.near(last_frame_, at.frame);
     io.near(time_wait_deadline_, at.ts);
     if (has_extras) extras_.transfer(io);
+    if (has_zeek) zeek_.transfer(io);
 
     io.raw(ep_[0].isn);
     io.raw(ep_[1].isn);

@@ -62,6 +62,7 @@ inline PipelineResult run_pipeline(const std::string& path, const PipelineOption
     config.hash_seed = 1;
     config.max_unparked = options.max_unparked;
     config.tracker.keep_segments = options.keep_segments;
+    config.tracker.zeek_view = true;  // the JSON is compared with `--format json`'s
     config.idle_timeout = options.idle_timeout;
     FlowTable t(config, sink);
     table = &t;
