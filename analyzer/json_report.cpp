@@ -467,8 +467,11 @@ void put_zeek(Buf& b, const Connection& c) {
         return;
     }
     const bool client_is_a = &c.addr(Side::client) == &c.key().a;
-    fmt::format_to(std::back_inserter(b), ",\"zeek\":{{\"conn_state\":\"{}\",\"history\":\"{}\",\"orig\":\"{}\"}}",
-                   z->conn_state(), z->history(), z->orig_is_a() == client_is_a ? "client" : "server");
+    append_text(b, ",\"zeek\":{\"conn_state\":\"");
+    append_text(b, z->conn_state());
+    append_text(b, "\",\"history\":\"");
+    append_text(b, z->history());  // letters and ^: nothing to escape
+    append_text(b, z->orig_is_a() == client_is_a ? "\",\"orig\":\"client\"}" : "\",\"orig\":\"server\"}");
 }
 
 }  // namespace

@@ -107,6 +107,7 @@ ReportOptions report_options(const Options& o) {
     ro.brief = o.brief;
     ro.only_ids = o.ids;
     ro.keep_json = ro.quiet_report = !o.expect.empty();
+    ro.zeek = o.zeek;
     // A followed file or a stream is likely a capture still being made.
     ro.flush_each = o.follow || std::any_of(o.files.begin(), o.files.end(), is_stream);
     // Files: reports in the order of first packets, so head and diff behave;
@@ -253,6 +254,7 @@ int load_checks(const Options& o, ReportOptions& ro, std::vector<analyzer::Expec
     if (!o.expect.empty() && (!o.update_expect || std::ifstream(o.expect))) {
         try {
             expected = analyzer::load_expectations(o.expect);
+            for (const auto& e : expected) ro.zeek = ro.zeek || e.pinned.contains("zeek");
         } catch (const std::exception& e) {
             spdlog::error("{}", e.what());
             return kUsage;
@@ -266,7 +268,7 @@ FlowTableConfig table_config(const Options& o, const ReportOptions& ro) {
     fc.tracker.msl = static_cast<TimeNs>(o.msl * 1e9);
     fc.tracker.linger = static_cast<TimeNs>(o.linger * 1e9);
     fc.tracker.keep_segments = o.all_segments && ro.format != Format::json;
-    fc.tracker.zeek_view = ro.format == Format::json;
+    fc.tracker.zeek_view = ro.zeek;
     const double idle = o.idle_timeout >= 0 ? o.idle_timeout : (o.interface.empty() ? 0 : 300);
     fc.idle_timeout = static_cast<TimeNs>(idle * 1e9);
     fc.max_unparked = o.max_unparked;

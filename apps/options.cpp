@@ -104,6 +104,9 @@ void add_output_options(CLI::App& app, Options& o) {
         ->option_text("FILE");
     app.add_option("--id", o.ids, "Report only these connections (ids from a first run), e.g. --id 3,17")
         ->delimiter(',')->allow_extra_args(false);
+    app.add_flag("--zeek", o.zeek,
+                 "JSON: add what Zeek's conn.log would say of each connection (conn_state, history), to join with "
+                 "Zeek's logs (about 10% slower)");
     app.add_flag("--all-segments", o.all_segments, "Ladder diagrams draw every segment, data included (keeps them in memory: use with --filter on big captures)");
 }
 

@@ -30,6 +30,7 @@ struct Options {
     bool absolute = false;
     std::string color = "auto";
     bool all_segments = false;
+    bool zeek = false;
     bool brief = false;
     std::string summary_json;  // --summary-json FILE ('-': stderr)
     std::size_t width = 0;  // --width: columns the ladder fits (0: COLUMNS, the terminal's)

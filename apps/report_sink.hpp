@@ -34,6 +34,7 @@ struct ReportOptions {
     analyzer::TextOptions text;
     bool quiet_report = false;     // --expect/--update-expect: no per-connection report
     bool keep_json = false;        // --expect/--update-expect need every object
+    bool zeek = false;             // --zeek, or an expectation pins `zeek`: Zeek's view is kept
     analyzer::FailRules fail_rules;
     bool brief = false;            // text: one line per connection
     std::vector<std::uint64_t> only_ids;  // --id: report, check and count only these
