@@ -91,14 +91,7 @@ void Connection::infer_initial_states(const Segment& first, Side sender) {
 // ---------------------------------------------------------------------------
 
 void Connection::on_segment(const Segment& seg, bool forward) {
-    // Zeek's view is independent of ours: its lines are fetched while ours
-    // decide, and it sees every packet, duplicates too.
-    if (zeek_) zeek_->prefetch();
-    track(seg, forward);
-    if (zeek_) zeek_->on_segment(seg, forward);
-}
-
-void Connection::track(const Segment& seg, bool forward) {
+    if (zeek_) zeek_->on_segment(seg, forward);  // Zeek sees every packet, duplicates too
     const Side sender = sender_of(forward);
     const TimeNs previous_ts = last_ts_;
     last_ts_ = std::max(last_ts_, seg.ts);

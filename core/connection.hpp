@@ -135,7 +135,6 @@ private:
     const Endpoint& ep(Side s) const { return ep_[static_cast<int>(s)]; }
     Side sender_of(bool forward) const { return (forward == client_is_a_) ? Side::client : Side::server; }
 
-    void track(const Segment& seg, bool forward);  // on_segment, our own part
     void assign_roles(const Segment& first, bool forward);
     void infer_initial_states(const Segment& first, Side sender);
     void note_capture_quality(const Segment& seg, Side sender);

@@ -13,7 +13,6 @@
 // needs --verify-checksums: without it the history is `zeek -C`'s.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,10 +30,6 @@ public:
     // Zeek's originator is its sender unless Zeek's port heuristic flips it.
     ZeekView(const Segment& first, bool forward);
     void on_segment(const Segment& seg, bool forward);
-    void prefetch() const {
-        for (std::size_t off = 0; off < sizeof(ZeekView); off += 64)
-            __builtin_prefetch(reinterpret_cast<const char*>(this) + off);
-    }
 
     const std::string& history() const { return history_; }
     std::string_view conn_state() const;
