@@ -85,6 +85,16 @@ constexpr std::array<AnomalyTerms, kAnomalyCount> kAnomalies{{
      "RST answering an ACK from TIME_WAIT (RFC 9293 3.10.7.3; its sender stays in SYN_SENT)",
      "RSTs answering ACKs from TIME_WAIT (RFC 9293 3.10.7.3; their sender stays in SYN_SENT)",
      "RST reply, still SYN_SENT"},
+    {A::duplicate_ack, "duplicate_ack", "duplicate ACK (the same ACK and window again: a segment after a gap arrived)",
+     "duplicate ACKs (the same ACK and window again: segments after a gap arrived)", "dup ACK"},
+    {A::window_update, "window_update", "window update (no data, only a new window)",
+     "window updates (no data, only a new window)", "window update"},
+    {A::window_full, "window_full", "segment that fills the peer's window to its edge",
+     "segments that fill the peer's window to its edge", "window full"},
+    {A::keep_alive_ack, "keep_alive_ack", "keep-alive ACK (the answer to a keep-alive probe)",
+     "keep-alive ACKs (answers to keep-alive probes)", "keep-alive ACK"},
+    {A::zero_window_probe, "zero_window_probe", "zero-window probe (one byte into the peer's zero window)",
+     "zero-window probes (one byte into the peer's zero window)", "zero-window probe"},
 }};
 
 constexpr bool in_enum_order() {

@@ -29,6 +29,41 @@ void Connection::note_capture_quality(const Segment& seg, Side sender) {
     if (seg.flags.oddity()) note(Anomaly::odd_flags, sender, seg, seg.flags.bits);
 }
 
+std::uint32_t Connection::scaled_window(const Endpoint& e, std::uint16_t window, bool in_syn) const {
+    const Endpoint& peer = &e == &ep_[0] ? ep_[1] : ep_[0];
+    // RFC 7323 2.2: a SYN's window is never scaled; scaling holds when both offered it.
+    const bool scaled = !in_syn && e.syn_options.has_wscale && peer.syn_options.has_wscale;
+    return scaled ? std::uint32_t{window} << e.syn_options.wscale : window;
+}
+
+// Wireshark's analysis of the window and the ACK (packet-tcp.c's order),
+// beside our own: each names what a segment without news says. Wireshark
+// stops at a zero-window probe and at a keep-alive.
+bool Connection::note_window_analysis(const Segment& seg, Side sender) {
+    const Endpoint& e = ep(sender);
+    const Endpoint& r = ep(other(sender));
+    if (seg.flags.any(TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST) || seg.inferred || !e.seq_known) return false;
+    const std::uint32_t len = seg.payload_len;
+    if (len == 1 && seg.seq == e.snd_nxt && r.last.valid && r.last.window == 0) {
+        note(Anomaly::zero_window_probe, sender, seg);
+        return false;
+    }
+    if (len <= 1 && distance(e.snd_nxt, seg.seq) == -1) return true;  // a keep-alive (classify_in_stream)
+    if (!e.last.valid) return false;
+    const std::uint32_t window = scaled_window(e, seg.window, false);
+    const std::uint32_t last_window = scaled_window(e, e.last.window, e.last.flags.syn());
+    const bool same_numbers = len == 0 && seg.seq == e.snd_nxt && seg.flags.ack() && e.last.flags.ack() &&
+                              seg.ack == e.last.ack;
+    if (same_numbers && window != 0 && window != last_window) note(Anomaly::window_update, sender, seg, window);
+    const bool scale_known = e.syn_options_seen && r.syn_options_seen;
+    if (len > 0 && scale_known && r.last.valid && r.last.flags.ack() &&
+        seg.seq + len == r.last.ack + scaled_window(r, r.last.window, r.last.flags.syn()))
+        note(Anomaly::window_full, sender, seg);
+    if (same_numbers && window != 0 && window == last_window)
+        note(r.last.keep_alive ? Anomaly::keep_alive_ack : Anomaly::duplicate_ack, sender, seg);
+    return false;
+}
+
 // Places the segment in its sender's stream (Wireshark's order: keep-alive
 // before retransmission) and says whether it is new: not a retransmission,
 // keep-alive or late copy, i.e. it may push earlier segments ahead of it.

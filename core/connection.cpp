@@ -115,8 +115,9 @@ void Connection::on_segment(const Segment& seg, bool forward) {
     const Endpoint::Last before = e.last;
     outlive_icmp_error(sender);
     note_capture_quality(seg, sender);
+    const bool keep_alive = note_window_analysis(seg, sender);
     const bool is_new = classify_in_stream(seg, sender);
-    record_sender_facts(seg, sender);
+    record_sender_facts(seg, sender, keep_alive);
     record_ack_facts(seg, sender);
     // Only while it has not moved: one that listened and was reset before
     // it spoke is CLOSED too, and its history must stand.
@@ -158,7 +159,7 @@ void Connection::note_early_data(const Segment& seg, Side sender) {
 
 // Its SYN and FIN, what it acknowledged, its window, and its identity for
 // recognising the same frame captured twice.
-void Connection::record_sender_facts(const Segment& seg, Side sender) {
+void Connection::record_sender_facts(const Segment& seg, Side sender, bool keep_alive) {
     Endpoint& e = ep(sender);
     const Endpoint& r = ep(other(sender));
     if (seg.flags.syn()) {
@@ -203,7 +204,7 @@ void Connection::record_sender_facts(const Segment& seg, Side sender) {
     e.window_seen = true;
     e.window_in_syn = seg.flags.syn();
     e.last = {seg.ts, seg.seq, seg.ack, seg.payload_len, seg.options.ts_val, seg.window, seg.ip_id,
-              seg.flags, seg.direction, true, seg.ip_ttl};
+              seg.flags, seg.direction, true, seg.ip_ttl, keep_alive};
 }
 
 // Observer-level facts about the handshake and the FINs: who acknowledged

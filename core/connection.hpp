@@ -139,6 +139,10 @@ private:
     void infer_initial_states(const Segment& first, Side sender);
     void note_capture_quality(const Segment& seg, Side sender);
     bool classify_in_stream(const Segment& seg, Side sender);
+    // Wireshark's window and ACK analysis; true: the segment is shaped as a
+    // keep-alive probe (kept in Endpoint::Last for its answer).
+    bool note_window_analysis(const Segment& seg, Side sender);
+    std::uint32_t scaled_window(const Endpoint& e, std::uint16_t window, bool in_syn) const;
     void infer_uncaptured(const Segment& seg, Side sender);
     void infer_synack(const Segment& proof, Side client);
     bool adopt_late_copy(const Segment& seg, Side sender);
@@ -147,7 +151,7 @@ private:
     void receive_inferred(const Segment& made, Side sender);
     void note_late_segment(const Segment& seg, Side sender);
     void note_early_data(const Segment& seg, Side sender);
-    void record_sender_facts(const Segment& seg, Side sender);
+    void record_sender_facts(const Segment& seg, Side sender, bool keep_alive);
     bool is_duplicate(const Segment& seg, const Endpoint& e) const;
     void record_ack_facts(const Segment& seg, Side sender);
     // `is_new`: the segment advances its sender's stream (see classify_in_stream).

@@ -125,6 +125,12 @@ enum class Anomaly : std::uint8_t {
     captured_after_its_ack,      // one of the above, captured after all, after the ACK that proves it (value: that frame)
     time_wait_ack,               // an ACK of the previous connection, from TIME_WAIT, answering a SYN it may not take
     time_wait_reset_reply,       // the SYN_SENT side's RST <SEQ=SEG.ACK> answering it (RFC 9293 3.10.7.3): it stays
+    // Wireshark's window and ACK analysis (classify.cpp, note_window_analysis):
+    duplicate_ack,               // no data, same seq, ack and window as its sender's previous segment
+    window_update,               // no data, same seq and ack, a new non-zero window
+    window_full,                 // data up to the edge of the window the peer last offered
+    keep_alive_ack,              // the duplicate ACK that answers a keep-alive probe
+    zero_window_probe,           // one byte at the next sequence number into the peer's zero window
     count_
 };
 inline constexpr std::size_t kAnomalyCount = static_cast<std::size_t>(Anomaly::count_);

@@ -56,6 +56,7 @@ struct Endpoint {
         PacketDirection direction = PacketDirection::unknown;
         bool valid = false;
         std::uint8_t ttl = 0;         // not compared for duplicates (a router's two copies differ)
+        bool keep_alive = false;      // it was a keep-alive probe (its answer is a keep-alive ACK)
         bool operator==(const Last&) const = default;
     } last;
 

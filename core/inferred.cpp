@@ -81,7 +81,7 @@ void Connection::infer_synack(const Segment& proof, Side client) {
 // or handshake counts, no capture-quality notes.
 void Connection::receive_inferred(const Segment& made, Side sender) {
     const bool is_new = classify_in_stream(made, sender);
-    record_sender_facts(made, sender);
+    record_sender_facts(made, sender, false);
     record_ack_facts(made, sender);
     confirm_or_contradict(made, sender, is_new);
     push_in_flight(made, sender, is_new);

@@ -73,7 +73,8 @@ void transfer(Io& io, Endpoint& e, int s, const ParkBases& at) {
     io.number(e.state);
     io.number(e.initial_state);
     io.flags(e.state_inferred, e.seq_known, e.isn_known, e.isn_inferred, e.syn_sent, e.fin_sent, e.has_hole,
-             e.ack_sent, e.syn_options_seen, e.window_seen, e.window_in_syn, e.last.valid);
+             e.ack_sent, e.syn_options_seen, e.window_seen, e.window_in_syn, e.last.valid,
+             e.last.keep_alive);
     transfer(io, e.syn_options);
     if (e.last.valid) transfer(io, e.last, e, peer_isn, at);  // else: as constructed
     io.number(e.packets);

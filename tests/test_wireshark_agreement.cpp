@@ -28,7 +28,9 @@ struct Family {
 };
 
 // Columns: retransmission, fast_retransmission, spurious_retransmission,
-// keep_alive, out_of_order, lost_segment, ack_lost_segment, zero_window.
+// keep_alive, out_of_order, lost_segment, ack_lost_segment, zero_window,
+// duplicate_ack, window_update, window_full, keep_alive_ack,
+// zero_window_probe.
 const std::vector<Family> kFamilies = {
     {"retransmission", {"retransmission", "syn_retransmission", "synack_retransmission", "fin_retransmission"}, {0, 1, 2}},
     {"keep-alive", {"keep_alive"}, {3}},
@@ -36,6 +38,11 @@ const std::vector<Family> kFamilies = {
     {"previous segment not captured", {"previous_segment_not_captured"}, {5}},
     {"ACKed unseen segment", {"acked_unseen_segment"}, {6}},
     {"zero window", {"zero_window"}, {7}},
+    {"duplicate ACK", {"duplicate_ack"}, {8}},
+    {"window update", {"window_update"}, {9}},
+    {"window full", {"window_full"}, {10}},
+    {"keep-alive ACK", {"keep_alive_ack"}, {11}},
+    {"zero-window probe", {"zero_window_probe"}, {12}},
 };
 
 // Where we differ from Wireshark on purpose: sample, family, frame, and
@@ -55,6 +62,7 @@ const std::vector<Deviation> kDeviations = {
     {"crafted-rst-out-of-window", "retransmission", 11, true, "Wireshark moves its next sequence number to the ignored RST's; an RST occupies none"},
     {"crafted-rst-out-of-window", "retransmission", 15, true, "Wireshark moves its next sequence number to the ignored RST's; an RST occupies none"},
     {"crafted-fin-retrans-after-linger", "retransmission", 20, true, "the FIN comes after the connection was reported (--linger): counted among the late segments under Input"},
+    {"crafted-fin-retrans-after-linger", "duplicate ACK", 21, true, "the ACK comes after the connection was reported (--linger): counted among the late segments under Input"},
     {"failure-backlog-abort", "retransmission", 5, true, "identical to packet 3 in every field, IP ID included: read as the same frame twice (duplicate_frame)"},
     {"failure-backlog-full", "retransmission", 5, true, "identical to packet 3 in every field, IP ID included: read as the same frame twice (duplicate_frame)"},
     {"crafted-reordered-capture", "ACKed unseen segment", 10, true, "the segment it acknowledges was captured after it (captured_after_its_ack)"},
@@ -92,7 +100,7 @@ Saved read_saved(const std::filesystem::path& file) {
         for (std::string c; std::getline(ss, c, '\t');) cols.push_back(c);
         if (cols[0] == "#irtt") s.initial_rtt[std::stoi(cols.at(1))] = std::stod(cols.at(2));
         if (line[0] == '#') continue;
-        cols.resize(10);
+        cols.resize(15);
         const std::uint64_t frame = std::stoull(cols[0]);
         const int stream = std::stoi(cols[1]);
         if (!s.stream_starts.count(frame) && std::none_of(s.stream_of.begin(), s.stream_of.end(), [&](const auto& p) {

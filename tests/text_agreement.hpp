@@ -6,7 +6,9 @@
 // compared as microseconds since the connection's start. Two anomalies
 // rest on what tcpdump does not print: truncated_payload (captured bytes;
 // tcpdump prints the length sent) and keep_alive (a probe is a pure ACK one
-// byte behind, and tcpdump prints no seq for a pure ACK). ICMP errors are
+// byte behind, and tcpdump prints no seq for a pure ACK): from text a probe
+// and its answer are duplicate ACKs, so keep_alive, keep_alive_ack and
+// duplicate_ack are compared as one family, pure ACKs that repeat. ICMP errors are
 // not read from text (tcpdump's ICMP line names no quoted ports), so the
 // ICMP facts, and the failure decided from them and the rest, are left out,
 // and so is an ICMP error's transition (rcv_icmp_error, the last of its
@@ -39,14 +41,20 @@ inline nlohmann::ordered_json comparable(nlohmann::ordered_json c) {
         c["zeek"]["history"] = h;
     }
     c["anomalies"].erase("truncated_payload");
-    c["anomalies"].erase("keep_alive");
+    std::uint64_t repeats = 0;
+    for (const char* name : {"keep_alive", "keep_alive_ack", "duplicate_ack"}) {
+        repeats += c["anomalies"].value(name, std::uint64_t{0});
+        c["anomalies"].erase(name);
+    }
+    if (repeats) c["anomalies"]["pure_ack_repeat"] = repeats;
     c.erase("failure");  // decided from the facts compared here, and from the ICMP ones
     c.erase("icmp_errors");
     c["anomalies"].erase("icmp_error");
     auto& events = c["anomaly_events"];
     for (auto it = events.begin(); it != events.end();) {
         const auto& name = (*it)["name"];
-        it = name == "truncated_payload" || name == "keep_alive" || name == "icmp_error" ? events.erase(it) : it + 1;
+        if (name == "keep_alive" || name == "keep_alive_ack" || name == "duplicate_ack") (*it)["name"] = "pure_ack_repeat";
+        it = name == "truncated_payload" || name == "icmp_error" ? events.erase(it) : it + 1;
     }
     auto& transitions = c["transitions"];
     for (auto it = transitions.begin(); it != transitions.end();) {

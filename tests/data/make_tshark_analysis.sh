@@ -14,7 +14,9 @@ cd "$(dirname "$0")"
 SAMPLES=../../samples
 FLAGS=(tcp.analysis.retransmission tcp.analysis.fast_retransmission tcp.analysis.spurious_retransmission
        tcp.analysis.keep_alive tcp.analysis.out_of_order tcp.analysis.lost_segment
-       tcp.analysis.ack_lost_segment tcp.analysis.zero_window)
+       tcp.analysis.ack_lost_segment tcp.analysis.zero_window tcp.analysis.duplicate_ack
+       tcp.analysis.window_update tcp.analysis.window_full tcp.analysis.keep_alive_ack
+       tcp.analysis.zero_window_probe)
 args=()
 for f in "${FLAGS[@]}"; do args+=(-e "$f"); done
 for dir in "$SAMPLES"/*/; do
