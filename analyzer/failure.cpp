@@ -151,12 +151,21 @@ bool diagnose_backlog(const Connection& c, Failure& f) {
     return true;
 }
 
+}  // namespace
+
+bool met_only_time_wait(const Connection& c) {
+    const TimeWaitCollision& tw = c.time_wait_collision();
+    return tw.seen && tw.acks > 0 && c.handshake().synack_frame == 0;
+}
+
+namespace {
+
 void diagnose_unopened(const Connection& c, Failure& f) {
     const HandshakeFacts& h = c.handshake();
     const ResetFacts& r = c.reset();
     const TimeWaitCollision& tw = c.time_wait_collision();
     find_icmp(c, f);
-    if (tw.seen && tw.acks > 0 && h.synack_frame == 0) {
+    if (met_only_time_wait(c)) {
         // Its SYNs keep meeting TIME_WAIT until the retries run out.
         f.kind = FailureKind::time_wait_collision;
         f.error = "ETIMEDOUT";

@@ -61,6 +61,9 @@ struct Failure {
 };
 
 Failure diagnose_failure(const Connection& c);
+// Its SYNs met only the previous connection's TIME_WAIT (answered by its
+// ACKs, never by a SYN+ACK): nothing opened, so nothing closed.
+bool met_only_time_wait(const Connection& c);
 
 std::string_view failure_name(FailureKind k);   // "refused", "no-answer", ...
 std::string_view backoff_name(Backoff b);       // "linux-exponential", ...

@@ -1,5 +1,7 @@
 #include "analyzer/summary.hpp"
 
+#include "analyzer/failure.hpp"
+
 namespace tfe::analyzer {
 
 std::string_view initiator_name(Initiator i) {
@@ -47,8 +49,7 @@ CloseKind close_kind(const Connection& c, HandshakeKind hs, Initiator& initiator
         first_fin = (fc.sent && (!fs.sent || fc.frame <= fs.frame)) ? Initiator::client : Initiator::server;
     }
     if (hs == HandshakeKind::unanswered || hs == HandshakeKind::refused) return CloseKind::none;
-    // Its SYNs met the previous connection's TIME_WAIT: nothing opened to close.
-    if (c.time_wait_collision().acks && !c.handshake().synack_frame) return CloseKind::none;
+    if (met_only_time_wait(c)) return CloseKind::none;
 
     const bool both_fins = fc.sent && fs.sent;
     const std::uint64_t second_fin_frame = both_fins ? std::max(fc.frame, fs.frame) : 0;
