@@ -26,6 +26,7 @@ constexpr std::size_t kRecord = 8;
 FlowTableConfig config_from(std::uint8_t a, std::uint8_t b, bool park) {
     FlowTableConfig config;
     config.hash_seed = 1 + (b & 0x0f);
+    config.tracker.zeek_view = (b & 0x10) != 0;  // and parking must keep it
     config.tracker.msl = (a & 1) ? 1'000'000'000 : 30'000'000'000;  // 2*MSL timers fire too
     config.tracker.linger = (a & 2) ? 0 : 2'000'000'000;
     config.tracker.keep_segments = (a & 4) != 0;

@@ -112,6 +112,7 @@ inline FlowTableConfig pipeline_config() {
     config.hash_seed = 1;
     config.max_unparked = 1;
     config.tracker.keep_segments = true;
+    config.tracker.zeek_view = true;  // Zeek's view is fed every segment too
     config.tracker.msl = 1'000'000'000;
     return config;
 }
