@@ -29,6 +29,16 @@ void Connection::note_capture_quality(const Segment& seg, Side sender) {
     if (seg.flags.oddity()) note(Anomaly::odd_flags, sender, seg, seg.flags.bits);
 }
 
+namespace {
+
+// Wireshark's keep-alive: at most one byte, one before the next sequence
+// number (a SYN or an RST is never one; classify_in_stream sorts those first).
+bool keep_alive_shape(const Segment& seg, const Endpoint& e) {
+    return !seg.flags.fin() && seg.payload_len <= 1 && distance(e.snd_nxt, seg.seq) == -1;
+}
+
+}  // namespace
+
 std::uint32_t Connection::scaled_window(const Endpoint& e, std::uint16_t window, bool in_syn) const {
     const Endpoint& peer = &e == &ep_[0] ? ep_[1] : ep_[0];
     // RFC 7323 2.2: a SYN's window is never scaled; scaling holds when both offered it.
@@ -48,7 +58,7 @@ bool Connection::note_window_analysis(const Segment& seg, Side sender) {
         note(Anomaly::zero_window_probe, sender, seg);
         return false;
     }
-    if (len <= 1 && distance(e.snd_nxt, seg.seq) == -1) return true;  // a keep-alive (classify_in_stream)
+    if (keep_alive_shape(seg, e)) return true;  // noted by classify_in_stream
     if (!e.last.valid) return false;
     const std::uint32_t window = scaled_window(e, seg.window, false);
     const std::uint32_t last_window = scaled_window(e, e.last.window, e.last.flags.syn());
@@ -106,7 +116,7 @@ bool Connection::classify_in_stream(const Segment& seg, Side sender) {
                 note(seg.flags.ack() ? Anomaly::synack_retransmission : Anomaly::syn_retransmission, sender, seg);
             is_new = false;
         }
-    } else if (!seg.flags.fin() && seg.payload_len <= 1 && gap == -1) {
+    } else if (keep_alive_shape(seg, e)) {
         note(Anomaly::keep_alive, sender, seg);
         is_new = false;
     } else if (len > 0 && gap > 0) {

@@ -79,7 +79,7 @@ void ZeekView::init_seqs(End& e, SeqNum start, SeqNum last) {
     e.start = e.ack = start;
     e.last = last;
     // The reassembler counts from relative 1, the first data byte.
-    e.trim = e.reassembled = e.held_from = e.held_to = start + 1;
+    e.reassembled = e.held_from = e.held_to = start + 1;
 }
 
 void ZeekView::on_segment(const Segment& seg, bool forward) {
@@ -112,7 +112,7 @@ void ZeekView::on_segment(const Segment& seg, bool forward) {
     if (f.ack()) note_ack(p, seg);
     update_last_seq(e, end_seq, f, len);
     update_states(e, p, seg);
-    if (f.ack()) ack_received(p, p.state == ZeekState::inactive ? p.start + 1 : seg.ack);
+    if (f.ack()) ack_received(p, seg.ack);  // a first ACK set p.start to ack - 1: nothing to trim
     if (len > 0 && seg.captured_len >= len && !f.rst() && !underflow)
         data_sent(e, f.syn() ? seg.seq + 1 : seg.seq, len);
     first_seen_ = static_cast<std::uint8_t>(first_seen_ | (is_orig(e) ? 1 : 2));
@@ -200,8 +200,8 @@ void ZeekView::update_last_seq(End& e, SeqNum end_seq, TcpFlags f, std::uint32_t
 // or closing cleanly.
 void ZeekView::ack_received(End& e, SeqNum ack) {
     if (e.fin_seen && after_eq(ack, e.start + e.fin_rel)) ack = e.start + e.fin_rel - 1;
-    if (!after(ack, e.trim)) return;
-    e.trim = ack;
+    // At or below the reassembled point: trimmed already (Zeek's trim_seq
+    // never passes it), nothing undelivered.
     if (!before(e.reassembled, ack)) return;
     const SeqNum up_to = e.held_from == e.held_to || after(e.held_from, ack) ? ack : e.held_from;
     const End& p = &e == &ends_[0] ? ends_[1] : ends_[0];
@@ -212,23 +212,22 @@ void ZeekView::ack_received(End& e, SeqNum ack) {
     const bool partial_start = partial_ && offset_from(e.start, up_to) <= 2;
     if (!partial_start && clean(e) && clean(p)) scaled(e, kGap, 'G');
     e.reassembled = ack;
-    if (e.held_from != e.held_to && !after(e.held_from, ack)) {
-        e.reassembled = max_seq(ack, e.held_to);
-        e.held_from = e.held_to = e.reassembled;
-    }
+    absorb_held(e);
+}
+
+// The buffered range, once the reassembled point reaches it, joins it.
+void ZeekView::absorb_held(End& e) {
+    if (e.held_from == e.held_to || after(e.held_from, e.reassembled)) return;
+    e.reassembled = max_seq(e.reassembled, e.held_to);
+    e.held_from = e.held_to = e.reassembled;
 }
 
 // TCP_Reassembler::DataSent(), as far as gaps need it.
 void ZeekView::data_sent(End& e, SeqNum seq, std::uint32_t len) {
     const SeqNum to = seq + len;
-    if (!after(to, e.trim)) return;
-    if (before(seq, e.trim)) seq = e.trim;
-    if (!after(seq, e.reassembled)) {
+    if (!after(seq, e.reassembled)) {  // old bytes change nothing here
         e.reassembled = max_seq(e.reassembled, to);
-        if (e.held_from != e.held_to && !after(e.held_from, e.reassembled)) {
-            e.reassembled = max_seq(e.reassembled, e.held_to);
-            e.held_from = e.held_to = e.reassembled;
-        }
+        absorb_held(e);
     } else if (e.held_from == e.held_to) {
         e.held_from = seq;
         e.held_to = to;

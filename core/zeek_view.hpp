@@ -41,10 +41,10 @@ public:
 
 private:
     // One endpoint, as TCP_Endpoint keeps it (and its reassembler's
-    // trim and reassembled points, absolute).
+    // reassembled point, absolute: Zeek's trim point never passes it).
     struct End {
         SeqNum start, last, ack;
-        SeqNum trim, reassembled, held_from, held_to;  // held: one range above reassembled
+        SeqNum reassembled, held_from, held_to;  // held: one range above reassembled
         std::uint32_t last_syn = 0, last_fin = 0, last_rst = 0;  // relative, for the repeat rule
         std::uint32_t fin_rel = 0;       // FIN_seq: relative sequence just past its FIN
         std::uint32_t events[4] = {};    // checksum, gap, retransmission, zero window
@@ -71,6 +71,7 @@ private:
     void note_ack(End& peer, const Segment& seg);
     void ack_received(End& e, SeqNum ack);
     static void data_sent(End& e, SeqNum seq, std::uint32_t len);
+    static void absorb_held(End& e);
 
     void update_states(End& e, End& p, const Segment& seg);
     void inactive_state(End& e, End& p, const Segment& seg);
