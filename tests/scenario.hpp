@@ -125,6 +125,25 @@ struct Replay {
     }
 };
 
+// A Replay at the client ISN a table is run at (GENERATE'd around the
+// 2^32 wrap by the tests), the server's 1000 below it (wrapping for small
+// values).
+inline Replay replay_at(std::uint32_t client_isn) {
+    Replay r;
+    r.client_isn = client_isn;
+    r.server_isn = client_isn - 1000;
+    return r;
+}
+
+// The three-way handshake in relative numbers.
+inline const std::vector<Step> kHandshake = {{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}};
+
+inline std::vector<Step> after_handshake(std::vector<Step> rest) {
+    std::vector<Step> all = kHandshake;
+    all.insert(all.end(), rest.begin(), rest.end());
+    return all;
+}
+
 // A connection brought to a given client state through real segments (as
 // smoltcp's tests start a socket in a state), and where both streams stand
 // then, so that a test can go on from there in relative numbers.

@@ -19,22 +19,9 @@ using Lines = std::vector<std::string>;
 namespace {
 
 Replay replay_at_generated_isns() {
-    const std::uint32_t isn = GENERATE(0u, 1u, 0x7fffffffu, 0xfffffffeu, 0xffffffffu);
-    Replay r;
-    r.client_isn = isn;
-    r.server_isn = isn - 1000;  // a different ISN, wrapping for small values
+    Replay r = replay_at(GENERATE(0u, 1u, 0x7fffffffu, 0xfffffffeu, 0xffffffffu));
     r.config.hash_seed = 42;
     return r;
-}
-
-const std::vector<Step> kHandshake = {
-    {'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', ".", 1, 1},
-};
-
-std::vector<Step> with_handshake(std::vector<Step> rest) {
-    std::vector<Step> all = kHandshake;
-    all.insert(all.end(), rest.begin(), rest.end());
-    return all;
 }
 
 const Lines kHandshakeTransitions = {
@@ -50,7 +37,7 @@ Lines plus(Lines a, const Lines& b) {
 }  // namespace
 
 TEST_CASE("three-way handshake then four-way close, client first", "[handshake][close]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "P.", 1, 1, 100}, {'s', ".", 1, 101}, {'s', "P.", 1, 101, 200}, {'c', ".", 101, 201},
         {'c', "F.", 101, 201}, {'s', ".", 201, 102}, {'s', "F.", 201, 102}, {'c', ".", 102, 202},
     }));
@@ -72,7 +59,7 @@ TEST_CASE("three-way handshake then four-way close, client first", "[handshake][
 }
 
 TEST_CASE("four-way close, server first", "[close]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'s', "F.", 1, 1}, {'c', ".", 1, 2}, {'c', "F.", 1, 2}, {'s', ".", 2, 2},
     }));
     REQUIRE(conns.size() == 1);
@@ -87,7 +74,7 @@ TEST_CASE("four-way close, server first", "[close]") {
 }
 
 TEST_CASE("merged close: the server's FIN acknowledges the client's FIN (seed 1)", "[close]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "P.", 1, 1, 142}, {'s', ".", 1, 143}, {'s', "P.", 1, 143, 267}, {'c', ".", 143, 268},
         {'c', "F.", 143, 268}, {'s', "F.", 268, 144}, {'c', ".", 144, 269},
     }));
@@ -103,7 +90,7 @@ TEST_CASE("merged close: the server's FIN acknowledges the client's FIN (seed 1)
 }
 
 TEST_CASE("merged close, server first, with a data ACK that does not cover the FIN (seed 2)", "[close]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "P.", 1, 1, 3}, {'s', ".", 1, 4}, {'s', "P.", 1, 4, 6}, {'s', "F.", 7, 4},
         {'c', ".", 4, 7}, {'c', "F.", 4, 8}, {'s', ".", 8, 5},
     }));
@@ -226,7 +213,7 @@ TEST_CASE("an RST in SYN_SENT that does not acknowledge the SYN is ignored", "[h
 }
 
 TEST_CASE("half-close: data flows after the first FIN, CLOSE_WAIT and FIN_WAIT_2 remain", "[close]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'s', "P.", 1, 2, 500}, {'c', ".", 2, 501},
         {'s', "P.", 501, 2, 500}, {'c', ".", 2, 1001},
     }));
@@ -240,7 +227,7 @@ TEST_CASE("half-close: data flows after the first FIN, CLOSE_WAIT and FIN_WAIT_2
 }
 
 TEST_CASE("RST mid-connection closes both endpoints", "[rst]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "P.", 1, 1, 10}, {'s', ".", 1, 11}, {'c', "R.", 11, 1},
     }));
     REQUIRE(conns.size() == 1);
@@ -253,7 +240,7 @@ TEST_CASE("RST mid-connection closes both endpoints", "[rst]") {
 }
 
 TEST_CASE("RST in FIN_WAIT_2 and in CLOSE_WAIT", "[rst][close]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'s', "R.", 1, 2},
     }));
     REQUIRE(conns.size() == 1);
@@ -267,7 +254,7 @@ TEST_CASE("RST in FIN_WAIT_2 and in CLOSE_WAIT", "[rst][close]") {
 }
 
 TEST_CASE("an RST outside the window is noted and does not end the connection", "[rst]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'s', "R.", 0x40000000, 1}, {'c', "P.", 1, 1, 10}, {'s', ".", 1, 11},
         {'c', "F.", 11, 1}, {'s', "F.", 1, 12}, {'c', ".", 12, 2},
     }));
@@ -279,7 +266,7 @@ TEST_CASE("an RST outside the window is noted and does not end the connection", 
 }
 
 TEST_CASE("FIN retransmitted before it is acknowledged", "[close][retransmission]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "F.", 1, 1, 0, 1.0}, {'c', "F.", 1, 1, 0, 1.2}, {'s', ".", 1, 2}, {'s', "F.", 1, 2}, {'c', ".", 2, 2},
     }));
     REQUIRE(conns.size() == 1);
@@ -293,7 +280,7 @@ TEST_CASE("FIN retransmitted before it is acknowledged", "[close][retransmission
 }
 
 TEST_CASE("FIN retransmitted into TIME_WAIT: the last ACK was lost, TIME_WAIT restarts", "[close][time_wait]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "F.", 1, 1, 0, 1.0}, {'s', "F.", 1, 2, 0, 1.001}, {'c', ".", 2, 2, 0, 1.002},
         {'s', "F.", 1, 2, 0, 1.2}, {'c', ".", 2, 2, 0, 1.201},
     }));
@@ -311,7 +298,7 @@ TEST_CASE("FIN retransmitted into TIME_WAIT: the last ACK was lost, TIME_WAIT re
 }
 
 TEST_CASE("keep-alive probes change no state", "[keepalive]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', ".", 0, 1, 0, 2.0}, {'s', ".", 1, 1, 0, 2.001},
         {'c', ".", 0, 1, 1, 4.0}, {'s', ".", 1, 1, 0, 4.001},
     }));
@@ -322,7 +309,7 @@ TEST_CASE("keep-alive probes change no state", "[keepalive]") {
 }
 
 TEST_CASE("data after a FIN is an anomaly", "[anomaly]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "F.", 1, 1}, {'c', "P.", 2, 1, 10}, {'s', ".", 1, 2},
     }));
     REQUIRE(conns.size() == 1);
@@ -330,7 +317,7 @@ TEST_CASE("data after a FIN is an anomaly", "[anomaly]") {
 }
 
 TEST_CASE("a new SYN on a 4-tuple in TIME_WAIT starts a new connection", "[port_reuse]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "F.", 1, 1, 0, 1}, {'s', "F.", 1, 2, 0, 1.001}, {'c', ".", 2, 2, 0, 1.002},
         {'c', "S", 100000, 0, 0, 2}, {'s', "S.", 200000, 100001, 0, 2.001}, {'c', ".", 100001, 200001, 0, 2.002},
     }));
@@ -347,7 +334,7 @@ TEST_CASE("a new SYN on a 4-tuple in TIME_WAIT starts a new connection", "[port_
 // t = 1 ms (the last ACK at 6 ms): client TIME_WAIT, server CLOSED once that
 // ACK arrives (nothing will ever acknowledge it).
 static void feed_four_way_close(FlowTable& table, const Replay& r, std::uint64_t& frame) {
-    for (const Step& st : with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}})) {
+    for (const Step& st : after_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}})) {
         ++frame;
         table.on_segment(r.segment(st, frame, 0.001 * static_cast<double>(frame)));
     }
@@ -492,7 +479,7 @@ TEST_CASE("capture starting mid-connection infers roles and states", "[midstream
 }
 
 TEST_CASE("a FIN seen before the last data takes effect at its sequence position", "[close][reorder]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'s', "P.", 1, 1, 100}, {'s', "F.", 201, 1}, {'c', ".", 1, 101}, {'s', "P.", 101, 1, 100},
         {'c', ".", 1, 202}, {'c', "F.", 1, 202}, {'s', ".", 202, 2},
     }));
@@ -550,11 +537,11 @@ TEST_CASE("an RST in any synchronized state closes both endpoints", "[rst]") {
     const std::vector<Case> cases = {
         {"SYN_RECEIVED (server aborts the handshake)", {{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'s', "R.", 1, 1}}},
         {"SYN_SENT answered, client aborts", {{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', "R", 1, 0}}},
-        {"ESTABLISHED", with_handshake({{'s', "R.", 1, 1}})},
-        {"FIN_WAIT_1", with_handshake({{'c', "F.", 1, 1}, {'c', "R.", 2, 1}})},
-        {"CLOSE_WAIT", with_handshake({{'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'s', "R.", 1, 2}})},
-        {"LAST_ACK", with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'s', "R.", 2, 2}})},
-        {"CLOSING", with_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 1}, {'c', ".", 2, 2}, {'c', "R", 2, 0}})},
+        {"ESTABLISHED", after_handshake({{'s', "R.", 1, 1}})},
+        {"FIN_WAIT_1", after_handshake({{'c', "F.", 1, 1}, {'c', "R.", 2, 1}})},
+        {"CLOSE_WAIT", after_handshake({{'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'s', "R.", 1, 2}})},
+        {"LAST_ACK", after_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'s', "R.", 2, 2}})},
+        {"CLOSING", after_handshake({{'c', "F.", 1, 1}, {'s', "F.", 1, 1}, {'c', ".", 2, 2}, {'c', "R", 2, 0}})},
     };
     const Replay r = replay_at_generated_isns();
     for (const Case& k : cases) {
@@ -570,7 +557,7 @@ TEST_CASE("an RST in any synchronized state closes both endpoints", "[rst]") {
 }
 
 TEST_CASE("an RST in TIME_WAIT ends it early (RFC 1337)", "[rst][time_wait]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "F.", 1, 1}, {'s', "F.", 1, 2}, {'c', ".", 2, 2}, {'s', "R", 2, 0, 0, 1.0},
     }));
     REQUIRE(conns.size() == 1);
@@ -605,7 +592,7 @@ TEST_CASE("capture starting at the SYN+ACK: the client's SYN_SENT and the server
 }
 
 TEST_CASE("an in-window RST not at RCV.NXT draws a challenge ACK and does not reset the receiver", "[rst]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "P.", 1, 1, 10}, {'s', ".", 1, 11}, {'c', "R.", 11 + 100, 1}, {'s', ".", 1, 11},
     }));
     REQUIRE(conns.size() == 1);
@@ -617,7 +604,7 @@ TEST_CASE("an in-window RST not at RCV.NXT draws a challenge ACK and does not re
 }
 
 TEST_CASE("an in-window RST not at RCV.NXT that nothing answers is taken as delivered", "[rst]") {
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "P.", 1, 1, 10}, {'s', ".", 1, 11}, {'c', "R.", 11 + 100, 1},
     }));
     REQUIRE(conns.size() == 1);
@@ -631,7 +618,7 @@ TEST_CASE("a refused segment is named by its cell, in the core and in JSON", "[r
     // which no stack would: refused by the client's own cell (in FIN_WAIT_2,
     // on snd_syn_ack) and, delivered, by the server's (in CLOSE_WAIT, on
     // rcv_syn_ack).
-    const auto conns = replay_at_generated_isns().run(with_handshake({
+    const auto conns = replay_at_generated_isns().run(after_handshake({
         {'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'c', "S.", 0, 1},
     }));
     REQUIRE(conns.size() == 1);
@@ -663,7 +650,7 @@ TEST_CASE("a refused segment is named by its cell, in the core and in JSON", "[r
 TEST_CASE("a fail-on rule naming a cell sees every refusal, not only the kept events", "[refusal]") {
     Replay r = replay_at_generated_isns();
     r.config.tracker.max_anomaly_events = 1;  // only the first refusal's event is kept
-    const auto conns = r.run(with_handshake({
+    const auto conns = r.run(after_handshake({
         {'c', "F.", 1, 1}, {'s', ".", 1, 2}, {'c', "S.", 0, 1},
     }));
     REQUIRE(conns.size() == 1);

@@ -51,12 +51,7 @@ TEST_CASE("Wireshark's window and ACK analysis, rule by rule", "[window][wiresha
     const std::uint32_t isn = GENERATE(0u, 1u, 0x7fffffffu, 0xfffffffeu, 0xffffffffu);
     for (const WindowRow& row : kRows) {
         INFO(row.name << " (client ISN " << isn << ")");
-        Replay r;
-        r.client_isn = isn;
-        r.server_isn = isn - 1000;
-        std::vector<Step> steps = {{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}};
-        steps.insert(steps.end(), row.steps.begin(), row.steps.end());
-        const auto conns = r.run(steps);
+        const auto conns = replay_at(isn).run(after_handshake(row.steps));
         REQUIRE(conns.size() == 1);
         CHECK(conns[0].anomaly_count(row.kind) == row.count);
         if (row.kind == Anomaly::keep_alive_ack) CHECK(conns[0].anomaly_count(Anomaly::duplicate_ack) == 0);

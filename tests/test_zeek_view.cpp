@@ -22,14 +22,6 @@ struct ZeekRow {
     bool checksums_checked = false;
 };
 
-const std::vector<Step> kHandshake = {{'c', "S", 0, 0}, {'s', "S.", 0, 1}, {'c', ".", 1, 1}};
-
-std::vector<Step> after_handshake(std::vector<Step> rest) {
-    std::vector<Step> all = kHandshake;
-    all.insert(all.end(), rest.begin(), rest.end());
-    return all;
-}
-
 std::vector<Step> zero_windows(int n) {
     std::vector<Step> all = kHandshake;
     for (int i = 0; i < n; ++i) all.push_back({'s', ".", 1, 1, 0, -1, false, 0});
@@ -89,9 +81,7 @@ TEST_CASE("Zeek's conn_state and history, rule by rule", "[zeek]") {
     const std::uint32_t isn = GENERATE(0u, 1u, 0x7fffffffu, 0xfffffffeu, 0xffffffffu);
     for (const ZeekRow& row : kRows) {
         INFO(row.name << " (client ISN " << isn << ")");
-        Replay r;
-        r.client_isn = isn;
-        r.server_isn = isn - 1000;
+        Replay r = replay_at(isn);
         r.server_port = row.server_port;
         r.checksums_checked = row.checksums_checked;
         r.config.tracker.zeek_view = true;
