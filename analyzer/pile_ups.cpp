@@ -38,11 +38,16 @@ PileUp* PileUps::slot(const Connection& c, Side side, PileUpKind kind) {
             ++untracked_;
             return nullptr;
         }
-        it = peers_.emplace(peer, Counts{}).first;
+        it = peers_.emplace(peer, Slots{}).first;
     }
-    PileUp& p = it->second.kinds[static_cast<std::size_t>(kind)];
-    p.peer = peer;
-    p.kind = kind;
+    std::uint32_t& at = it->second.at[static_cast<std::size_t>(kind)];
+    if (at == 0) {
+        PileUp& made = pile_ups_.emplace_back();
+        made.peer = peer;
+        made.kind = kind;
+        at = static_cast<std::uint32_t>(pile_ups_.size());
+    }
+    PileUp& p = pile_ups_[at - 1];
     ++p.connections;
     p.ids.add(c.id());
     return &p;
@@ -80,10 +85,7 @@ void PileUps::add(const Connection& c, const Summary& s) {
 }
 
 std::vector<PileUp> PileUps::sorted() const {
-    std::vector<PileUp> all;
-    for (const auto& [peer, counts] : peers_)
-        for (const PileUp& p : counts.kinds)
-            if (p.connections) all.push_back(p);
+    std::vector<PileUp> all = pile_ups_;
     std::sort(all.begin(), all.end(), [](const PileUp& a, const PileUp& b) {
         if (a.kind != b.kind) return a.kind < b.kind;
         if (a.connections != b.connections) return a.connections > b.connections;
