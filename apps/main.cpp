@@ -127,9 +127,10 @@ void no_filter_on_text(const std::string& path, const capture::ReadOptions& ropt
 // One input, a capture or tcpdump's text: asked for with --text, or
 // recognised by its first bytes. A stream (standard input, a FIFO, a
 // process substitution) is opened once: its first bytes are peeked at,
-// then handed back to whichever reader takes it.
+// then handed back to whichever reader takes it. `replaced`: a followed
+// file's reading ended because its name holds a new file.
 capture::FileReport read_input(const Options& o, const std::string& path, capture::ReadOptions ropt,
-                               std::uint64_t& frames, capture::SegmentSink& sink) {
+                               std::uint64_t& frames, capture::SegmentSink& sink, capture::Replacement& replaced) {
     const int stream_fd = path == "-"   ? STDIN_FILENO
                           : o.follow ? capture::open_to_follow(path)
                                      : capture::open_if_stream(path);
@@ -139,7 +140,8 @@ capture::FileReport read_input(const Options& o, const std::string& path, captur
     }
     if (stream_fd < 0) return capture::read_capture_file(path, ropt, frames, sink);
     capture::PeekedStream in(stream_fd, ropt.stop, o.follow);
-    const capture::StreamWaits waits{ropt.stop, ropt.on_quiet, std::chrono::milliseconds{1000}, o.follow};
+    const capture::StreamWaits waits{ropt.stop, ropt.on_quiet, std::chrono::milliseconds{1000}, o.follow,
+                                     o.follow ? path : std::string{}, &replaced};
     if (o.text || capture::looks_like_text(in.head())) {
         no_filter_on_text(path, ropt);
         return capture::read_tcpdump_text_stream(in.release(waits), path, ropt.verify_checksums, frames, sink,
@@ -158,6 +160,17 @@ void note_count_reached(const Options& o, std::uint64_t last_frame, ReportSink& 
     sink.set_input_end(fmt::format("-c {} stopped the reading", o.live.count));
 }
 
+// --follow, as tail -F: the file's name holds a new capture (tcpdump
+// started again over it, or a rotation): it is read from its start, into
+// the same run (frames numbered on).
+void note_replaced(const std::string& path, capture::Replacement how, std::uint64_t frames, ReportSink& sink) {
+    std::string note = fmt::format("{} {} after frame {}: reading the new file from its start", path,
+                                   how == capture::Replacement::truncated ? "was truncated" : "now names another file",
+                                   frames);
+    spdlog::info("{}", note);
+    sink.add_input_note(std::move(note));
+}
+
 // Reads every file into the table; kUsage on a bad filter, kInputError if
 // a file could not be read completely (the others are still read). A
 // stream's quiet seconds go to `clock` (none: with threads).
@@ -170,12 +183,15 @@ int read_files(const Options& o, ReportSink& sink, capture::SegmentSink& segment
     ropt.stop = &reading_stopped();
     std::uint64_t frames = 0, delivered = 0;
     int status = kOk;
-    for (const std::string& f : o.files) {
+    std::vector<std::string> files = o.files;  // a followed file comes again once replaced
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const std::string f = files[i];
         if (reading_stopped() || (o.live.count && delivered >= o.live.count)) break;
         ropt.frame_limit = o.live.count ? o.live.count - delivered : 0;
         capture::FileReport r;
+        capture::Replacement replaced = capture::Replacement::none;
         try {
-            r = read_input(o, f, ropt, frames, segments);
+            r = read_input(o, f, ropt, frames, segments, replaced);
         } catch (const capture::CaptureError& e) {
             spdlog::error("{}", e.what());
             return kUsage;
@@ -183,6 +199,10 @@ int read_files(const Options& o, ReportSink& sink, capture::SegmentSink& segment
         report_file(r, sink);
         delivered += r.frames_read;
         if (r.fatal_error || r.skipped_link_type) status = kInputError;
+        if (replaced != capture::Replacement::none && !reading_stopped()) {
+            note_replaced(f, replaced, frames, sink);
+            files.push_back(f);
+        }
     }
     if (o.live.count && delivered >= o.live.count) note_count_reached(o, frames, sink);
     if (reading_stopped()) {

@@ -33,8 +33,9 @@ void add_input_options(CLI::App& app, Options& o) {
     app.add_flag("--text", o.text,
                  "The inputs are tcpdump's text output (as pasted into a ticket), standard input included");
     app.add_flag("--follow", o.follow,
-                 "Keep reading the capture file as it grows (tcpdump -w still writing it), as tail -f does: "
-                 "connections are reported as they end, expire on wall-clock time while it is quiet, and "
+                 "Keep reading the capture file as it grows (tcpdump -w still writing it), as tail -F does "
+                 "(truncated or rotated, it is read anew): connections are reported as they end, expire on "
+                 "wall-clock time while it is quiet, and "
                  "Ctrl-C (or -c N) ends the reading with the summary");
     app.add_option("-f,--format", o.format,
                    "Output: text (default), json (JSON Lines), html (one self-contained page), or one "

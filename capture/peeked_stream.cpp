@@ -21,6 +21,7 @@ struct Cookie {
     StreamWaits waits;
     std::size_t at = 0;
     Clock::time_point last_bytes = Clock::now();
+    off_t offset = 0;  // bytes read from fd (head's included): a truncation shrinks the file below it
 };
 
 bool stopped(const std::atomic<bool>* stop) { return stop != nullptr && stop->load(std::memory_order_relaxed); }
@@ -52,6 +53,34 @@ bool wait_readable(Cookie& c) {
     }
 }
 
+// At the end of a followed file: whether its name now holds a new file,
+// as tail -F asks (a file shorter than what was read from it, or another
+// file under its name).
+Replacement replacement(const Cookie& c) {
+    struct stat open_now{}, named{};
+    if (::fstat(c.fd, &open_now) != 0) return Replacement::none;
+    if (S_ISREG(open_now.st_mode) && open_now.st_size < c.offset) return Replacement::truncated;
+    if (c.waits.path.empty() || ::stat(c.waits.path.c_str(), &named) != 0) return Replacement::none;  // gone: wait
+    if (named.st_ino != open_now.st_ino || named.st_dev != open_now.st_dev) return Replacement::rotated;
+    return Replacement::none;
+}
+
+// The end of a followed file: 0 (the reader's end) once its name holds a
+// new file, after what was written to the old one meanwhile; else waits.
+// -1 with EINTR on a stop; 1 when there may be more to read.
+int end_of_followed(Cookie& c, char* buf, std::size_t size, ssize_t& got) {
+    if (const Replacement r = replacement(c); r != Replacement::none) {
+        got = r == Replacement::rotated ? ::read(c.fd, buf, size) : 0;  // the old file's last bytes
+        if (got > 0) return 0;
+        got = 0;
+        if (c.waits.replaced) *c.waits.replaced = r;
+        return 0;
+    }
+    if (!wait_for_growth(c.waits.stop, c.waits.tick)) return -1;
+    if (c.waits.on_quiet) c.waits.on_quiet(Clock::now() - c.last_bytes);
+    return 1;
+}
+
 ssize_t read_cookie(void* c, char* buf, std::size_t size) {
     auto* cookie = static_cast<Cookie*>(c);
     if (cookie->at < cookie->head.size()) {
@@ -65,15 +94,18 @@ ssize_t read_cookie(void* c, char* buf, std::size_t size) {
             errno = EINTR;
             return -1;
         }
-        const ssize_t n = ::read(cookie->fd, buf, size);
-        if (n > 0) cookie->last_bytes = Clock::now();
+        ssize_t n = ::read(cookie->fd, buf, size);
         if (n == 0 && cookie->waits.follow) {
-            if (!wait_for_growth(cookie->waits.stop, cookie->waits.tick)) {
+            const int more = end_of_followed(*cookie, buf, size, n);
+            if (more < 0) {
                 errno = EINTR;
                 return -1;
             }
-            if (cookie->waits.on_quiet) cookie->waits.on_quiet(Clock::now() - cookie->last_bytes);
-            continue;
+            if (more > 0) continue;
+        }
+        if (n > 0) {
+            cookie->last_bytes = Clock::now();
+            cookie->offset += n;
         }
         if (n >= 0 || errno != EINTR) return n;
     }
@@ -120,7 +152,9 @@ PeekedStream::~PeekedStream() {
 std::FILE* PeekedStream::release(StreamWaits waits) {
     if (released_) return nullptr;
     released_ = true;
+    const auto peeked = static_cast<off_t>(head_.size());
     auto* cookie = new Cookie{std::move(head_), fd_, std::move(waits)};
+    cookie->offset = peeked;
     const cookie_io_functions_t io{read_cookie, nullptr, nullptr, close_cookie};
     std::FILE* f = fopencookie(cookie, "rb", io);
     if (f == nullptr) {

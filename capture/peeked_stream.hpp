@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -21,12 +22,17 @@ namespace tfe::capture {
 // tell `on_quiet` how long the input has been silent, so connections can
 // expire on wall-clock time, and gives up at once when `stop` is set.
 // `follow`: the end of the input is no end (a file tcpdump -w is still
-// writing, read as tail -f does): the read waits for it to grow.
+// writing, read as tail -F does): the read waits for it to grow, and ends
+// when `path` was truncated or now names another file (tcpdump started
+// again, a rotation), telling `replaced` so the caller opens it anew.
+enum class Replacement : std::uint8_t { none, truncated, rotated };
 struct StreamWaits {
     const std::atomic<bool>* stop = nullptr;
     std::function<void(std::chrono::nanoseconds silent)> on_quiet;
     std::chrono::milliseconds tick{1000};
     bool follow = false;
+    std::string path;                  // the followed file's name
+    Replacement* replaced = nullptr;   // set when the reading ended so
 };
 
 class PeekedStream {

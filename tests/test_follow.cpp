@@ -66,3 +66,23 @@ TEST_CASE("a named pipe's reports go out as connections end, not when it closes"
     CHECK(quiet.find("Summary:") == std::string::npos);
     CHECK(r.out.find("Summary: 1 connection, 2 packets", r.out.find("== END")) != std::string::npos);
 }
+
+// tail -F: tcpdump started again over the file (truncated), then a
+// rotation (the name moved away, a new file under it). Each new file is
+// read from its start into the same run; nothing of the old one is lost.
+TEST_CASE("a followed file that is truncated or rotated is read anew", "[cli][follow]") {
+    const std::string refused = sample("refused"), half = sample("half-close"), f = temp_file("rotated.pcap").string(),
+                      out = temp_file("rotated.out").string();
+    const Run r = run_shell("cp " + refused + " " + f + "; " + kTool + " --follow --color never --brief --linger 0.5 " +
+                            f + " > " + out + " 2>&1 & pid=$!; sleep 1.5; : > " + f + "; sleep 1.5; cat " + half +
+                            " >> " + f + "; sleep 1.5; mv " + f + " " + f + ".1; cp " + refused + " " + f +
+                            "; sleep 2.5; kill -INT $pid; wait $pid; echo rc=$?; cat " + out + "; rm -f " + f + " " +
+                            f + ".1 " + out);
+    CHECK(r.out.find("rc=0") != std::string::npos);
+    CHECK(r.out.find("Summary: 3 connections, 16 packets") != std::string::npos);
+    CHECK(r.out.find("was truncated after frame 2: reading the new file from its start") != std::string::npos);
+    CHECK(r.out.find("now names another file after frame 14: reading the new file from its start") !=
+          std::string::npos);
+    CHECK(r.out.find("half-closed (one FIN only), client first") != std::string::npos);
+    CHECK(r.out.find("error") == std::string::npos);
+}
