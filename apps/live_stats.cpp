@@ -13,6 +13,11 @@ OpenCensus take_census(const FlowTable& table) {
     table.for_each_unparked([&c](const Connection& conn) {
         ++c.by_states[{conn.endpoint(Side::client).state, conn.endpoint(Side::server).state}];
     });
+    const ParkedCensus& parked = table.parked_census();
+    for (std::size_t a = 0; a < kStateCount; ++a)
+        for (std::size_t b = 0; b < kStateCount; ++b)
+            if (const std::uint64_t n = parked.in_states(static_cast<State>(a), static_cast<State>(b)))
+                c.by_states[{static_cast<State>(a), static_cast<State>(b)}] += n;
     c.parked = table.parked_connections();
     return c;
 }
@@ -34,8 +39,9 @@ std::string census_words(const OpenCensus& census, std::size_t most) {
                                                        rows[i].second));
     }
     if (more) items.push_back(fmt::format("+{} more", more));
-    if (census.parked) items.push_back(fmt::format("{} parked", census.parked));
-    return fmt::format("{}", fmt::join(items, " · "));
+    std::string words = fmt::format("{}", fmt::join(items, " · "));
+    if (census.parked) words += fmt::format(" ({} of them parked)", census.parked);
+    return words;
 }
 
 std::string evictions_short(const EvictionCounts& evicted) {

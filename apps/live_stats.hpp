@@ -12,9 +12,9 @@
 
 namespace tfe::app {
 
-// Open connections counted by (client state, server state); parked ones
-// (untouched lately, kept packed) only by number: unpacking each to look
-// would cost more than the rest of the monitor.
+// Open connections counted by (client state, server state), parked ones
+// (untouched lately, kept packed) included from the table's ParkedCensus;
+// `parked` says how many of them are.
 struct OpenCensus {
     std::map<std::pair<State, State>, std::uint64_t> by_states;
     std::uint64_t parked = 0;
@@ -22,7 +22,7 @@ struct OpenCensus {
 OpenCensus take_census(const FlowTable& table);
 
 // "ESTABLISHED 10 · FIN_WAIT_2/CLOSE_WAIT 2" (client/server when they
-// differ), the `most` largest first, then "+N more" and the parked count.
+// differ), the `most` largest first, then "+N more" and "(N of them parked)".
 std::string census_words(const OpenCensus& census, std::size_t most);
 
 // "evicted 12 (10 SYN unanswered, 2 idle)", or empty when none was.

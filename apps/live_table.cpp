@@ -20,10 +20,6 @@ constexpr char kEnter[] = "\x1b[?1049h\x1b[?25l";  // alternate screen, cursor h
 constexpr char kLeave[] = "\x1b[?25h\x1b[?1049l";
 std::atomic<int> g_taken_fd{-1};
 
-bool piles_up(State s) {
-    return s == State::CLOSE_WAIT || s == State::TIME_WAIT || s == State::FIN_WAIT_2 || s == State::SYN_RECEIVED;
-}
-
 // Rows worth a look come first: a connection in any state but
 // ESTABLISHED, then the most recently active.
 int interest(const Connection& c) {
@@ -68,13 +64,26 @@ std::vector<std::string> header(const FlowTable& table, const analyzer::RunSumma
     return lines;
 }
 
-// "pile-up: 20 connections with 127.0.0.1:8080 in CLOSE_WAIT", most first.
+std::string peer_words(const ParkedCensus::Peer& p) {
+    return p.server ? to_string(p.at) : "client " + to_string(p.at.ip);
+}
+
+// "pile-up: 20 connections with 127.0.0.1:8080 in CLOSE_WAIT", most first:
+// servers by endpoint, clients by host (their ports are many), parked
+// connections counted too.
 std::vector<std::string> pile_ups(const FlowTable& table) {
     std::map<std::pair<std::string, State>, std::uint64_t> counts;
     table.for_each_unparked([&counts](const Connection& c) {
-        for (const Side s : {Side::client, Side::server})
-            if (piles_up(c.endpoint(s).state)) ++counts[{to_string(c.addr(s)), c.endpoint(s).state}];
+        for (const Side s : {Side::client, Side::server}) {
+            const State st = c.endpoint(s).state;
+            if (!ParkedCensus::waits_in(st)) continue;
+            ParkedCensus::Peer p{c.addr(s), st, s == Side::server};
+            if (!p.server) p.at.port = 0;
+            ++counts[{peer_words(p), st}];
+        }
     });
+    table.parked_census().for_each_waiting(
+        [&counts](const ParkedCensus::Peer& p, std::uint64_t n) { counts[{peer_words(p), p.state}] += n; });
     std::vector<std::pair<std::uint64_t, std::string>> found;
     for (const auto& [key, n] : counts)
         if (n >= kPileUpMin)
@@ -119,8 +128,14 @@ std::vector<std::string> table_screen(const FlowTable& table, const analyzer::Ru
                       });
     const TimeNs at = table.now();
     for (std::size_t i = 0; i < shown; ++i) lines.push_back(row(*open[i], at));
-    if (shown > 0 && shown < open.size())
-        lines.back() = fmt::format("… {} more open connections not shown", open.size() - shown + 1);
+    if (const std::size_t parked = table.parked_connections(); shown < open.size() || parked > 0) {
+        const bool replace = shown > 0 && shown == room;  // no row left for the line
+        const std::size_t listed = replace ? shown - 1 : shown;
+        std::string more = fmt::format("… {} more open connections not shown", open.size() - listed + parked);
+        if (parked) more += fmt::format(" ({} parked: idle, counted above, not unpacked to list)", parked);
+        if (replace) lines.back() = std::move(more);
+        else if (room > shown) lines.push_back(std::move(more));
+    }
     for (std::string& l : lines) cut_to_columns(l, width);
     if (lines.size() > height) lines.resize(height);
     return lines;

@@ -134,8 +134,9 @@ void FlowTable::park_some(std::uint64_t frame) {
 void FlowTable::park(std::uint32_t idx) {
     Connection& c = slots_.at(idx);
     const std::uint64_t hash = hasher_(c.key());
+    parked_census_.add(c);  // while c is whole
     const std::optional<std::uint32_t> handle = parking_.park(c);
-    if (!handle) return;  // the store is full: it stays unpacked
+    if (!handle) return parked_census_.remove(c);  // the store is full: it stays unpacked
     index_.replace(Ref::slot(idx).bits(), Ref::parked(*handle).bits(), hash);
     expiry_.forget(idx);
     slots_.release(idx);  // what it owned now belongs to the parked bytes
@@ -143,6 +144,7 @@ void FlowTable::park(std::uint32_t idx) {
 
 std::uint32_t FlowTable::unpark(std::uint32_t handle, std::optional<std::uint64_t> hash) {
     const std::uint32_t idx = slots_.emplace([&](void* at) { parking_.unpark(handle, at); });
+    parked_census_.remove(slots_.at(idx));
     expiry_.track(idx);
     if (hash) index_.replace(Ref::parked(handle).bits(), Ref::slot(idx).bits(), *hash);
     return idx;

@@ -31,6 +31,7 @@
 #include "core/expiry.hpp"
 #include "core/flow_index.hpp"
 #include "core/flow_key.hpp"
+#include "core/parked_census.hpp"
 #include "core/parking_lot.hpp"
 #include "core/remembered_tuples.hpp"
 #include "core/report_prefetch.hpp"
@@ -116,6 +117,7 @@ public:
     // segment that made each one, to number them as one table would).
     std::uint64_t connections_created() const { return stats_.connections; }
     std::size_t parked_connections() const { return parking_.size(); }
+    const ParkedCensus& parked_census() const { return parked_census_; }
     // Whether a segment on this 4-tuple now would be counted as late.
     bool remembers(const Segment& seg) const;
     FlowTableStats stats() const;
@@ -186,6 +188,7 @@ private:
     ConnectionSlots slots_;
     Expiry expiry_;
     ParkingLot parking_;
+    ParkedCensus parked_census_;
     RememberedTuples remembered_;
     ReportPrefetch prefetch_;
     HalfOpenQueue half_open_;

@@ -1,0 +1,31 @@
+#include "core/parked_census.hpp"
+
+#include <cstring>
+
+namespace tfe {
+
+std::size_t ParkedCensus::PeerHash::operator()(const Peer& p) const {
+    std::uint64_t w[2];
+    std::memcpy(w, p.at.ip.bytes.data(), sizeof w);
+    std::uint64_t h = w[0] * 0x9e3779b97f4a7c15ull ^ w[1];
+    h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull ^
+        (std::uint64_t{p.at.port} << 9 | std::uint64_t{static_cast<std::uint8_t>(p.state)} << 1 | p.server);
+    return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
+void ParkedCensus::change(const Connection& c, int by) {
+    const State client = c.endpoint(Side::client).state, server = c.endpoint(Side::server).state;
+    by_states_[static_cast<std::size_t>(client)][static_cast<std::size_t>(server)] += static_cast<std::uint64_t>(by);
+    for (const Side side : {Side::client, Side::server}) {
+        const State st = c.endpoint(side).state;
+        if (!waits_in(st)) continue;
+        Peer peer{c.addr(side), st, side == Side::server};
+        if (!peer.server) peer.at.port = 0;
+        auto it = peers_.find(peer);
+        if (it == peers_.end() && by > 0 && peers_.size() < kMaxPeers) it = peers_.emplace(peer, 0).first;
+        if (it == peers_.end()) untracked_ += static_cast<std::uint64_t>(by);
+        else it->second += static_cast<std::uint64_t>(by);
+    }
+}
+
+}  // namespace tfe
