@@ -21,7 +21,7 @@ void LadderRow::take(const SegmentFacts& sf) {
 
 bool ladder_worthy(Anomaly a) { return a != Anomaly::bad_checksum && a != Anomaly::truncated_payload; }
 
-LadderRows::LadderRows(const Connection& c) : c_(c) { collect(); }
+LadderRows::LadderRows(const Connection& c, bool every_segment) : c_(c), every_segment_(every_segment) { collect(); }
 
 LadderRow& LadderRows::row_before_last(std::uint64_t frame) {
     auto it = std::lower_bound(rows_.begin(), rows_.end(), frame,
@@ -40,9 +40,11 @@ const LadderRow* LadderRows::find(std::uint64_t frame) const {
 }
 
 void LadderRows::collect() {
-    rows_.reserve(c_.segments().size() + 2 * c_.transitions().size());
+    const std::span<const SegmentFacts> kept =
+        every_segment_ ? std::span<const SegmentFacts>(c_.segments()) : std::span<const SegmentFacts>();
+    rows_.reserve(kept.size() + 2 * c_.transitions().size());
     // --all-segments: every segment the core kept gets a line of its own.
-    for (const SegmentFacts& sf : c_.segments()) row_at(sf.frame).take(sf);
+    for (const SegmentFacts& sf : kept) row_at(sf.frame).take(sf);
     const std::span<const Transition> transitions = c_.transitions();
     for (std::uint32_t k = 0; k < transitions.size(); ++k) {
         const Transition& t = transitions[k];

@@ -45,7 +45,9 @@ struct HiddenSegments {
 
 class LadderRows {
 public:
-    explicit LadderRows(const Connection& c);
+    // `every_segment`: a row for each segment the core kept (--all-segments);
+    // false folds them as when none was kept (the HTML page's first view).
+    explicit LadderRows(const Connection& c, bool every_segment = true);
 
     std::span<const LadderRow> rows() const { return {rows_.data(), rows_.size()}; }
     // The `i`th transition drawn on `r` for `side`, in the core's order.
@@ -77,6 +79,7 @@ private:
     LadderRow& row_before_last(std::uint64_t frame);
 
     const Connection& c_;
+    bool every_segment_;
     // Sorted by frame. Most ladders have a handful of rows: they live in
     // the object itself, not in an allocation per connection.
     boost::container::small_vector<LadderRow, 24> rows_;

@@ -287,7 +287,8 @@ FlowTableConfig table_config(const Options& o, const ReportOptions& ro) {
     FlowTableConfig fc;
     fc.tracker.msl = static_cast<TimeNs>(o.msl * 1e9);
     fc.tracker.linger = static_cast<TimeNs>(o.linger * 1e9);
-    fc.tracker.keep_segments = o.all_segments && ro.format != Format::json;
+    // The page's folded ladders unfold to every segment.
+    fc.tracker.keep_segments = (o.all_segments && ro.format != Format::json) || ro.format == Format::html;
     fc.tracker.zeek_view = ro.zeek;
     const double idle = o.idle_timeout >= 0 ? o.idle_timeout : (o.interface.empty() ? 0 : 300);
     fc.idle_timeout = static_cast<TimeNs>(idle * 1e9);

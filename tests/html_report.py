@@ -95,8 +95,8 @@ def check_filters(page, reports):
     return len(closes)
 
 
-def svg_reference(tool, cap):
-    root = ET.fromstring(subprocess.run([tool, "--format", "svg", "--id", "1", str(cap)], check=True,
+def svg_reference(tool, cap, *extra):
+    root = ET.fromstring(subprocess.run([tool, "--format", "svg", "--id", "1", *extra, str(cap)], check=True,
                                         capture_output=True, text=True).stdout)
     ns = "{http://www.w3.org/2000/svg}"
     arrows = [g.get("data-frame") for g in root.iter(ns + "g") if "arrow" in (g.get("class") or "").split()]
@@ -115,6 +115,30 @@ def check_ladder(tool, cap, page, out_dir):
     if states != want_states:
         failures.append(f"seed 4's ladder in the page: states {states}, --format svg draws {want_states}")
     chromium(page.as_uri() + "#id=1&detail=1", "--window-size=840,420", "--screenshot=" + str(out_dir / "seed-4-ladder.png"))
+
+
+def page_arrows(url):
+    d = dom(url)
+    return [a.get("data-frame") for tag, a in d.elements if tag == "g" and "arrow" in (a.get("class") or "").split()]
+
+
+# A long transfer's folded ladder, then unfolded (#unfold=1, what the fold
+# and the button ask for): the arrows of --format svg, then of
+# --format svg --all-segments.
+def check_unfold(tool, cap, out_dir):
+    page = out_dir / "large-transfer.html"
+    with open(page, "w") as f:
+        subprocess.run([tool, "--format", "html", str(cap)], stdout=f, check=True)
+    folded, unfolded = page_arrows(page.as_uri() + "#id=1"), page_arrows(page.as_uri() + "#id=1&unfold=1")
+    want_folded, _ = svg_reference(tool, cap)
+    want_unfolded, _ = svg_reference(tool, cap, "--all-segments")
+    if len(want_unfolded) <= len(want_folded):
+        failures.append(f"{cap}: nothing is folded ({len(want_folded)} arrows either way): no test of unfolding")
+    if folded != want_folded:
+        failures.append(f"large transfer, folded: {len(folded)} arrows, --format svg draws {len(want_folded)}")
+    if unfolded != want_unfolded:
+        failures.append(f"large transfer, unfolded: {len(unfolded)} arrows, --all-segments draws {len(want_unfolded)}")
+    return len(folded), len(unfolded)
 
 
 def main():
@@ -139,6 +163,7 @@ def main():
     with open(seed4_page, "w") as f:
         subprocess.run([tool, "--format", "html", str(seed4)], stdout=f, check=True)
     check_ladder(tool, seed4, seed4_page, out_dir)
+    folded, unfolded = check_unfold(tool, samples / "large-transfer" / "capture.pcap", out_dir)
     chromium(page.as_uri(), "--window-size=1280,900", "--screenshot=" + str(out_dir / "overview.png"))
     for shot in ("overview.png", "seed-4-ladder.png"):
         if not (out_dir / shot).exists() or os.path.getsize(out_dir / shot) < 1000:
@@ -146,7 +171,8 @@ def main():
     for f in failures:
         print("FAIL:", f)
     print(f"{len(reports)} connections of {len(caps)} samples, {kinds} close kinds filtered, "
-          f"{time.monotonic() - started:.1f} s in Chromium; screenshots in {out_dir}: {len(failures)} failure(s)")
+          f"{time.monotonic() - started:.1f} s in Chromium; a fold of {folded} arrows unfolds to {unfolded}; "
+          f"screenshots in {out_dir}: {len(failures)} failure(s)")
     return 1 if failures else 0
 
 

@@ -65,9 +65,10 @@ void put_marks(Buf& out, const Connection& c, const picture::LadderLayout& lay, 
 
 }  // namespace
 
-void append_ladder(Buf& out, const Connection& c) {
-    const LadderRows rows(c);
-    const picture::LadderLayout lay = picture::lay_out(rows);
+namespace {
+
+// One layout's object; `unfolded`, when given, is added as "u".
+void put_layout(Buf& out, const Connection& c, const picture::LadderLayout& lay, const Buf* unfolded) {
     const NumberStyle relative;
     // Absolute = relative + base (mod 2^32): the base is what rel_seq takes off.
     const auto base = [&](Side s) { return 0u - rel_seq(c, s, SeqNum(0), relative); };
@@ -101,10 +102,27 @@ void append_ladder(Buf& out, const Connection& c) {
         text::append(out, "]");
     }
     if (notes.size()) cat(out, ",\"n\":[", text::view(notes), "]");
+    if (unfolded) cat(out, ",\"u\":", text::view(*unfolded));
     text::append(out, "}");
 }
 
-void append_connection(Buf& out, const Connection& c, const Summary& s, TimeNs t0) {
+}  // namespace
+
+std::size_t append_ladder(Buf& out, const Connection& c, bool unfoldable) {
+    const LadderRows folded(c, false);
+    const picture::LadderLayout lay = picture::lay_out(folded);
+    if (!unfoldable || c.segments().empty() || lay.hidden.segments == 0) {
+        put_layout(out, c, lay, nullptr);
+        return 0;
+    }
+    const LadderRows every(c);
+    Buf unfolded;
+    put_layout(unfolded, c, picture::lay_out(every), nullptr);
+    put_layout(out, c, lay, &unfolded);
+    return unfolded.size();
+}
+
+std::size_t append_connection(Buf& out, const Connection& c, const Summary& s, TimeNs t0, bool unfoldable) {
     const Endpoint& cl = c.endpoint(Side::client);
     const Endpoint& sv = c.endpoint(Side::server);
     cat(out, "[", c.id(), ",");
@@ -131,8 +149,9 @@ void append_connection(Buf& out, const Connection& c, const Summary& s, TimeNs t
         any = true;
     }
     text::append(out, "],");
-    append_ladder(out, c);
+    const std::size_t unfolded = append_ladder(out, c, unfoldable);
     text::append(out, "]");
+    return unfolded;
 }
 
 }  // namespace tfe::analyzer::html

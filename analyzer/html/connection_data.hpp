@@ -18,7 +18,9 @@ namespace tfe::analyzer::html {
 //   server final state, start (s since `t0`), duration (s), packets,
 //   payload bytes, roles inferred (0/1), anomalies [[kind, count], ...],
 //   ladder {...}
-void append_connection(fmt::memory_buffer& out, const Connection& c, const Summary& s, TimeNs t0);
+// `unfoldable`: as append_ladder's; returns what the unfolded ladder took.
+std::size_t append_connection(fmt::memory_buffer& out, const Connection& c, const Summary& s, TimeNs t0,
+                              bool unfoldable);
 
 // The ladder object:
 //   l   lines;  b  [client, server] sequence bases (absolute = relative + base)
@@ -30,6 +32,9 @@ void append_connection(fmt::memory_buffer& out, const Connection& c, const Summa
 //       the arrow's that leaves from the state's row
 //   g   fold lines; gt the fold's words
 //   t   [timer line, words] or absent;  n  footnotes;  f  the fold summary or ""
-void append_ladder(fmt::memory_buffer& out, const Connection& c);
+//   u   the same for every segment the core kept (--format html keeps
+//       them), when segments were folded and `unfoldable`; absent else
+// Returns the bytes "u" took.
+std::size_t append_ladder(fmt::memory_buffer& out, const Connection& c, bool unfoldable);
 
 }  // namespace tfe::analyzer::html

@@ -75,7 +75,7 @@ void HtmlReport::add(const Connection& c, const Summary& s) {
     } else {
         t0_ = c.first_ts();
     }
-    append_connection(rows_, c, s, t0_);
+    unfolded_bytes_ += append_connection(rows_, c, s, t0_, unfolded_bytes_ < kUnfoldBudget);
     if (narratives_.size() >= kNarrativeBudget) {
         text::append(narratives_, "null");
         return;

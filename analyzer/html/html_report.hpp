@@ -22,6 +22,9 @@ public:
     // Narratives are embedded until they take this many bytes; the ladder
     // and the row of every connection are embedded whatever the count.
     static constexpr std::size_t kNarrativeBudget = std::size_t{16} << 20;
+    // Folded ladders can be unfolded (every segment drawn) until the
+    // unfolded ones take this many bytes.
+    static constexpr std::size_t kUnfoldBudget = std::size_t{8} << 20;
 
     explicit HtmlReport(const TextOptions& o);
     void add(const Connection& c, const Summary& s);
@@ -35,6 +38,7 @@ private:
     fmt::memory_buffer rows_;        // the connections' arrays, comma-separated
     fmt::memory_buffer narratives_;  // their narratives (or null), comma-separated
     std::uint64_t count_ = 0, narrated_ = 0;
+    std::size_t unfolded_bytes_ = 0;
     TimeNs t0_ = 0;  // the first connection's start: the rows' times are relative to it
 };
 

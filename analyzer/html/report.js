@@ -19,7 +19,7 @@
   for (const c of C) { start0 = Math.min(start0, c[T0]); end0 = Math.max(end0, c[T0] + c[DUR]); }
   if (!C.length) { start0 = 0; end0 = 1; }
 
-  const S = { hk: '', ck: '', st: '', q: '', id: null, abs: !!D.abs, all: false, sort: 0, dir: 1 };
+  const S = { hk: '', ck: '', st: '', q: '', id: null, abs: !!D.abs, all: false, sort: 0, dir: 1, unfold: false };
   let view = [];          // indices into C, filtered and sorted
   let haystack = null;    // lower-case text per connection, made on the first text search
 
@@ -36,6 +36,7 @@
     S.id = p.has('id') ? Number(p.get('id')) : null;
     if (p.has('abs')) S.abs = p.get('abs') === '1';
     S.all = p.get('all') === '1';
+    S.unfold = p.get('unfold') === '1';
     document.body.classList.toggle('detail-only', p.get('detail') === '1');
     if (p.has('sort')) S.sort = Number(p.get('sort')) || 0;
     if (p.has('dir')) S.dir = p.get('dir') === '-1' ? -1 : 1;
@@ -44,7 +45,7 @@
     const p = new URLSearchParams();
     if (S.hk) p.set('handshake', S.hk); if (S.ck) p.set('close', S.ck); if (S.st) p.set('state', S.st);
     if (S.q) p.set('q', S.q); if (S.id !== null) p.set('id', S.id); if (S.abs !== !!D.abs) p.set('abs', S.abs ? '1' : '0');
-    if (S.all) p.set('all', '1'); if (S.sort) p.set('sort', S.sort); if (S.dir < 0) p.set('dir', '-1');
+    if (S.all) p.set('all', '1'); if (S.unfold) p.set('unfold', '1'); if (S.sort) p.set('sort', S.sort); if (S.dir < 0) p.set('dir', '-1');
     history.replaceState(null, '', '#' + p.toString());
   }
 
@@ -257,15 +258,22 @@
     return frame;
   }
   function markSvg(c, m) {
-    const [side, st, line, note = 0] = m, L = c[LAD], name = V.st[st], frame = markFrame(L, line);
+    const [side, st, line, note = 0] = m, L = shownLadder(c), name = V.st[st], frame = markFrame(L, line);
     const who = side === 0 ? 'client' : 'server';
     const what = line === 0 ? 'starts in ' + name : frame === 0 ? 'enters ' + name + ' when 2*MSL has passed' : 'enters ' + name + ' at packet ' + frame;
     const title = who + ' ' + what + (note ? ': ' + L.n[note - 1] : '');
     return '<g class="mark"><title>' + esc(title) + '</title>' +
       text(side === 0 ? G.CX - 10 : G.SX + 10, Y(line) + G.TB, 'state', side === 0 ? 'end' : 'start', name + (note ? ' [' + note + ']' : '')) + '</g>';
   }
+  // The ladder drawn: every segment when asked for and embedded (L.u).
+  function shownLadder(c) { return S.unfold && c[LAD].u ? c[LAD].u : c[LAD]; }
+  function foldSvg(c, L, g, mid) {
+    const title = c[LAD].u ? 'segments not drawn here: they changed no state. Click to draw every segment' :
+      'segments not drawn here: they changed no state (tcpflow-explain --format svg --all-segments --id ' + c[ID] + ' CAPTURE draws them)';
+    return '<g class="fold' + (c[LAD].u ? ' unfold' : '') + '"><title>' + esc(title) + '</title>' + text(mid, Y(g) + G.TB, 'gap', 'middle', L.gt) + '</g>';
+  }
   function ladderSvg(c) {
-    const L = c[LAD], notes = L.n || [], bottom = Y(L.l), height = bottom + 12 + ((L.f ? 1 : 0) + notes.length) * 18;
+    const L = shownLadder(c), notes = L.n || [], bottom = Y(L.l), height = bottom + 12 + ((L.f ? 1 : 0) + notes.length) * 18;
     const mid = (G.CX + G.SX) / 2;
     const out = ['<svg xmlns="http://www.w3.org/2000/svg" class="lad" viewBox="0 0 ' + G.W + ' ' + height + '" width="' + G.W + '" height="' + height +
       '" role="img" aria-labelledby="lad-title lad-desc"><title id="lad-title">Connection #' + c[ID] + ' ' + esc(c[CL]) + ' (client) ⇄ ' + esc(c[SV]) +
@@ -276,7 +284,7 @@
     for (const x of [G.CX, G.SX]) out.push('<line class="life" x1="' + x + '" y1="' + (Y(0) + 26) + '" x2="' + x + '" y2="' + bottom + '"/>');
     for (const m of L.m) out.push(markSvg(c, m));
     for (const a of L.a) out.push(arrowSvg(c, a));
-    for (const g of L.g || []) out.push('<g class="fold"><title>segments not drawn here: they changed no state</title>' + text(mid, Y(g) + G.TB, 'gap', 'middle', L.gt) + '</g>');
+    for (const g of L.g || []) out.push(foldSvg(c, L, g, mid));
     if (L.t) out.push(text(mid, Y(L.t[0]) + G.TB, 'gap', 'middle', L.t[1]));
     let y = bottom;
     if (L.f) out.push(text(10, y += 18, 'note', 'start', L.f));
@@ -293,6 +301,8 @@
     $('detail').hidden = false;
     $('detail-h').textContent = 'Connection #' + id + '  ' + c[CL] + ' ⇄ ' + c[SV];
     $('ladder').innerHTML = ladderSvg(c);
+    $('unfold').hidden = !c[LAD].u;
+    $('unfold').textContent = S.unfold ? 'Fold the segments that changed no state' : 'Draw every segment';
     $('narrative').textContent = words !== null ? words :
       'The narrative is not embedded for this connection (the page holds the first ' + D.narrated.toLocaleString('en') +
       ' narratives). tcpflow-explain --id ' + id + ' CAPTURE prints it.';
@@ -325,6 +335,9 @@
       const b = e.target.closest('button'); if (!b) return;
       const k = Number(b.dataset.col); S.dir = S.sort === k ? -S.dir : 1; S.sort = k; refilter();
     });
+    const unfold = (on) => { S.unfold = on; writeHash(); open(S.id); };
+    $('unfold').addEventListener('click', () => unfold(!S.unfold));
+    $('ladder').addEventListener('click', (e) => { if (e.target.closest('.unfold')) unfold(true); });
     const pick = (e) => { const tr = e.target.closest('tr.conn'); if (tr) open(Number(tr.dataset.id), true); };
     $('rows').addEventListener('click', pick);
     $('rows').addEventListener('keydown', (e) => { if (e.key === 'Enter') pick(e); });
