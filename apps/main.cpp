@@ -141,7 +141,7 @@ capture::FileReport read_input(const Options& o, const std::string& path, captur
     if (stream_fd < 0) return capture::read_capture_file(path, ropt, frames, sink);
     capture::PeekedStream in(stream_fd, ropt.stop, o.follow);
     const capture::StreamWaits waits{ropt.stop, ropt.on_quiet, std::chrono::milliseconds{1000}, o.follow,
-                                     o.follow ? path : std::string{}, &replaced};
+                                     o.follow ? path : std::string{}, &replaced, ropt.on_idle};
     if (o.text || capture::looks_like_text(in.head())) {
         no_filter_on_text(path, ropt);
         return capture::read_tcpdump_text_stream(in.release(waits), path, ropt.verify_checksums, frames, sink,
@@ -173,10 +173,14 @@ void note_replaced(const std::string& path, capture::Replacement how, std::uint6
 
 // Reads every file into the table; kUsage on a bad filter, kInputError if
 // a file could not be read completely (the others are still read). A
-// stream's quiet seconds go to `clock` (none: with threads).
-int read_files(const Options& o, ReportSink& sink, capture::SegmentSink& segments, StreamClock* clock = nullptr) {
+// stream's quiet seconds go to `clock`'s table, and `on_idle` is told when
+// a stream's read is about to wait (capture::ReadOptions).
+template <class Clocked>
+int read_files(const Options& o, ReportSink& sink, capture::SegmentSink& segments, StreamClock<Clocked>& clock,
+               std::function<void()> on_idle = {}) {
     capture::ReadOptions ropt;
-    if (clock != nullptr) ropt.on_quiet = [clock](std::chrono::nanoseconds silent) { clock->on_quiet(silent); };
+    ropt.on_quiet = [&clock](std::chrono::nanoseconds silent) { clock.on_quiet(silent); };
+    ropt.on_idle = std::move(on_idle);
     ropt.bpf_filter = build_filter(o);
     ropt.verify_checksums = o.verify_checksums;
     ropt.interface_names = &sink.interface_names();
@@ -425,12 +429,12 @@ int run_single(const Options& o, ReportOptions ro, const std::vector<analyzer::E
         status = capture_live(o, table, sink, opened);
     } else {
         stop_reading_on_signal();  // live mode has its own (Boost.Asio)
-        StreamClock clock(table);
+        StreamClock<FlowTable> clock(table);
         if (const auto shard = pipeline::parse_shard(o.shard)) {
             pipeline::ShardFilter only(*shard, table);
-            status = read_files(o, sink, only, &clock);
+            status = read_files(o, sink, only, clock);
         } else {
-            status = read_files(o, sink, sink, &clock);
+            status = read_files(o, sink, sink, clock);
         }
     }
     if (status == kUsage || !opened) return status;
@@ -451,7 +455,8 @@ int run_threaded(const Options& o, const ReportOptions& ro, const std::vector<an
     pc.shard = pipeline::parse_shard(o.shard);
     pipeline::Pipeline workers(pc, sink);
     stop_reading_on_signal();
-    const int status = read_files(o, sink, workers);
+    StreamClock<pipeline::Pipeline> clock(workers);
+    const int status = read_files(o, sink, workers, clock, [&workers] { workers.hand_over(); });
     workers.finish();
     if (status == kUsage) return status;
     if (workers.capped()) {
@@ -469,18 +474,14 @@ unsigned cpus_available() {
 }
 
 // --threads (0: the CPUs available); 1 for what only one table can do
-// exactly: live capture (for now), idle expiry (its LRU order spans flows),
-// a stream (its quiet seconds move one table's clock, as live mode's tick).
+// exactly: live capture (for now) and idle expiry (its LRU order spans
+// flows). A stream's quiet seconds reach every worker (Pipeline::advance).
 unsigned worker_threads(const Options& o) {
     if (!o.interface.empty()) return 1;
     const unsigned asked = o.threads == 0 ? cpus_available() : o.threads;
     if (asked <= 1) return 1;
     if (o.idle_timeout > 0) {
         if (o.threads > 1) spdlog::info("--idle-timeout: one thread (idle expiry follows one table's LRU order)");
-        return 1;
-    }
-    if (o.follow || std::any_of(o.files.begin(), o.files.end(), is_stream)) {
-        if (o.threads > 1) spdlog::info("a stream input: one thread (its quiet seconds expire connections on one table's clock)");
         return 1;
     }
     return std::min(asked, 64u);

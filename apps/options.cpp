@@ -54,7 +54,8 @@ void add_input_options(CLI::App& app, Options& o) {
 // Using more CPUs, or machines: threads over flows, shards of flows.
 void add_parallel_options(CLI::App& app, Options& o) {
     app.add_option("--threads", o.threads,
-                   "Worker threads for files and standard input, each with the flows its hash names; the output is "
+                   "Worker threads for files, standard input, pipes and --follow, each with the flows its hash "
+                   "names; the output is "
                    "the same as with 1, the single-threaded path (default 1: on two cores, 2 is not yet faster; 0: "
                    "the CPUs available). --idle-timeout and live capture run on 1")
         ->check(CLI::Range(0u, 64u));

@@ -3,7 +3,8 @@
 // TIME_WAIT or linger has run out in wall-clock time would wait for the
 // next packet, or the pipe's end, to be reported. Each quiet tick moves the
 // table to the last packet's time plus the silence since, as live mode's
-// wall-clock tick does.
+// wall-clock tick does. `Clocked`: one FlowTable, or a threaded run's
+// pipeline::Pipeline (now() and advance(TimeNs) alike).
 #pragma once
 
 #include <chrono>
@@ -12,9 +13,10 @@
 
 namespace tfe::app {
 
+template <class Clocked>
 class StreamClock {
 public:
-    explicit StreamClock(FlowTable& table) : table_(table) {}
+    explicit StreamClock(Clocked& table) : table_(table) {}
 
     void on_quiet(std::chrono::nanoseconds silent) {
         if (table_.now() != moved_to_) base_ = table_.now();  // packets came since the last tick
@@ -23,7 +25,7 @@ public:
     }
 
 private:
-    FlowTable& table_;
+    Clocked& table_;
     TimeNs base_ = 0;
     TimeNs moved_to_ = -1;
 };

@@ -42,6 +42,9 @@ struct ReadOptions {
     // Told, about once a second, how long a stream input has been quiet
     // (capture/peeked_stream.hpp); empty: a quiet stream is just waited on.
     std::function<void(std::chrono::nanoseconds silent)> on_quiet;
+    // Told when a read of a stream input is about to wait for its writer
+    // (a threaded run hands over the segments it holds); may be empty.
+    std::function<void()> on_idle;
     // tcpdump's -c: stop after this many frames of this file were delivered
     // (passed the filter); 0 = no limit. The frames read are kept.
     std::uint64_t frame_limit = 0;

@@ -44,6 +44,10 @@ bool wait_for_growth(const std::atomic<bool>* stop, std::chrono::milliseconds ti
 bool wait_readable(Cookie& c) {
     const Clock::time_point since = Clock::now();
     pollfd p{c.fd, POLLIN, 0};
+    // Nothing for 10 ms: the writer is quiet, not just behind (a busy pipe
+    // refills in microseconds), so what is held is handed over.
+    constexpr int kIdleMs = 10;
+    if (c.waits.on_idle && ::poll(&p, 1, kIdleMs) == 0) c.waits.on_idle();
     for (;;) {
         if (stopped(c)) return false;
         const int timeout = c.waits.on_quiet ? static_cast<int>(c.waits.tick.count()) : -1;
@@ -76,6 +80,7 @@ int end_of_followed(Cookie& c, char* buf, std::size_t size, ssize_t& got) {
         if (c.waits.replaced) *c.waits.replaced = r;
         return 0;
     }
+    if (c.waits.on_idle) c.waits.on_idle();
     if (!wait_for_growth(c.waits.stop, c.waits.tick)) return -1;
     if (c.waits.on_quiet) c.waits.on_quiet(Clock::now() - c.last_bytes);
     return 1;

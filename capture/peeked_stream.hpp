@@ -33,6 +33,7 @@ struct StreamWaits {
     bool follow = false;
     std::string path;                  // the followed file's name
     Replacement* replaced = nullptr;   // set when the reading ended so
+    std::function<void()> on_idle;     // before each wait for the writer (may be empty)
 };
 
 class PeekedStream {

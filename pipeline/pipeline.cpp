@@ -83,6 +83,25 @@ void Pipeline::on_icmp_error(const IcmpError& error) {
     ++batch_->count;
 }
 
+void Pipeline::advance(TimeNs now) {
+    if (merge_.capped() || now <= clock_) return;
+    Event& e = next_event(Event::kClockOnly, now);  // every worker's table looks at the clock then
+    e.icmp = false;
+    ++batch_->count;
+    hand_over();
+}
+
+void Pipeline::hand_over() {
+    if (batch_->count == 0 || merge_.capped()) return;
+    send(false);
+    settle(events_);
+}
+
+void Pipeline::settle(std::uint64_t index) {
+    for (Backoff wait; merge_.settled() < index && !merge_.done();)
+        if (!merge_.drain() && !wait.patient()) std::this_thread::sleep_for(std::chrono::microseconds(20));
+}
+
 // Hands the batch over and claims the next; reports are merged meanwhile.
 void Pipeline::send(bool last) {
     batch_->last = last;

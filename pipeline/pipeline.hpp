@@ -43,6 +43,15 @@ public:
 
     void on_segment(const Segment& seg) override;
     void on_icmp_error(const IcmpError& error) override;
+    // A stream's wall-clock tick (as FlowTable::advance): the run's clock
+    // moves to `now` at the next event, as one table's would, and its
+    // reports are written before this returns.
+    void advance(TimeNs now);
+    TimeNs now() const { return clock_; }
+    // The input is about to wait (a quiet pipe): the batch held so far goes
+    // to the workers now, and what it ends is written before this returns,
+    // rather than when the batch is full.
+    void hand_over();
     // End of input: the workers flush, the last reports are written, the
     // threads end. Rethrows what a worker threw.
     void finish();
@@ -59,6 +68,8 @@ public:
 private:
     Event& next_event(std::uint8_t owner, TimeNs ts);
     void send(bool last);
+    // Merges until every worker has done event `index`.
+    void settle(std::uint64_t index);
     std::uint8_t owner_of(const FlowKey& key);
 
     PipelineConfig config_;

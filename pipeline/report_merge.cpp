@@ -92,6 +92,7 @@ bool ReportMerge::drain() {
     if (done_) return false;
     const std::uint64_t upto = collect();
     if (capped_) {
+        settled_ = upto;
         done_ = upto == Worker::kEnd;
         return discard();
     }
@@ -108,6 +109,7 @@ bool ReportMerge::drain() {
     // Every report up to `upto` is out: the connections made by then are
     // open in one table, which may have been full at one of them.
     if (upto != Worker::kEnd && !open_before(upto + 1)) capped_ = true;
+    settled_ = upto;
     done_ = upto == Worker::kEnd;  // and so every report is written
     return wrote;
 }

@@ -33,6 +33,9 @@ public:
     // once capped, dropped).
     bool done() const { return done_; }
     bool capped() const { return capped_; }
+    // Every report up to this event is written (the least progress of the
+    // workers at the last drain).
+    std::uint64_t settled() const { return settled_; }
     std::uint64_t written() const { return written_; }
     std::uint64_t peak_open() const { return peak_open_; }
     // The run's number of worker `lane`'s connection `local_id` (0: not numbered).
@@ -67,7 +70,7 @@ private:
     std::size_t max_connections_;
     std::deque<std::uint64_t> made_;  // numbered, not yet counted open
     std::uint64_t next_number_ = 1;
-    std::uint64_t open_ = 0, peak_open_ = 0, written_ = 0;
+    std::uint64_t open_ = 0, peak_open_ = 0, written_ = 0, settled_ = 0;
     bool capped_ = false, done_ = false;
 };
 

@@ -56,9 +56,12 @@ TEST_CASE("following takes one file and no interface", "[cli][follow]") {
 }
 
 TEST_CASE("a named pipe's reports go out as connections end, not when it closes", "[cli][follow]") {
+    // With threads too: the quiet seconds reach every worker, and what the
+    // reader holds is handed over when the pipe goes quiet.
+    const std::string threads = GENERATE(std::string("--threads 1"), std::string("--threads 2"));
     const std::string fifo = temp_file("named.fifo").string(), out = temp_file("named.out").string();
     const Run r = run_shell("mkfifo " + fifo + "; (cat " + sample("refused") + "; sleep 3) > " + fifo + " & " + kTool +
-                            " --color never --brief --linger 0.5 " + fifo + " > " + out +
+                            " " + threads + " --color never --brief --linger 0.5 " + fifo + " > " + out +
                             " 2>&1 & sleep 2; echo == QUIET; cat " + out + "; wait; echo == END; cat " + out +
                             "; rm -f " + fifo + " " + out);
     const std::string quiet = between(r.out, "== QUIET", "== END");
@@ -67,13 +70,14 @@ TEST_CASE("a named pipe's reports go out as connections end, not when it closes"
     CHECK(r.out.find("Summary: 1 connection, 2 packets", r.out.find("== END")) != std::string::npos);
 }
 
-// tail -F: tcpdump started again over the file (truncated), then a
+// tail -F (with threads: the reader hands over what it holds at each
+// wait): tcpdump started again over the file (truncated), then a
 // rotation (the name moved away, a new file under it). Each new file is
 // read from its start into the same run; nothing of the old one is lost.
 TEST_CASE("a followed file that is truncated or rotated is read anew", "[cli][follow]") {
     const std::string refused = sample("refused"), half = sample("half-close"), f = temp_file("rotated.pcap").string(),
                       out = temp_file("rotated.out").string();
-    const Run r = run_shell("cp " + refused + " " + f + "; " + kTool + " --follow --color never --brief --linger 0.5 " +
+    const Run r = run_shell("cp " + refused + " " + f + "; " + kTool + " --follow --threads 2 --color never --brief --linger 0.5 " +
                             f + " > " + out + " 2>&1 & pid=$!; sleep 1.5; : > " + f + "; sleep 1.5; cat " + half +
                             " >> " + f + "; sleep 1.5; mv " + f + " " + f + ".1; cp " + refused + " " + f +
                             "; sleep 2.5; kill -INT $pid; wait $pid; echo rc=$?; cat " + out + "; rm -f " + f + " " +

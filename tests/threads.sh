@@ -53,11 +53,17 @@ for dir in "$samples"/*/; do
     if [[ -f ${dir}expected.jsonl ]]; then same_as_one_thread "$cap" --expect "${dir}expected.jsonl"; fi
     shards_merge_to_whole "$cap"
 done
-# Standard input, and tcpdump's text (the seeds' .txt files).
-for cap in "$samples"/port-reuse/capture.pcap "$samples"/failure-refused/capture.pcap; do
-    "$tool" --threads 1 --format json - <"$cap" >"$work/one" 2>&1
-    "$tool" --threads 2 --format json - <"$cap" >"$work/many" 2>&1
-    cmp -s "$work/one" "$work/many" || fail "standard input $cap: --threads 2 differs from 1"
+# Standard input (a stream: reports as each connection ends, the quiet
+# seconds sent to every worker), and tcpdump's text (the seeds' .txt files).
+for cap in "$samples"/*/capture.pcap; do
+    for format in "--format json" "--brief --color never"; do
+        # shellcheck disable=SC2086
+        "$tool" --threads 1 $format - <"$cap" >"$work/one" 2>&1
+        # shellcheck disable=SC2086
+        "$tool" --threads 2 $format - <"$cap" >"$work/many" 2>&1
+        runs=$((runs + 2))
+        cmp -s "$work/one" "$work/many" || fail "standard input $cap $format: --threads 2 differs from 1"
+    done
 done
 for txt in "$samples"/../tests/data/tcpdump-text/*.txt; do
     [[ -f $txt ]] || continue
