@@ -1,7 +1,6 @@
 #include "analyzer/pile_ups.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include "analyzer/run_summary.hpp"
 
@@ -19,13 +18,7 @@ std::string_view pile_up_name(PileUpKind k) {
     return "?";
 }
 
-std::size_t PileUps::PeerHash::operator()(const Peer& p) const {
-    std::uint64_t w[2];
-    std::memcpy(w, p.at.ip.bytes.data(), sizeof w);
-    std::uint64_t h = w[0] * 0x9e3779b97f4a7c15ull ^ w[1];
-    h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull ^ (std::uint64_t{p.at.port} << 1 | p.server);
-    return static_cast<std::size_t>(h ^ (h >> 29));
-}
+std::size_t PileUps::PeerHash::operator()(const Peer& p) const { return hash_host_port(p.at, p.server); }
 
 // The peer a side stands for: a server by its endpoint, a client by its
 // host (its ephemeral ports are many and say nothing).

@@ -1,16 +1,9 @@
 #include "core/parked_census.hpp"
 
-#include <cstring>
-
 namespace tfe {
 
 std::size_t ParkedCensus::PeerHash::operator()(const Peer& p) const {
-    std::uint64_t w[2];
-    std::memcpy(w, p.at.ip.bytes.data(), sizeof w);
-    std::uint64_t h = w[0] * 0x9e3779b97f4a7c15ull ^ w[1];
-    h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull ^
-        (std::uint64_t{p.at.port} << 9 | std::uint64_t{static_cast<std::uint8_t>(p.state)} << 1 | p.server);
-    return static_cast<std::size_t>(h ^ (h >> 29));
+    return hash_host_port(p.at, std::uint64_t{static_cast<std::uint8_t>(p.state)} << 1 | p.server);
 }
 
 void ParkedCensus::change(const Connection& c, int by) {
