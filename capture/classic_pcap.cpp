@@ -11,7 +11,13 @@
 namespace tfe::capture {
 
 CaptureFileBytes::CaptureFileBytes(int fd, std::uint64_t size)
-    : fd_(fd), size_(size), buffer_(std::make_unique<std::uint8_t[]>(kBufferSize)) {
+    // No bigger than the file (a refill never reads past its end), and not
+    // zeroed: only the bytes read are ever looked at. A small file's open
+    // cost 1 MiB of memset and page faults (fuzzing read 89 files a second).
+    : fd_(fd),
+      size_(size),
+      buffer_(std::make_unique_for_overwrite<std::uint8_t[]>(
+          static_cast<std::size_t>(std::min<std::uint64_t>(kBufferSize, size)))) {
     // One pass, front to back: ask the kernel for aggressive read-ahead.
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 }
