@@ -1,5 +1,6 @@
 #include "pipeline/pipeline.hpp"
 
+#include <algorithm>
 #include <random>
 
 namespace tfe::pipeline {
@@ -97,8 +98,13 @@ void Pipeline::hand_over() {
     settle(events_);
 }
 
+// A worker that threw publishes no progress until the input ends: then
+// finish() rethrows, and nothing here waits for it.
 void Pipeline::settle(std::uint64_t index) {
-    for (Backoff wait; merge_.settled() < index && !merge_.done();)
+    const auto any_failed = [this] {
+        return std::any_of(workers_.begin(), workers_.end(), [](const auto& w) { return w->failed(); });
+    };
+    for (Backoff wait; merge_.settled() < index && !merge_.done() && !any_failed();)
         if (!merge_.drain() && !wait.patient()) std::this_thread::sleep_for(std::chrono::microseconds(20));
 }
 

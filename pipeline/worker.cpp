@@ -28,6 +28,7 @@ void Worker::run() {
         if (!abandon) table_.flush();
     } catch (...) {
         failure_ = std::current_exception();
+        failed_.store(true, std::memory_order_release);
         // The reader must not wait for this worker: its batches are let go.
         for (; !last; ring_.release(index_)) last = ring_.next(index_).last;
     }

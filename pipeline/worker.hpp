@@ -6,6 +6,7 @@
 // order them as one table would.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -60,7 +61,9 @@ public:
     Outbox& outbox() { return outbox_; }
     FlowTableStats stats() const { return table_.stats(); }
     std::uint64_t misrouted() const { return misrouted_; }
-    std::exception_ptr failure() const { return failure_; }
+    std::exception_ptr failure() const { return failure_; }  // once the thread has ended
+    // Whether it threw (any time: the reader must then not wait for it).
+    bool failed() const { return failed_.load(std::memory_order_acquire); }
 
 private:
     void process(const Batch& b);
@@ -79,6 +82,7 @@ private:
     Outbox outbox_;
     std::uint64_t misrouted_ = 0;
     std::exception_ptr failure_;
+    std::atomic<bool> failed_{false};
 };
 
 }  // namespace tfe::pipeline
