@@ -16,8 +16,8 @@ packages=(
   tmux
   # The man page and completion checks, and the .deb CI builds and installs.
   man-db bash-completion dpkg-dev
-  # The HTML report's test opens the page in headless Chromium.
-  chromium
+  # The HTML report's test opens the page in headless Chromium and Firefox.
+  chromium firefox-esr
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libbenchmark-dev tcptrace tshark time tcpreplay)

@@ -7,7 +7,10 @@ close kind (#close=KIND) shows as many as the JSON report has of that
 kind. Seed case 4's page (#id=1): its ladder, drawn by the page's script,
 has the arrows and the states, at the same places, of the program's own
 --format svg. Screenshots of the overview and of seed 4's ladder are kept
-in OUT_DIR. Exits 77 (skipped) when Chromium is not installed.
+in OUT_DIR. In Firefox too, when firefox-esr is installed (it has no DOM
+dump headless): its screenshot of seed 4's ladder must be drawn (the
+page's script ran), against the blank page of a connection that is not
+there. Exits 77 (skipped) when Chromium is not installed.
 
 usage: html_report.py TOOL SAMPLES_DIR OUT_DIR
 """
@@ -20,10 +23,12 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+import zlib
 from pathlib import Path
 
 failures = []
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")
 
 
 class Dom(html.parser.HTMLParser):
@@ -141,6 +146,50 @@ def check_unfold(tool, cap, out_dir):
     return len(folded), len(unfolded)
 
 
+def ink(png):
+    """The share of a PNG's pixels that are not near-white (8-bit RGB or RGBA, not interlaced)."""
+    data = Path(png).read_bytes()
+    pos, idat, width, height, channels = 8, b"", 0, 0, 0
+    while pos < len(data):
+        length, kind = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, channels = int.from_bytes(body[0:4], "big"), int.from_bytes(body[4:8], "big"), {2: 3, 6: 4}[body[9]]
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw, stride, prev, dark = zlib.decompress(idat), width * channels, bytearray(width * channels), 0
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            b, c = prev[i], prev[i - channels] if i >= channels else 0
+            pred = {0: 0, 1: a, 2: b, 3: (a + b) // 2}.get(kind)
+            if pred is None:  # Paeth
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+            line[i] = (line[i] + pred) & 0xFF
+        dark += sum(1 for x in range(0, stride, channels) if min(line[x:x + 3]) < 200)
+        prev = line
+    return dark / (width * height)
+
+
+def check_firefox(seed4_page, out_dir):
+    if not FIREFOX:
+        print("html_report: firefox-esr not installed: the page not opened in Firefox")
+        return
+    env = dict(os.environ, HOME=str(out_dir / "firefox-home"))
+    shots = {}
+    for name, frag in (("firefox-seed-4-ladder.png", "#id=1&detail=1"), ("firefox-blank.png", "#id=999&detail=1")):
+        subprocess.run([FIREFOX, "--headless", "--window-size=840,420", "--screenshot", str(out_dir / name),
+                        seed4_page.as_uri() + frag], capture_output=True, timeout=120, env=env)
+        shots[name] = ink(out_dir / name) if (out_dir / name).exists() else 0.0
+    if not (shots["firefox-seed-4-ladder.png"] > 0.02 and shots["firefox-blank.png"] < 0.005):
+        failures.append(f"Firefox: seed 4's ladder {shots['firefox-seed-4-ladder.png']:.3f} of its pixels drawn, "
+                        f"the blank page {shots['firefox-blank.png']:.3f}: the page's script did not draw")
+
+
 def main():
     if not CHROMIUM:
         print("SKIP: chromium is not installed")
@@ -163,6 +212,7 @@ def main():
     with open(seed4_page, "w") as f:
         subprocess.run([tool, "--format", "html", str(seed4)], stdout=f, check=True)
     check_ladder(tool, seed4, seed4_page, out_dir)
+    check_firefox(seed4_page, out_dir)
     folded, unfolded = check_unfold(tool, samples / "large-transfer" / "capture.pcap", out_dir)
     chromium(page.as_uri(), "--window-size=1280,900", "--screenshot=" + str(out_dir / "overview.png"))
     for shot in ("overview.png", "seed-4-ladder.png"):
