@@ -19,13 +19,7 @@ struct HostPort {
 
 // An unkeyed hash of an endpoint and a few bits more (a role, a state), for
 // the tallies keyed by peer: not the flow table's seeded hash.
-inline std::size_t hash_host_port(const HostPort& hp, std::uint64_t more) {
-    std::uint64_t w[2];
-    std::memcpy(w, hp.ip.bytes.data(), sizeof w);
-    std::uint64_t h = w[0] * 0x9e3779b97f4a7c15ull ^ w[1];
-    h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull ^ (std::uint64_t{hp.port} << 16 | more);
-    return static_cast<std::size_t>(h ^ (h >> 29));
-}
+std::size_t hash_host_port(const HostPort& hp, std::uint64_t more);
 
 // An address as inet_ntop writes it (RFC 5952 for IPv6), at `out`; returns
 // the end. At most kIpTextMax bytes. Written by hand because every report

@@ -89,6 +89,14 @@ char* write_ipv6(char* p, const std::uint8_t* bytes) {
 
 }  // namespace
 
+std::size_t hash_host_port(const HostPort& hp, std::uint64_t more) {
+    std::uint64_t w[2];
+    std::memcpy(w, hp.ip.bytes.data(), sizeof w);
+    std::uint64_t h = w[0] * 0x9e3779b97f4a7c15ull ^ w[1];
+    h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull ^ (std::uint64_t{hp.port} << 16 | more);
+    return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
 char* write_ip(char* out, const IpAddr& ip) {
     // A name from tcpdump text (core/host_names.hpp), cut to fit the buffer.
     if (const std::string* name = host_name_of(ip)) {
