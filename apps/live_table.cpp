@@ -74,13 +74,11 @@ std::string peer_words(const ParkedCensus::Peer& p) {
 std::vector<std::string> pile_ups(const FlowTable& table) {
     std::map<std::pair<std::string, State>, std::uint64_t> counts;
     table.for_each_unparked([&counts](const Connection& c) {
-        for (const Side s : {Side::client, Side::server}) {
-            const State st = c.endpoint(s).state;
-            if (!ParkedCensus::waits_in(st)) continue;
-            ParkedCensus::Peer p{c.addr(s), st, s == Side::server};
-            if (!p.server) p.at.port = 0;
-            ++counts[{peer_words(p), st}];
-        }
+        for (const Side s : {Side::client, Side::server})
+            if (ParkedCensus::waits_in(c.endpoint(s).state)) {
+                const ParkedCensus::Peer p = ParkedCensus::peer_of(c, s);
+                ++counts[{peer_words(p), p.state}];
+            }
     });
     table.parked_census().for_each_waiting(
         [&counts](const ParkedCensus::Peer& p, std::uint64_t n) { counts[{peer_words(p), p.state}] += n; });
@@ -92,6 +90,9 @@ std::vector<std::string> pile_ups(const FlowTable& table) {
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<std::string> lines;
     for (auto& f : found) lines.push_back(std::move(f.second));
+    if (const std::uint64_t n = table.parked_census().untracked())
+        lines.push_back(fmt::format("{} parked connections at peers beyond the first {} not tallied", n,
+                                    ParkedCensus::kMaxPeers));
     return lines;
 }
 

@@ -134,7 +134,7 @@ void FlowTable::park_some(std::uint64_t frame) {
 void FlowTable::park(std::uint32_t idx) {
     Connection& c = slots_.at(idx);
     const std::uint64_t hash = hasher_(c.key());
-    parked_census_.add(c);  // while c is whole
+    parked_census_.add(c);  // before packing takes what c owns
     const std::optional<std::uint32_t> handle = parking_.park(c);
     if (!handle) return parked_census_.remove(c);  // the store is full: it stays unpacked
     index_.replace(Ref::slot(idx).bits(), Ref::parked(*handle).bits(), hash);

@@ -33,6 +33,12 @@ public:
         bool server = true;
         bool operator==(const Peer&) const = default;
     };
+    // The peer `side` of `c` stands for, in its state now.
+    static Peer peer_of(const Connection& c, Side side) {
+        Peer p{c.addr(side), c.endpoint(side).state, side == Side::server};
+        if (!p.server) p.at.port = 0;
+        return p;
+    }
 
     void add(const Connection& c) { change(c, +1); }
     void remove(const Connection& c) { change(c, -1); }
@@ -46,6 +52,7 @@ public:
         for (const auto& [peer, n] : peers_)
             if (n) f(peer, n);
     }
+    // Parked connections waiting at peers beyond kMaxPeers.
     std::uint64_t untracked() const { return untracked_; }
 
 private:
