@@ -40,6 +40,7 @@ public:
     // Look at slot `idx` at capture time `at` (not 0); replaces what it had.
     void schedule(std::uint32_t idx, TimeNs at);
     bool scheduled(std::uint32_t idx) const { return entries_[idx].deadline != 0; }
+    TimeNs deadline(std::uint32_t idx) const { return entries_[idx].deadline; }
 
     // Removes and returns the slot whose deadline came first if it is at or
     // before `now`, skipping stale entries; kNone when none is due.
@@ -62,6 +63,8 @@ public:
 
     // The least recently used slot, kNone when none (or no list is kept).
     std::uint32_t lru_head() const { return lru_head_; }
+    // The slot used next after `idx`, kNone after the most recent.
+    std::uint32_t lru_next(std::uint32_t idx) const { return entries_[idx].lru_next; }
 
 private:
     struct Entry {

@@ -107,27 +107,39 @@ bool FlowTable::remembers(const Segment& seg) const {
 // Parks connections that no segment has touched during the last
 // max_unparked frames (at least that many others are unpacked, so one is
 // found in a few steps) and that have nothing scheduled (a settled
-// connection is about to be reported anyway).
-//
-// Without an idle timeout a clock hand walks the slots. With one, the
-// least recently used connection is parked, so that the parked ones, in
-// the order they were parked, all come before every unpacked one in the
-// LRU order idle expiry follows. Either walk is bounded: when what it
-// meets is busy, the table stays above the limit for a while.
+// connection is about to be reported anyway). Without an idle timeout a
+// clock hand walks the slots. The walk is bounded: when what it meets is
+// busy, the table stays above the limit for a while.
 void FlowTable::park_some(std::uint64_t frame) {
-    const std::uint64_t recent = config_.max_unparked;
+    if (config_.idle_timeout > 0) return park_least_recent(frame);
     for (int steps = 0; steps < 16 && open_ - parking_.size() > config_.max_unparked; ++steps) {
-        std::uint32_t i;
-        if (config_.idle_timeout > 0) {
-            i = expiry_.lru_head();
-        } else {
-            if (clock_hand_ >= slots_.count()) clock_hand_ = 0;
-            i = clock_hand_++;
+        if (clock_hand_ >= slots_.count()) clock_hand_ = 0;
+        const std::uint32_t i = clock_hand_++;
+        if (slots_.occupied(i) && !expiry_.scheduled(i) && slots_.at(i).last_frame() + config_.max_unparked <= frame)
+            park(i);
+    }
+}
+
+// With an idle timeout the least recently used are parked, so that the
+// parked ones, in the order they were parked, come before every unpacked
+// one in the LRU order idle expiry follows. A scheduled one on the way is
+// passed over when its deadline comes before it could go idle (idle
+// expiry never concerns it): at the head of the list it would otherwise
+// hold up all parking until it ended, and a flood then filled the slots.
+void FlowTable::park_least_recent(std::uint64_t frame) {
+    std::uint32_t i = expiry_.lru_head();
+    for (int steps = 0; steps < 16 && i != Expiry::kNone && open_ - parking_.size() > config_.max_unparked;
+         ++steps) {
+        const Connection& c = slots_.at(i);
+        if (c.last_frame() + config_.max_unparked > frame) return;  // so are all after it
+        const std::uint32_t next = expiry_.lru_next(i);
+        if (!expiry_.scheduled(i)) {
+            park(i);
+            if (slots_.occupied(i)) return;  // the store is full
+        } else if (expiry_.deadline(i) > c.last_ts() + config_.idle_timeout) {
+            return;  // it may go idle first: it must be parked first
         }
-        const bool parkable = slots_.occupied(i) && !expiry_.scheduled(i) &&
-                              slots_.at(i).last_frame() + recent <= frame;
-        if (parkable) park(i);
-        else if (config_.idle_timeout > 0) return;  // the LRU head must go first
+        i = next;
     }
 }
 

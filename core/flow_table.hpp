@@ -175,6 +175,7 @@ private:
     bool may_be_half_open(const HalfOpenQueue::Entry& e) const;
     // Parks connections not touched lately while too many are unpacked.
     void park_some(std::uint64_t frame);
+    void park_least_recent(std::uint64_t frame);
     void park(std::uint32_t idx);
     // Unpacks parked connection `handle` into a slot and returns it. With
     // its 4-tuple's `hash` the index entry is pointed at the slot; without,

@@ -160,3 +160,40 @@ TEST_CASE("the half-open queue stays within the table on a long run of ordinary 
     CHECK(st.ended[static_cast<int>(EndReason::evicted)] == 0);
     CHECK(st.half_open_queued <= table.open_connections() + table.open_connections() / 2 + 1024);
 }
+
+// With an idle timeout, parking follows the LRU order. A connection waiting
+// out TIME_WAIT at its head (scheduled: it ends by its deadline before it
+// could go idle) must not hold up the parking of those behind it: once it
+// did, and a flood with --idle-timeout (every live run) filled the slots,
+// twice the memory of the same flood offline.
+TEST_CASE("a connection in TIME_WAIT at the head of the LRU list does not stop parking", "[eviction][parking]") {
+    for (const TimeNs idle : {TimeNs{0}, TimeNs{300'000'000'000}}) {
+        INFO("idle timeout " << idle);
+        Replay r;
+        r.config.max_unparked = 1;
+        r.config.idle_timeout = idle;
+        Collect sink;
+        FlowTable table(r.config, sink);
+        std::uint64_t frame = 0;
+        double t = 0;
+        const auto send = [&](std::uint16_t port, const Step& st) {
+            Replay c = r;
+            c.client_port = port;
+            t += 0.001;
+            table.on_segment(c.segment(st, ++frame, t));
+        };
+        // Client closes first: four waves, the client left in TIME_WAIT.
+        for (const Step& st : {Step{'c', "S", 0, 0}, Step{'s', "S.", 0, 1}, Step{'c', ".", 1, 1},
+                               Step{'c', "F.", 1, 1}, Step{'s', ".", 1, 2}, Step{'s', "F.", 1, 2},
+                               Step{'c', ".", 2, 2}})
+            send(40000, st);
+        for (std::uint16_t p = 41000; p < 41200; ++p) send(p, {'c', "S", 0, 0});
+        CHECK(table.open_connections() == 201);
+        // All but the TIME_WAIT one and the newest SYN (max_unparked 1) parked.
+        CHECK(table.parked_connections() == 199);
+        table.flush();
+        REQUIRE(sink.done.size() == 201);
+        CHECK(sink.done.front().final_state(Side::client) == State::TIME_WAIT);
+        for (const Connection& c : sink.done) CHECK(c.end_reason() == EndReason::capture_end);
+    }
+}
