@@ -63,6 +63,7 @@ public:
 
     // The least recently used slot, kNone when none (or no list is kept).
     std::uint32_t lru_head() const { return lru_head_; }
+    bool keeps_lru() const { return keep_lru_; }
     // The slot used next after `idx`, kNone after the most recent.
     std::uint32_t lru_next(std::uint32_t idx) const { return entries_[idx].lru_next; }
 

@@ -1,6 +1,7 @@
 #include "core/flow_table.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -107,11 +108,12 @@ bool FlowTable::remembers(const Segment& seg) const {
 // Parks connections that no segment has touched during the last
 // max_unparked frames (at least that many others are unpacked, so one is
 // found in a few steps) and that have nothing scheduled (a settled
-// connection is about to be reported anyway). Without an idle timeout a
-// clock hand walks the slots. The walk is bounded: when what it meets is
-// busy, the table stays above the limit for a while.
+// connection is about to be reported anyway). Where the LRU list is kept
+// (idle expiry, eviction) the least recently used go first, else a clock
+// hand walks the slots. The walk is bounded: when what it meets is busy,
+// the table stays above the limit for a while.
 void FlowTable::park_some(std::uint64_t frame) {
-    if (config_.idle_timeout > 0) return park_least_recent(frame);
+    if (expiry_.keeps_lru()) return park_least_recent(frame);
     for (int steps = 0; steps < 16 && open_ - parking_.size() > config_.max_unparked; ++steps) {
         if (clock_hand_ >= slots_.count()) clock_hand_ = 0;
         const std::uint32_t i = clock_hand_++;
@@ -120,24 +122,32 @@ void FlowTable::park_some(std::uint64_t frame) {
     }
 }
 
-// With an idle timeout the least recently used are parked, so that the
-// parked ones, in the order they were parked, come before every unpacked
-// one in the LRU order idle expiry follows. A scheduled one on the way is
-// passed over when its deadline comes before it could go idle (idle
-// expiry never concerns it): at the head of the list it would otherwise
-// hold up all parking until it ended, and a flood then filled the slots.
+// The parked ones, in the order they were parked, come before every
+// unpacked one in the LRU order that idle expiry and eviction follow. A
+// scheduled one on the way is passed over when its deadline comes before
+// it could go idle (idle expiry never concerns it): at the head of the
+// list it would otherwise hold up all parking until it ended, and a flood
+// then filled the slots. One behind it is parked only if it cannot go
+// idle before that deadline (time may run backwards in a capture): idle
+// expiry waits for the LRU head to end, parked or not.
 void FlowTable::park_least_recent(std::uint64_t frame) {
+    TimeNs passed_deadline = 0;
     std::uint32_t i = expiry_.lru_head();
     for (int steps = 0; steps < 16 && i != Expiry::kNone && open_ - parking_.size() > config_.max_unparked;
          ++steps) {
         const Connection& c = slots_.at(i);
         if (c.last_frame() + config_.max_unparked > frame) return;  // so are all after it
         const std::uint32_t next = expiry_.lru_next(i);
+        const TimeNs idle_at =
+            config_.idle_timeout > 0 ? c.last_ts() + config_.idle_timeout : std::numeric_limits<TimeNs>::max();
         if (!expiry_.scheduled(i)) {
+            if (passed_deadline > idle_at) return;
             park(i);
             if (slots_.occupied(i)) return;  // the store is full
-        } else if (expiry_.deadline(i) > c.last_ts() + config_.idle_timeout) {
+        } else if (expiry_.deadline(i) > idle_at) {
             return;  // it may go idle first: it must be parked first
+        } else {
+            passed_deadline = std::max(passed_deadline, expiry_.deadline(i));
         }
         i = next;
     }
@@ -147,7 +157,10 @@ void FlowTable::park(std::uint32_t idx) {
     Connection& c = slots_.at(idx);
     const std::uint64_t hash = hasher_(c.key());
     parked_census_.add(c);  // before packing takes what c owns
-    const std::optional<std::uint32_t> handle = parking_.park(c);
+    std::uint8_t tag = 0;  // see half_open_kind_of
+    if (config_.max_connections > 0)
+        if (const std::optional<EvictionKind> kind = half_open_kind(c)) tag = static_cast<std::uint8_t>(*kind) + 1;
+    const std::optional<std::uint32_t> handle = parking_.park(c, tag);
     if (!handle) return parked_census_.remove(c);  // the store is full: it stays unpacked
     index_.replace(Ref::slot(idx).bits(), Ref::parked(*handle).bits(), hash);
     expiry_.forget(idx);
@@ -223,32 +236,45 @@ FlowTable::Ref FlowTable::find_by_id(std::uint64_t hash, std::uint64_t id) const
     }));
 }
 
+// A parked connection's half-open kind was kept as its tag (it cannot
+// change without a segment): looking does not unpack it, which would move
+// it to the end of the LRU order.
+std::optional<EvictionKind> FlowTable::half_open_kind_of(Ref r) const {
+    if (!r.is_parked()) return half_open_kind(slots_.at(r.slot()));
+    const std::uint8_t tag = parking_.tag(r.handle());
+    return tag == 0 ? std::nullopt : std::optional(static_cast<EvictionKind>(tag - 1));
+}
+
 bool FlowTable::may_be_half_open(const HalfOpenQueue::Entry& e) const {
     const Ref r = find_by_id(e.hash, e.id);
-    if (r.none()) return false;
-    return r.is_parked() || half_open_kind(slots_.at(r.slot())).has_value();
+    return !r.none() && half_open_kind_of(r).has_value();
 }
 
 void FlowTable::make_room() {
     while (const std::optional<HalfOpenQueue::Entry> e = half_open_.pop()) {
         const Ref r = find_by_id(e->hash, e->id);
         if (r.none()) continue;  // ended since
-        const std::uint32_t idx = r.is_parked() ? unpark(r.handle(), e->hash) : r.slot();
-        if (const std::optional<EvictionKind> kind = half_open_kind(slots_.at(idx))) return evict(idx, *kind);
+        const std::optional<EvictionKind> kind = half_open_kind_of(r);
+        if (!kind) continue;
+        return evict(r.is_parked() ? unpark(r.handle(), e->hash) : r.slot(), *kind);
     }
     evict_oldest_idle();
 }
 
-// The parked ones first, in the order they were parked (untouched longest),
-// then the least recently used. One that has settled and only waits out
-// its linger ends as it would have, a little early.
+// The least recently used: the parked ones in the order they were parked
+// (untouched longest), and the unpacked ones parking passed over. One that
+// has settled and only waits out its linger ends as it would have, a
+// little early.
 void FlowTable::evict_oldest_idle() {
-    std::uint32_t idx;
-    if (const std::optional<std::uint32_t> handle = parking_.pop_oldest()) {
+    std::uint32_t idx = expiry_.lru_head();
+    const std::optional<std::uint64_t> parked_frame = parking_.oldest_last_frame();
+    // An unpacked one older than every parked one was passed over by parking.
+    const bool unpacked_first = idx != Expiry::kNone && (!parked_frame || slots_.at(idx).last_frame() < *parked_frame);
+    if (!unpacked_first) {
+        const std::optional<std::uint32_t> handle = parking_.pop_oldest();
+        if (!handle) return;
         idx = unpark(*handle, std::nullopt);
         index_.replace(Ref::parked(*handle).bits(), Ref::slot(idx).bits(), hasher_(slots_.at(idx).key()));
-    } else if ((idx = expiry_.lru_head()) == Expiry::kNone) {
-        return;
     }
     if (expiry_.scheduled(idx)) return end(idx, due_reason(slots_.at(idx), now_));
     evict(idx, EvictionKind::idle);

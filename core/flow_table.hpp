@@ -172,6 +172,7 @@ private:
     Ref find_by_id(std::uint64_t hash, std::uint64_t id) const;
     // Whether a half-open queue entry may still name a half-open
     // connection (a parked one is not unpacked to look: kept).
+    std::optional<EvictionKind> half_open_kind_of(Ref r) const;
     bool may_be_half_open(const HalfOpenQueue::Entry& e) const;
     // Parks connections not touched lately while too many are unpacked.
     void park_some(std::uint64_t frame);

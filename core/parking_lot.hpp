@@ -37,8 +37,9 @@ public:
 
     // Packs `c` and returns its handle; the caller then frees c's slot
     // without destroying anything c owned. nullopt when the store is full:
-    // `c` is then as it was and stays where it is.
-    std::optional<std::uint32_t> park(Connection& c);
+    // `c` is then as it was and stays where it is. With keep_order a byte
+    // `tag` of the caller's is kept beside it, to be read without unpacking.
+    std::optional<std::uint32_t> park(Connection& c, std::uint8_t tag = 0);
     // Builds parked connection `handle` in `storage` and forgets the bytes.
     Connection* unpark(std::uint32_t handle, void* storage);
     // Destroys a parked connection without unpacking it anywhere lasting
@@ -46,6 +47,7 @@ public:
     void discard(std::uint32_t handle);
 
     std::uint64_t id(std::uint32_t handle) const { return ParkedConnection::id(bytes(handle)); }
+    std::uint8_t tag(std::uint32_t handle) const { return keep_order_ ? store_.at(handle)[kSerialBytes] : 0; }
     bool key_is(std::uint32_t handle, const FlowKey& key) const {
         return ParkedConnection::key_is(bytes(handle), key);
     }
@@ -69,6 +71,14 @@ public:
     // With keep_order: the connection parked longest ago, whatever its
     // idleness (eviction); it is then out of the order.
     std::optional<std::uint32_t> pop_oldest() { return pop_idle(std::numeric_limits<TimeNs>::max(), 0); }
+    // With keep_order: the frame that last touched the connection parked
+    // longest ago, if any (to weigh it against an unpacked one that
+    // parking passed over).
+    std::optional<std::uint64_t> oldest_last_frame() {
+        while (!order_.empty() && !still_parked(order_.front())) order_.pop_front();
+        if (order_.empty()) return std::nullopt;
+        return order_.front().last_frame;
+    }
     // Whether the order still lists a parked connection (after pop_idle:
     // one not yet idle).
     bool ordered() const { return !order_.empty(); }
@@ -79,23 +89,25 @@ public:
 
 private:
     // With keep_order a parked string starts with a serial number (never
-    // 0; zeroed when unparked), and order_ lists them in the order they
-    // were parked: an entry whose string no longer holds its serial was
-    // unparked since.
+    // 0; zeroed when unparked) and the tag, and order_ lists them in the
+    // order they were parked: an entry whose string no longer holds its
+    // serial was unparked since.
     static constexpr std::size_t kSerialBytes = 4;
+    static constexpr std::size_t kPrefixBytes = kSerialBytes + 1;
     struct Parked {
         std::uint32_t handle;
         std::uint32_t serial;
         TimeNs last_ts;
+        std::uint64_t last_frame;
     };
-    std::size_t prefix() const { return keep_order_ ? kSerialBytes : 0; }
+    std::size_t prefix() const { return keep_order_ ? kPrefixBytes : 0; }
     const std::uint8_t* bytes(std::uint32_t handle) const { return store_.at(handle) + prefix(); }
     bool still_parked(const Parked& q) const {
         std::uint32_t serial;
         std::memcpy(&serial, store_.at(q.handle), sizeof serial);
         return serial == q.serial;
     }
-    void note_parked(std::uint32_t handle, std::uint32_t serial, TimeNs last_ts);
+    void note_parked(const Parked& q);
 
     bool keep_order_;
     const TrackerConfig* config_;

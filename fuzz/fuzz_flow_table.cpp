@@ -27,6 +27,7 @@ FlowTableConfig config_from(std::uint8_t a, std::uint8_t b, bool park) {
     FlowTableConfig config;
     config.hash_seed = 1 + (b & 0x0f);
     config.tracker.zeek_view = (b & 0x10) != 0;  // and parking must keep it
+    if (const unsigned cap = (b >> 5) & 3) config.max_connections = 1 + cap;  // eviction, parked or not
     config.tracker.msl = (a & 1) ? 1'000'000'000 : 30'000'000'000;  // 2*MSL timers fire too
     config.tracker.linger = (a & 2) ? 0 : 2'000'000'000;
     config.tracker.keep_segments = (a & 4) != 0;

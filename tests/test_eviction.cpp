@@ -4,6 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <string>
+#include <tuple>
+#include <utility>
 
 #include "analyzer/flood_tally.hpp"
 #include "analyzer/summary.hpp"
@@ -195,5 +198,76 @@ TEST_CASE("a connection in TIME_WAIT at the head of the LRU list does not stop p
         REQUIRE(sink.done.size() == 201);
         CHECK(sink.done.front().final_state(Side::client) == State::TIME_WAIT);
         for (const Connection& c : sink.done) CHECK(c.end_reason() == EndReason::capture_end);
+    }
+}
+
+namespace {
+
+// "port reason" per connection, in the order reported.
+using Ends = std::vector<std::string>;
+
+// A connection left in TIME_WAIT sits at the head of the LRU list while
+// parking passes over it; `steps` (port, step, seconds) then run through a
+// table that parks (max_unparked 1) and one that never does.
+Ends ends_after(const FlowTableConfig& config, const std::vector<std::tuple<std::uint16_t, Step, double>>& steps) {
+    Replay r;
+    r.config = config;
+    Collect sink;
+    FlowTable table(r.config, sink);
+    std::uint64_t frame = 0;
+    for (const auto& [port, st, t] : steps) {
+        Replay c = r;
+        c.client_port = port;
+        table.on_segment(c.segment(st, ++frame, t));
+    }
+    table.flush();
+    Ends ends;
+    for (const Connection& c : sink.done)
+        ends.push_back(std::to_string(c.addr(Side::client).port) + " " + std::string(end_reason_name(c.end_reason())));
+    return ends;
+}
+
+std::vector<std::tuple<std::uint16_t, Step, double>> time_wait_then(
+    std::initializer_list<std::tuple<std::uint16_t, Step, double>> more) {
+    std::vector<std::tuple<std::uint16_t, Step, double>> steps;
+    double t = 0;
+    for (const Step& st : {Step{'c', "S", 0, 0}, Step{'s', "S.", 0, 1}, Step{'c', ".", 1, 1},
+                           Step{'c', "F.", 1, 1}, Step{'s', ".", 1, 2}, Step{'s', "F.", 1, 2},
+                           Step{'c', ".", 2, 2}})
+        steps.emplace_back(40000, st, t += 0.001);
+    steps.insert(steps.end(), more);
+    return steps;
+}
+
+}  // namespace
+
+TEST_CASE("connections parked behind a passed-over TIME_WAIT end as without parking", "[eviction][parking]") {
+    SECTION("a full table ends the TIME_WAIT one first, as the oldest") {
+        FlowTableConfig config;
+        config.idle_timeout = 300'000'000'000;
+        config.max_connections = 4;
+        const auto steps = time_wait_then({{40001, {'c', "S", 0, 0}, 0.1}, {40001, {'s', "S.", 0, 1}, 0.101},
+                                           {40001, {'c', ".", 1, 1}, 0.102}, {40002, {'c', "S", 0, 0}, 0.2},
+                                           {40002, {'s', "S.", 0, 1}, 0.201}, {40002, {'c', ".", 1, 1}, 0.202},
+                                           {40003, {'c', "P.", 1, 1, 10}, 0.3}, {40004, {'c', "P.", 1, 1, 10}, 0.4},
+                                           {40005, {'c', "P.", 1, 1, 10}, 0.5}});
+        const Ends plain = ends_after(config, steps);
+        config.max_unparked = 1;
+        CHECK(ends_after(config, steps) == plain);
+        CHECK(plain == Ends{"40000 time_wait", "40001 evicted", "40002 capture_end", "40003 capture_end",
+                            "40004 capture_end", "40005 capture_end"});
+    }
+    SECTION("with time gone backwards, one parked behind it does not go idle before it ends") {
+        FlowTableConfig config;
+        config.idle_timeout = 10'000'000'000;
+        config.tracker.msl = 4'000'000'000;  // TIME_WAIT ends 8 s on, before the 10 s of idleness
+        config.tracker.linger = 60'000'000'000;
+        const auto steps = time_wait_then({{40001, {'c', "S", 0, 0}, -5.0}, {40002, {'c', "S", 0, 0}, -4.9},
+                                           {40003, {'c', "S", 0, 0}, 6.0}, {40004, {'c', "S", 0, 0}, 9.0}});
+        const Ends plain = ends_after(config, steps);
+        config.max_unparked = 1;
+        CHECK(ends_after(config, steps) == plain);
+        CHECK(plain == Ends{"40000 time_wait_expired", "40001 idle", "40002 idle", "40003 capture_end",
+                            "40004 capture_end"});
     }
 }
