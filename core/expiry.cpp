@@ -10,7 +10,7 @@ void Expiry::track(std::uint32_t idx) {
 
 void Expiry::forget(std::uint32_t idx) {
     Entry& e = entries_[idx];
-    if (keep_lru_) lru_unlink(idx);
+    if (keep_lru_ && e.in_lru) lru_unlink(idx);
     e.generation++;
     e.deadline = 0;
 }
@@ -40,12 +40,14 @@ void Expiry::lru_unlink(std::uint32_t idx) {
     (e.lru_prev == kNone ? lru_head_ : entries_[e.lru_prev].lru_next) = e.lru_next;
     (e.lru_next == kNone ? lru_tail_ : entries_[e.lru_next].lru_prev) = e.lru_prev;
     e.lru_prev = e.lru_next = kNone;
+    e.in_lru = false;
 }
 
 void Expiry::lru_push_back(std::uint32_t idx) {
     Entry& e = entries_[idx];
     e.lru_prev = lru_tail_;
     e.lru_next = kNone;
+    e.in_lru = true;
     (lru_tail_ == kNone ? lru_head_ : entries_[lru_tail_].lru_next) = idx;
     lru_tail_ = idx;
 }

@@ -1,6 +1,8 @@
 // When open connections are looked at without a segment, on capture time:
 // a least-recently-used list of slots for idleness, and a min-heap of
-// deadlines (a settled connection's linger, TIME_WAIT's 2*MSL).
+// deadlines (a settled connection's linger, TIME_WAIT's 2*MSL). A slot
+// whose deadline comes before it could go idle leaves the list until its
+// next segment, so the list's head is what may go idle or be parked next.
 //
 // Rescheduling pushes a new heap entry and leaves the old one to be
 // skipped when it surfaces (each slot's generation and deadline tell a
@@ -9,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <queue>
 #include <vector>
@@ -28,11 +31,17 @@ public:
     // Slot `idx` holds a connection just made or unpacked: the most
     // recently used, nothing scheduled.
     void track(std::uint32_t idx);
-    // A segment touched slot `idx`.
+    // A segment touched slot `idx`: the most recently used, on the list
+    // again if it had left it.
     void touch(std::uint32_t idx) {
         if (!keep_lru_ || lru_tail_ == idx) return;
-        lru_unlink(idx);
+        if (entries_[idx].in_lru) lru_unlink(idx);
         lru_push_back(idx);
+    }
+    // Slot `idx` leaves the LRU list until its next touch: what it has
+    // scheduled ends it before it could go idle.
+    void leave_lru(std::uint32_t idx) {
+        if (keep_lru_ && entries_[idx].in_lru) lru_unlink(idx);
     }
     // Slot `idx` was emptied: off the list, whatever it had scheduled void.
     void forget(std::uint32_t idx);
@@ -40,7 +49,6 @@ public:
     // Look at slot `idx` at capture time `at` (not 0); replaces what it had.
     void schedule(std::uint32_t idx, TimeNs at);
     bool scheduled(std::uint32_t idx) const { return entries_[idx].deadline != 0; }
-    TimeNs deadline(std::uint32_t idx) const { return entries_[idx].deadline; }
 
     // Removes and returns the slot whose deadline came first if it is at or
     // before `now`, skipping stale entries; kNone when none is due.
@@ -48,6 +56,9 @@ public:
         if (deadlines_.empty() || deadlines_.top().at > now) return kNone;  // most segments
         return pop_due_slow(now);
     }
+    // Removes and returns the slot whose deadline comes first, however far
+    // off; kNone when none is scheduled.
+    std::uint32_t pop_earliest() { return pop_due_slow(std::numeric_limits<TimeNs>::max()); }
 
     // The next entry of the heap, possibly stale, and whether it is not.
     struct Due {
@@ -64,13 +75,12 @@ public:
     // The least recently used slot, kNone when none (or no list is kept).
     std::uint32_t lru_head() const { return lru_head_; }
     bool keeps_lru() const { return keep_lru_; }
-    // The slot used next after `idx`, kNone after the most recent.
-    std::uint32_t lru_next(std::uint32_t idx) const { return entries_[idx].lru_next; }
 
 private:
     struct Entry {
         std::uint32_t lru_prev = kNone, lru_next = kNone;
         std::uint32_t generation = 0;   // bumped on forget: stale heap entries skip
+        bool in_lru = false;
         TimeNs deadline = 0;
     };
     struct Deadline {

@@ -1,7 +1,6 @@
 #include "core/flow_table.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <random>
 #include <vector>
 
@@ -123,33 +122,16 @@ void FlowTable::park_some(std::uint64_t frame) {
 }
 
 // The parked ones, in the order they were parked, come before every
-// unpacked one in the LRU order that idle expiry and eviction follow. A
-// scheduled one on the way is passed over when its deadline comes before
-// it could go idle (idle expiry never concerns it): at the head of the
-// list it would otherwise hold up all parking until it ended, and a flood
-// then filled the slots. One behind it is parked only if it cannot go
-// idle before that deadline (time may run backwards in a capture): idle
-// expiry waits for the LRU head to end, parked or not.
+// unpacked one in the LRU order that idle expiry and eviction follow. (A
+// connection waiting out its linger or TIME_WAIT is not on the list: it
+// ends by its deadline first, and would otherwise hold up all parking.)
 void FlowTable::park_least_recent(std::uint64_t frame) {
-    TimeNs passed_deadline = 0;
-    std::uint32_t i = expiry_.lru_head();
-    for (int steps = 0; steps < 16 && i != Expiry::kNone && open_ - parking_.size() > config_.max_unparked;
-         ++steps) {
-        const Connection& c = slots_.at(i);
-        if (c.last_frame() + config_.max_unparked > frame) return;  // so are all after it
-        const std::uint32_t next = expiry_.lru_next(i);
-        const TimeNs idle_at =
-            config_.idle_timeout > 0 ? c.last_ts() + config_.idle_timeout : std::numeric_limits<TimeNs>::max();
-        if (!expiry_.scheduled(i)) {
-            if (passed_deadline > idle_at) return;
-            park(i);
-            if (slots_.occupied(i)) return;  // the store is full
-        } else if (expiry_.deadline(i) > idle_at) {
-            return;  // it may go idle first: it must be parked first
-        } else {
-            passed_deadline = std::max(passed_deadline, expiry_.deadline(i));
-        }
-        i = next;
+    for (int steps = 0; steps < 16 && open_ - parking_.size() > config_.max_unparked; ++steps) {
+        const std::uint32_t i = expiry_.lru_head();
+        if (i == Expiry::kNone || expiry_.scheduled(i)) return;  // one scheduled to end after going idle
+        if (slots_.at(i).last_frame() + config_.max_unparked > frame) return;  // so are all after it
+        park(i);
+        if (slots_.occupied(i)) return;  // the store is full
     }
 }
 
@@ -185,7 +167,9 @@ void FlowTable::schedule(std::uint32_t idx) {
     const Connection& c = slots_.at(idx);
     TimeNs at = c.settled() ? c.last_ts() + config_.tracker.linger : 0;
     if (c.time_wait_deadline() != 0) at = at == 0 ? c.time_wait_deadline() : std::min(at, c.time_wait_deadline());
-    if (at != 0) expiry_.schedule(idx, at);  // most segments: nothing to do
+    if (at == 0) return;  // most segments
+    expiry_.schedule(idx, at);
+    if (config_.idle_timeout == 0 || at <= c.last_ts() + config_.idle_timeout) expiry_.leave_lru(idx);
 }
 
 namespace {
@@ -261,22 +245,18 @@ void FlowTable::make_room() {
     evict_oldest_idle();
 }
 
-// The least recently used: the parked ones in the order they were parked
-// (untouched longest), and the unpacked ones parking passed over. One that
-// has settled and only waits out its linger ends as it would have, a
-// little early.
+// No half-open one left: first one waiting out its linger or TIME_WAIT,
+// the soonest due (it ends as it would have, a little early, and loses
+// nothing), then the least recently used, the parked ones first.
 void FlowTable::evict_oldest_idle() {
-    std::uint32_t idx = expiry_.lru_head();
-    const std::optional<std::uint64_t> parked_frame = parking_.oldest_last_frame();
-    // An unpacked one older than every parked one was passed over by parking.
-    const bool unpacked_first = idx != Expiry::kNone && (!parked_frame || slots_.at(idx).last_frame() < *parked_frame);
-    if (!unpacked_first) {
-        const std::optional<std::uint32_t> handle = parking_.pop_oldest();
-        if (!handle) return;
+    std::uint32_t idx = expiry_.pop_earliest();
+    if (idx != Expiry::kNone) return end(idx, due_reason(slots_.at(idx), now_));
+    if (const std::optional<std::uint32_t> handle = parking_.pop_oldest()) {
         idx = unpark(*handle, std::nullopt);
         index_.replace(Ref::parked(*handle).bits(), Ref::slot(idx).bits(), hasher_(slots_.at(idx).key()));
+    } else if ((idx = expiry_.lru_head()) == Expiry::kNone) {
+        return;
     }
-    if (expiry_.scheduled(idx)) return end(idx, due_reason(slots_.at(idx), now_));
     evict(idx, EvictionKind::idle);
 }
 

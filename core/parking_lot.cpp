@@ -8,7 +8,7 @@ namespace tfe {
 std::optional<std::uint32_t> ParkingLot::park(Connection& c, std::uint8_t tag) {
     static_assert(kPrefixBytes + ParkedConnection::kMaxBytes <= ParkedStore::kMaxBytes);
     std::uint8_t bytes[kPrefixBytes + ParkedConnection::kMaxBytes];
-    const Parked noted{0, 0, c.last_ts(), c.last_frame()};
+    const TimeNs last_ts = c.last_ts();
     std::uint32_t serial = 0;
     if (keep_order_) {
         if (next_serial_ == 0) next_serial_ = 1;  // 0 marks an unparked string
@@ -24,7 +24,7 @@ std::optional<std::uint32_t> ParkingLot::park(Connection& c, std::uint8_t tag) {
         ParkedConnection::unpack(&c, bytes + prefix(), config_, length);
         return std::nullopt;
     }
-    if (keep_order_) note_parked({handle, serial, noted.last_ts, noted.last_frame});
+    if (keep_order_) note_parked(handle, serial, last_ts);
     ++parked_;
     stats_.parks++;
     stats_.peak_parked = std::max<std::uint64_t>(stats_.peak_parked, parked_);
@@ -32,8 +32,8 @@ std::optional<std::uint32_t> ParkingLot::park(Connection& c, std::uint8_t tag) {
     return handle;
 }
 
-void ParkingLot::note_parked(const Parked& q) {
-    order_.push_back(q);
+void ParkingLot::note_parked(std::uint32_t handle, std::uint32_t serial, TimeNs last_ts) {
+    order_.push_back({handle, serial, last_ts});
     // Unparked connections leave their entries behind: drop them once they
     // are half of the queue.
     if (order_.size() > 2 * (parked_ + 1) + 1024)

@@ -71,14 +71,6 @@ public:
     // With keep_order: the connection parked longest ago, whatever its
     // idleness (eviction); it is then out of the order.
     std::optional<std::uint32_t> pop_oldest() { return pop_idle(std::numeric_limits<TimeNs>::max(), 0); }
-    // With keep_order: the frame that last touched the connection parked
-    // longest ago, if any (to weigh it against an unpacked one that
-    // parking passed over).
-    std::optional<std::uint64_t> oldest_last_frame() {
-        while (!order_.empty() && !still_parked(order_.front())) order_.pop_front();
-        if (order_.empty()) return std::nullopt;
-        return order_.front().last_frame;
-    }
     // Whether the order still lists a parked connection (after pop_idle:
     // one not yet idle).
     bool ordered() const { return !order_.empty(); }
@@ -98,7 +90,6 @@ private:
         std::uint32_t handle;
         std::uint32_t serial;
         TimeNs last_ts;
-        std::uint64_t last_frame;
     };
     std::size_t prefix() const { return keep_order_ ? kPrefixBytes : 0; }
     const std::uint8_t* bytes(std::uint32_t handle) const { return store_.at(handle) + prefix(); }
@@ -107,7 +98,7 @@ private:
         std::memcpy(&serial, store_.at(q.handle), sizeof serial);
         return serial == q.serial;
     }
-    void note_parked(const Parked& q);
+    void note_parked(std::uint32_t handle, std::uint32_t serial, TimeNs last_ts);
 
     bool keep_order_;
     const TrackerConfig* config_;

@@ -206,9 +206,8 @@ namespace {
 // "port reason" per connection, in the order reported.
 using Ends = std::vector<std::string>;
 
-// A connection left in TIME_WAIT sits at the head of the LRU list while
-// parking passes over it; `steps` (port, step, seconds) then run through a
-// table that parks (max_unparked 1) and one that never does.
+// A connection left in TIME_WAIT, then `steps` (port, step, seconds),
+// through a table that parks (max_unparked 1) and one that never does.
 Ends ends_after(const FlowTableConfig& config, const std::vector<std::tuple<std::uint16_t, Step, double>>& steps) {
     Replay r;
     r.config = config;
@@ -241,8 +240,8 @@ std::vector<std::tuple<std::uint16_t, Step, double>> time_wait_then(
 
 }  // namespace
 
-TEST_CASE("connections parked behind a passed-over TIME_WAIT end as without parking", "[eviction][parking]") {
-    SECTION("a full table ends the TIME_WAIT one first, as the oldest") {
+TEST_CASE("connections behind one waiting out TIME_WAIT end as without parking", "[eviction][parking]") {
+    SECTION("a full table ends the TIME_WAIT one first: it loses nothing") {
         FlowTableConfig config;
         config.idle_timeout = 300'000'000'000;
         config.max_connections = 4;
@@ -257,7 +256,7 @@ TEST_CASE("connections parked behind a passed-over TIME_WAIT end as without park
         CHECK(plain == Ends{"40000 time_wait", "40001 evicted", "40002 capture_end", "40003 capture_end",
                             "40004 capture_end", "40005 capture_end"});
     }
-    SECTION("with time gone backwards, one parked behind it does not go idle before it ends") {
+    SECTION("with time gone backwards, one behind it goes idle by its own clock, parked or not") {
         FlowTableConfig config;
         config.idle_timeout = 10'000'000'000;
         config.tracker.msl = 4'000'000'000;  // TIME_WAIT ends 8 s on, before the 10 s of idleness
@@ -267,7 +266,7 @@ TEST_CASE("connections parked behind a passed-over TIME_WAIT end as without park
         const Ends plain = ends_after(config, steps);
         config.max_unparked = 1;
         CHECK(ends_after(config, steps) == plain);
-        CHECK(plain == Ends{"40000 time_wait_expired", "40001 idle", "40002 idle", "40003 capture_end",
+        CHECK(plain == Ends{"40001 idle", "40002 idle", "40000 time_wait_expired", "40003 capture_end",
                             "40004 capture_end"});
     }
 }
