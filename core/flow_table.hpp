@@ -170,9 +170,10 @@ private:
     void evict(std::uint32_t idx, EvictionKind kind);
     // The open connection with this 4-tuple hash and id, or none.
     Ref find_by_id(std::uint64_t hash, std::uint64_t id) const;
-    // Whether a half-open queue entry may still name a half-open
-    // connection (a parked one is not unpacked to look: kept).
+    // The half-open kind of a slot or a parked connection (from its tag:
+    // looking does not unpack it).
     std::optional<EvictionKind> half_open_kind_of(Ref r) const;
+    // Whether a half-open queue entry still names a half-open connection.
     bool may_be_half_open(const HalfOpenQueue::Entry& e) const;
     // Parks connections not touched lately while too many are unpacked.
     void park_some(std::uint64_t frame);
