@@ -64,7 +64,7 @@ private:
     static constexpr std::size_t kChunkBytes = kHugePageBytes;
     static constexpr std::size_t kPerChunk = kChunkBytes / sizeof(Storage);
     struct FreeChunk {
-        void operator()(Storage* p) const { free_table_memory(p); }
+        void operator()(Storage* p) const { free_table_memory(p, kChunkBytes); }
     };
 
     std::uint32_t take() {

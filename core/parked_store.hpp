@@ -36,7 +36,7 @@ public:
 
     ParkedStore() { std::fill(std::begin(free_), std::end(free_), kNone); }
     ~ParkedStore() {
-        for (std::uint8_t* c : chunks_) free_table_memory(c);
+        for (std::uint8_t* c : chunks_) free_table_memory(c, kChunkBytes);
     }
     ParkedStore(const ParkedStore&) = delete;
     ParkedStore& operator=(const ParkedStore&) = delete;

@@ -16,7 +16,8 @@ namespace tfe {
 inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
 
 void* allocate_table_memory(std::size_t bytes);
-void free_table_memory(void* p) noexcept;
+// bytes: what was asked of allocate_table_memory for p.
+void free_table_memory(void* p, std::size_t bytes) noexcept;
 
 // A std::allocator for those tables' vectors.
 template <class T>
@@ -29,7 +30,7 @@ struct TableAllocator {
         if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
         return static_cast<T*>(allocate_table_memory(n * sizeof(T)));
     }
-    void deallocate(T* p, std::size_t) noexcept { free_table_memory(p); }
+    void deallocate(T* p, std::size_t n) noexcept { free_table_memory(p, n * sizeof(T)); }
     template <class U>
     bool operator==(const TableAllocator<U>&) const noexcept { return true; }
 };
