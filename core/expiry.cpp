@@ -10,7 +10,7 @@ void Expiry::track(std::uint32_t idx) {
 
 void Expiry::forget(std::uint32_t idx) {
     Entry& e = entries_[idx];
-    if (keep_lru_ && e.in_lru) lru_unlink(idx);
+    if (e.in_lru) lru_unlink(idx);
     e.generation++;
     e.deadline = 0;
 }

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <optional>
 #include <queue>
@@ -41,7 +40,7 @@ public:
     // Slot `idx` leaves the LRU list until its next touch: what it has
     // scheduled ends it before it could go idle.
     void leave_lru(std::uint32_t idx) {
-        if (keep_lru_ && entries_[idx].in_lru) lru_unlink(idx);
+        if (entries_[idx].in_lru) lru_unlink(idx);  // never set without the list
     }
     // Slot `idx` was emptied: off the list, whatever it had scheduled void.
     void forget(std::uint32_t idx);
@@ -87,7 +86,9 @@ private:
         TimeNs at;
         std::uint32_t slot;
         std::uint32_t generation;
-        bool operator>(const Deadline& o) const { return at > o.at; }
+    };
+    struct LaterDeadline {  // makes the priority queue a min-heap of times
+        bool operator()(const Deadline& a, const Deadline& b) const { return a.at > b.at; }
     };
 
     std::uint32_t pop_due_slow(TimeNs now);
@@ -97,7 +98,7 @@ private:
     bool keep_lru_;
     std::vector<Entry> entries_;  // by slot
     std::uint32_t lru_head_ = kNone, lru_tail_ = kNone;
-    std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> deadlines_;
+    std::priority_queue<Deadline, std::vector<Deadline>, LaterDeadline> deadlines_;
 };
 
 }  // namespace tfe

@@ -17,6 +17,20 @@ using namespace tfe::test;
 
 namespace {
 
+// Sends Steps from the client port given, one millisecond apart.
+struct PortSender {
+    const Replay& replay;
+    FlowTable& table;
+    std::uint64_t frame = 0;
+    double t = 0;
+    void operator()(std::uint16_t port, const Step& st) {
+        Replay c = replay;
+        c.client_port = port;
+        t += 0.001;
+        table.on_segment(c.segment(st, ++frame, t));
+    }
+};
+
 struct Flooded {
     std::map<std::uint16_t, EndReason> ended;  // by client port, in the order reported
     std::vector<std::uint16_t> order;
@@ -32,14 +46,7 @@ Flooded run_flood(std::size_t max_unparked, TimeNs idle_timeout) {
     r.config.idle_timeout = idle_timeout;
     Collect sink;
     FlowTable table(r.config, sink);
-    std::uint64_t frame = 0;
-    double t = 0;
-    const auto send = [&](std::uint16_t port, const Step& st) {
-        Replay c = r;
-        c.client_port = port;
-        t += 0.001;
-        table.on_segment(c.segment(st, ++frame, t));
-    };
+    PortSender send{r, table};
     for (const std::uint16_t p : {std::uint16_t{40001}, std::uint16_t{40002}, std::uint16_t{40003}}) {
         send(p, {'c', "S", 0, 0});
         send(p, {'s', "S.", 0, 1});
@@ -177,14 +184,7 @@ TEST_CASE("a connection in TIME_WAIT at the head of the LRU list does not stop p
         r.config.idle_timeout = idle;
         Collect sink;
         FlowTable table(r.config, sink);
-        std::uint64_t frame = 0;
-        double t = 0;
-        const auto send = [&](std::uint16_t port, const Step& st) {
-            Replay c = r;
-            c.client_port = port;
-            t += 0.001;
-            table.on_segment(c.segment(st, ++frame, t));
-        };
+        PortSender send{r, table};
         // Client closes first: four waves, the client left in TIME_WAIT.
         for (const Step& st : {Step{'c', "S", 0, 0}, Step{'s', "S.", 0, 1}, Step{'c', ".", 1, 1},
                                Step{'c', "F.", 1, 1}, Step{'s', ".", 1, 2}, Step{'s', "F.", 1, 2},
