@@ -25,7 +25,10 @@ seeds=build-fuzz/seeds
 rm -rf "$seeds"
 python3 scripts/fuzz-corpus.py "$seeds" >/dev/null
 mkdir -p build-fuzz/findings
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+# A 16 MiB quarantine still outlasts what one input usually allocates, so a
+# use after free within an input is caught; the default 256 MiB kept
+# handing out fresh pages, and their faults cost a quarter of a run.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:quarantine_size_mb=16}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 failed=()
