@@ -351,9 +351,13 @@ void Connection::apply(Side who, Input input, const InFlight& cause, Delivery ho
 
 // An initial state the capture does not show being entered, inferred
 // through the table like any other (no transition is recorded: the report
-// gives it as the initial state).
+// gives it as the initial state). Only for an endpoint not yet seen to
+// move: one back in CLOSED after a reset keeps its history, and what it
+// does next is recorded as a transition.
 void Connection::start_in(Side who, Input input) {
-    const Cell c = transition(ep(who).state, input);
+    const Endpoint& e = ep(who);
+    if (e.state != State::CLOSED || e.initial_state != State::CLOSED) return;
+    const Cell c = transition(e.state, input);
     if (c.outcome == Outcome::move) set_state(who, c.next, true);
 }
 
