@@ -119,10 +119,9 @@ void Connection::on_segment(const Segment& seg, bool forward) {
     const bool is_new = classify_in_stream(seg, sender);
     record_sender_facts(seg, sender, keep_alive);
     record_ack_facts(seg, sender);
-    // Only while it has not moved: one that listened and was reset before
-    // it spoke is CLOSED too, and its history must stand.
-    if (first_from_sender && is_syn_ack(seg.flags) && e.state == State::CLOSED &&
-        e.initial_state == State::CLOSED && in_flight_[static_cast<int>(sender)].active &&
+    // Answering a SYN it was seen to receive: it was listening (start_in
+    // leaves one that already moved, say listened and was reset, as it was).
+    if (first_from_sender && is_syn_ack(seg.flags) && in_flight_[static_cast<int>(sender)].active &&
         is_pure_syn(in_flight_[static_cast<int>(sender)].flags)) {
         start_in(sender, Input::passive_open);
     }
