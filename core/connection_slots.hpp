@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <new>
 #include <vector>
 
@@ -61,11 +60,7 @@ private:
     struct alignas(64) Storage {  // whole cache lines
         std::byte bytes[sizeof(Connection)];
     };
-    static constexpr std::size_t kChunkBytes = kHugePageBytes;
-    static constexpr std::size_t kPerChunk = kChunkBytes / sizeof(Storage);
-    struct FreeChunk {
-        void operator()(Storage* p) const { free_table_memory(p, kChunkBytes); }
-    };
+    static constexpr std::size_t kPerChunk = HugePageBlocks<Storage>::kBytes / sizeof(Storage);
 
     std::uint32_t take() {
         if (!free_.empty()) {
@@ -75,13 +70,12 @@ private:
         }
         const auto idx = static_cast<std::uint32_t>(occupied_.size());
         occupied_.push_back(false);
-        if (idx / kPerChunk >= chunks_.size())
-            chunks_.emplace_back(static_cast<Storage*>(allocate_table_memory(kChunkBytes)));
+        if (idx / kPerChunk >= chunks_.size()) chunks_.add();
         return idx;
     }
-    Storage& storage_of(std::uint32_t idx) const { return chunks_[idx / kPerChunk][idx % kPerChunk]; }
+    Storage& storage_of(std::uint32_t idx) const { return chunks_.block(idx / kPerChunk)[idx % kPerChunk]; }
 
-    std::vector<std::unique_ptr<Storage[], FreeChunk>> chunks_;
+    HugePageBlocks<Storage> chunks_;
     std::vector<bool> occupied_;
     std::vector<std::uint32_t> free_;
 };

@@ -35,9 +35,6 @@ public:
     static constexpr std::uint32_t kMaxHandles = 0x80000000u;
 
     ParkedStore() { std::fill(std::begin(free_), std::end(free_), kNone); }
-    ~ParkedStore() {
-        for (std::uint8_t* c : chunks_) free_table_memory(c, kChunkBytes);
-    }
     ParkedStore(const ParkedStore&) = delete;
     ParkedStore& operator=(const ParkedStore&) = delete;
 
@@ -50,9 +47,7 @@ public:
         } else {
             if (used_ % kChunkGranules + g > kChunkGranules) used_ += kChunkGranules - used_ % kChunkGranules;
             if (used_ + g > kMaxHandles) return kNone;
-            if (used_ / kChunkGranules >= chunks_.size()) {
-                chunks_.push_back(static_cast<std::uint8_t*>(allocate_table_memory(kChunkBytes)));
-            }
+            if (used_ / kChunkGranules >= chunks_.size()) chunks_.add();
             h = static_cast<std::uint32_t>(used_);
             used_ += g;
         }
@@ -78,13 +73,13 @@ public:
     std::size_t reserved() const { return chunks_.size() * kChunkBytes; }
 
 private:
-    static constexpr std::size_t kChunkBytes = kHugePageBytes;
+    static constexpr std::size_t kChunkBytes = HugePageBlocks<std::uint8_t>::kBytes;
     static constexpr std::size_t kLink = 4;  // where a free string keeps the next one's handle
     static constexpr std::size_t kChunkGranules = kChunkBytes / kGranule;
     static std::size_t granules(std::size_t n) { return (n + kGranule - 1) / kGranule; }
-    std::uint8_t* address(std::uint32_t h) const { return chunks_[h / kChunkGranules] + h % kChunkGranules * kGranule; }
+    std::uint8_t* address(std::uint32_t h) const { return chunks_.block(h / kChunkGranules) + h % kChunkGranules * kGranule; }
 
-    std::vector<std::uint8_t*> chunks_;
+    HugePageBlocks<std::uint8_t> chunks_;
     std::size_t used_ = 0;  // granules handed out from the front
     std::size_t bytes_ = 0;
     std::uint32_t free_[kMaxBytes / kGranule + 1];  // by size in granules

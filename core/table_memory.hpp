@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <new>
+#include <vector>
 
 namespace tfe {
 
@@ -33,6 +34,28 @@ struct TableAllocator {
     void deallocate(T* p, std::size_t n) noexcept { free_table_memory(p, n * sizeof(T)); }
     template <class U>
     bool operator==(const TableAllocator<U>&) const noexcept { return true; }
+};
+
+// Blocks of one huge page each, taken one at a time as a table grows and
+// given back together when it goes: the connection slots' chunks and the
+// parked store's.
+template <class T>
+class HugePageBlocks {
+public:
+    static constexpr std::size_t kBytes = kHugePageBytes;
+    HugePageBlocks() = default;
+    ~HugePageBlocks() {
+        for (T* b : blocks_) free_table_memory(b, kBytes);
+    }
+    HugePageBlocks(const HugePageBlocks&) = delete;
+    HugePageBlocks& operator=(const HugePageBlocks&) = delete;
+
+    void add() { blocks_.push_back(static_cast<T*>(allocate_table_memory(kBytes))); }
+    T* block(std::size_t i) const { return blocks_[i]; }
+    std::size_t size() const { return blocks_.size(); }
+
+private:
+    std::vector<T*> blocks_;
 };
 
 }  // namespace tfe
